@@ -1,0 +1,1 @@
+"""The ``cipsurvey`` command line; each command lives in a module of its own."""

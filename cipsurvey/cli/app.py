@@ -1,0 +1,83 @@
+"""Entry point: builds the typer app and turns user errors into one line and exit code 2.
+
+Only typer is imported at start-up; each command imports pandas and the rest when it runs,
+so ``cipsurvey --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from .. import __version__
+
+app = typer.Typer(
+    name="cipsurvey",
+    help="Import, validate and analyse staff surveys on collaborative individual plans (CIP).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+instrument_app = typer.Typer(help="Check, list and export instrument definitions.",
+                             no_args_is_help=True)
+app.add_typer(instrument_app, name="instrument")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cipsurvey {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback on errors."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """cipsurvey: from raw survey answers to tables, tests and reports."""
+
+
+def _register() -> None:
+    from . import codebook_cmd, import_cmd, instrument_cmd, validate_cmd
+
+    instrument_cmd.register(instrument_app)
+    codebook_cmd.register(app)
+    validate_cmd.register(app)
+    import_cmd.register(app)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 1 problems found, 2 unusable input)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="cipsurvey")
+    except SystemExit as exc:  # typer/click end every run this way, usage errors with 2
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except Exception as exc:
+        from ..errors import CipsurveyError
+
+        if debug:
+            raise
+        if isinstance(exc, CipsurveyError):
+            typer.echo(f"error: {exc.render()}", err=True)
+        else:
+            typer.echo(f"error: unexpected {type(exc).__name__}: {exc}\n"
+                       "  (this is a bug in cipsurvey; run again with --debug for the "
+                       "traceback and report it)", err=True)
+        return 2
+    return 0
+
+
+def run() -> None:  # pragma: no cover - console script
+    sys.exit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

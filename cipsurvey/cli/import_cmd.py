@@ -1,0 +1,47 @@
+"""``cipsurvey import DATA... --to FILE``: write the cleaned wave as .sav, CSV or Parquet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .options import (
+    DATA,
+    DECIMAL,
+    DELIMITER,
+    ENCODING,
+    FORMAT,
+    INSTRUMENT,
+    LANG,
+    SHEET,
+    check_lang,
+    read_options,
+)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        data: list[Path] = DATA,
+        to: Path = typer.Option(..., "--to", "-t", help="Output file: .sav, .csv or .parquet."),
+        instrument: str = INSTRUMENT,
+        lang: str = LANG,
+        force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+        format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
+        decimal: str = DECIMAL, sheet: str = SHEET,
+    ) -> None:
+        """Import one wave and write it cleaned, with labels and missing codes."""
+        from ..io.writers import guard_output, write_wave
+
+        check_lang(lang)
+        guard_output(to, data, force)  # fail before the work, not after it
+        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet)
+        write_wave(survey, to, lang=lang, force=force)
+        acc = survey.account
+        typer.echo(f"wrote {to}: {acc.rows_kept} rows kept of {acc.rows_read} read "
+                   f"({acc.rows_excluded} excluded)")
+        severe = survey.problems[survey.problems["severity"].isin(["error", "warning"])]
+        if not severe.empty:
+            typer.echo(f"{len(severe)} problem(s) found; see `cipsurvey validate` for the list",
+                       err=True)

@@ -1,0 +1,88 @@
+"""``cipsurvey validate DATA...``: exit 0 clean, 1 problems found, 2 unusable input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from .options import DATA, DECIMAL, DELIMITER, ENCODING, FORMAT, INSTRUMENT, SHEET, read_options
+
+SHOWN = 40
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("validate")
+    def validate(
+        data: list[Path] = DATA,
+        instrument: str = INSTRUMENT,
+        problems: Path = typer.Option(None, "--problems", "-p",
+                                      help="Write every problem to this CSV file."),
+        as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        show_notes: bool = typer.Option(False, "--notes", help="List notes too, not only counts."),
+        format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
+        decimal: str = DECIMAL, sheet: str = SHEET,
+        force: bool = typer.Option(False, "--force", help="Replace an existing problems file."),
+    ) -> None:
+        """Validate a wave against the instrument and list every problem found."""
+        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet)
+        table = survey.problems
+        if problems is not None:
+            from ..io.writers import atomic_write, guard_output, neutralise
+
+            guard_output(problems, data, force)
+            safe = table.map(neutralise) if not table.empty else table
+            atomic_write(problems, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+        code = 0 if survey.is_clean() else 1
+        if as_json:
+            payload = {"clean": survey.is_clean(), "account": survey.account.as_dict(),
+                       "problems": json.loads(table.to_json(orient="records"))}
+            typer.echo(json.dumps(payload, indent=2, ensure_ascii=False, default=str))
+            raise typer.Exit(code)
+        _print(survey, show_notes)
+        raise typer.Exit(code)
+
+
+def _print(survey, show_notes: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(highlight=False, soft_wrap=False)
+    acc = survey.account
+    t = Table(title="Import account", title_justify="left")
+    for col in ("file", "format", "detected", "read", "kept", "excluded"):
+        t.add_column(col, justify="right" if col in {"read", "kept", "excluded"} else "left")
+    for f in acc.files:
+        t.add_row(f.file, f.format, ", ".join(f"{k}: {v}" for k, v in f.details.items()),
+                  str(f.rows_read), str(f.rows_kept), str(f.rows_excluded))
+    console.print(t)
+    for _, r in acc.reasons().iterrows():
+        console.print(f"  excluded from {r['file']}: {r['rows']} × {r['reason']}")
+    problems = survey.problems
+    if problems.empty:
+        console.print("[green]clean: no problems found[/green]")
+        return
+    counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index()
+    s = Table(title="Problems by kind", title_justify="left")
+    for col in ("severity", "code", "n"):
+        s.add_column(col, justify="right" if col == "n" else "left")
+    for _, r in counts.iterrows():
+        s.add_row(r["severity"], r["code"], str(r["n"]))
+    console.print(s)
+    listed = problems if show_notes else problems[problems["severity"] != "note"]
+    if listed.empty:
+        console.print("[green]no errors or warnings[/green] (notes are counted above; "
+                      "--notes lists them)")
+        return
+    d = Table(title=f"Problems (first {min(SHOWN, len(listed))} of {len(listed)})",
+              title_justify="left")
+    for col in ("severity", "file", "row", "column", "value", "message"):
+        d.add_column(col, overflow="fold")
+    for _, r in listed.head(SHOWN).iterrows():
+        d.add_row(r["severity"], Path(str(r["file"])).name,
+                  "" if r["row"] is None or str(r["row"]) == "<NA>" else str(r["row"]),
+                  str(r["column"]), str(r["value"]), str(r["message"]))
+    console.print(d)
+    if len(listed) > SHOWN:
+        console.print(f"… {len(listed) - SHOWN} more; write them all with --problems FILE.csv")

@@ -1,0 +1,434 @@
+"""Match a raw table to an instrument and turn its cells into codes and numbers.
+
+Columns match items by id, alias, or question text in either language; answers match by code,
+by answer name, or by label in either language, ignoring case and surrounding spaces. Every
+cell that cannot be read as a valid answer becomes missing in the wave and is listed as a
+problem with its original text, so nothing changes silently. SPSS user-missing codes (and the
+instrument's missing codes) become missing and are recorded with their code.
+
+Each column is handled through its distinct values (``pandas.factorize``): a survey column
+holds few distinct answers, so the per-value Python work stays small even for a million rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .expr import normalise
+from .instrument import CHOICE_TYPES, Instrument, Item, ItemType
+from .io.readers import RawTable
+
+_NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
+_GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
+_TRUE = {"1", "1.0", "yes", "ja", "true", "sant", "x", "checked", "selected", "y", "kryssad",
+         "vald", "markerad"}
+_FALSE = {"0", "0.0", "no", "nej", "false", "falskt", "unchecked", "not selected", "n",
+          "ej vald", "ej markerad", "ej kryssad"}
+
+# Outcome of reading one cell. "ok" and "empty" are not problems.
+OK, EMPTY, USER_MISSING = "ok", "empty", "user_missing"
+SEVERITY = {
+    "unknown_code": "error", "out_of_range": "error", "free_typed_number": "error",
+    "not_a_number": "error", "not_integer": "error", "invalid_date": "error",
+}
+MESSAGES = {
+    "unknown_code": "{value!r} is not an answer of this item (codes: {codes})",
+    "out_of_range": "{value!r} is outside the valid range {range}",
+    "free_typed_number": "{value!r} is typed text, not a number; it is not guessed",
+    "not_a_number": "{value!r} is not a number",
+    "not_integer": "{value!r} is not a whole number; counts must be whole numbers",
+    "invalid_date": "{value!r} is not a date (use YYYY-MM-DD)",
+}
+
+
+@dataclass
+class ColumnMatch:
+    """Which raw column feeds which wave column."""
+
+    raw: str
+    item: Item
+    column: str  # wave column
+    packed: bool = False  # a multiple-choice answer packed into one cell
+
+
+@dataclass
+class Coerced:
+    frame: pd.DataFrame
+    matches: list[ColumnMatch]
+    unknown_columns: list[str]
+    absent_items: list[Item]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    missing: list[pd.DataFrame] = field(default_factory=list)
+
+
+def _key(text: Any) -> str:
+    text = normalise(str(text))
+    return text.rstrip(" ?:.")
+
+
+def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool]]:
+    """Every spelling of a column header that maps to an item column."""
+    keys: dict[str, tuple[Item, str, bool]] = {}
+
+    def put(key: str, value: tuple[Item, str, bool]) -> None:
+        keys.setdefault(_key(key), value)
+
+    for item in inst.items:
+        aliases = [a for values in item.aliases.values() for a in values]
+        if item.type == ItemType.multiple_choice:
+            for choice, col in zip(item.choices, item.columns, strict=True):
+                value = (item, col, False)
+                put(col, value)
+                for base in (item.id, *aliases):
+                    put(f"{base}_{choice.code}", value)
+                    put(f"{base}_{choice.name}", value)
+                    put(f"{base}[{choice.name}]", value)
+                for lang_text, lang_label in zip(item.text.all(), choice.label.all(), strict=False):
+                    put(f"{lang_text} [{lang_label}]", value)
+            for base in (item.id, *aliases, *item.text.all()):
+                put(base, (item, item.id, True))
+        else:
+            for base in (item.id, *aliases, *item.text.all()):
+                put(base, (item, item.id, False))
+    return keys
+
+
+def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], list[str]]:
+    keys = column_keys(inst)
+    matches: list[ColumnMatch] = []
+    unknown: list[str] = []
+    used: dict[str, str] = {}
+    derived = {d.id for d in inst.derived}
+    for col in raw.frame.columns:
+        hit = keys.get(_key(col))
+        if hit is None:
+            if _key(col) not in derived:
+                unknown.append(col)
+            continue
+        item, column, packed = hit
+        if column in used:
+            raise_duplicate(raw, col, used[column], column)
+        used[column] = col
+        matches.append(ColumnMatch(col, item, column, packed))
+    return matches, unknown
+
+
+def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
+    from .errors import InputFileError
+
+    raise InputFileError(
+        f"columns {other!r} and {col!r} both hold {column!r}", file=raw.path, row=1, column=col,
+        hint="delete or rename one of them",
+    )
+
+
+# --------------------------------------------------------------------------- single values
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def parse_number(value: Any) -> tuple[float | None, str]:
+    """A number from a cell: (value, status). Accepts decimal comma and point, and digit
+    groups separated by spaces ("1 000"); anything else typed is flagged, never guessed."""
+    if isinstance(value, bool):
+        return None, "not_a_number"
+    if isinstance(value, int | float | np.integer | np.floating):
+        return float(value), OK
+    text = str(value).strip()
+    m = _NUMBER.match(text)
+    if m:
+        return float(text.replace(",", ".")), OK
+    if _GROUPED.match(text):
+        return float(re.sub(r"\s", "", text)), OK
+    if any(ch.isdigit() for ch in text):
+        return None, "free_typed_number"
+    return None, "not_a_number"
+
+
+class _ItemReader:
+    """Reads the cells of one item, remembering missing codes and answer spellings."""
+
+    def __init__(self, inst: Instrument, item: Item, file_missing: list[tuple[Any, Any]],
+                 value_labels: dict[Any, str]) -> None:
+        self.item = item
+        self.missing = {m.code: m for m in inst.missing_codes(item)}
+        self.file_missing = file_missing
+        self.answers: dict[str, float] = {}
+        for c in item.choices:
+            for key in (c.name, *c.label.all()):
+                self.answers.setdefault(_key(key), float(c.code))
+        # labels the file itself attaches to codes (SPSS value labels) also count as spellings
+        for code, label in (value_labels or {}).items():
+            try:
+                self.answers.setdefault(_key(label), float(code))
+            except (TypeError, ValueError):
+                continue
+        self.missing_labels = {_key(lab): m.code for m in self.missing.values()
+                               for lab in m.label.all()}
+        self.codes = {float(c.code) for c in item.choices}
+
+    def user_missing(self, value: Any) -> Any | None:
+        """The missing code this value stands for, if it is one."""
+        for lo, hi in self.file_missing:
+            try:
+                if lo == hi and value == lo:
+                    return value
+                if not isinstance(value, str) and lo <= value <= hi:
+                    return value
+            except TypeError:
+                continue
+        num, status = (None, "")
+        if isinstance(value, str):
+            text = value.strip()
+            key = _key(text)
+            if key in self.missing_labels:
+                return self.missing_labels[key]
+            if text in {str(c) for c in self.missing}:
+                for c in self.missing:
+                    if str(c) == text:
+                        return c
+            num, status = parse_number(text)
+        elif isinstance(value, int | float | np.integer | np.floating):
+            num, status = float(value), OK
+        if status == OK and num is not None:
+            for code in self.missing:
+                if isinstance(code, int | float) and float(code) == num:
+                    return code
+        return None
+
+    def read(self, value: Any) -> tuple[Any, str, Any]:
+        """(wave value, status, missing code)."""
+        if _is_blank(value):
+            return np.nan, EMPTY, None
+        code = self.user_missing(value)
+        if code is not None:
+            return np.nan, USER_MISSING, code
+        kind = self.item.type
+        if kind in CHOICE_TYPES:
+            return self._choice(value)
+        if kind in (ItemType.count, ItemType.number):
+            return self._number(value)
+        if kind == ItemType.date:
+            return self._date(value)
+        if kind == ItemType.identifier:
+            if isinstance(value, float) and value.is_integer():
+                return str(int(value)), OK, None
+            return str(value).strip(), OK, None
+        return (value if isinstance(value, str) else str(value)), OK, None
+
+    def _choice(self, value: Any) -> tuple[Any, str, Any]:
+        num, status = parse_number(value)
+        if status == OK and num is not None and num in self.codes:
+            return num, OK, None
+        if isinstance(value, str):
+            hit = self.answers.get(_key(value))
+            if hit is not None:
+                return hit, OK, None
+        return np.nan, "unknown_code", None
+
+    def _number(self, value: Any) -> tuple[Any, str, Any]:
+        num, status = parse_number(value)
+        if status != OK or num is None or not math.isfinite(num):
+            return np.nan, status if status != OK else "not_a_number", None
+        if self.item.type == ItemType.count and not float(num).is_integer():
+            return np.nan, "not_integer", None
+        rng = self.item.range
+        if rng is not None and ((rng.min is not None and num < rng.min)
+                                or (rng.max is not None and num > rng.max)):
+            return np.nan, "out_of_range", None
+        return num, OK, None
+
+    def _date(self, value: Any) -> tuple[Any, str, Any]:
+        if isinstance(value, dt.datetime | dt.date | pd.Timestamp | np.datetime64):
+            return pd.Timestamp(value), OK, None
+        text = str(value).strip()
+        try:
+            stamp = pd.to_datetime(text, format="ISO8601")
+        except (ValueError, TypeError, OverflowError):
+            return pd.NaT, "invalid_date", None
+        if stamp.tzinfo is not None:
+            stamp = stamp.tz_localize(None)
+        return stamp, OK, None
+
+    def read_option(self, value: Any, choice_label_keys: set[str]) -> tuple[Any, str, Any]:
+        """A cell of one multiple-choice option column: 1 selected, 0 not selected."""
+        if _is_blank(value):
+            return np.nan, EMPTY, None
+        code = self.user_missing(value)
+        if code is not None:
+            return np.nan, USER_MISSING, code
+        numeric = isinstance(value, int | float | np.integer | np.floating)
+        if numeric and not isinstance(value, bool):
+            if float(value) in (0.0, 1.0):
+                return float(value), OK, None
+            return np.nan, "unknown_code", None
+        key = _key(value)
+        if key in _TRUE or key in choice_label_keys:
+            return 1.0, OK, None
+        if key in _FALSE:
+            return 0.0, OK, None
+        return np.nan, "unknown_code", None
+
+
+# --------------------------------------------------------------------------- whole table
+
+
+def _empty_column(item: Item) -> pd.Series:
+    if item.type == ItemType.date:
+        return pd.Series(pd.NaT, dtype="datetime64[ns]")
+    if item.type in (ItemType.text, ItemType.identifier):
+        return pd.Series(np.nan, dtype=object)
+    return pd.Series(np.nan, dtype=float)
+
+
+def _series_for(item: Item, values: list[Any] | np.ndarray) -> pd.Series:
+    if item.type == ItemType.date:
+        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
+    if item.type in (ItemType.text, ItemType.identifier):
+        return pd.Series(values, dtype=object)
+    return pd.Series(np.asarray(values, dtype=float))
+
+
+def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
+    """Turn a raw table into wave columns, listing every cell that could not be read."""
+    matches, unknown = match_columns(raw, inst)
+    n = len(raw.frame)
+    out: dict[str, pd.Series] = {}
+    problems: list[dict[str, Any]] = []
+    missing_parts: list[pd.DataFrame] = []
+    fed_items = {m.item.id for m in matches}
+    file = str(raw.path)
+
+    for match in matches:
+        item = match.item
+        reader = _ItemReader(inst, item, raw.user_missing.get(match.raw, []),
+                             raw.value_labels.get(match.raw, {}))
+        series = raw.frame[match.raw]
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        if match.packed:
+            _unpack_multiple(match, reader, series, codes, uniques, raw, out, problems)
+            continue
+        if item.type == ItemType.multiple_choice:
+            choice = item.choices[item.columns.index(match.column)]
+            label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
+            results = [reader.read_option(u, label_keys) for u in uniques]
+        else:
+            results = [reader.read(u) for u in uniques]
+        na_result = (np.nan if item.type != ItemType.date else pd.NaT, EMPTY, None)
+        values = np.array([r[0] for r in results] + [na_result[0]], dtype=object)
+        statuses = np.array([r[1] for r in results] + [EMPTY], dtype=object)
+        mcodes = np.array([r[2] for r in results] + [None], dtype=object)
+        idx = np.where(codes < 0, len(uniques), codes)
+        out[match.column] = _series_for(item, values[idx])
+        row_status = statuses[idx]
+        bad = np.nonzero((row_status != OK) & (row_status != EMPTY)
+                         & (row_status != USER_MISSING))[0]
+        originals = series.to_numpy(dtype=object)
+        for i in bad:
+            problems.append(_problem(file, raw.rows[i], match, row_status[i], originals[i], item))
+        um = np.nonzero(row_status == USER_MISSING)[0]
+        if len(um):
+            missing_parts.append(pd.DataFrame({
+                "file": file, "row": raw.rows[um], "column": match.column,
+                "code": mcodes[idx][um],
+            }))
+
+    for item in inst.items:
+        for column in item.columns:
+            if column not in out:
+                out[column] = _empty_column(item).reindex(range(n))
+    if any(i.type == ItemType.multiple_choice for i in inst.items):
+        _fill_unselected(inst, out, fed_items)
+    frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in _wave_columns(inst)})
+    absent = [i for i in inst.items if i.id not in fed_items]
+    return Coerced(frame, matches, unknown, absent, problems, missing_parts)
+
+
+def _wave_columns(inst: Instrument) -> list[str]:
+    return [c for item in inst.items for c in item.columns]
+
+
+def _fill_unselected(inst: Instrument, out: dict[str, pd.Series], fed: set[str]) -> None:
+    """In a multiple-choice item, an empty option beside a selected one means 'not selected'."""
+    for item in inst.items:
+        if item.type != ItemType.multiple_choice or item.id not in fed:
+            continue
+        block = pd.DataFrame({c: out[c] for c in item.columns})
+        answered = (block == 1).any(axis=1) | (block == 0).any(axis=1)
+        for c in item.columns:
+            out[c] = out[c].mask(answered & out[c].isna(), 0.0)
+
+
+def _unpack_multiple(match: ColumnMatch, reader: _ItemReader, series: pd.Series,
+                     codes: np.ndarray, uniques: Any, raw: RawTable,
+                     out: dict[str, pd.Series], problems: list[dict[str, Any]]) -> None:
+    """A multiple-choice answer written in one cell: codes or labels joined by ; , | or space."""
+    item = match.item
+    lookup: dict[str, int] = {}
+    for k, c in enumerate(item.choices):
+        for key in (str(c.code), c.name, *c.label.all()):
+            lookup[_key(key)] = k
+    n_opt = len(item.choices)
+    per_unique: list[tuple[np.ndarray, str]] = []
+    for u in uniques:
+        if _is_blank(u) or reader.user_missing(u) is not None:
+            per_unique.append((np.full(n_opt, np.nan), EMPTY))
+            continue
+        text = str(int(u)) if isinstance(u, float) and u.is_integer() else str(u)
+        parts = _split_packed(text, lookup)
+        if parts is None:
+            per_unique.append((np.full(n_opt, np.nan), "unknown_code"))
+            continue
+        row = np.zeros(n_opt)
+        row[parts] = 1.0
+        per_unique.append((row, OK))
+    matrix = np.vstack([p[0] for p in per_unique] + [np.full(n_opt, np.nan)])
+    statuses = np.array([p[1] for p in per_unique] + [EMPTY], dtype=object)
+    idx = np.where(codes < 0, len(uniques), codes)
+    rows = matrix[idx]
+    for k, col in enumerate(item.columns):
+        out[col] = pd.Series(rows[:, k])
+    originals = series.to_numpy(dtype=object)
+    for i in np.nonzero(statuses[idx] == "unknown_code")[0]:
+        problems.append(_problem(str(raw.path), raw.rows[i], match, "unknown_code",
+                                 originals[i], item))
+
+
+def _split_packed(text: str, lookup: dict[str, int]) -> list[int] | None:
+    key = _key(text)
+    if key in lookup:
+        return [lookup[key]]
+    for sep in (";", "|", ",", " "):
+        if sep in text:
+            pieces = [p for p in (_key(x) for x in text.split(sep)) if p]
+            if pieces and all(p in lookup for p in pieces):
+                return sorted({lookup[p] for p in pieces})
+    return None
+
+
+def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,
+             item: Item) -> dict[str, Any]:
+    codes = ", ".join(f"{c.code}={c.name}" for c in item.choices)
+    rng = item.range
+    rng_text = f"{rng.min:g}–{rng.max:g}" if rng and rng.min is not None and rng.max is not None \
+        else str(rng)
+    message = MESSAGES[status].format(value=value, codes=codes, range=rng_text)
+    return {
+        "file": file, "row": int(row), "column": match.raw, "item": match.column,
+        "severity": SEVERITY[status], "code": status, "value": str(value), "message": message,
+    }

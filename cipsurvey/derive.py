@@ -1,0 +1,49 @@
+"""Derived variables: computed from the answers, never asked (age group, any reason given)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .instrument import Derived, Instrument
+
+
+def compute_derived(inst: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns for every derived variable of ``inst``, in definition order."""
+    out = pd.DataFrame(index=frame.index)
+    work = frame
+    for d in inst.derived:
+        out[d.id] = _one(inst, d, work)
+        work = work.assign(**{d.id: out[d.id]})
+    return out
+
+
+def _values(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name in frame.columns:
+        return pd.to_numeric(frame[name], errors="coerce")
+    return pd.Series(np.nan, index=frame.index)
+
+
+def _one(inst: Instrument, d: Derived, frame: pd.DataFrame) -> pd.Series:
+    if d.kind == "bins":
+        x = _values(frame, d.source or "")
+        codes = [float(c.code) for c in d.choices]
+        bins = pd.cut(x, bins=d.breaks, right=False, labels=False)
+        return bins.map(lambda k: codes[int(k)] if pd.notna(k) else np.nan).astype(float)
+    if d.kind in {"any", "count"}:
+        block = pd.DataFrame({s: _values(frame, s) for s in d.sources})
+        hits = (block == d.value).sum(axis=1).astype(float)
+        answered = block.notna().any(axis=1)
+        if d.kind == "count":
+            return hits.where(answered)
+        yes, no = float(d.choices[0].code), float(d.choices[1].code)
+        return pd.Series(np.where(hits > 0, yes, no), index=frame.index).where(answered)
+    # condition
+    from . import expr
+
+    bound = expr.bind(d.when or "", inst.variables())
+    truth = bound.evaluate(frame)
+    yes, no = float(d.choices[0].code), float(d.choices[1].code)
+    result = pd.Series(np.where(truth.fillna(False).to_numpy(dtype=bool), yes, no),
+                       index=frame.index)
+    return result.where(truth.notna())

@@ -1,0 +1,1 @@
+"""Reading raw files into tables and writing cleaned waves."""

@@ -1,0 +1,275 @@
+"""Read a data file into a ``RawTable``: the columns and cells as the file holds them.
+
+Nothing is interpreted here beyond what the format itself declares (SPSS value labels and
+user-missing codes); matching columns to items and answers to codes happens in ``coerce``.
+Rows are numbered as the user sees them: spreadsheet rows for CSV and Excel (the header is
+row 1, so the first answer is row 2), case numbers for SPSS files.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import InputFileError
+from .sniff import sniff_kind, sniff_text
+
+FORMATS = {".sav": "sav", ".zsav": "sav", ".csv": "csv", ".txt": "csv", ".tsv": "csv",
+           ".xlsx": "xlsx", ".xlsm": "xlsx"}
+
+
+@dataclass
+class RawTable:
+    path: Path
+    format: str
+    frame: pd.DataFrame
+    rows: np.ndarray
+    details: dict[str, str] = field(default_factory=dict)
+    value_labels: dict[str, dict[Any, str]] = field(default_factory=dict)
+    user_missing: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
+    column_labels: dict[str, str] = field(default_factory=dict)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def detect_format(path: Path, override: str | None = None) -> str:
+    if override:
+        if override not in {"sav", "csv", "xlsx"}:
+            raise InputFileError(f"unknown file format {override!r}; use sav, csv or xlsx",
+                                 file=path)
+        return override
+    fmt = FORMATS.get(path.suffix.lower())
+    if fmt is None:
+        raise InputFileError(
+            f"cannot tell the format from the extension {path.suffix!r}", file=path,
+            hint="name the file .sav, .csv or .xlsx, or give --format",
+        )
+    return fmt
+
+
+def read_raw(path: str | Path, *, format: str | None = None, encoding: str | None = None,
+             delimiter: str | None = None, decimal: str | None = None,
+             sheet: str | int | None = None, columns: list[str] | None = None) -> RawTable:
+    """Read one file; raise ``InputFileError`` naming the file if it cannot be read at all."""
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError("file not found", file=path)
+    if path.is_dir():
+        raise InputFileError("this is a folder, not a data file", file=path)
+    fmt = detect_format(path, format)
+    if fmt == "sav":
+        table = _read_sav(path, encoding)
+    elif fmt == "xlsx":
+        table = _read_xlsx(path, sheet)
+    else:
+        table = _read_csv(path, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    if len(table.frame) == 0:
+        raise InputFileError("the file has a header but no data rows", file=path)
+    return table
+
+
+# --------------------------------------------------------------------------- SPSS
+
+
+def _read_sav(path: Path, encoding: str | None) -> RawTable:
+    import pyreadstat
+
+    raw_head = path.read_bytes()[:8]
+    if not raw_head:
+        raise InputFileError("the file is empty", file=path)
+    if not raw_head.startswith((b"$FL2", b"$FL3")):
+        kind = sniff_kind(raw_head)
+        what = f"it looks like {kind}" if kind else "it does not start like an SPSS file"
+        raise InputFileError(f"this is not an SPSS .sav file: {what}", file=path)
+    attempts = [encoding] if encoding else [None, "WINDOWS-1252", "LATIN1"]
+    last: Exception | None = None
+    for enc in attempts:
+        try:
+            kwargs: dict[str, Any] = {"user_missing": True}
+            if enc:
+                kwargs["encoding"] = enc
+            frame, meta = pyreadstat.read_sav(str(path), **kwargs)
+            break
+        except UnicodeDecodeError as exc:  # pyreadstat issue #296: cp1252 bytes in labels
+            last = exc
+            continue
+        except Exception as exc:  # pyreadstat raises its own ReadstatError types
+            message = str(exc)
+            if "encoding" in message.lower() or "byte sequence" in message.lower():
+                last = exc
+                continue
+            raise InputFileError(
+                f"cannot read the SPSS file ({message.strip() or type(exc).__name__}); "
+                "it may be truncated or damaged", file=path,
+                hint="export the file again from SPSS or the survey tool",
+            ) from None
+    else:
+        raise InputFileError(
+            f"cannot decode the SPSS file's text ({last})", file=path,
+            hint="give --encoding, for example WINDOWS-1252",
+        )
+    user_missing: dict[str, list[tuple[Any, Any]]] = {}
+    for col, ranges in (meta.missing_ranges or {}).items():
+        user_missing[col] = [(r["lo"], r["hi"]) for r in ranges]
+    for col, values in (getattr(meta, "missing_user_values", None) or {}).items():
+        user_missing.setdefault(col, []).extend((v, v) for v in values)
+    details = {"encoding": str(meta.file_encoding or "unknown")}
+    if encoding:
+        details["encoding"] = encoding
+    return RawTable(
+        path=path, format="sav", frame=frame.reset_index(drop=True),
+        rows=np.arange(1, len(frame) + 1),
+        details=details,
+        value_labels=dict(meta.variable_value_labels or {}),
+        user_missing=user_missing,
+        column_labels={k: v for k, v in (meta.column_names_to_labels or {}).items() if v},
+    )
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None,
+              decimal: str | None) -> RawTable:
+    raw = path.read_bytes()
+    fmt = sniff_text(path, raw, encoding=encoding, delimiter=delimiter, decimal=decimal)
+    try:
+        # header=None: pandas must not guess an index column when a row is longer than the
+        # header; a longer row is then a parser error that names its line
+        frame = pd.read_csv(
+            io.StringIO(fmt.text), sep=fmt.delimiter, dtype=str, keep_default_na=False,
+            na_filter=False, header=None, engine="c", skip_blank_lines=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise InputFileError("the file is empty", file=path) from None
+    except pd.errors.ParserError as exc:
+        raise InputFileError(_parser_message(exc), file=path,
+                             hint="check the delimiter (--delimiter) and unbalanced quotes") \
+            from None
+    except (MemoryError, OverflowError) as exc:  # pragma: no cover - absurd inputs
+        raise InputFileError(f"file too large to read: {exc}", file=path) from None
+    header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
+    _check_header(header, path)
+    frame = frame.iloc[1:].reset_index(drop=True)
+    frame.columns = _safe_names(header)
+    frame = frame.fillna("")
+    rows = np.arange(2, len(frame) + 2)
+    return _finish_text_table(path, "csv", frame, rows, header, fmt.describe())
+
+
+def _parser_message(exc: Exception) -> str:
+    import re
+
+    text = str(exc)
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if m:
+        want, line, got = m.groups()
+        return f"line {line} has {got} fields where the header has {want}"
+    return f"cannot parse the file: {text.strip()}"
+
+
+def _safe_names(header: list[str]) -> list[str]:
+    return [h if h else f"\x00blank{i}" for i, h in enumerate(header)]
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    seen: dict[str, int] = {}
+    for i, name in enumerate(header, start=1):
+        if not name:
+            continue
+        key = name.casefold()
+        if key in seen:
+            raise InputFileError(
+                f"the header names the column {name!r} twice (columns {seen[key]} and {i})",
+                file=path, row=1, column=name,
+                hint="rename or delete one of the two columns",
+            )
+        seen[key] = i
+
+
+def _finish_text_table(path: Path, fmt: str, frame: pd.DataFrame, rows: np.ndarray,
+                       header: list[str], details: dict[str, str]) -> RawTable:
+    ignored: list[str] = []
+    blank = [c for c in frame.columns if c.startswith("\x00blank")]
+    for col in blank:
+        values = frame[col].astype(str).str.strip()
+        position = int(col.removeprefix("\x00blank")) + 1
+        if (values != "").any():
+            frame = frame.rename(columns={col: f"(blank header, column {position})"})
+        else:
+            frame = frame.drop(columns=col)
+            ignored.append(f"column {position} (no header, no values)")
+    return RawTable(path=path, format=fmt, frame=frame, rows=rows, details=details,
+                    ignored_columns=ignored)
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
+    raw_head = path.read_bytes()[:8]
+    if not raw_head:
+        raise InputFileError("the file is empty", file=path)
+    if not raw_head.startswith(b"PK\x03\x04"):
+        kind = sniff_kind(raw_head)
+        what = f"it looks like {kind}" if kind else "it is not a zip-based .xlsx workbook"
+        raise InputFileError(f"this is not an Excel .xlsx file: {what}", file=path)
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise InputFileError(f"cannot open the workbook ({type(exc).__name__}: {exc})",
+                             file=path, hint="open and re-save it in Excel") from None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            ws = book[names[0]]
+            chosen = names[0]
+        elif isinstance(sheet, int) or str(sheet).isdigit():
+            idx = int(sheet)
+            if not 0 <= idx < len(names):
+                raise InputFileError(f"there is no sheet number {idx}; sheets: {names}", file=path)
+            ws, chosen = book[names[idx]], names[idx]
+        else:
+            if sheet not in names:
+                raise InputFileError(f"there is no sheet {sheet!r}; sheets: {names}", file=path)
+            ws, chosen = book[sheet], str(sheet)
+        values = [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        book.close()
+    # the header is the first row with any value in it
+    start = next((i for i, r in enumerate(values) if any(_filled(v) for v in r)), None)
+    if start is None:
+        raise InputFileError(f"sheet {chosen!r} is empty", file=path)
+    header = ["" if v is None else str(v).strip() for v in values[start]]
+    body = values[start + 1:]
+    while body and not any(_filled(v) for v in body[-1]):
+        body.pop()  # trailing blank rows are formatting, not data
+    width = len(header)
+    for r in body:
+        if len(r) > width and any(_filled(v) for v in r[width:]):
+            col = next(i for i in range(width, len(r)) if _filled(r[i])) + 1
+            raise InputFileError("a cell holds a value beyond the last header column",
+                                 file=path, row=start + 1 + body.index(r) + 1,
+                                 column=f"column {col}",
+                                 hint="give that column a header or delete the value")
+    _check_header(header, path)
+    data = [[_cell(v) for v in (r + [None] * width)[:width]] for r in body]
+    frame = pd.DataFrame(data, columns=_safe_names(header), dtype=object)
+    rows = np.arange(start + 2, start + 2 + len(frame))
+    return _finish_text_table(path, "xlsx", frame, rows, header, {"sheet": chosen})
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return value

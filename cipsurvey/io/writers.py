@@ -1,0 +1,178 @@
+"""Write a cleaned wave as SPSS ``.sav`` (with its dictionary), CSV or Parquet.
+
+Outputs are written to a temporary file beside the target and moved into place, so a crash
+never leaves half a file; an input file is never overwritten, and an existing output only
+with ``force``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import OutputError
+from ..instrument import Instrument, ItemType
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..survey import Survey
+
+WRITERS = {".sav": "sav", ".csv": "csv", ".parquet": "parquet"}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+SELECTED = {"sv": ("Vald", "Ej vald"), "en": ("Selected", "Not selected")}
+
+
+def guard_output(path: Path, inputs: Iterable[str | Path], force: bool) -> None:
+    """Refuse to overwrite an input, or an existing file unless ``force``."""
+    target = path.resolve()
+    for src in inputs:
+        try:
+            if Path(src).resolve() == target:
+                raise OutputError("refusing to overwrite an input file", file=path,
+                                  hint="write the output to another file")
+        except OSError:  # pragma: no cover - unresolvable input path
+            continue
+    if path.exists() and not force:
+        raise OutputError("the output file exists already", file=path,
+                          hint="choose another name, or add --force to replace it")
+    if not path.parent.exists():
+        raise OutputError("the output folder does not exist", file=path)
+
+
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file in the target's folder, then rename it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_wave(survey: Survey, path: str | Path, *, lang: str = "en", force: bool = False) -> Path:
+    """Write ``survey`` to ``path``; the format follows the extension (.sav, .csv, .parquet)."""
+    path = Path(path)
+    kind = WRITERS.get(path.suffix.lower())
+    if kind is None:
+        raise OutputError(f"cannot write {path.suffix!r} files", file=path,
+                          hint="use .sav, .csv or .parquet")
+    guard_output(path, [f.file for f in survey.account.files], force)
+    if kind == "sav":
+        return atomic_write(path, lambda tmp: _write_sav(survey, tmp, lang))
+    if kind == "csv":
+        return atomic_write(path, lambda tmp: _csv_frame(survey).to_csv(
+            tmp, index=False, encoding="utf-8", lineterminator="\n"))
+    return atomic_write(path, lambda tmp: survey.data.to_parquet(tmp, index=False))
+
+
+def _csv_frame(survey: Survey) -> pd.DataFrame:
+    out = survey.data.copy()
+    for col in _whole_number_columns(survey.instrument):
+        if col in out.columns:
+            out[col] = out[col].astype("Int64")
+    for col in out.columns:
+        if out[col].dtype == object:
+            out[col] = out[col].map(neutralise)
+    return out
+
+
+def _whole_number_columns(inst: Instrument) -> list[str]:
+    cols = [c for i in inst.items if i.type not in
+            (ItemType.number, ItemType.text, ItemType.identifier, ItemType.date)
+            for c in i.columns]
+    return cols + [d.id for d in inst.derived]
+
+
+def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
+    """Variable labels, value labels, missing codes and measures for every wave column."""
+    labels: dict[str, str] = {}
+    values: dict[str, dict[float, str]] = {}
+    missing: dict[str, list[float]] = {}
+    measure: dict[str, str] = {}
+    yes, no = SELECTED.get(lang, SELECTED["en"])
+    for item in inst.items:
+        miss = [m for m in inst.missing_codes(item) if isinstance(m.code, int | float)]
+        miss_labels = {float(m.code): m.label.get(lang) for m in miss}
+        if item.type == ItemType.multiple_choice:
+            for choice, col in zip(item.choices, item.columns, strict=True):
+                labels[col] = f"{item.text.get(lang)}: {choice.label.get(lang)}"
+                values[col] = {1.0: yes, 0.0: no, **miss_labels}
+                measure[col] = "nominal"
+                missing[col] = sorted(miss_labels)
+            continue
+        labels[item.id] = item.text.get(lang)
+        measure[item.id] = item.measure
+        if item.type in (ItemType.text, ItemType.identifier, ItemType.date):
+            continue
+        vl = {float(c.code): c.label.get(lang) for c in item.choices}
+        vl.update(miss_labels)
+        if vl:
+            values[item.id] = vl
+        if miss_labels:
+            missing[item.id] = sorted(miss_labels)
+    for d in inst.derived:
+        labels[d.id] = d.text.get(lang)
+        measure[d.id] = "scale" if d.kind == "count" else "nominal"
+        if d.choices:
+            values[d.id] = {float(c.code): c.label.get(lang) for c in d.choices}
+    labels["source"] = "Källfil" if lang == "sv" else "Source file"
+    labels["source_row"] = "Rad i källfilen" if lang == "sv" else "Row in the source file"
+    measure["source"] = "nominal"
+    measure["source_row"] = "scale"
+    return {"labels": labels, "values": values, "missing": missing, "measure": measure}
+
+
+def _missing_spec(codes: list[float]) -> list[Any]:
+    if len(codes) <= 3:
+        return codes
+    return [{"lo": min(codes), "hi": max(codes)}]  # SPSS allows 3 values or one range
+
+
+def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
+    import pyreadstat
+
+    inst = survey.instrument
+    frame = survey.data.copy()
+    meta = sav_dictionary(inst, lang)
+    # put the user-missing codes back, so SPSS and PSPP show why a value is missing
+    if not survey.missing.empty:
+        position = {(f, int(r)): i for i, (f, r) in
+                    enumerate(zip(frame["source"], frame["source_row"], strict=True))}
+        for (col, code), part in survey.missing.groupby(["column", "code"], sort=False):
+            if not isinstance(code, int | float | np.integer | np.floating) or col not in frame:
+                continue
+            if frame[col].dtype == object:
+                continue
+            rows = [position[k] for k in zip(part["file"], part["row"].astype(int), strict=True)
+                    if k in position]
+            frame.iloc[rows, frame.columns.get_loc(col)] = float(code)
+    for col in frame.columns:
+        if frame[col].dtype == object:
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
+            frame[col] = frame[col].map(str)
+        elif str(frame[col].dtype).startswith(("Int", "Float", "boolean")):
+            frame[col] = frame[col].astype(float)
+    file_label = inst.title.get(lang)[:64]
+    pyreadstat.write_sav(
+        frame, str(tmp), file_label=file_label,
+        column_labels=[meta["labels"].get(c, "") for c in frame.columns],
+        variable_value_labels={k: v for k, v in meta["values"].items() if k in frame},
+        missing_ranges={k: _missing_spec(v) for k, v in meta["missing"].items() if k in frame},
+        variable_measure={k: v for k, v in meta["measure"].items() if k in frame},
+    )

@@ -1,0 +1,271 @@
+"""A wave of answers: the tidy data, its instrument, and an account of every input row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .coerce import coerce_table
+from .derive import compute_derived
+from .errors import CipsurveyError
+from .instrument import Instrument, ItemType, load_instrument
+from .io.readers import read_raw
+from .validate import (
+    check_columns,
+    check_duplicate_ids,
+    check_filters,
+    problem_frame,
+)
+
+EXCLUSION_COLUMNS = ["file", "row", "reason"]
+
+
+@dataclass
+class FileAccount:
+    """What happened to one input file."""
+
+    file: str
+    format: str
+    details: dict[str, str]
+    rows_read: int
+    rows_kept: int
+    rows_excluded: int
+    columns_matched: int
+    columns_unknown: list[str]
+    columns_ignored: list[str]
+    items_absent: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class ImportAccount:
+    """Per file: rows read = rows kept + rows excluded, with the reason for each exclusion."""
+
+    files: list[FileAccount]
+    exclusions: pd.DataFrame
+
+    @property
+    def rows_read(self) -> int:
+        return sum(f.rows_read for f in self.files)
+
+    @property
+    def rows_kept(self) -> int:
+        return sum(f.rows_kept for f in self.files)
+
+    @property
+    def rows_excluded(self) -> int:
+        return sum(f.rows_excluded for f in self.files)
+
+    def table(self) -> pd.DataFrame:
+        rows = [{
+            "file": f.file, "format": f.format,
+            "detected": ", ".join(f"{k}: {v}" for k, v in f.details.items()),
+            "rows_read": f.rows_read, "rows_kept": f.rows_kept, "rows_excluded": f.rows_excluded,
+        } for f in self.files]
+        return pd.DataFrame(rows)
+
+    def reasons(self) -> pd.DataFrame:
+        """Number of excluded rows per file and reason."""
+        if self.exclusions.empty:
+            return pd.DataFrame(columns=["file", "reason", "rows"])
+        return (self.exclusions.groupby(["file", "reason"], sort=False).size()
+                .rename("rows").reset_index())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "rows_read": self.rows_read, "rows_kept": self.rows_kept,
+            "rows_excluded": self.rows_excluded,
+            "files": [f.as_dict() for f in self.files],
+            "exclusions": self.exclusions.to_dict(orient="records"),
+        }
+
+
+@dataclass
+class Survey:
+    """One wave: answers as codes and numbers, one row per kept respondent.
+
+    ``data`` holds the instrument's columns in order, the derived variables, and ``source``
+    and ``source_row`` (the file and row each answer came from). ``problems`` lists what
+    validation found; ``missing`` records the user-missing code behind every missing value
+    that had one; ``account`` accounts for every input row.
+    """
+
+    instrument: Instrument
+    data: pd.DataFrame
+    account: ImportAccount
+    problems: pd.DataFrame
+    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=["file", "row", "column", "code"]))
+
+    @property
+    def n(self) -> int:
+        return len(self.data)
+
+    def is_clean(self) -> bool:
+        return not self.problems["severity"].isin(["error", "warning"]).any()
+
+    def labelled(self, lang: str = "en") -> pd.DataFrame:
+        """The data with choice codes replaced by ordered categories labelled in ``lang``."""
+        out = self.data.copy()
+        inst = self.instrument
+        for item in inst.items:
+            if item.choices and item.type != ItemType.multiple_choice:
+                out[item.id] = _categorical(out[item.id], item.choices, lang)
+        for d in inst.derived:
+            if d.choices:
+                out[d.id] = _categorical(out[d.id], d.choices, lang)
+        return out
+
+
+def _categorical(values: pd.Series, choices: list[Any], lang: str) -> pd.Series:
+    labels = [c.label.get(lang) for c in choices]
+    mapping = {float(c.code): c.label.get(lang) for c in choices}
+    return pd.Series(pd.Categorical(values.map(mapping), categories=labels, ordered=True),
+                     index=values.index)
+
+
+def read_survey(
+    paths: str | Path | Sequence[str | Path],
+    instrument: str | Path | Instrument = "kallmen2017",
+    *,
+    format: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    sheet: str | int | None = None,
+) -> Survey:
+    """Import one or several files as one wave, validated against an instrument.
+
+    Parameters
+    ----------
+    paths : path or list of paths
+        ``.sav``, ``.csv`` (any of ``,`` ``;`` tab, UTF-8 with or without BOM, or Windows-1252)
+        or ``.xlsx`` files; several files form one wave (web + paper).
+    instrument : name, path or Instrument
+        A bundled instrument name (``"kallmen2017"``) or a YAML file.
+    format, encoding, delimiter, decimal, sheet
+        Overrides for what is otherwise detected per file.
+
+    Returns
+    -------
+    Survey
+    """
+    inst = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+    if isinstance(paths, str | Path):
+        paths = [paths]
+    if not paths:
+        raise CipsurveyError("no data files given")
+    frames: list[pd.DataFrame] = []
+    problems: list[dict[str, Any]] = []
+    missing: list[pd.DataFrame] = []
+    accounts: list[FileAccount] = []
+    exclusions: list[dict[str, Any]] = []
+    seen_files: set[Path] = set()
+    fed: dict[str, set[str]] = {}
+    for path in paths:
+        p = Path(path)
+        if p.exists() and p.resolve() in seen_files:
+            raise CipsurveyError("the same file is given twice", file=p)
+        if p.exists():
+            seen_files.add(p.resolve())
+        raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
+                       decimal=decimal, sheet=sheet)
+        coerced = coerce_table(raw, inst)
+        frame = coerced.frame
+        frame["source"] = str(p)
+        frame["source_row"] = raw.rows
+        keep, reasons = _row_exclusions(raw.frame, frame, inst)
+        for i in np.nonzero(~keep)[0]:
+            exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
+        excluded_rows = set(raw.rows[~keep].tolist())
+        problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
+        problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
+        for part in coerced.missing:
+            missing.append(part[~part["row"].isin(excluded_rows)])
+        frames.append(frame.loc[keep])
+        for match in coerced.matches:
+            fed.setdefault(match.item.id, set()).add(str(p))
+        accounts.append(FileAccount(
+            file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
+            rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
+            columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
+            columns_ignored=raw.ignored_columns, items_absent=[i.id for i in coerced.absent_items],
+        ))
+    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
+        frames[0].reset_index(drop=True)
+    data, dup_exclusions = _drop_exact_duplicates(data, inst)
+    if dup_exclusions:
+        exclusions.extend(dup_exclusions)
+        for acc in accounts:
+            k = sum(1 for e in dup_exclusions if e["file"] == acc.file)
+            acc.rows_kept -= k
+            acc.rows_excluded += k
+        dropped = {(e["file"], e["row"]) for e in dup_exclusions}
+        problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
+        missing = [m[[(f, r) not in dropped for f, r in zip(m["file"], m["row"], strict=True)]]
+                   for m in missing]
+    problems.extend(check_filters(inst, data, fed))
+    problems.extend(check_duplicate_ids(inst, data))
+    derived = compute_derived(inst, data)
+    data = pd.concat([data.drop(columns=["source", "source_row"]), derived,
+                      data[["source", "source_row"]]], axis=1)
+    account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
+    for acc in accounts:  # the accounting invariant: no row is lost or invented
+        if acc.rows_read != acc.rows_kept + acc.rows_excluded:  # pragma: no cover
+            raise AssertionError(f"row accounting broken for {acc.file}")
+    if account.rows_kept != len(data):  # pragma: no cover
+        raise AssertionError("row accounting broken: kept rows differ from the wave")
+    missing_frame = (pd.concat(missing, ignore_index=True) if missing
+                     else pd.DataFrame(columns=["file", "row", "column", "code"]))
+    return Survey(inst, data, account, problem_frame(problems), missing_frame)
+
+
+def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
+                    inst: Instrument) -> tuple[np.ndarray, list[str]]:
+    """Which rows to keep: rows with no cell at all, or no answered question, are excluded."""
+    blank = raw.apply(lambda col: col.map(_blank_cell)).all(axis=1).to_numpy()
+    question_cols = [c for i in inst.questions() for c in i.columns]
+    answered = frame[question_cols].notna().any(axis=1).to_numpy() if question_cols else \
+        np.ones(len(frame), dtype=bool)
+    # a row whose question cells were all unreadable is kept, so its problems stay visible
+    keep = ~blank & answered
+    reasons = ["" if k else ("empty row" if b else "no question answered")
+               for k, b in zip(keep, blank, strict=True)]
+    return keep, reasons
+
+
+def _blank_cell(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _drop_exact_duplicates(data: pd.DataFrame,
+                           inst: Instrument) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    """A row identical to an earlier one in every column (id included) is a double entry."""
+    columns = [c for i in inst.items for c in i.columns]
+    if inst.respondent_id is None or data[inst.respondent_id].isna().all():
+        return data, []
+    with_id = data[inst.respondent_id].notna()
+    dup = data[columns].astype(str).duplicated(keep="first") & with_id
+    if not dup.any():
+        return data, []
+    firsts = data.loc[~dup, [*columns, "source", "source_row"]].astype(
+        {c: str for c in columns})
+    index = {tuple(r[:-2]): (r[-2], r[-1]) for r in firsts.itertuples(index=False)}
+    out = []
+    for i in np.nonzero(dup.to_numpy())[0]:
+        key = tuple(data[columns].astype(str).iloc[i])
+        f, r = index.get(key, ("?", "?"))
+        out.append({"file": data["source"].iloc[i], "row": int(data["source_row"].iloc[i]),
+                    "reason": f"exact duplicate of {f} row {r}"})
+    return data.loc[~dup].reset_index(drop=True), out

@@ -1,0 +1,135 @@
+"""Checks on a whole wave, collected in one pass into a table of problems.
+
+Severity: ``error`` (a cell could not be used and is missing in the wave), ``warning`` (kept,
+but inconsistent: an answer the filter should have skipped, a duplicated respondent id, a
+column the instrument does not know), ``note`` (worth knowing, not wrong: an item left
+unanswered where the filter asked for it). A wave is clean when it has no errors or warnings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .instrument import Instrument, ItemType
+
+PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value", "message"]
+SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
+
+
+def problem_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame.from_records(records, columns=PROBLEM_COLUMNS)
+    if frame.empty:
+        return frame.astype({"row": "Int64"})
+    frame["row"] = pd.array(frame["row"], dtype="Int64")
+    order = frame["severity"].map(SEVERITY_ORDER)
+    frame = frame.assign(_order=order).sort_values(
+        ["_order", "file", "row", "column"], kind="stable", na_position="first"
+    )
+    return frame.drop(columns="_order").reset_index(drop=True)
+
+
+def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> pd.Series:
+    item = inst.item(item_id)
+    return frame[item.columns].notna().any(axis=1)
+
+
+def check_filters(inst: Instrument, frame: pd.DataFrame,
+                  fed: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """Answers where the filter says the item was skipped, and gaps where it was asked.
+
+    ``fed`` names, per item, the files that have a column for it; rows from other files are
+    not reported as gaps (their missing column is reported once, as ``missing_column``).
+    """
+    records: list[dict[str, Any]] = []
+    for item_id, bound in inst.filters.items():
+        item = inst.item(item_id)
+        relevant = bound.evaluate(frame)
+        answered = _answered(inst, frame, item_id)
+        relevant = relevant.mask(~frame["source"].isin(fed.get(item_id, set())))
+        skipped_but = np.nonzero((relevant == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+                                 & answered.to_numpy())[0]
+        for i in skipped_but:
+            records.append(_row_problem(frame, i, item.columns[0], item_id, "warning",
+                                        "answered_but_skipped", _show(frame, item.columns, i),
+                                        f"answered although the filter `{bound.text}` skips it"))
+        asked_not = np.nonzero(relevant.fillna(False).to_numpy(dtype=bool)
+                               & ~answered.to_numpy())[0]
+        severity = "warning" if item.required else "note"
+        for i in asked_not:
+            records.append(_row_problem(frame, i, item.columns[0], item_id, severity,
+                                        "missing_but_relevant", "",
+                                        f"not answered although the filter `{bound.text}` "
+                                        "asks for it"))
+    for item in inst.items:
+        if item.required and not item.relevant:
+            has_column = frame["source"].isin(fed.get(item.id, set())).to_numpy()
+            gaps = np.nonzero(~_answered(inst, frame, item.id).to_numpy() & has_column)[0]
+            for i in gaps:
+                records.append(_row_problem(frame, i, item.columns[0], item.id, "warning",
+                                            "missing_required", "", "a required item is empty"))
+    return records
+
+
+def _show(frame: pd.DataFrame, columns: list[str], i: int) -> str:
+    if len(columns) == 1:
+        value = frame[columns[0]].iloc[i]
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return ",".join(c for c in columns if frame[c].iloc[i] == 1)
+
+
+def _row_problem(frame: pd.DataFrame, i: int, column: str, item: str, severity: str, code: str,
+                 value: str, message: str) -> dict[str, Any]:
+    return {"file": frame["source"].iloc[i], "row": int(frame["source_row"].iloc[i]),
+            "column": column, "item": item, "severity": severity, "code": code,
+            "value": value, "message": message}
+
+
+def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if not inst.respondent_id or inst.respondent_id not in frame.columns:
+        return []
+    ids = frame[inst.respondent_id]
+    dup = ids.notna() & ids.duplicated(keep=False)
+    records = []
+    firsts = frame.loc[dup].groupby(inst.respondent_id, sort=False).head(1)
+    first_of = {v: (f, r) for v, f, r in zip(firsts[inst.respondent_id], firsts["source"],
+                                             firsts["source_row"], strict=True)}
+    for i in np.nonzero(dup.to_numpy() & ids.duplicated(keep="first").to_numpy())[0]:
+        value = ids.iloc[i]
+        f, r = first_of[value]
+        records.append(_row_problem(frame, i, inst.respondent_id, inst.respondent_id, "warning",
+                                    "duplicate_id", str(value),
+                                    f"respondent id {value!r} also on {f} row {r}; "
+                                    "both rows are kept"))
+    return records
+
+
+def check_columns(inst: Instrument, file: str, unknown: list[str],
+                  absent: list[Any]) -> list[dict[str, Any]]:
+    records = []
+    for col in unknown:
+        records.append({"file": file, "row": 1, "column": col, "item": "",
+                        "severity": "warning", "code": "unknown_column", "value": "",
+                        "message": "the instrument has no item for this column; not imported"})
+    for item in absent:
+        if item.role == "admin" and not item.required:
+            severity = "note"
+        else:
+            severity = "error" if item.required else "warning"
+        records.append({"file": file, "row": None, "column": item.id, "item": item.id,
+                        "severity": severity, "code": "missing_column", "value": "",
+                        "message": "no column in the file holds this item; "
+                                   "all its values are missing"})
+    return records
+
+
+def integer_columns(inst: Instrument) -> list[str]:
+    """Wave columns whose values are whole numbers (codes and counts)."""
+    cols = []
+    for item in inst.items:
+        if item.type not in (ItemType.number, ItemType.text, ItemType.identifier, ItemType.date):
+            cols.extend(item.columns)
+    cols.extend(d.id for d in inst.derived)
+    return cols
