@@ -429,6 +429,6 @@ def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,
         else str(rng)
     message = MESSAGES[status].format(value=value, codes=codes, range=rng_text)
     return {
-        "file": file, "row": int(row), "column": match.raw, "item": match.column,
+        "file": file, "row": int(row), "column": match.raw, "item": item.id,
         "severity": SEVERITY[status], "code": status, "value": str(value), "message": message,
     }

@@ -374,6 +374,10 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]
             if (*path, part) in doc.lines or isinstance(part, int):
                 path.append(part)
         msg = err["msg"].removeprefix("Value error, ")
+        given = err.get("input")
+        if isinstance(given, str | int | float) and err["type"] in {"enum", "literal_error",
+                                                                     "string_pattern_mismatch"}:
+            msg = f"{given!r}: {msg}"
         if err["type"] == "extra_forbidden":
             msg = f"unknown field {loc[-1]!r}"
         elif err["type"] == "missing":
@@ -383,11 +387,18 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]
     return problems
 
 
-def semantic_problems(inst: Instrument, doc: YamlDocument | None = None) -> list[Problem]:
-    """Checks across items: unique ids, known references, parseable filters, no cycles."""
+def semantic_problems(inst: Instrument, doc: YamlDocument | None = None,
+                      positions: dict[str, list[int]] | None = None) -> list[Problem]:
+    """Checks across items: unique ids, known references, parseable filters, no cycles.
+
+    ``positions`` maps each section to the file index of each entry, when ``inst`` was built
+    from only the valid entries of a file that also has invalid ones.
+    """
     problems: list[Problem] = []
 
     def add(path: tuple[Any, ...], message: str) -> None:
+        if positions and len(path) > 1 and path[0] in positions:
+            path = (path[0], positions[path[0]][path[1]], *path[2:])
         line = doc.line_of(path) if doc else None
         problems.append(Problem(path=_path_text(path), line=line, message=message))
 
@@ -488,6 +499,40 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
+_SECTIONS = {"items": Item, "groups": Group, "derived": Derived}
+
+
+def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
+    """Run the cross-item checks on the entries that are valid on their own, so that one
+    structural error does not hide the rest; references to invalid entries are not reported
+    (their own error is)."""
+    data = dict(doc.data)
+    positions: dict[str, list[int]] = {}
+    invalid: set[str] = set()
+    for section, model in _SECTIONS.items():
+        entries = data.get(section)
+        if not isinstance(entries, list):
+            continue
+        kept, index = [], []
+        for i, entry in enumerate(entries):
+            try:
+                model.model_validate(entry)
+            except ValidationError:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    invalid.add(entry["id"])
+                continue
+            kept.append(entry)
+            index.append(i)
+        data[section] = kept
+        positions[section] = index
+    try:
+        partial = Instrument.model_validate(data)
+    except ValidationError:
+        return []
+    return [p for p in semantic_problems(partial, doc, positions)
+            if not any(f"'{name}'" in p.message for name in invalid)]
+
+
 def parse_instrument(doc: YamlDocument) -> Instrument:
     """Build and check an instrument from a loaded YAML document; collect every problem."""
     file = doc.file
@@ -497,6 +542,7 @@ def parse_instrument(doc: YamlDocument) -> Instrument:
         inst = Instrument.model_validate(doc.data)
     except ValidationError as exc:
         problems = _pydantic_problems(exc, doc)
+        problems += _partial_semantic_problems(doc)
         raise InstrumentError(f"{len(problems)} problem(s) in the instrument", file=file,
                               problems=problems) from None
     problems = semantic_problems(inst, doc)

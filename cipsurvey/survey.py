@@ -12,7 +12,7 @@ import pandas as pd
 
 from .coerce import coerce_table
 from .derive import compute_derived
-from .errors import CipsurveyError
+from .errors import CipsurveyError, InputFileError
 from .instrument import Instrument, ItemType, load_instrument
 from .io.readers import read_raw
 from .validate import (
@@ -178,6 +178,14 @@ def read_survey(
         raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
                        decimal=decimal, sheet=sheet)
         coerced = coerce_table(raw, inst)
+        if not coerced.matches:
+            shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
+            raise InputFileError(
+                f"the file does not fit the instrument {inst.id!r}: none of its columns "
+                f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items",
+                file=p, row=1,
+                hint="check --instrument, or add the column names as aliases in the instrument",
+            )
         frame = coerced.frame
         frame["source"] = str(p)
         frame["source_row"] = raw.rows
@@ -211,7 +219,10 @@ def read_survey(
         problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
         missing = [m[[(f, r) not in dropped for f, r in zip(m["file"], m["row"], strict=True)]]
                    for m in missing]
-    problems.extend(check_filters(inst, data, fed))
+    unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
+                  if pr["severity"] == "error" and pr["row"] is not None}
+    problems.extend(pr for pr in check_filters(inst, data, fed)  # a gap left by an unreadable
+                    if (pr["file"], pr["row"], pr["item"]) not in unreadable)  # cell is known
     problems.extend(check_duplicate_ids(inst, data))
     derived = compute_derived(inst, data)
     data = pd.concat([data.drop(columns=["source", "source_row"]), derived,

@@ -54,7 +54,8 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit code (0 ok, 1 problems found, 2 unusable input)."""
     args = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in args
+    debug = "--debug" in args  # accepted anywhere on the line, not only before the command
+    args = [a for a in args if a != "--debug"]
     try:
         app(args=args, prog_name="cipsurvey")
     except SystemExit as exc:  # typer/click end every run this way, usage errors with 2

@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(survey, show_notes: bool) -> None:
+    import pandas as pd
     from rich.console import Console
     from rich.table import Table
 
@@ -63,14 +64,26 @@ def _print(survey, show_notes: bool) -> None:
     if problems.empty:
         console.print("[green]clean: no problems found[/green]")
         return
+    from ..validate import SEVERITY_ORDER
+
     counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["severity", "code"], key=lambda c: c.map(SEVERITY_ORDER)
+                                if c.name == "severity" else c, kind="stable")
     s = Table(title="Problems by kind", title_justify="left")
     for col in ("severity", "code", "n"):
         s.add_column(col, justify="right" if col == "n" else "left")
     for _, r in counts.iterrows():
         s.add_row(r["severity"], r["code"], str(r["n"]))
     console.print(s)
-    listed = problems if show_notes else problems[problems["severity"] != "note"]
+    absent = problems[problems["code"] == "missing_column"]
+    for file, part in absent.groupby("file", sort=False):
+        names = ", ".join(part["column"].head(8))
+        more = f" and {len(part) - 8} more" if len(part) > 8 else ""
+        console.print(f"{Path(str(file)).name} has no column for {len(part)} item(s): "
+                      f"{names}{more}")
+    listed = problems[problems["code"] != "missing_column"]
+    if not show_notes:
+        listed = listed[listed["severity"] != "note"]
     if listed.empty:
         console.print("[green]no errors or warnings[/green] (notes are counted above; "
                       "--notes lists them)")
@@ -81,7 +94,7 @@ def _print(survey, show_notes: bool) -> None:
         d.add_column(col, overflow="fold")
     for _, r in listed.head(SHOWN).iterrows():
         d.add_row(r["severity"], Path(str(r["file"])).name,
-                  "" if r["row"] is None or str(r["row"]) == "<NA>" else str(r["row"]),
+                  "" if pd.isna(r["row"]) else str(int(r["row"])),
                   str(r["column"]), str(r["value"]), str(r["message"]))
     console.print(d)
     if len(listed) > SHOWN:

@@ -147,9 +147,7 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None,
     except pd.errors.EmptyDataError:
         raise InputFileError("the file is empty", file=path) from None
     except pd.errors.ParserError as exc:
-        raise InputFileError(_parser_message(exc), file=path,
-                             hint="check the delimiter (--delimiter) and unbalanced quotes") \
-            from None
+        raise _parser_error(exc, path) from None
     except (MemoryError, OverflowError) as exc:  # pragma: no cover - absurd inputs
         raise InputFileError(f"file too large to read: {exc}", file=path) from None
     header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
@@ -161,15 +159,23 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None,
     return _finish_text_table(path, "csv", frame, rows, header, fmt.describe())
 
 
-def _parser_message(exc: Exception) -> str:
+def _parser_error(exc: Exception, path: Path) -> InputFileError:
+    """pandas' tokenizer messages, said in the user's terms with the line they point at."""
     import re
 
     text = str(exc)
+    hint = "check the delimiter (--delimiter) and unbalanced quotes"
     m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
     if m:
         want, line, got = m.groups()
-        return f"line {line} has {got} fields where the header has {want}"
-    return f"cannot parse the file: {text.strip()}"
+        return InputFileError(f"this line has {got} fields where the header has {want}",
+                              file=path, line=int(line), hint=hint)
+    m = re.search(r"EOF inside string starting at row (\d+)", text)
+    if m:
+        return InputFileError("a quoted field that starts on this line is never closed",
+                              file=path, line=int(m.group(1)) + 1,
+                              hint="close the quote, or remove the stray \" character")
+    return InputFileError(f"cannot parse the file: {text.strip()}", file=path, hint=hint)
 
 
 def _safe_names(header: list[str]) -> list[str]:

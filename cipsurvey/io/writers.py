@@ -150,8 +150,14 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
     inst = survey.instrument
     frame = survey.data.copy()
     meta = sav_dictionary(inst, lang)
-    # put the user-missing codes back, so SPSS and PSPP show why a value is missing
+    # put the user-missing codes back, so SPSS and PSPP show why a value is missing; codes
+    # that only the input file declared missing (not the instrument) are declared too
     if not survey.missing.empty:
+        for col, codes in survey.missing.groupby("column")["code"]:
+            numeric = [float(c) for c in codes.unique()
+                       if isinstance(c, int | float | np.integer | np.floating)]
+            if numeric and col in frame and frame[col].dtype != object:
+                meta["missing"][col] = sorted(set(meta["missing"].get(col, [])) | set(numeric))
         position = {(f, int(r)): i for i, (f, r) in
                     enumerate(zip(frame["source"], frame["source_row"], strict=True))}
         for (col, code), part in survey.missing.groupby(["column", "code"], sort=False):

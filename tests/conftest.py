@@ -1,0 +1,69 @@
+"""Shared helpers: every test writes the small files it needs into its own tmp_path."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from cipsurvey.cli.app import main
+from cipsurvey.instrument import load_instrument
+
+IN_CI = bool(os.environ.get("CI"))
+
+
+@pytest.fixture(scope="session")
+def inst():
+    return load_instrument("kallmen2017")
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8", bom: bool = False) -> Path:
+    data = text.encode(encoding)
+    if bom:
+        data = b"\xef\xbb\xbf" + data
+    path.write_bytes(data)
+    return path
+
+
+class CliResult:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+
+@pytest.fixture
+def cli(capsys):
+    """Run the CLI in-process and capture its exit code and output."""
+
+    def run(*args: str) -> CliResult:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def require_pspp() -> str:
+    """Path of the pspp binary; skipped locally without it, a failure in CI."""
+    exe = shutil.which("pspp")
+    if exe is None:
+        if IN_CI:
+            pytest.fail("GNU PSPP is not installed; .ci/run must install it")
+        pytest.skip("GNU PSPP not installed")
+    return exe
+
+
+def run_pspp(syntax: str, workdir: Path) -> str:
+    """Run PSPP syntax in batch and return its CSV output."""
+    exe = require_pspp()
+    job = workdir / "job.sps"
+    job.write_text(syntax, encoding="utf-8")
+    out = workdir / "out.csv"
+    proc = subprocess.run([exe, "-O", "format=csv", "-o", str(out), str(job)],
+                          capture_output=True, text=True, cwd=workdir, timeout=120)
+    text = out.read_text(encoding="utf-8") if out.exists() else ""
+    if proc.returncode != 0:
+        raise AssertionError(f"pspp failed ({proc.returncode}): {proc.stderr}\n{text}")
+    return text
