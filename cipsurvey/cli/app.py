@@ -22,6 +22,9 @@ app = typer.Typer(
 instrument_app = typer.Typer(help="Check, list and export instrument definitions.",
                              no_args_is_help=True)
 app.add_typer(instrument_app, name="instrument")
+demo_app = typer.Typer(help="The bundled SYNTHETIC demo waves (calibrated to the 2017 paper).",
+                       no_args_is_help=True)
+app.add_typer(demo_app, name="demo")
 
 
 def _version(value: bool) -> None:
@@ -40,9 +43,10 @@ def _root(
 
 
 def _register() -> None:
-    from . import codebook_cmd, import_cmd, instrument_cmd, validate_cmd
+    from . import codebook_cmd, demo_cmd, import_cmd, instrument_cmd, validate_cmd
 
     instrument_cmd.register(instrument_app)
+    demo_cmd.register(demo_app)
     codebook_cmd.register(app)
     validate_cmd.register(app)
     import_cmd.register(app)

@@ -10,12 +10,14 @@ from .options import (
     DATA,
     DECIMAL,
     DELIMITER,
+    DEMO,
     ENCODING,
     FORMAT,
     INSTRUMENT,
     LANG,
     SHEET,
     check_lang,
+    data_files,
     read_options,
 )
 
@@ -24,6 +26,7 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     def import_(
         data: list[Path] = DATA,
+        demo: bool = DEMO,
         to: Path = typer.Option(..., "--to", "-t", help="Output file: .sav, .csv or .parquet."),
         instrument: str = INSTRUMENT,
         lang: str = LANG,
@@ -32,6 +35,7 @@ def register(app: typer.Typer) -> None:
         decimal: str = DECIMAL, sheet: str = SHEET,
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
+        data = data_files(data, demo)
         from ..io.writers import guard_output, write_wave
 
         check_lang(lang)

@@ -15,14 +15,28 @@ DELIMITER = typer.Option(None, "--delimiter",
                          help="Override the detected delimiter: ';', ',', tab or '|'.")
 DECIMAL = typer.Option(None, "--decimal", help="Override the detected decimal mark: ',' or '.'.")
 SHEET = typer.Option(None, "--sheet", help="Excel sheet name or number (default: the first).")
-DATA = typer.Argument(..., help="One or more data files (.sav, .csv, .xlsx) forming one wave.",
+DATA = typer.Argument(None, help="One or more data files (.sav, .csv, .xlsx) forming one wave.",
                       show_default=False)
+DEMO = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo wave (baseline).")
 
 
 def check_lang(lang: str) -> str:
     if lang not in {"en", "sv"}:
         raise typer.BadParameter("use en or sv", param_hint="--lang")
     return lang
+
+
+def data_files(data: list[Path] | None, demo: bool) -> list[Path]:
+    """The files to read: those given, or the demo wave with --demo (not both)."""
+    if demo and data:
+        raise typer.BadParameter("give data files or --demo, not both")
+    if demo:
+        from ..demo.files import demo_files
+
+        return demo_files("baseline")
+    if not data:
+        raise typer.BadParameter("give one or more data files, or --demo", param_hint="DATA")
+    return list(data)
 
 
 def read_options(data: list[Path], instrument: str, format: str | None, encoding: str | None,

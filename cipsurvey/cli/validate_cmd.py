@@ -7,7 +7,18 @@ from pathlib import Path
 
 import typer
 
-from .options import DATA, DECIMAL, DELIMITER, ENCODING, FORMAT, INSTRUMENT, SHEET, read_options
+from .options import (
+    DATA,
+    DECIMAL,
+    DELIMITER,
+    DEMO,
+    ENCODING,
+    FORMAT,
+    INSTRUMENT,
+    SHEET,
+    data_files,
+    read_options,
+)
 
 SHOWN = 40
 
@@ -16,6 +27,7 @@ def register(app: typer.Typer) -> None:
     @app.command("validate")
     def validate(
         data: list[Path] = DATA,
+        demo: bool = DEMO,
         instrument: str = INSTRUMENT,
         problems: Path = typer.Option(None, "--problems", "-p",
                                       help="Write every problem to this CSV file."),
@@ -26,6 +38,7 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace an existing problems file."),
     ) -> None:
         """Validate a wave against the instrument and list every problem found."""
+        data = data_files(data, demo)
         survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet)
         table = survey.problems
         if problems is not None:

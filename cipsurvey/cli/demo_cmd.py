@@ -1,0 +1,33 @@
+"""``cipsurvey demo files|generate``: the bundled synthetic demo waves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("files")
+    def files(wave: str = typer.Option("baseline", "--wave", help="baseline or followup.")) -> None:
+        """Print the paths of the shipped demo files (SYNTHETIC data)."""
+        from ..demo.files import demo_files
+
+        for path in demo_files(wave):
+            typer.echo(str(path))
+
+    @app.command("generate")
+    def generate(
+        out: Path = typer.Option(..., "--out", "-o", help="Folder to write the files into."),
+        recalibrate: bool = typer.Option(False, "--recalibrate",
+                                         help="Solve the calibrated histograms again."),
+    ) -> None:
+        """Regenerate the demo files; with the shipped calibration they are byte-identical."""
+        from ..demo.files import write_demo
+        from ..errors import OutputError
+
+        if out.resolve() == Path(__file__).resolve().parents[1] / "demo" / "data":
+            raise OutputError("refusing to overwrite the installed demo files", file=out,
+                              hint="write to another folder and compare")
+        for path in write_demo(out, recalibrate=recalibrate):
+            typer.echo(str(path))

@@ -1,0 +1,1 @@
+"""The synthetic demo waves (see docs/demo-data.md): SYNTHETIC, not the study's data."""
