@@ -77,7 +77,7 @@ def _paper(path: Path, inst: dict) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def wave() -> pd.DataFrame:
     inst = _instrument()
-    web, meta = pyreadstat.read_sav(str(DATA / "kallmen2017_synthetic_baseline_web.sav"))
+    web, _meta = pyreadstat.read_sav(str(DATA / "kallmen2017_synthetic_baseline_web.sav"))
     paper = _paper(DATA / "kallmen2017_synthetic_baseline_paper.csv", inst)
     web["source"], paper["source"] = "web", "paper"
     frame = pd.concat([web, paper], ignore_index=True)
@@ -155,10 +155,11 @@ def test_results_text_counts(wave):
     ts = PUBLISHED["text_statistics"]
     meets = wave["meets_clients_needing_cip"]
     assert (meets == 1).sum() == ts["meets_clients_needing_cip"]["n"]
-    assert pct((meets == 1).sum(), meets.notna().sum()) == ts["meets_clients_needing_cip"]["percent"]
+    printed = ts["meets_clients_needing_cip"]["percent"]
+    assert pct((meets == 1).sum(), meets.notna().sum()) == printed
     three = wave[wave["area"].isin(THREE)]
-    _, p, _, _ = stats.chi2_contingency(pd.crosstab(three["area"], three["meets_clients_needing_cip"]),
-                                        correction=False)
+    table = pd.crosstab(three["area"], three["meets_clients_needing_cip"])
+    _, p, _, _ = stats.chi2_contingency(table, correction=False)
     assert p > 0.05  # "no statistically significant difference"
     ever = wave["ever_cip"] == 1
     assert ever.sum() == ts["ever_involved_in_cip"]["n"]
@@ -172,7 +173,7 @@ def test_results_text_counts(wave):
                "no_client_consent": "abstain_reasons_no_client_consent"}
     for key, col in reasons.items():
         assert pct(abstainers[col].sum(), len(abstainers)) == ts["abstention_reasons_percent"][key]
-    assert (abstainers[list(reasons.values()) + ["abstain_reasons_other"]].sum(axis=1) >= 1).all()
+    assert (abstainers[[*list(reasons.values()), "abstain_reasons_other"]].sum(axis=1) >= 1).all()
 
 
 def test_template_awareness(wave):
@@ -184,7 +185,8 @@ def test_template_awareness(wave):
     three = wave[wave["area"].isin(THREE) & wave["template_exists"].notna()]
     for area in THREE:
         sub = three[three["area"] == area]
-        assert pct((sub["template_exists"] == 1).sum(), len(sub)) == ta["percent_aware_by_area"][area]
+        aware = (sub["template_exists"] == 1).sum()
+        assert pct(aware, len(sub)) == ta["percent_aware_by_area"][area]
     groups = [three.loc[three["area"] == a, "template_exists"] for a in THREE]
     f, p = stats.f_oneway(*groups)
     assert (r(f, 2), len(three) - 3) == (ta["anova_by_work_area"]["F"],
@@ -207,7 +209,8 @@ def test_table2_means_sds_medians_and_cohens_d(wave):
             groups[key][area] = x
 
     def d(a, b):
-        pooled = math.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var()) / (len(a) + len(b) - 2))
+        pooled = math.sqrt(((len(a) - 1) * a.var() + (len(b) - 1) * b.var())
+                           / (len(a) + len(b) - 2))
         return (b.mean() - a.mean()) / pooled
 
     for key, printed in (("participated_30d", ts["cohens_d_participated_30d"]),
@@ -248,7 +251,8 @@ def test_table2_anova(wave, key):
 
 def test_table3_template_contents(wave):
     rows = PUBLISHED["table3_template_content"]
-    columns = {"client_personal_data": "tc_personal_data", "date_established": "tc_date_established",
+    columns = {"client_personal_data": "tc_personal_data",
+               "date_established": "tc_date_established",
                "who_participated_in_meeting": "tc_participants", "measures_to_be_performed":
                "tc_measures", "party_responsible_per_measure": "tc_responsible_party",
                "support_client_needs": "tc_support_needs", "follow_up_time_point":
