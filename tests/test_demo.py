@@ -366,7 +366,7 @@ def test_followup_wave_links_about_70_percent_with_documented_changes(wave):
     assert (~linked).sum() == 18 and fu["resp_id"].is_unique
     both = wave.merge(fu, on="resp_id", suffixes=("_0", "_1"))
     assert (both["age_1"] - both["age_0"]).dropna().eq(1).all()
-    assert (both["gender_1"] == both["gender_0"]).all() or both["gender_0"].isna().any()
+    assert both["gender_1"].fillna(-1).eq(both["gender_0"].fillna(-1)).all()
 
     def mean6(frame, area):
         return frame.loc[frame["work_area"] == area, "n_part_6m"].mean()

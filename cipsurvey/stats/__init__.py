@@ -1,0 +1,25 @@
+"""Statistics: each function takes plain data and column names and returns tidy DataFrames.
+
+Shared column names: ``n``, ``statistic``, ``df``, ``p``, ``estimate``, ``conf_low``,
+``conf_high``, ``method``, ``note`` (a degenerate input gives NaN and a note, never an error
+from deep inside a library).
+"""
+
+from .contingency import association, chi2_tests, crosstab_cells
+from .descriptives import describe
+from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
+from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
+from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
+from .posthoc import dunn, pairwise_d, posthoc
+from .regression import RegressionResult, logistic, negative_binomial, ols, poisson
+from .scales import cronbach_alpha, item_total, scale_scores
+from .twogroup import cohens_d, levene, mann_whitney, ttest
+
+__all__ = [
+    "RegressionResult", "anova", "anova_effect_sizes", "association", "chi2_tests",
+    "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "dunn", "frequencies", "grid",
+    "item_total", "kruskal", "levene", "logistic", "mann_whitney", "marginal_homogeneity",
+    "mcnemar", "multiple_response", "multiple_response_tests", "negative_binomial", "ols",
+    "paired_t", "pairwise_d", "poisson", "posthoc", "robust_anova", "scale_scores", "ttest",
+    "wilcoxon", "wilson",
+]

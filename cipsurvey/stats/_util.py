@@ -1,0 +1,62 @@
+"""Shared plumbing of the statistics functions: missing data, group order, degenerate cases."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+def listwise(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """The rows with a value in every one of ``columns`` (listwise deletion)."""
+    columns = list(dict.fromkeys(columns))
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        raise KeyError(f"no column {missing[0]!r} in the data")
+    return data.loc[data[columns].notna().all(axis=1), columns]
+
+
+def levels(series: pd.Series) -> list[Any]:
+    """Group levels in a stable order: a categorical's order, else sorted values.
+
+    The order never depends on the order of the rows, so shuffling the data changes nothing.
+    """
+    present = series.dropna()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        seen = set(present.unique())
+        return [c for c in series.cat.categories if c in seen]
+    values = present.unique().tolist()
+    try:
+        return sorted(values)
+    except TypeError:
+        return sorted(values, key=str)
+
+
+def split(data: pd.DataFrame, dv: str, between: str,
+          order: list[Any] | None = None) -> tuple[list[Any], list[np.ndarray]]:
+    """Values of ``dv`` per level of ``between`` after listwise deletion of both."""
+    clean = listwise(data, [dv, between])
+    found = levels(clean[between])
+    if order is not None:
+        found = [lv for lv in order if lv in set(found)]
+    y = clean[dv].to_numpy(dtype=float)
+    g = clean[between].to_numpy()
+    return found, [y[g == lv] for lv in found]
+
+
+def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    out = pd.DataFrame(rows)
+    for c in columns:
+        if c not in out.columns:
+            out[c] = np.nan if c != "note" else ""
+    extra = [c for c in out.columns if c not in columns]
+    return out[columns + extra].reset_index(drop=True)
+
+
+def nan_row(columns: list[str], note: str, **known: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {c: np.nan for c in columns}
+    row.update(known)
+    row["note"] = note
+    return row

@@ -1,0 +1,73 @@
+"""Descriptive statistics of a numeric variable, overall or by group."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._util import frame, levels
+
+COLUMNS = ["group", "n", "missing", "mean", "sd", "se", "conf_low", "conf_high", "median",
+           "q1", "q3", "min", "max", "note"]
+
+
+def _describe(values: pd.Series, conf: float) -> dict:
+    x = values.dropna().to_numpy(dtype=float)
+    n = len(x)
+    row = {"n": n, "missing": int(values.isna().sum())}
+    if n == 0:
+        row["note"] = "no values"
+        return row
+    mean = float(x.mean())
+    q1, median, q3 = np.percentile(x, [25, 50, 75], method="weibull") if n > 1 else (x[0],) * 3
+    row.update(mean=mean, median=float(median), q1=float(q1), q3=float(q3),
+               min=float(x.min()), max=float(x.max()), note="")
+    if n < 2:
+        row["note"] = "one value: no SD"
+        return row
+    sd = float(x.std(ddof=1))
+    se = sd / np.sqrt(n)
+    half = stats.t.ppf(0.5 + conf / 2, n - 1) * se
+    row.update(sd=sd, se=se, conf_low=mean - half, conf_high=mean + half)
+    return row
+
+
+def describe(data: pd.DataFrame, dv: str, between: str | None = None,
+             conf: float = 0.95) -> pd.DataFrame:
+    """n, missing, mean, SD, SE, CI of the mean, median, quartiles, min and max.
+
+    Parameters
+    ----------
+    data : DataFrame
+    dv : str
+        Numeric column.
+    between : str, optional
+        Grouping column; rows without a group are left out, of "Total" too (as SPSS's
+        ONEWAY /STATISTICS=DESCRIPTIVES).
+    conf : float
+        Level of the t-based confidence interval of the mean.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and a "Total" row: ``group, n, missing, mean, sd, se, conf_low,
+        conf_high, median, q1, q3, min, max, note``. SD uses n - 1. Quartiles use the
+        weighted average at p(n + 1) (SPSS's default, ``numpy`` method ``weibull``).
+
+    Notes
+    -----
+    Method: sample moments; CI mean ± t(1 - α/2, n - 1)·SE.
+
+    References
+    ----------
+    Hyndman, R. J., & Fan, Y. (1996). Sample quantiles in statistical packages. The American
+        Statistician, 50, 361-365 (definition 6).
+    """
+    rows = []
+    if between is not None:
+        for level in levels(data[between]):
+            rows.append({"group": level, **_describe(data.loc[data[between] == level, dv], conf)})
+        data = data[data[between].notna()]
+    rows.append({"group": "Total", **_describe(data[dv], conf)})
+    return frame(rows, COLUMNS)

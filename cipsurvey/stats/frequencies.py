@@ -1,0 +1,180 @@
+"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.proportion import proportion_confint
+
+from ._util import frame, levels
+
+FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
+                "conf_high", "method", "note"]
+
+
+def wilson(count: int, n: int, conf: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion (statsmodels)."""
+    if n == 0:
+        return np.nan, np.nan
+    lo, hi = proportion_confint(count, n, alpha=1 - conf, method="wilson")
+    return float(lo), float(hi)
+
+
+def frequencies(data: pd.DataFrame, column: str, between: str | None = None, *,
+                labels: Mapping[Any, str] | None = None, order: Sequence[Any] | None = None,
+                conf: float = 0.95) -> pd.DataFrame:
+    """Counts and proportions of each answer among those who answered, with Wilson CIs.
+
+    Parameters
+    ----------
+    data : DataFrame
+    column : str
+        The answer column (codes).
+    between : str, optional
+        Group column: one block of rows per group (and no total).
+    labels : mapping, optional
+        Code → label, and the order of the levels (unused codes get a zero row).
+    order : sequence, optional
+        Level order when ``labels`` is not given.
+
+    Returns
+    -------
+    DataFrame
+        ``group, level, label, count, n, proportion, percent, conf_low, conf_high, method,
+        note``; ``n`` is the answering denominator (valid answers in the group).
+
+    Notes
+    -----
+    Method: Wilson score interval (Wilson, 1927), via ``statsmodels``.
+
+    References
+    ----------
+    Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
+        inference. JASA, 22, 209-212.
+    """
+    blocks: list[tuple[Any, pd.Series]]
+    if between is None:
+        blocks = [("Total", data[column])]
+    else:
+        blocks = [(g, data.loc[data[between] == g, column]) for g in levels(data[between])]
+    rows = []
+    for group, values in blocks:
+        valid = values.dropna()
+        n = len(valid)
+        level_list = list(labels) if labels else (list(order) if order else levels(valid))
+        counts = valid.value_counts()
+        for level in level_list:
+            count = int(counts.get(level, 0))
+            lo, hi = wilson(count, n, conf)
+            rows.append({
+                "group": group, "level": level,
+                "label": labels.get(level, str(level)) if labels else str(level),
+                "count": count, "n": n, "proportion": count / n if n else np.nan,
+                "percent": 100 * count / n if n else np.nan, "conf_low": lo, "conf_high": hi,
+                "method": "Wilson score interval", "note": "" if n else "no answers",
+            })
+    return frame(rows, FREQ_COLUMNS)
+
+
+def grid(data: pd.DataFrame, items: Sequence[str], labels: Mapping[Any, str],
+         item_labels: Mapping[str, str] | None = None, conf: float = 0.95) -> pd.DataFrame:
+    """A Table 3 style grid: per item, each answer's count and percent of those answering.
+
+    Returns
+    -------
+    DataFrame
+        ``item, item_label, level, label, count, n, proportion, percent, conf_low,
+        conf_high, method, note`` with one row per item and answer.
+    """
+    parts = []
+    for item in items:
+        f = frequencies(data, item, labels=labels, conf=conf).drop(columns="group")
+        f.insert(0, "item_label", (item_labels or {}).get(item, item))
+        f.insert(0, "item", item)
+        parts.append(f)
+    return pd.concat(parts, ignore_index=True)
+
+
+MR_COLUMNS = ["group", "option", "label", "count", "n_respondents", "n_responses",
+              "pct_of_respondents", "pct_of_responses", "conf_low", "conf_high", "method", "note"]
+
+
+def multiple_response(data: pd.DataFrame, columns: Sequence[str], between: str | None = None,
+                      *, labels: Mapping[str, str] | None = None,
+                      conf: float = 0.95) -> pd.DataFrame:
+    """A multiple-response set (Table 5 style): percent of respondents and of responses.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        One 0/1 column per option; a respondent who answered the question has 0 or 1 in
+        every option, one who did not has them all missing.
+
+    Returns
+    -------
+    DataFrame
+        ``group, option, label, count, n_respondents, n_responses, pct_of_respondents,
+        pct_of_responses, conf_low, conf_high, method, note``. ``n_respondents`` is the
+        answering denominator (respondents with any option answered); the Wilson CI is for the
+        percent of respondents, in percent.
+
+    Notes
+    -----
+    Method: counts of a dichotomy set as SPSS's MULT RESPONSE tabulates them.
+    """
+    columns = list(columns)
+    blocks: list[tuple[Any, pd.DataFrame]]
+    if between is None:
+        blocks = [("Total", data[columns])]
+    else:
+        blocks = [(g, data.loc[data[between] == g, columns]) for g in levels(data[between])]
+    rows = []
+    for group, block in blocks:
+        answered = block[block.notna().any(axis=1)].fillna(0)
+        n = len(answered)
+        responses = int((answered == 1).to_numpy().sum())
+        for col in columns:
+            count = int((answered[col] == 1).sum())
+            lo, hi = (100 * v for v in wilson(count, n, conf))
+            rows.append({
+                "group": group, "option": col, "label": (labels or {}).get(col, col),
+                "count": count, "n_respondents": n, "n_responses": responses,
+                "pct_of_respondents": 100 * count / n if n else np.nan,
+                "pct_of_responses": 100 * count / responses if responses else np.nan,
+                "conf_low": lo, "conf_high": hi, "method": "Wilson score interval",
+                "note": "" if n else "no respondents",
+            })
+    return frame(rows, MR_COLUMNS)
+
+
+def multiple_response_tests(data: pd.DataFrame, columns: Sequence[str],
+                            between: str) -> pd.DataFrame:
+    """Compare groups on each option: Pearson χ² (uncorrected), Fisher's exact for 2×2.
+
+    Returns
+    -------
+    DataFrame
+        ``option, n, statistic, df, p, cramers_v, method, note`` per option, among the
+        respondents who answered the question.
+    """
+    from .contingency import association, chi2_tests
+
+    columns = list(columns)
+    answered = data[data[columns].notna().any(axis=1)].copy()
+    answered[columns] = answered[columns].fillna(0)
+    rows = []
+    for col in columns:
+        tests = chi2_tests(answered, between, col)
+        pearson = tests.iloc[0]
+        fisher = tests[tests["test"] == "Fisher's exact test"]
+        use = fisher.iloc[0] if len(fisher) and pearson["note"] else pearson
+        v = association(answered, between, col)
+        v = v[v["measure"] == "Cramer's V"]["estimate"]
+        rows.append({"option": col, "n": pearson["n"], "statistic": use["statistic"],
+                     "df": use["df"], "p": use["p"],
+                     "cramers_v": float(v.iloc[0]) if len(v) else np.nan,
+                     "method": use["test"], "note": pearson["note"]})
+    return frame(rows, ["option", "n", "statistic", "df", "p", "cramers_v", "method", "note"])

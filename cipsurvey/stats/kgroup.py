@@ -1,0 +1,173 @@
+"""k independent groups: ANOVA table, η² and ω², Welch, Brown-Forsythe, Kruskal-Wallis."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._util import frame, nan_row, split
+from .effect_ci import ncp_f
+
+ANOVA_COLUMNS = ["source", "ss", "df", "ms", "statistic", "p", "method", "note"]
+
+
+def _usable(values: list[np.ndarray]) -> tuple[list[np.ndarray], str]:
+    kept = [v for v in values if len(v)]
+    n = sum(len(v) for v in kept)
+    if len(kept) < 2:
+        return kept, "fewer than two groups with values: no test"
+    if n - len(kept) < 1:
+        return kept, "one value per group: no within-group variance"
+    return kept, ""
+
+
+def anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """The one-way ANOVA table as SPSS's ONEWAY prints it.
+
+    Returns
+    -------
+    DataFrame
+        Rows "Between Groups", "Within Groups", "Total" with ``source, ss, df, ms, statistic
+        (F), p, method, note``. Groups with no values are left out (with a note).
+
+    References
+    ----------
+    Fisher, R. A. (1925). Statistical methods for research workers. Oliver & Boyd.
+    """
+    _, values = split(data, dv, between)
+    kept, problem = _usable(values)
+    dropped = len(values) - len(kept)
+    if problem:
+        return frame([nan_row(ANOVA_COLUMNS, problem, source=s)
+                      for s in ("Between Groups", "Within Groups", "Total")], ANOVA_COLUMNS)
+    y = np.concatenate(kept)
+    grand = y.mean()
+    ssb = sum(len(v) * (v.mean() - grand) ** 2 for v in kept)
+    ssw = sum(((v - v.mean()) ** 2).sum() for v in kept)
+    k, n = len(kept), len(y)
+    dfb, dfw = k - 1, n - k
+    msb, msw = ssb / dfb, ssw / dfw
+    f = msb / msw if msw > 0 else np.nan
+    p = stats.f.sf(f, dfb, dfw) if msw > 0 else np.nan
+    note = "" if msw > 0 else "no variance within groups: F undefined"
+    if dropped:
+        note = (note + "; " if note else "") + f"{dropped} empty group(s) left out"
+    method = "one-way ANOVA"
+    return frame([
+        {"source": "Between Groups", "ss": ssb, "df": dfb, "ms": msb, "statistic": f, "p": p,
+         "method": method, "note": note},
+        {"source": "Within Groups", "ss": ssw, "df": dfw, "ms": msw, "method": method,
+         "note": ""},
+        {"source": "Total", "ss": ssb + ssw, "df": n - 1, "method": method, "note": ""},
+    ], ANOVA_COLUMNS)
+
+
+def anova_effect_sizes(data: pd.DataFrame, dv: str, between: str,
+                       conf: float = 0.95) -> pd.DataFrame:
+    """η² and ω² of the one-way ANOVA with confidence intervals.
+
+    η² = SS_between / SS_total; ω² = (SS_between - df_b·MS_within) / (SS_total + MS_within).
+    The CIs invert the noncentral F distribution for its noncentrality λ (Steiger, 2004) and
+    convert the limits as λ / (λ + N) for η² and (λ - df_b) / (λ + N), bounded at 0, for ω²
+    (two-sided).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, estimate, conf_low, conf_high, method, note``.
+
+    References
+    ----------
+    Steiger, J. H. (2004). Beyond the F test. Psychological Methods, 9, 164-182.
+    Olejnik, S., & Algina, J. (2003). Generalized eta and omega squared statistics.
+        Psychological Methods, 8, 434-447.
+    """
+    cols = ["measure", "estimate", "conf_low", "conf_high", "method", "note"]
+    table = anova(data, dv, between)
+    between_row, within_row, total_row = table.iloc[0], table.iloc[1], table.iloc[2]
+    if between_row["note"] and not np.isfinite(between_row["statistic"]):
+        return frame([nan_row(cols, between_row["note"], measure=m)
+                      for m in ("eta squared", "omega squared")], cols)
+    ssb, sst, msw = between_row["ss"], total_row["ss"], within_row["ms"]
+    dfb, dfw = between_row["df"], within_row["df"]
+    n = dfb + dfw + 1
+    f = between_row["statistic"]
+    lo, hi = ncp_f(f, dfb, dfw, conf)
+    eta2 = ssb / sst
+    omega2 = (ssb - dfb * msw) / (sst + msw)
+    method = "CI by noncentral F inversion"
+    return frame([
+        {"measure": "eta squared", "estimate": eta2, "conf_low": lo / (lo + n),
+         "conf_high": hi / (hi + n), "method": method, "note": ""},
+        {"measure": "omega squared", "estimate": omega2,
+         "conf_low": max(0.0, (lo - dfb) / (lo + n)) if lo == lo else np.nan,
+         "conf_high": max(0.0, (hi - dfb) / (hi + n)) if hi == hi else np.nan,
+         "method": method, "note": ""},
+    ], cols)
+
+
+def robust_anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """Welch's ANOVA and the Brown-Forsythe test of equal means (statsmodels).
+
+    Returns
+    -------
+    DataFrame
+        Rows "Welch" and "Brown-Forsythe": ``test, statistic, df1, df2, p, method, note``.
+
+    References
+    ----------
+    Welch, B. L. (1951). On the comparison of several mean values. Biometrika, 38, 330-336.
+    Brown, M. B., & Forsythe, A. B. (1974). The small sample behavior of some statistics which
+        test the equality of several means. Technometrics, 16, 129-132.
+    """
+    from statsmodels.stats.oneway import anova_oneway
+
+    cols = ["test", "statistic", "df1", "df2", "p", "method", "note"]
+    _, values = split(data, dv, between)
+    kept, problem = _usable(values)
+    rows = []
+    for name, use_var in (("Welch", "unequal"), ("Brown-Forsythe", "bf")):
+        method = {"Welch": "Welch's ANOVA", "Brown-Forsythe": "Brown-Forsythe F* test"}[name]
+        if problem or any(len(v) < 2 for v in kept):
+            rows.append(nan_row(cols, problem or "a group with one value: no variance",
+                                test=name, method=method))
+            continue
+        if any(np.ptp(v) == 0 for v in kept):
+            rows.append(nan_row(cols, "a group without variance: the test is undefined",
+                                test=name, method=method))
+            continue
+        res = anova_oneway(kept, use_var=use_var, welch_correction=True)
+        df1, df2 = (float(d) for d in np.atleast_1d(res.df))
+        rows.append({"test": name, "statistic": float(res.statistic), "df1": df1, "df2": df2,
+                     "p": float(res.pvalue), "method": method, "note": ""})
+    return frame(rows, cols)
+
+
+def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """Kruskal-Wallis H, corrected for ties, with its χ² approximation (scipy).
+
+    Returns
+    -------
+    DataFrame
+        One row: ``test, statistic (H), df, p, n, epsilon_squared, method, note``;
+        ε² = H / (N - 1) (Tomczak & Tomczak, 2014).
+
+    References
+    ----------
+    Kruskal, W. H., & Wallis, W. A. (1952). Use of ranks in one-criterion variance analysis.
+        JASA, 47, 583-621.
+    """
+    cols = ["test", "statistic", "df", "p", "n", "epsilon_squared", "method", "note"]
+    _, values = split(data, dv, between)
+    kept, problem = _usable(values)
+    n = sum(len(v) for v in kept)
+    method = "Kruskal-Wallis H, tie-corrected, chi-square approximation"
+    if problem:
+        return frame([nan_row(cols, problem, test="Kruskal-Wallis", method=method, n=n)], cols)
+    if np.ptp(np.concatenate(kept)) == 0:
+        return frame([nan_row(cols, "all values equal: no test", test="Kruskal-Wallis",
+                              method=method, n=n)], cols)
+    h, p = stats.kruskal(*kept)
+    return frame([{"test": "Kruskal-Wallis", "statistic": h, "df": len(kept) - 1, "p": p,
+                   "n": n, "epsilon_squared": h / (n - 1), "method": method, "note": ""}], cols)

@@ -1,0 +1,90 @@
+"""Scales: Cronbach's α with a CI, item statistics, and scale scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._util import frame, nan_row
+
+
+def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95) -> pd.DataFrame:
+    """Cronbach's α over the complete cases, with Feldt's (1965) F-based CI.
+
+    α = k/(k-1)·(1 - Σ s²_item / s²_total). CI: 1 - (1 - α)·F_{1∓γ/2}(n - 1, (n - 1)(k - 1)).
+
+    Returns
+    -------
+    DataFrame
+        ``measure, estimate, conf_low, conf_high, n, k, method, note``.
+
+    References
+    ----------
+    Cronbach, L. J. (1951). Coefficient alpha and the internal structure of tests.
+        Psychometrika, 16, 297-334.
+    Feldt, L. S. (1965). The approximate sampling distribution of Kuder-Richardson reliability
+        coefficient twenty. Psychometrika, 30, 357-370.
+    """
+    cols = ["measure", "estimate", "conf_low", "conf_high", "n", "k", "method", "note"]
+    block = data[list(items)].dropna()
+    n, k = block.shape
+    method = "Cronbach's alpha; Feldt CI"
+    if k < 2 or n < 2:
+        return frame([nan_row(cols, "need at least two items and two complete cases",
+                              measure="Cronbach's alpha", n=n, k=k, method=method)], cols)
+    x = block.to_numpy(dtype=float)
+    total_var = x.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return frame([nan_row(cols, "the total score has no variance",
+                              measure="Cronbach's alpha", n=n, k=k, method=method)], cols)
+    alpha = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var)
+    g = 1 - conf
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    lo = 1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2)
+    hi = 1 - (1 - alpha) * stats.f.ppf(g / 2, df1, df2)
+    return frame([{"measure": "Cronbach's alpha", "estimate": alpha, "conf_low": lo,
+                   "conf_high": hi, "n": n, "k": k, "method": method, "note": ""}], cols)
+
+
+def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    """Item statistics as SPSS's RELIABILITY /SUMMARY=TOTAL prints them (complete cases).
+
+    Returns
+    -------
+    DataFrame
+        ``item, mean, sd, scale_mean_if_deleted, scale_var_if_deleted, item_rest_r,
+        alpha_if_deleted``; the item-rest r correlates the item with the sum of the others.
+    """
+    block = data[list(items)].dropna().astype(float)
+    total = block.sum(axis=1)
+    rows = []
+    for item in items:
+        rest = total - block[item]
+        others = [i for i in items if i != item]
+        a = cronbach_alpha(block, others)["estimate"].iloc[0] if len(others) > 1 else np.nan
+        r = np.corrcoef(block[item], rest)[0, 1] if block[item].std() > 0 and rest.std() > 0 \
+            else np.nan
+        rows.append({"item": item, "mean": block[item].mean(), "sd": block[item].std(ddof=1),
+                     "scale_mean_if_deleted": rest.mean(),
+                     "scale_var_if_deleted": rest.var(ddof=1), "item_rest_r": r,
+                     "alpha_if_deleted": a})
+    return pd.DataFrame(rows)
+
+
+def scale_scores(data: pd.DataFrame, items: Sequence[str], *, min_items: int | None = None,
+                 reverse: Sequence[str] = (), scale_min: float = 1, scale_max: float = 5,
+                 method: str = "mean") -> pd.Series:
+    """Each respondent's score: the mean (or sum) of the answered items, reversed items
+    flipped (min + max - x); missing when fewer than ``min_items`` were answered (default:
+    all). A sum is prorated: the mean of the answered items times the number of items."""
+    block = data[list(items)].astype(float).copy()
+    for item in reverse:
+        block[item] = scale_min + scale_max - block[item]
+    answered = block.notna().sum(axis=1)
+    need = len(items) if min_items is None else min_items
+    mean = block.mean(axis=1)
+    score = mean if method == "mean" else mean * len(items)
+    return score.where(answered >= need).rename("score")
