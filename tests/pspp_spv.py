@@ -127,7 +127,7 @@ def read_spv(path: Path) -> list[Table]:
                 if j < 0:
                     raise ValueError(f"{path}: {title}: value {shown} not found")
                 (x,) = struct.unpack_from("<d", raw, j + 4)
-                if "%g" % x == shown or (shown in ("nan", "-nan") and x != x):
+                if f"{x:g}" == shown or (shown in ("nan", "-nan") and x != x):
                     pos = j + 12
                     break
                 pos = j + 1

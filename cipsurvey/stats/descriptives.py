@@ -43,8 +43,8 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
     dv : str
         Numeric column.
     between : str, optional
-        Grouping column; rows without a group are left out, of "Total" too (as SPSS's
-        ONEWAY /STATISTICS=DESCRIPTIVES).
+        Grouping column; rows without a group are left out, of "Total" too, and so are
+        groups without a value (as SPSS's ONEWAY /STATISTICS=DESCRIPTIVES).
     conf : float
         Level of the t-based confidence interval of the mean.
 
@@ -66,7 +66,7 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
     """
     rows = []
     if between is not None:
-        for level in levels(data[between]):
+        for level in levels(data.loc[data[dv].notna(), between]):
             rows.append({"group": level, **_describe(data.loc[data[between] == level, dv], conf)})
         data = data[data[between].notna()]
     rows.append({"group": "Total", **_describe(data[dv], conf)})

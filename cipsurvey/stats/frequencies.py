@@ -59,7 +59,8 @@ def frequencies(data: pd.DataFrame, column: str, between: str | None = None, *,
     if between is None:
         blocks = [("Total", data[column])]
     else:
-        blocks = [(g, data.loc[data[between] == g, column]) for g in levels(data[between])]
+        answered = data.loc[data[column].notna(), between]
+        blocks = [(g, data.loc[data[between] == g, column]) for g in levels(answered)]
     rows = []
     for group, values in blocks:
         valid = values.dropna()

@@ -69,8 +69,9 @@ def anova_effect_sizes(data: pd.DataFrame, dv: str, between: str,
 
     η² = SS_between / SS_total; ω² = (SS_between - df_b·MS_within) / (SS_total + MS_within).
     The CIs invert the noncentral F distribution for its noncentrality λ (Steiger, 2004) and
-    convert the limits as λ / (λ + N) for η² and (λ - df_b) / (λ + N), bounded at 0, for ω²
-    (two-sided).
+    convert each limit with the point estimate's own formula at F = λ / df_b: λ / (λ + df_w)
+    for η² and (λ - df_b) / (λ + df_w + 1), bounded at 0, for ω² (two-sided; the conversion
+    of R's effectsize package).
 
     Returns
     -------
@@ -91,24 +92,27 @@ def anova_effect_sizes(data: pd.DataFrame, dv: str, between: str,
                       for m in ("eta squared", "omega squared")], cols)
     ssb, sst, msw = between_row["ss"], total_row["ss"], within_row["ms"]
     dfb, dfw = between_row["df"], within_row["df"]
-    n = dfb + dfw + 1
     f = between_row["statistic"]
     lo, hi = ncp_f(f, dfb, dfw, conf)
     eta2 = ssb / sst
     omega2 = (ssb - dfb * msw) / (sst + msw)
     method = "CI by noncentral F inversion"
     return frame([
-        {"measure": "eta squared", "estimate": eta2, "conf_low": lo / (lo + n),
-         "conf_high": hi / (hi + n), "method": method, "note": ""},
+        {"measure": "eta squared", "estimate": eta2, "conf_low": lo / (lo + dfw),
+         "conf_high": hi / (hi + dfw), "method": method, "note": ""},
         {"measure": "omega squared", "estimate": omega2,
-         "conf_low": max(0.0, (lo - dfb) / (lo + n)) if lo == lo else np.nan,
-         "conf_high": max(0.0, (hi - dfb) / (hi + n)) if hi == hi else np.nan,
+         "conf_low": max(0.0, (lo - dfb) / (lo + dfw + 1)) if lo == lo else np.nan,
+         "conf_high": max(0.0, (hi - dfb) / (hi + dfw + 1)) if hi == hi else np.nan,
          "method": method, "note": ""},
     ], cols)
 
 
 def robust_anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
-    """Welch's ANOVA and the Brown-Forsythe test of equal means (statsmodels).
+    """Welch's ANOVA (statsmodels) and the Brown-Forsythe F* test of equal means.
+
+    Brown-Forsythe: F* = Σ n_i (m_i - m)² / Σ (1 - n_i/N) s_i² on (k - 1, f) df, f from
+    Satterthwaite's formula, as SPSS's ONEWAY /STATISTICS=BROWNFORSYTHE. Written by hand
+    because statsmodels' ``use_var="bf"`` replaces k - 1 by Mehrotra's (1997) modified df.
 
     Returns
     -------
@@ -127,7 +131,7 @@ def robust_anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     _, values = split(data, dv, between)
     kept, problem = _usable(values)
     rows = []
-    for name, use_var in (("Welch", "unequal"), ("Brown-Forsythe", "bf")):
+    for name in ("Welch", "Brown-Forsythe"):
         method = {"Welch": "Welch's ANOVA", "Brown-Forsythe": "Brown-Forsythe F* test"}[name]
         if problem or any(len(v) < 2 for v in kept):
             rows.append(nan_row(cols, problem or "a group with one value: no variance",
@@ -137,10 +141,23 @@ def robust_anova(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
             rows.append(nan_row(cols, "a group without variance: the test is undefined",
                                 test=name, method=method))
             continue
-        res = anova_oneway(kept, use_var=use_var, welch_correction=True)
-        df1, df2 = (float(d) for d in np.atleast_1d(res.df))
-        rows.append({"test": name, "statistic": float(res.statistic), "df1": df1, "df2": df2,
-                     "p": float(res.pvalue), "method": method, "note": ""})
+        if name == "Welch":
+            res = anova_oneway(kept, use_var="unequal", welch_correction=True)
+            df1, df2 = (float(d) for d in np.atleast_1d(res.df))
+            stat, p = float(res.statistic), float(res.pvalue)
+        else:
+            n = np.array([len(v) for v in kept], dtype=float)
+            means = np.array([v.mean() for v in kept])
+            var = np.array([v.var(ddof=1) for v in kept])
+            total = n.sum()
+            grand = (n * means).sum() / total
+            weights = (1 - n / total) * var
+            stat = float((n * (means - grand) ** 2).sum() / weights.sum())
+            c = weights / weights.sum()
+            df1, df2 = float(len(kept) - 1), float(1 / (c**2 / (n - 1)).sum())
+            p = float(stats.f.sf(stat, df1, df2))
+        rows.append({"test": name, "statistic": stat, "df1": df1, "df2": df2, "p": p,
+                     "method": method, "note": ""})
     return frame(rows, cols)
 
 

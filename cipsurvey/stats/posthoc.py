@@ -165,7 +165,7 @@ def pairwise_d(data: pd.DataFrame, dv: str, between: str, conf: float = 0.95) ->
     from ._util import levels
     from .twogroup import cohens_d
 
-    found = levels(data[between])
+    found = levels(data.loc[data[dv].notna(), between])
     parts = []
     for a, b in itertools.combinations(found, 2):
         sub = data[data[between].isin([a, b])]

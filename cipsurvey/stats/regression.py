@@ -49,10 +49,17 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
                 raise ValueError(f"reference level {ref!r} of {pred!r} is not in the data")
             for level in found:
                 if level != ref:
-                    columns[f"{pred}[{level}]"] = (x == level).to_numpy(dtype=float)
+                    columns[f"{pred}[{_label(level)}]"] = (x == level).to_numpy(dtype=float)
         else:
             columns[pred] = x.to_numpy(dtype=float)
     return clean[outcome].to_numpy(dtype=float), pd.DataFrame(columns, index=clean.index)
+
+
+def _label(level: Any) -> str:
+    """A level as written in a term name: 2.0 as "2", text as it is."""
+    if isinstance(level, float | np.floating) and float(level).is_integer():
+        return str(int(level))
+    return str(level)
 
 
 def _empty(note: str, model_cols: list[str]) -> RegressionResult:
@@ -95,7 +102,8 @@ def ols(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     import statsmodels.api as sm
 
     y, x = design(data, outcome, predictors, categorical)
-    problem = _check(y, x)
+    problem = _check(y, x) or ("the outcome has no variance: no model"
+                               if len(y) and np.ptp(y) == 0 else "")
     if problem:
         return _empty(problem, OLS_MODEL)
     fit = sm.OLS(y, x).fit()
@@ -192,30 +200,58 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     if problem:
         return _empty(problem, COUNT_MODEL)
     pois = sm.GLM(y, x, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
+    # α by maximum likelihood (statsmodels' NB2 model), then the coefficients and their SEs
+    # from the GLM with α fixed (expected information, as R's MASS::glm.nb reports them)
+    import warnings
+
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
     start = np.append(pois.params.to_numpy(), 0.5)
-    model_nb = NegativeBinomial(y, x, loglike_method="nb2")
-    fit = model_nb.fit(start_params=start, method="bfgs", maxiter=5000, gtol=1e-10, disp=0)
-    fit = model_nb.fit(start_params=fit.params, method="newton", maxiter=100, tol=1e-14, disp=0)
-    ci = np.asarray(fit.conf_int(alpha=1 - conf))[: x.shape[1]]
-    alpha = float(fit.params.iloc[-1])
-    lr = max(0.0, 2 * (fit.llf - pois.llf))
+    with warnings.catch_warnings():  # only a start: the loop below iterates to 1e-12
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        joint = NegativeBinomial(y, x, loglike_method="nb2").fit(
+            start_params=start, method="bfgs", maxiter=2000, gtol=1e-8, disp=0)
+    alpha = float(joint.params.iloc[-1])
+    fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
+        tol=1e-14, maxiter=500)
+    for _ in range(50):  # polish α and β jointly: profile the likelihood in α
+        new_alpha = _nb_alpha(y, fit.mu, alpha)
+        fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=new_alpha)).fit(
+            start_params=fit.params, tol=1e-14, maxiter=500)
+        if abs(new_alpha - alpha) < 1e-12 * max(1.0, alpha):
+            alpha = new_alpha
+            break
+        alpha = new_alpha
+    ci = np.asarray(fit.conf_int(alpha=1 - conf))
+    llf = _nb_loglik(y, fit.mu, alpha)
+    lr = max(0.0, 2 * (llf - pois.llf))
     k = x.shape[1]
-    params = fit.params.iloc[:k]
-
-    class _View:  # coefficient rows without the α parameter
-        pass
-
-    view = _View()
-    view.params, view.bse = params, fit.bse.iloc[:k]
-    view.tvalues, view.pvalues = fit.tvalues.iloc[:k], fit.pvalues.iloc[:k]
-    mu = np.exp(x.to_numpy() @ params.to_numpy())
-    pearson = float((((y - mu) ** 2) / (mu + alpha * mu**2)).sum())
-    model = {"n": len(y), "log_likelihood": fit.llf, "aic": fit.aic, "deviance": np.nan,
-             "pearson_chi2": pearson, "df_resid": len(y) - k, "dispersion": pearson / (len(y) - k),
-             "alpha": alpha, "lr_alpha": lr, "p_alpha": 0.5 * stats.chi2.sf(lr, 1),
+    pearson = float((((y - fit.mu) ** 2) / (fit.mu + alpha * fit.mu**2)).sum())
+    model = {"n": len(y), "log_likelihood": llf, "aic": -2 * llf + 2 * (k + 1),
+             "deviance": fit.deviance, "pearson_chi2": pearson, "df_resid": len(y) - k,
+             "dispersion": pearson / (len(y) - k), "alpha": alpha, "lr_alpha": lr,
+             "p_alpha": 0.5 * stats.chi2.sf(lr, 1),
              "method": "negative binomial (NB2), maximum likelihood", "note": ""}
-    return RegressionResult(_count_rows(view, x, ci, "negative binomial (NB2)"),
+    return RegressionResult(_count_rows(fit, x, ci, "negative binomial (NB2)"),
                             pd.DataFrame([model]).reindex(columns=COUNT_MODEL))
+
+
+def _nb_loglik(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+    from scipy.special import gammaln
+
+    r = 1 / alpha
+    return float((gammaln(y + r) - gammaln(r) - gammaln(y + 1) + r * np.log(r / (r + mu))
+                  + y * np.log(mu / (r + mu))).sum())
+
+
+def _nb_alpha(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+    """The α that maximizes the NB2 likelihood at fixed means (Brent on log α)."""
+    from scipy import optimize
+
+    res = optimize.minimize_scalar(lambda la: -_nb_loglik(y, mu, math.exp(la)),
+                                   bracket=(math.log(alpha) - 1, math.log(alpha) + 1),
+                                   tol=1e-14)
+    return math.exp(res.x)
 
 
 LOGIT_MODEL = ["n", "events", "minus2ll", "cox_snell_r2", "nagelkerke_r2", "lr_chi2", "df",
@@ -252,10 +288,16 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
         problem = "the outcome has one value only: no model"
     if problem:
         return _empty(problem, LOGIT_MODEL)
+    import warnings
+
     try:
-        fit = sm.Logit(y, x).fit(method="newton", maxiter=100, disp=0, tol=1e-12)
-    except np.linalg.LinAlgError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit = sm.Logit(y, x).fit(method="newton", maxiter=100, disp=0, tol=1e-12)
+    except (np.linalg.LinAlgError, ValueError, OverflowError):
         return _empty("perfect separation: no model", LOGIT_MODEL)
+    if not np.all(np.isfinite(fit.bse)) or (np.abs(fit.params) > 30).any():
+        return _empty("perfect or quasi-complete separation: no model", LOGIT_MODEL)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     rows = []
     for i, term in enumerate(x.columns):

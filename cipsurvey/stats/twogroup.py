@@ -55,7 +55,8 @@ def ttest(data: pd.DataFrame, dv: str, group: str, order: list[Any] | None = Non
             se = math.sqrt(sp2 * (1 / n1 + 1 / n2))
         else:
             se = math.sqrt(va / n1 + vb / n2)
-            df = (va / n1 + vb / n2) ** 2 / ((va / n1) ** 2 / (n1 - 1) + (vb / n2) ** 2 / (n2 - 1))
+            df = ((va / n1 + vb / n2) ** 2 / ((va / n1) ** 2 / (n1 - 1) + (vb / n2) ** 2
+                                              / (n2 - 1))) if se > 0 else np.nan
         diff = a.mean() - b.mean()
         if se == 0:
             rows.append(nan_row(T_COLUMNS, "zero variance in both groups: no test",
@@ -72,9 +73,12 @@ def ttest(data: pd.DataFrame, dv: str, group: str, order: list[Any] | None = Non
 def _levels_pair(data, dv, group, order):
     found, values = split(data, dv, group)
     if order is None:
-        order = found
+        if len(found) > 2:
+            raise ValueError(f"{group!r} has {len(found)} groups; give the two to compare "
+                             "as order")
+        order = found + [f"(no group {k})" for k in range(len(found) + 1, 3)]
     if len(order) != 2:
-        raise ValueError(f"{group!r} has {len(order)} groups; give the two to compare as order")
+        raise ValueError("order must name two groups")
     by = dict(zip(found, values, strict=True))
     return list(order), [by.get(lv, np.array([], dtype=float)) for lv in order]
 

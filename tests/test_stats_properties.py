@@ -1,0 +1,101 @@
+"""Invariances and degenerate data: shuffling rows or group labels' order, or padding with
+NaN rows, changes no result; an empty group, one value, zero variance, all values missing or
+a single category gives NaN and a note, never an exception."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cipsurvey import stats as st
+
+RNG = np.random.default_rng(9)
+BASE = pd.DataFrame({
+    "g": RNG.choice([3, 1, 2], 90),
+    "y": np.round(RNG.gamma(2, 2, 90), 1),
+    "x": RNG.normal(40, 9, 90).round(),
+    "b": RNG.integers(0, 2, 90).astype(float),
+    "c": RNG.integers(1, 4, 90).astype(float),
+})
+
+CALLS = {
+    "describe": lambda d: st.describe(d, "y", "g"),
+    "anova": lambda d: st.anova(d, "y", "g"),
+    "effect sizes": lambda d: st.anova_effect_sizes(d, "y", "g"),
+    "robust": lambda d: st.robust_anova(d, "y", "g"),
+    "kruskal": lambda d: st.kruskal(d, "y", "g"),
+    "scheffe": lambda d: st.posthoc(d, "y", "g", "scheffe"),
+    "games_howell": lambda d: st.posthoc(d, "y", "g", "games_howell"),
+    "dunn": lambda d: st.dunn(d, "y", "g"),
+    "pairwise d": lambda d: st.pairwise_d(d, "y", "g"),
+    "ttest": lambda d: st.ttest(d[d["g"] != 3], "y", "g"),
+    "chi2": lambda d: st.chi2_tests(d, "g", "c"),
+    "association": lambda d: st.association(d, "g", "c"),
+    "frequencies": lambda d: st.frequencies(d, "c", "g"),
+    "ols": lambda d: st.ols(d, "y", ["x", "g"], categorical={"g": None}).coefficients,
+    "logistic": lambda d: st.logistic(d, "b", ["x", "g"], categorical={"g": None}).coefficients,
+}
+
+
+def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    # the padding is missing data, so the count of missing values may grow; nothing else
+    a, b = (x.drop(columns=["missing"], errors="ignore").reset_index(drop=True) for x in (a, b))
+    pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-10, atol=1e-12,
+                                  check_dtype=False)
+
+
+@pytest.mark.parametrize("name", list(CALLS))
+def test_row_order_and_nan_padding_change_nothing(name):
+    fn = CALLS[name]
+    reference = fn(BASE)
+    shuffled = BASE.sample(frac=1, random_state=3)
+    _same(fn(shuffled), reference)
+    padded = pd.concat([BASE, pd.DataFrame({c: [np.nan] * 7 for c in BASE.columns})],
+                       ignore_index=True)
+    padded.loc[padded.index[-3:], "g"] = 5.0  # a group that has no outcome at all
+    _same(fn(padded.sample(frac=1, random_state=4)), reference)
+
+
+def test_category_order_does_not_misalign_posthoc_labels():
+    relabelled = BASE.assign(g=BASE["g"].map({1: "c", 2: "a", 3: "b"}))
+    ph = st.posthoc(relabelled, "y", "g", "tukey").set_index(["group1", "group2"])
+    means = relabelled.groupby("g")["y"].mean()
+    for (a, b), row in ph.iterrows():
+        assert np.isclose(row["estimate"], means[a] - means[b])
+
+
+DEGENERATE = {
+    "empty group": pd.DataFrame({"g": [1, 1, 1, 2], "y": [1.0, 2.0, 3.0, np.nan]}),
+    "one value": pd.DataFrame({"g": [1, 2], "y": [1.0, 2.0]}),
+    "zero variance": pd.DataFrame({"g": [1, 1, 2, 2], "y": [3.0, 3.0, 3.0, 3.0]}),
+    "all missing": pd.DataFrame({"g": [1, 2, 1, 2], "y": [np.nan] * 4}),
+    "single category": pd.DataFrame({"g": [1, 1, 1], "y": [1.0, 2.0, 4.0]}),
+}
+
+
+@pytest.mark.parametrize("case", list(DEGENERATE))
+def test_degenerate_data_give_nan_and_a_note(case):
+    data = DEGENERATE[case].assign(c=1.0, x=[float(i) for i in range(len(DEGENERATE[case]))])
+    calls = [
+        lambda: st.anova(data, "y", "g"), lambda: st.robust_anova(data, "y", "g"),
+        lambda: st.kruskal(data, "y", "g"), lambda: st.posthoc(data, "y", "g"),
+        lambda: st.anova_effect_sizes(data, "y", "g"), lambda: st.levene(data, "y", "g"),
+        lambda: st.chi2_tests(data, "g", "c"), lambda: st.association(data, "g", "c"),
+        lambda: st.cronbach_alpha(data, ["y", "x"]), lambda: st.describe(data, "y", "g"),
+        lambda: st.paired_t(data, "y", "x"), lambda: st.wilcoxon(data, "y", "y"),
+        lambda: st.mcnemar(data, "g", "g"), lambda: st.marginal_homogeneity(data, "g", "c"),
+        lambda: st.ols(data, "y", ["g"]).model, lambda: st.logistic(data, "g", ["x"]).model,
+    ]
+    for call in calls:
+        out = call()
+        assert isinstance(out, pd.DataFrame) and len(out) >= 1
+        numeric = out.select_dtypes("number")
+        stat_cols = [c for c in ("statistic", "p", "estimate") if c in numeric]
+        degenerate = any(out[c].isna().any() for c in stat_cols) if stat_cols else False
+        if degenerate:
+            assert (out["note"].astype(str).str.len() > 0).any(), (case, out)
+    two = DEGENERATE[case]
+    if two["g"].nunique() == 2:
+        t = st.ttest(two, "y", "g")
+        assert t["p"].isna().all() == (t["note"].str.len() > 0).all()
