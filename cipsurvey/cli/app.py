@@ -43,13 +43,15 @@ def _root(
 
 
 def _register() -> None:
-    from . import codebook_cmd, demo_cmd, import_cmd, instrument_cmd, validate_cmd
+    from . import codebook_cmd, demo_cmd, import_cmd, instrument_cmd, report_cmd, validate_cmd
 
     instrument_cmd.register(instrument_app)
     demo_cmd.register(demo_app)
+    demo_cmd.register_gallery(demo_app)
     codebook_cmd.register(app)
     validate_cmd.register(app)
     import_cmd.register(app)
+    report_cmd.register(app)
 
 
 _register()

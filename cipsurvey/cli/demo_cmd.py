@@ -31,3 +31,27 @@ def register(app: typer.Typer) -> None:
                               hint="write to another folder and compare")
         for path in write_demo(out, recalibrate=recalibrate):
             typer.echo(str(path))
+
+
+def register_gallery(app: typer.Typer) -> None:
+    @app.command("gallery")
+    def gallery(
+        out: Path = typer.Option(Path("figures"), "--out", "-o",
+                                 help="Folder for the figures (default: figures/)."),
+        lang: str = typer.Option("en", "--lang", help="en or sv."),
+    ) -> None:
+        """Redraw the README's figure gallery from the demo wave (PNG and SVG)."""
+        from ..demo.files import demo_files
+        from ..plan import load_plan
+        from ..report.figures import draw
+        from ..report.run import run_plan
+        from ..survey import read_survey
+
+        survey = read_survey(demo_files())
+        report = run_plan(survey, load_plan("kallmen2017", survey.instrument), lang)
+        out.mkdir(parents=True, exist_ok=True)
+        for r in report.results:
+            if r.kind == "figure":
+                fig = draw(r, out, lang)
+                if fig:
+                    typer.echo(f"{fig.png}  —  {fig.alt}")

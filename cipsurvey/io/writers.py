@@ -51,6 +51,9 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
     tmp_path = Path(tmp)
     try:
         write(tmp_path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp made it private; give it normal rights
         os.replace(tmp_path, path)
     except BaseException:
         tmp_path.unlink(missing_ok=True)

@@ -132,9 +132,10 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     Returns
     -------
     DataFrame
-        ``group1, group2, n1, n2, mean_rank1, mean_rank2, u, w, statistic (z), p, method,
-        note``. U is the statistic of group 1 (the number of pairs in which a group-1 value
-        exceeds a group-2 value, ties counting ½); W is the rank sum of group 1.
+        ``group1, group2, n1, n2, mean_rank1, mean_rank2, u1, u, w, statistic (z), p, method,
+        note``. As SPSS prints them: U is the smaller of the two groups' U statistics, W the
+        rank sum of that group (the one with the smaller mean rank), and z is computed from
+        that U (so it is never positive). ``u1`` is group 1's U, for the direction.
 
     References
     ----------
@@ -142,8 +143,8 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
         stochastically larger than the other. Annals of Mathematical Statistics, 18, 50-60.
     """
     levels_, (a, b) = _levels_pair(data, dv, group, order)
-    cols = ["group1", "group2", "n1", "n2", "mean_rank1", "mean_rank2", "u", "w", "statistic",
-            "p", "method", "note"]
+    cols = ["group1", "group2", "n1", "n2", "mean_rank1", "mean_rank2", "u1", "u", "w",
+            "statistic", "p", "method", "note"]
     base = {"group1": levels_[0], "group2": levels_[1], "n1": len(a), "n2": len(b),
             "method": "Mann-Whitney U, normal approximation with tie correction"}
     if len(a) == 0 or len(b) == 0:
@@ -152,15 +153,17 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     r1, r2 = ranks[: len(a)], ranks[len(a):]
     n1, n2 = len(a), len(b)
     u1 = r1.sum() - n1 * (n1 + 1) / 2
+    u2 = n1 * n2 - u1
+    u, w = (u1, r1.sum()) if u1 <= u2 else (u2, r2.sum())
     _, counts = np.unique(ranks, return_counts=True)
     n = n1 + n2
     var = n1 * n2 / 12 * ((n + 1) - (counts**3 - counts).sum() / (n * (n - 1)))
     if var <= 0:
         return frame([nan_row(cols, "all values tied: no test", **base)], cols)
-    z = (u1 - n1 * n2 / 2) / math.sqrt(var)
+    z = (u - n1 * n2 / 2) / math.sqrt(var)
     res = stats.mannwhitneyu(a, b, use_continuity=False, method="asymptotic")
-    return frame([{**base, "mean_rank1": r1.mean(), "mean_rank2": r2.mean(), "u": u1,
-                   "w": r1.sum(), "statistic": z, "p": res.pvalue, "note": ""}], cols)
+    return frame([{**base, "mean_rank1": r1.mean(), "mean_rank2": r2.mean(), "u1": u1, "u": u,
+                   "w": w, "statistic": z, "p": res.pvalue, "note": ""}], cols)
 
 
 def hedges_correction(df: float) -> float:

@@ -1,0 +1,138 @@
+"""``cipsurvey report`` and ``cipsurvey reproduce``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .options import (
+    DATA,
+    DECIMAL,
+    DELIMITER,
+    DEMO,
+    ENCODING,
+    FORMAT,
+    INSTRUMENT,
+    LANG,
+    SHEET,
+    check_lang,
+    data_files,
+    read_options,
+)
+
+OUTPUTS = ("report.html", "report.docx", "report.xlsx", "results.json")
+
+
+def demo_invited() -> int:
+    import pandas as pd
+
+    from ..demo.files import DATA_DIR, PREFIX
+
+    inv = pd.read_csv(DATA_DIR / f"{PREFIX}_invitations.csv", comment="#")
+    return int(inv["invited_baseline"].sum())
+
+
+def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, decimal, sheet,
+            quiet: bool = False):
+    """Import, validate and run the plan, showing progress; returns (report, invited)."""
+    from rich.console import Console
+
+    from ..plan import load_plan
+    from ..report.run import run_plan
+
+    files = data_files(data, demo)
+    console = Console(stderr=True, quiet=quiet)
+    with console.status("reading and validating the data") as status:
+        survey = read_options(files, instrument, fmt, encoding, delimiter, decimal, sheet)
+        plan = load_plan(plan_name, survey.instrument)
+        report = run_plan(survey, plan, lang,
+                          progress=lambda rid: status.update(f"computing {rid}"))
+    return report, (demo_invited() if demo else None)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("report")
+    def report(
+        data: list[Path] = DATA,
+        demo: bool = DEMO,
+        out: Path = typer.Option(..., "--out", "-o", help="Folder for the report files."),
+        instrument: str = INSTRUMENT,
+        plan: str = typer.Option("kallmen2017", "--plan", "-p",
+                                 help="Bundled plan name or path to a plan YAML file."),
+        lang: str = LANG,
+        invited: int = typer.Option(None, "--invited",
+                                    help="Number invited, for the response rate."),
+        min_cell: int = typer.Option(0, "--min-cell",
+                                     help="Suppress counts below K (and what reveals them)."),
+        force: bool = typer.Option(False, "--force", help="Replace existing report files."),
+        format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
+        decimal: str = DECIMAL, sheet: str = SHEET,
+    ) -> None:
+        """Write the report: HTML, Word, Excel, results.json and figures (PNG and SVG)."""
+        from ..errors import OutputError
+        from ..report.outputs import write_report
+
+        check_lang(lang)
+        existing = [out / name for name in OUTPUTS if (out / name).exists()]
+        if existing and not force:
+            raise OutputError("the report folder already holds a report", file=existing[0],
+                              hint="choose another --out folder, or add --force")
+        rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding, delimiter,
+                              decimal, sheet)
+        if min_cell > 1:
+            from ..report.protect import suppress
+
+            blanked = suppress(rep, min_cell)
+            typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
+        written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell)
+        failed = [r.id for r in rep.results if r.error]
+        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
+                   f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "
+                   f"to {out}")
+        if failed:
+            typer.echo(f"{len(failed)} analysis(es) failed and carry a note: "
+                       + ", ".join(failed), err=True)
+
+    @app.command("reproduce")
+    def reproduce(
+        name: str = typer.Argument("kallmen2017", help="The study to reproduce."),
+        data: list[Path] = typer.Option(None, "--data", help="Data files (default: the demo)."),
+        show: str = typer.Option("all", "--show", help="all, or mismatches."),
+        as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
+    ) -> None:
+        """Every number the paper prints beside the reproduced value, with a verdict."""
+        from ..errors import CipsurveyError
+        from ..reproduce import build_checks, checks_frame
+
+        if name != "kallmen2017":
+            raise CipsurveyError(f"no published study named {name!r}; known: kallmen2017")
+        rep, invited = compute(data or None, not data, "kallmen2017", "kallmen2017", "en",
+                               None, None, None, None, None, quiet=as_json)
+        frame = checks_frame(build_checks(rep, invited=invited))
+        bad = frame[frame["verdict"].isin(["mismatch", "missing"])]
+        if as_json:
+            typer.echo(frame.to_json(orient="records", force_ascii=False, indent=1))
+        else:
+            _print(frame if show == "all" else frame[frame["verdict"] != "match"])
+            counts = frame["verdict"].value_counts()
+            typer.echo(", ".join(f"{v}: {n}" for v, n in counts.items())
+                       + f" (of {len(frame)} printed numbers)")
+        raise typer.Exit(1 if len(bad) else 0)
+
+
+def _print(frame) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Källmén, Hed & Elgán (2017): published vs reproduced",
+                  title_justify="left")
+    for col in ("quantity", "published", "reproduced", "verdict"):
+        table.add_column(col, justify="right" if col in ("published", "reproduced") else "left")
+    colour = {"match": "green", "known inconsistency": "yellow"}
+    for r in frame.itertuples(index=False):
+        rep = "" if r.reproduced is None else f"{r.reproduced:.{max(r.decimals, 0) + 2}f}"
+        verdict = r.verdict + (f" ({r.why})" if r.why else "")
+        table.add_row(r.quantity, f"{r.published:.{r.decimals}f}", rep,
+                      f"[{colour.get(r.verdict, 'red')}]{verdict}[/]")
+    Console(highlight=False).print(table)

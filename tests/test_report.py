@@ -1,0 +1,233 @@
+"""Reports: every output agrees with results.json, the CLI with the library, the HTML opens
+cleanly in a browser, and the paper is reproduced through the same code path."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import IN_CI
+
+import cipsurvey
+from cipsurvey.demo.files import demo_files
+from cipsurvey.plan import load_plan
+from cipsurvey.report.display import SHOWN
+from cipsurvey.report.outputs import write_report
+from cipsurvey.report.run import run_plan
+
+STAMP = "2026-01-01T00:00:00+00:00"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    survey = cipsurvey.read_survey(demo_files())
+    report = run_plan(survey, load_plan("kallmen2017", survey.instrument), "en")
+    written = write_report(report, out, invited=797, generated=STAMP)
+    payload = json.loads(written.json.read_text("utf-8"))
+    return report, written, payload
+
+
+def json_table(payload, rid, name) -> pd.DataFrame:
+    result = next(r for r in payload["results"] if r["id"] == rid)
+    t = result["tables"][name]
+    return pd.DataFrame(t["rows"], columns=t["columns"])
+
+
+def test_every_analysis_ran_and_json_holds_full_precision(built):
+    report, _, payload = built
+    assert payload["schema"] == "cipsurvey-results/1"
+    assert payload["synthetic_data"] is True
+    assert [r["id"] for r in payload["results"]] == [r.id for r in report.results]
+    assert all(r["error"] is None for r in payload["results"])
+    for r in report.results:
+        for name, frame in r.tables.items():
+            if r.kind == "figure" and name == "data" and len(frame) > 500:
+                continue
+            got = json_table(payload, r.id, name)
+            numeric = frame.select_dtypes("number").columns
+            np.testing.assert_array_equal(got[numeric].to_numpy(dtype=float),
+                                          frame[numeric].to_numpy(dtype=float))
+
+
+def test_account_and_methods_paragraph(built):
+    _, _, payload = built
+    assert payload["account"]["rows_read"] == 705 == payload["account"]["rows_kept"]
+    assert "705 respondents of 797 invited (88.5%)" in payload["methods"]
+    assert "Scheffé" in payload["methods"] and "scipy" in payload["methods"]
+
+
+def _number(text: str) -> float | None:
+    text = text.strip().replace(",", ".").replace("< ", "")
+    if not re.fullmatch(r"-?\d*\.?\d+", text):
+        return None
+    return float(text)
+
+
+def _display_tables(report):
+    for r in report.results:
+        if r.kind == "figure":
+            continue
+        yield from ((r.id, name, frame) for name, frame in r.tables.items())
+
+
+def test_docx_tables_show_the_numbers_of_results_json(built):
+    import docx
+
+    report, written, payload = built
+    document = docx.Document(str(written.docx))
+    tables = document.tables[1:]  # the first is the import account
+    expected = list(_display_tables(report))
+    assert len(tables) == len(expected)
+    checked = 0
+    for table, (rid, name, _) in zip(tables, expected, strict=True):
+        frame = json_table(payload, rid, name)
+        cols = [c for c in SHOWN.get(name, []) if c in frame and frame[c].notna().any()]
+        rows = table.rows[1:]
+        assert len(rows) == len(frame), (rid, name)
+        for row, (_, values) in zip(rows, frame.iterrows(), strict=True):
+            for cell, col in zip(row.cells, cols, strict=True):
+                shown = _number(cell.text)
+                value = values[col]
+                if shown is None or not isinstance(value, int | float) or pd.isna(value):
+                    continue
+                if col in ("conf_low", "conf_high") and name in ("frequencies", "grid"):
+                    value = 100 * value
+                decimals = len(cell.text.split(".")[-1]) if "." in cell.text else 0
+                if cell.text.startswith("<"):
+                    assert value < 0.001
+                else:
+                    assert abs(shown - value) <= 0.5 * 10**-decimals + 1e-9, (rid, name, col)
+                checked += 1
+    assert checked > 1000
+
+
+def test_xlsx_sheets_equal_results_json(built):
+    import openpyxl
+
+    report, written, payload = built
+    book = openpyxl.load_workbook(written.xlsx, read_only=True)
+    expected = list(_display_tables(report))
+    assert len(book.sheetnames) == len(expected)
+    for sheet, (rid, name, _) in zip(book.sheetnames, expected, strict=True):
+        rows = list(book[sheet].iter_rows(values_only=True))
+        frame = json_table(payload, rid, name)
+        assert list(rows[0]) == list(frame.columns)
+        for got, want in zip(rows[1:], frame.itertuples(index=False), strict=True):
+            for g, w in zip(got, want, strict=True):
+                if isinstance(w, float):
+                    # openpyxl writes 16 significant digits (Excel keeps 15)
+                    assert (g is None and np.isnan(w)) or np.isclose(g, w, rtol=1e-15, atol=0)
+                elif w is None or w == "":
+                    assert g in (None, "")
+                else:
+                    assert str(g).lstrip("'") == str(w)
+
+
+def test_cli_report_json_equals_the_library(built, tmp_path, cli):
+    _, _, payload = built
+    r = cli("report", "--demo", "--out", tmp_path / "r")
+    assert r.code == 0, r.err
+    cli_payload = json.loads((tmp_path / "r" / "results.json").read_text("utf-8"))
+    for key in ("generated",):
+        cli_payload.pop(key)
+        payload = {k: v for k, v in payload.items() if k != key}
+    cli_payload.pop("protection")
+    assert cli_payload == {k: v for k, v in payload.items() if k != "protection"}
+    again = cli("report", "--demo", "--out", tmp_path / "r")
+    assert again.code == 2 and "already holds a report" in again.err
+
+
+def test_figures_exist_with_alt_text(built):
+    _, written, payload = built
+    assert {f["id"] for f in payload["figures"]} == {"fig_counts", "fig_reasons", "fig_contents",
+                                                     "fig_consequences", "fig_partners"}
+    for fig in written.figures:
+        assert fig.png.stat().st_size > 5000 and fig.svg.read_text("utf-8").startswith("<?xml")
+        assert len(fig.alt) > 40
+
+
+def test_html_opens_in_headless_chromium_with_every_table_and_figure(built, tmp_path):
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        if IN_CI:
+            pytest.fail("chromium is not installed; .ci/run must install it")
+        pytest.skip("chromium not installed")
+    report, written, _ = built
+    html = written.html.read_text("utf-8")
+    assert not re.search(r'(src|href)="https?:', html), "external resource in the report"
+    proc = subprocess.run(
+        [exe, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run",
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
+         "--dump-dom", written.html.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    dom = proc.stdout
+    assert proc.returncode == 0 and "</html>" in dom
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
+    n_tables = sum(1 for _ in _display_tables(report))
+    assert dom.count("data-table=") == n_tables
+    assert dom.count('<img src="data:image/png;base64,') == 5
+    assert len(re.findall(r'<img[^>]+alt="[^"]{40,}"', dom)) == 5
+
+
+def test_swedish_report_uses_decimal_commas_and_swedish_labels(tmp_path, cli):
+    r = cli("report", "--demo", "--out", tmp_path / "sv", "--lang", "sv")
+    assert r.code == 0, r.err
+    html = (tmp_path / "sv" / "report.html").read_text("utf-8")
+    assert "Socialtjänst" in html and "Importredovisning" in html
+    assert re.search(r"<td>\d+,\d+</td>", html) and not re.search(r"<td>\d+\.\d+</td>", html)
+
+
+def test_min_cell_suppresses_small_cells_and_says_so(tmp_path, cli):
+    r = cli("report", "--demo", "--out", tmp_path / "k", "--min-cell", "5")
+    assert r.code == 0
+    payload = json.loads((tmp_path / "k" / "results.json").read_text("utf-8"))
+    assert payload["protection"] == {"min_cell": 5}
+    assert "fewer than 5" in payload["methods"]
+    cells = json_table(payload, "t1_education", "cells")
+    shown = cells["observed"].dropna()
+    assert ((shown == 0) | (shown >= 5)).all() and cells["observed"].isna().any()
+    for _, row in cells[cells["observed"].isna()].iterrows():
+        assert pd.isna(row["row_percent"])
+
+
+def test_a_failing_analysis_becomes_a_note(monkeypatch, tmp_path):
+    from cipsurvey.report import run
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(run.RUNNERS, "scale", broken)
+    survey = cipsurvey.read_survey(demo_files())
+    report = run_plan(survey, load_plan("kallmen2017", survey.instrument), "en")
+    failed = [r for r in report.results if r.error]
+    assert [r.id for r in failed] == ["climate_scale"] and "boom" in failed[0].error
+    written = write_report(report, tmp_path / "out")
+    assert "This analysis failed" in written.html.read_text("utf-8")
+
+
+def test_reproduce_matches_every_printed_number(cli):
+    r = cli("reproduce", "kallmen2017", "--json")
+    assert r.code == 0, r.err
+    checks = pd.DataFrame(json.loads(r.out))
+    assert len(checks) >= 330
+    assert set(checks["verdict"]) == {"match", "known inconsistency"}
+    known = checks[checks["verdict"] == "known inconsistency"]["quantity"].tolist()
+    assert "Table 3 · long_term_goals · yes n" in known
+    assert (checks["verdict"] == "match").sum() >= 330
+
+
+def test_results_are_deterministic(built, tmp_path):
+    report, written, _ = built
+    again = write_report(report, tmp_path / "again", invited=797, generated=STAMP)
+    assert again.json.read_bytes() == written.json.read_bytes()
+    for a, b in zip(sorted(written.figures, key=lambda f: f.id),
+                    sorted(again.figures, key=lambda f: f.id), strict=True):
+        assert a.svg.read_bytes() == b.svg.read_bytes()
