@@ -1,0 +1,1 @@
+"""Reports: run an analysis plan, then render the results (HTML, Word, Excel, JSON, figures)."""

@@ -1,0 +1,197 @@
+"""Figures from result tables, with seaborn and one colour-blind-safe theme.
+
+Each figure is drawn from a result's ``data`` table (computed by the runner) and comes with
+alt text that says what it shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .run import Result
+
+PALETTE = "colorblind"
+
+
+@dataclass
+class Figure:
+    id: str
+    title: str
+    alt: str
+    png: Path
+    svg: Path
+
+
+def _setup():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import seaborn as sns
+
+    sns.set_theme(style="whitegrid", palette=PALETTE, context="notebook")
+    plt.rcParams.update({"svg.hashsalt": "cipsurvey", "svg.fonttype": "none",
+                         "figure.dpi": 100})
+    return plt, sns
+
+
+def draw(result: Result, out_dir: Path, lang: str) -> Figure | None:
+    """Draw one figure result into ``out_dir`` as PNG and SVG; None if it has no data."""
+    if result.error or "data" not in result.tables or result.tables["data"].empty:
+        return None
+    import warnings
+
+    plt, sns = _setup()
+    data = result.tables["data"]
+    with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated `vert`
+        warnings.filterwarnings("ignore", message=".*vert: bool was deprecated.*")
+        return _draw(plt, sns, result, data, out_dir, lang)
+
+
+def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str) -> Figure:
+    sv = lang == "sv"
+    kind = result.figure
+    if kind == "counts_by_group":
+        fig, alt = _counts(plt, sns, data, sv)
+    elif kind == "stacked_grid":
+        fig, alt = _stacked(plt, sns, data, sv)
+    elif kind == "yes_bars":
+        fig, alt = _yes_bars(plt, sns, data, sv)
+    elif kind == "mr_heatmap":
+        fig, alt = _heatmap(plt, sns, data, sv)
+    else:
+        fig, alt = _mr_bars(plt, sns, data, sv)
+    fig.suptitle(result.title, fontsize=12)
+    fig.tight_layout()
+    png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
+    fig.savefig(png, dpi=150, metadata={"Software": None})
+    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    return Figure(result.id, result.title, alt, png, svg)
+
+
+def _counts(plt, sns, data: pd.DataFrame, sv: bool):
+    variables = list(dict.fromkeys(data["variable_label"]))
+    fig, axes = plt.subplots(1, len(variables), figsize=(3.2 * len(variables), 4.2),
+                             squeeze=False)
+    order = data.sort_values("group", kind="stable")["group_label"].drop_duplicates().tolist()
+    for ax, var in zip(axes[0], variables, strict=True):
+        sub = data[data["variable_label"] == var]
+        sns.boxplot(data=sub, x="group_label", y="value", hue="group_label", order=order,
+                    hue_order=order, ax=ax, showfliers=False, legend=False)
+        # the points, with a fixed jitter so the figure is the same on every run
+        rng = np.random.default_rng(0)
+        xs = sub["group_label"].map({g: i for i, g in enumerate(order)}).to_numpy(dtype=float)
+        ax.scatter(xs + rng.uniform(-0.25, 0.25, len(xs)), sub["value"], s=4, color="0.25",
+                   alpha=0.35, linewidths=0)
+        ax.set_title(_wrap(var, 34), fontsize=9)
+        ax.set_xlabel("")
+        ax.set_ylabel("Antal" if sv else "Number")
+        ax.set_xticks(range(len(order)), [_wrap(o, 14) for o in order], fontsize=8)
+    groups = ", ".join(order)
+    alt = (f"Lådagram med enskilda svar för {len(variables)} antal SIP per verksamhetsområde "
+           f"({groups}); fördelningarna är sneda med några höga värden." if sv else
+           f"Box plots with individual answers for {len(variables)} CIP counts by work area "
+           f"({groups}); the distributions are skewed, with a few high values.")
+    return fig, alt
+
+
+def _stacked(plt, sns, data: pd.DataFrame, sv: bool):
+    data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
+    wide = data.pivot_table(index="item_label", columns="label", values="percent",
+                            sort=False)
+    order = data.drop_duplicates("label")["label"].tolist()
+    wide = wide[order].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.38 * len(wide) + 1.5))
+    wide.plot(kind="barh", stacked=True, ax=ax, width=0.8,
+              color=sns.color_palette(PALETTE, len(order)))
+    ax.set_xlabel("Procent" if sv else "Percent")
+    ax.set_ylabel("")
+    ax.set_xlim(0, 100)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.legend(title="", ncol=len(order), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              frameon=False)
+    top = wide.iloc[-1]
+    alt = (f"Staplade staplar för {len(wide)} innehållspunkter: andel ja, nej och vet ej. "
+           f"Högst andel ja: {wide.index[-1]} ({top.iloc[0]:.0f} %)." if sv else
+           f"Stacked bars for {len(wide)} template contents: percent yes, no and don't know. "
+           f"Most often yes: {wide.index[-1]} ({top.iloc[0]:.0f}%).")
+    return fig, alt
+
+
+def _yes_bars(plt, sns, data: pd.DataFrame, sv: bool):
+    first = data.drop_duplicates("label")["label"].iloc[0]
+    data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
+    yes = data[data["label"] == first].sort_values("percent")
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(yes) + 1.2))
+    ax.barh(yes["item_label"], yes["percent"], color=sns.color_palette(PALETTE)[0])
+    ax.errorbar(yes["percent"], yes["item_label"],
+                xerr=[yes["percent"] - 100 * yes["conf_low"], 100 * yes["conf_high"]
+                      - yes["percent"]], fmt="none", ecolor="0.2", capsize=3)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(f"% {first}")
+    ax.tick_params(axis="y", labelsize=8)
+    alt = (f"Liggande staplar med 95 % KI: andel '{first}' för {len(yes)} följder, från "
+           f"{yes['percent'].min():.0f} till {yes['percent'].max():.0f} %." if sv else
+           f"Horizontal bars with 95% CIs: percent '{first}' for {len(yes)} consequences, "
+           f"from {yes['percent'].min():.0f} to {yes['percent'].max():.0f}%.")
+    return fig, alt
+
+
+def _heatmap(plt, sns, data: pd.DataFrame, sv: bool):
+    wide = data.pivot_table(index="group_label", columns="label", values="pct_of_respondents",
+                            sort=False)
+    fig, ax = plt.subplots(figsize=(9, 3.6))
+    sns.heatmap(wide, annot=True, fmt=".0f", cmap="viridis", vmin=0, vmax=100, ax=ax,
+                cbar_kws={"label": "% av svarande" if sv else "% of respondents"})
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.tick_params(axis="x", labelrotation=30, labelsize=8)
+    for label in ax.get_xticklabels():
+        label.set_horizontalalignment("right")
+    alt = (f"Värmekarta: andel av de svarande i varje verksamhetsområde ({len(wide)}) som "
+           f"samverkat med var och en av {wide.shape[1]} organisationer." if sv else
+           f"Heatmap: percent of respondents in each work area ({len(wide)}) who collaborated "
+           f"with each of {wide.shape[1]} organisations.")
+    return fig, alt
+
+
+def _mr_bars(plt, sns, data: pd.DataFrame, sv: bool):
+    d = data.sort_values("pct_of_respondents")
+    fig, ax = plt.subplots(figsize=(7, 0.5 * len(d) + 1.2))
+    ax.barh(d["label"], d["pct_of_respondents"], color=sns.color_palette(PALETTE)[1])
+    ax.errorbar(d["pct_of_respondents"], d["label"],
+                xerr=[d["pct_of_respondents"] - d["conf_low"],
+                      d["conf_high"] - d["pct_of_respondents"]],
+                fmt="none", ecolor="0.2", capsize=3)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel("% av svarande" if sv else "% of respondents")
+    n = int(d["n_respondents"].iloc[0])
+    alt = (f"Liggande staplar med 95 % KI: skäl att avstå bland {n} svarande; vanligast "
+           f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f} %)." if sv else
+           f"Horizontal bars with 95% CIs: reasons given by {n} respondents; most common "
+           f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f}%).")
+    return fig, alt
+
+
+def _strip_common_prefix(labels: pd.Series) -> pd.Series:
+    """Grid rows share their question stem ("Does the template contain: ..."): drop it."""
+    import os
+
+    values = labels.astype(str).tolist()
+    prefix = os.path.commonprefix(values)
+    cut = prefix.rfind(":") + 1 if ":" in prefix else 0
+    if cut <= 0:
+        return labels
+    return pd.Series([v[cut:].strip().rstrip("?").capitalize() for v in values],
+                     index=labels.index)
+
+
+def _wrap(text: str, width: int) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width))

@@ -1,0 +1,413 @@
+"""Write a computed report: results.json, HTML, Word, Excel and the figures.
+
+Renderers only format what ``run_plan`` computed. The JSON keeps every number at full
+precision (schema: docs/results-json.md); the Excel sheets keep numeric cells numeric; the
+HTML and Word tables show rounded numbers with a footnote naming the test behind each p.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import math
+import platform
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import __version__
+from ..io.writers import atomic_write, neutralise
+from .display import shown
+from .figures import Figure, draw
+from .run import Report
+
+SCHEMA = "cipsurvey-results/1"
+TEXT = {
+    "en": {"account": "Import account", "validation": "Validation", "methods": "Methods",
+           "file": "File", "format": "Format", "read": "Read", "kept": "Kept",
+           "excluded": "Excluded", "addition": "Reviewer's addition", "source": "Paper",
+           "error": "This analysis failed", "synthetic": "SYNTHETIC DATA: invented answers "
+           "calibrated to the aggregates published by Källmén, Hed & Elgán (2017); not the "
+           "study's data.", "contents": "Contents", "problems": "Problems by kind",
+           "severity": "Severity", "code": "Code", "count": "Count", "figure": "Figure",
+           "generated": "Generated"},
+    "sv": {"account": "Importredovisning", "validation": "Validering", "methods": "Metod",
+           "file": "Fil", "format": "Format", "read": "Lästa", "kept": "Behållna",
+           "excluded": "Uteslutna", "addition": "Granskarens tillägg", "source": "Artikeln",
+           "error": "Analysen misslyckades", "synthetic": "SYNTETISKA DATA: påhittade svar "
+           "kalibrerade mot de sammanställningar som Källmén, Hed & Elgán (2017) publicerade; "
+           "inte studiens data.", "contents": "Innehåll", "problems": "Problem per slag",
+           "severity": "Allvar", "code": "Kod", "count": "Antal", "figure": "Figur",
+           "generated": "Skapad"},
+}
+
+
+@dataclass
+class Written:
+    html: Path
+    docx: Path
+    xlsx: Path
+    json: Path
+    figures: list[Figure]
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, float | np.floating):
+        return None if math.isnan(value) or math.isinf(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+def table_records(frame: pd.DataFrame) -> dict[str, Any]:
+    return {"columns": [str(c) for c in frame.columns],
+            "rows": [[_clean(v) for v in rec] for rec in frame.itertuples(index=False)]}
+
+
+def software() -> dict[str, str]:
+    import pyreadstat
+    import scipy
+    import statsmodels
+
+    return {"cipsurvey": __version__, "python": platform.python_version(),
+            "pandas": pd.__version__, "numpy": np.__version__, "scipy": scipy.__version__,
+            "statsmodels": statsmodels.__version__, "pyreadstat": pyreadstat.__version__}
+
+
+def is_synthetic(report: Report) -> bool:
+    return any("synthetic" in Path(f.file).name for f in report.survey.account.files)
+
+
+def methods_paragraph(report: Report, invited: int | None = None) -> str:
+    """A methods paragraph written from the results (N, sources, tests, α, software)."""
+    survey, lang = report.survey, report.lang
+    acc = survey.account
+    n = acc.rows_kept
+    formats = ", ".join(sorted({f.format for f in acc.files}))
+    tests = sorted({str(m) for r in report.results for t in r.tables.values()
+                    if "method" in t.columns for m in t["method"].dropna().unique() if m})
+    sw = software()
+    soft = ", ".join(f"{k} {v}" for k, v in sw.items())
+    if lang == "sv":
+        rate = (f" av {invited} inbjudna ({100 * n / invited:.1f} %)".replace(".", ",")
+                if invited else "")
+        return (f"Analysen omfattar {n} svarande{rate} från {len(acc.files)} fil(er) ({formats}); "
+                f"{acc.rows_excluded} rader uteslöts med angivet skäl. Signifikansnivå "
+                f"α = {report.plan.alpha:g}".replace(".", ",") + ". Test och mått: "
+                + "; ".join(tests) + f". Programvara: {soft}.")
+    rate = f" of {invited} invited ({100 * n / invited:.1f}%)" if invited else ""
+    return (f"The analysis covers {n} respondents{rate} from {len(acc.files)} file(s) "
+            f"({formats}); {acc.rows_excluded} rows were excluded, each with its reason. "
+            f"Significance level α = {report.plan.alpha:g}. Tests and measures: "
+            + "; ".join(tests) + f". Software: {soft}.")
+
+
+def results_json(report: Report, figures: list[Figure], invited: int | None = None,
+                 generated: str | None = None, methods: str | None = None) -> dict[str, Any]:
+    survey = report.survey
+    problems = survey.problems.groupby(["severity", "code"]).size().reset_index(name="n")
+    return {
+        "schema": SCHEMA,
+        "generated": generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "synthetic_data": is_synthetic(report),
+        "instrument": survey.instrument.id,
+        "plan": report.plan.id,
+        "lang": report.lang,
+        "alpha": report.plan.alpha,
+        "conf": report.plan.conf,
+        "software": software(),
+        "methods": methods or methods_paragraph(report, invited),
+        "account": _clean_tree(survey.account.as_dict()),
+        "validation": table_records(problems),
+        "results": [{
+            "id": r.id, "section": r.section, "kind": r.kind, "title": r.title,
+            "addition": r.addition, "source": r.source, "n": r.n, "notes": r.notes,
+            "error": r.error, "figure": r.figure,
+            "tables": {name: table_records(t) for name, t in r.tables.items()
+                       if not (r.kind == "figure" and name == "data" and len(t) > 500)},
+        } for r in report.results],
+        "figures": [{"id": f.id, "alt": f.alt, "png": f.png.name, "svg": f.svg.name}
+                    for f in figures],
+    }
+
+
+def _clean_tree(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _clean_tree(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_clean_tree(v) for v in obj]
+    return _clean(obj)
+
+
+# --------------------------------------------------------------------------- HTML
+
+_HTML = """<!DOCTYPE html>
+<html lang="{{ lang }}"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ title }}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:68rem;margin:1.5rem auto;
+padding:0 1rem;color:#1b1b1b;line-height:1.45}
+h1{font-size:1.6rem}h2{border-bottom:2px solid #0072b2;padding-bottom:.2rem;margin-top:2.2rem}
+h3{font-size:1.05rem;margin-top:1.6rem}
+table{border-collapse:collapse;margin:.4rem 0 .2rem;font-size:.86rem}
+th,td{padding:.18rem .55rem;text-align:right;border-bottom:1px solid #ddd}
+th:first-child,td:first-child,th.text,td.text{text-align:left}
+thead th{border-top:2px solid #333;border-bottom:1px solid #333}
+tbody tr:last-child td{border-bottom:2px solid #333}
+.note,.foot{font-size:.8rem;color:#444;margin:.1rem 0}
+.addition{display:inline-block;background:#e8f1fa;color:#004a77;border-radius:3px;
+padding:0 .35rem;font-size:.75rem;margin-left:.4rem;vertical-align:middle}
+.synthetic{background:#fff4e5;border-left:4px solid #e69f00;padding:.5rem .8rem}
+.error{color:#a00}
+figure{margin:1rem 0}figure img{max-width:100%;height:auto}
+figcaption{font-size:.85rem;color:#333}
+</style></head><body>
+<h1>{{ title }}</h1>
+{% if synthetic %}<p class="synthetic"><strong>{{ t.synthetic }}</strong></p>{% endif %}
+<p class="note">{{ t.generated }}: {{ generated }}</p>
+<h2 id="account">{{ t.account }}</h2>
+<table><thead><tr><th>{{ t.file }}</th><th class="text">{{ t.format }}</th><th>{{ t.read }}</th>
+<th>{{ t.kept }}</th><th>{{ t.excluded }}</th></tr></thead><tbody>
+{% for f in account %}<tr><td>{{ f.file }}</td><td class="text">{{ f.format }}</td><td>{{ f.rows_read }}</td>
+<td>{{ f.rows_kept }}</td><td>{{ f.rows_excluded }}</td></tr>{% endfor %}
+</tbody></table>
+{% for e in exclusions %}<p class="foot">{{ e }}</p>{% endfor %}
+<h3>{{ t.validation }}</h3>
+<table><thead><tr><th>{{ t.severity }}</th><th class="text">{{ t.code }}</th><th>{{ t.count }}</th></tr></thead><tbody>
+{% for p in problems %}<tr><td>{{ p[0] }}</td><td class="text">{{ p[1] }}</td><td>{{ p[2] }}</td></tr>{% endfor %}
+</tbody></table>
+<h2 id="methods">{{ t.methods }}</h2>
+<p>{{ methods }}</p>
+{% for section in sections %}
+<h2 id="{{ section.id }}">{{ section.title }}</h2>
+{% for r in section.results %}
+<section class="result" id="r-{{ r.id }}">
+<h3>{{ r.title }}{% if r.addition %}<span class="addition">{{ t.addition }}</span>{% endif %}</h3>
+{% if r.source %}<p class="note">{{ t.source }}: {{ r.source }}</p>{% endif %}
+{% if r.error %}<p class="error">{{ t.error }}: {{ r.error }}</p>{% endif %}
+{% for note in r.notes %}<p class="note">{{ note }}</p>{% endfor %}
+{% if r.figure %}<figure><img src="data:image/png;base64,{{ r.figure.b64 }}" alt="{{ r.figure.alt }}">
+<figcaption>{{ t.figure }}: {{ r.title }}. {{ r.figure.alt }}</figcaption></figure>{% endif %}
+{% for tab in r.tables %}
+<table data-table="{{ r.id }}.{{ tab.name }}"><thead><tr>{% for h in tab.headings %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in tab.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+{% for fn in tab.footnotes %}<p class="foot">{{ fn }}</p>{% endfor %}
+{% endfor %}
+</section>
+{% endfor %}
+{% endfor %}
+</body></html>
+"""
+
+
+def _sections(report: Report, figures: dict[str, Figure]) -> list[dict[str, Any]]:
+    out = []
+    for section in report.plan.sections:
+        results = []
+        for r in report.results:
+            if r.section != section.id:
+                continue
+            tables = []
+            if r.kind != "figure":
+                for name, frame in r.tables.items():
+                    s = shown(name, frame, report.lang)
+                    tables.append({"name": name, "headings": s.headings, "rows": s.rows,
+                                   "footnotes": s.footnotes})
+            fig = figures.get(r.id)
+            results.append({"id": r.id, "title": r.title, "addition": r.addition,
+                            "source": r.source, "error": r.error, "notes": r.notes,
+                            "tables": tables,
+                            "figure": {"alt": fig.alt, "b64": base64.b64encode(
+                                fig.png.read_bytes()).decode("ascii")} if fig else None})
+        out.append({"id": section.id, "title": section.title.get(report.lang),
+                    "results": results})
+    return out
+
+
+def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: str,
+               generated: str) -> Path:
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True)
+    acc = report.survey.account
+    problems = report.survey.problems.groupby(["severity", "code"]).size().reset_index()
+    html = env.from_string(_HTML).render(
+        lang=report.lang, t=TEXT[report.lang], title=report.plan.title.get(report.lang),
+        synthetic=is_synthetic(report), generated=generated,
+        account=[{"file": Path(f.file).name, "format": f.format, "rows_read": f.rows_read,
+                  "rows_kept": f.rows_kept, "rows_excluded": f.rows_excluded}
+                 for f in acc.files],
+        exclusions=[f"{Path(r['file']).name}: {r['rows']} × {r['reason']}"
+                    for _, r in acc.reasons().iterrows()],
+        problems=problems.values.tolist(), methods=methods,
+        sections=_sections(report, figures))
+    return atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- Word
+
+
+def write_docx(report: Report, path: Path, figures: dict[str, Figure], methods: str) -> Path:
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Inches, Pt
+
+    t = TEXT[report.lang]
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    doc.core_properties.title = report.plan.title.get(report.lang)
+    doc.core_properties.author = "cipsurvey"
+    doc.add_heading(report.plan.title.get(report.lang), level=0)
+    if is_synthetic(report):
+        doc.add_paragraph().add_run(t["synthetic"]).bold = True
+    doc.add_heading(t["account"], level=1)
+    acc = report.survey.account
+    _docx_table(doc, [t["file"], t["format"], t["read"], t["kept"], t["excluded"]],
+                [[Path(f.file).name, f.format, str(f.rows_read), str(f.rows_kept),
+                  str(f.rows_excluded)] for f in acc.files])
+    doc.add_heading(t["methods"], level=1)
+    doc.add_paragraph(methods)
+    number = 0
+    for section in report.plan.sections:
+        doc.add_heading(section.title.get(report.lang), level=1)
+        for r in report.results:
+            if r.section != section.id:
+                continue
+            title = r.title + (f" ({t['addition']})" if r.addition else "")
+            if r.id in figures:
+                fig = figures[r.id]
+                doc.add_paragraph().add_run(title).italic = True
+                doc.add_picture(str(fig.png), width=Inches(6.2))
+                doc.add_paragraph(fig.alt).runs[0].font.size = Pt(9)
+                continue
+            if r.kind == "figure":
+                continue
+            for name, frame in r.tables.items():
+                number += 1
+                cap = doc.add_paragraph()
+                cap.add_run(("Tabell" if report.lang == "sv" else "Table") + f" {number}").bold \
+                    = True
+                doc.add_paragraph().add_run(title).italic = True
+                s = shown(name, frame, report.lang)
+                table = _docx_table(doc, s.headings, s.rows)
+                table.alignment = 0
+                for fn in [*r.notes, *s.footnotes]:
+                    p = doc.add_paragraph(fn)
+                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                    p.runs[0].font.size = Pt(9)
+            if r.error:
+                doc.add_paragraph(f"{t['error']}: {r.error}")
+    return atomic_write(path, lambda tmp: doc.save(str(tmp)))
+
+
+def _docx_table(doc, headings: list[str], rows: list[list[str]]):
+    """An APA-style table: rules above and below the header and at the bottom only."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    table = doc.add_table(rows=1, cols=len(headings))
+    for cell, text in zip(table.rows[0].cells, headings, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = False
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+
+    def border(cell, edge: str) -> None:
+        tc_pr = cell._tc.get_or_add_tcPr()
+        borders = tc_pr.find(qn("w:tcBorders"))
+        if borders is None:
+            borders = OxmlElement("w:tcBorders")
+            tc_pr.append(borders)
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "single")
+        el.set(qn("w:sz"), "8")
+        borders.append(el)
+
+    for cell in table.rows[0].cells:
+        border(cell, "top")
+        border(cell, "bottom")
+    for cell in table.rows[-1].cells:
+        border(cell, "bottom")
+    return table
+
+
+# --------------------------------------------------------------------------- Excel
+
+
+def write_xlsx(report: Report, path: Path) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for r in report.results:
+        for name, frame in r.tables.items():
+            if r.kind == "figure":
+                continue
+            title = _sheet_name(f"{r.id}.{name}", used)
+            ws = book.create_sheet(title)
+            ws.append([str(c) for c in frame.columns])
+            for rec in frame.itertuples(index=False):
+                ws.append([neutralise(_clean(v)) if not isinstance(v, float | int | np.number)
+                           else _clean(v) for v in rec])
+            for k, col in enumerate(frame.columns, start=1):
+                ws.column_dimensions[get_column_letter(k)].width = min(40, max(10, len(str(col))
+                                                                              + 2))
+            ws.freeze_panes = "A2"
+    return atomic_write(path, lambda tmp: book.save(str(tmp)))
+
+
+def _sheet_name(name: str, used: set[str]) -> str:
+    base = "".join(ch for ch in name if ch not in "[]:*?/\\")[:31]
+    out, k = base, 2
+    while out in used:
+        suffix = f"~{k}"
+        out, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(out)
+    return out
+
+
+# --------------------------------------------------------------------------- all
+
+
+def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
+                 generated: str | None = None, min_cell: int = 0) -> Written:
+    """Write every output into ``out_dir`` (created if needed)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fig_dir = out_dir / "figures"
+    fig_dir.mkdir(exist_ok=True)
+    figures: dict[str, Figure] = {}
+    for r in report.results:
+        if r.kind == "figure":
+            fig = draw(r, fig_dir, report.lang)
+            if fig:
+                figures[r.id] = fig
+    generated = generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    methods = methods_paragraph(report, invited)
+    if min_cell > 1:
+        methods += (f" Cells with fewer than {min_cell} respondents are suppressed."
+                    if report.lang == "en" else
+                    f" Celler med färre än {min_cell} svarande är dolda.")
+    payload = results_json(report, list(figures.values()), invited, generated, methods)
+    payload["protection"] = {"min_cell": min_cell}
+    json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
+        json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))
+    html = write_html(report, out_dir / "report.html", figures, methods, generated)
+    docx = write_docx(report, out_dir / "report.docx", figures, methods)
+    xlsx = write_xlsx(report, out_dir / "report.xlsx")
+    return Written(html, docx, xlsx, json_path, list(figures.values()))

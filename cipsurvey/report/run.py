@@ -1,0 +1,300 @@
+"""Run an analysis plan on a wave: every statistic computed once, kept at full precision.
+
+Each analysis becomes a ``Result`` holding tidy DataFrames. Codes keep their value and gain a
+``*_label`` column in the report language; nothing is rounded here. A failing analysis
+becomes a result with an error note, never a crashed report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import expr
+from .. import stats as st
+from ..instrument import Instrument, ItemType
+from ..plan import Analysis, Plan, Section
+from ..survey import Survey
+
+
+@dataclass
+class Result:
+    id: str
+    section: str
+    kind: str
+    title: str
+    addition: bool
+    source: str | None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    figure: str | None = None
+    n: int | None = None
+
+
+@dataclass
+class Report:
+    plan: Plan
+    survey: Survey
+    lang: str
+    results: list[Result]
+
+    def result(self, rid: str) -> Result:
+        for r in self.results:
+            if r.id == rid:
+                return r
+        raise KeyError(rid)
+
+
+class _Labels:
+    """Code → label lookups for the report language."""
+
+    def __init__(self, inst: Instrument, lang: str) -> None:
+        self.inst = inst
+        self.lang = lang
+
+    def name(self, column: str) -> str:
+        if column in self.inst.item_map:
+            return self.inst.item_map[column].text.get(self.lang)
+        if column in self.inst.derived_map:
+            return self.inst.derived_map[column].text.get(self.lang)
+        for item in self.inst.items:
+            if item.type == ItemType.multiple_choice and column in item.columns:
+                return item.choices[item.columns.index(column)].label.get(self.lang)
+        return column
+
+    def codes(self, column: str) -> dict[float, str]:
+        source = self.inst.item_map.get(column) or self.inst.derived_map.get(column)
+        if source is None or not source.choices:
+            return {}
+        return {float(c.code): c.label.get(self.lang) for c in source.choices}
+
+    def add(self, frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
+        """Add ``<col>_label`` beside each coded column (``mapping``: column -> item)."""
+        out = frame.copy()
+        total = "Totalt" if self.lang == "sv" else "Total"
+        for col, item in mapping.items():
+            if col not in out.columns:
+                continue
+            codes = self.codes(item)
+            labels = [total if v == "Total" else codes.get(_as_float(v), self.name(str(v))
+                                                             if isinstance(v, str) else str(v))
+                      for v in out[col]]
+            out.insert(out.columns.get_loc(col) + 1, f"{col}_label", labels)
+        return out
+
+
+def _as_float(v: Any) -> float | None:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def subset(survey: Survey, text: str | None) -> pd.DataFrame:
+    if not text:
+        return survey.data
+    bound = expr.bind(text, survey.instrument.variables())
+    keep = bound.evaluate(survey.data).fillna(False).to_numpy(dtype=bool)
+    return survey.data.loc[keep]
+
+
+def run_plan(survey: Survey, plan: Plan, lang: str = "en",
+             progress: Callable[[str], None] | None = None) -> Report:
+    """Compute every analysis of ``plan`` on ``survey``."""
+    labels = _Labels(survey.instrument, lang)
+    results = []
+    for section, analysis in plan.analyses():
+        if progress:
+            progress(analysis.id)
+        results.append(_run_one(survey, plan, section, analysis, labels))
+    return Report(plan, survey, lang, results)
+
+
+def _run_one(survey: Survey, plan: Plan, section: Section, a: Analysis,
+             labels: _Labels) -> Result:
+    result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
+                    addition=a.addition, source=a.source, figure=a.figure)
+    if a.note:
+        result.notes.append(a.note.get(labels.lang))
+    try:
+        data = subset(survey, a.subset)
+        result.n = len(data)
+        RUNNERS[a.kind](data, a, plan, labels, result, survey.instrument)
+    except Exception as exc:  # one failing table must not crash the report
+        result.error = f"{type(exc).__name__}: {exc}"
+        result.tables = {}
+    return result
+
+
+def _describe(data, a, plan, labels, result, inst):
+    parts = []
+    for var in a.variables:
+        d = st.describe(data, var, a.by, conf=plan.conf)
+        d.insert(0, "variable", var)
+        d.insert(1, "variable_label", labels.name(var))
+        parts.append(d)
+    table = pd.concat(parts, ignore_index=True)
+    result.tables["describe"] = labels.add(table, {"group": a.by}) if a.by else table
+
+
+def _frequencies(data, a, plan, labels, result, inst):
+    parts = []
+    for var in a.variables:
+        codes = labels.codes(var)
+        f = st.frequencies(data, var, a.by, labels=codes or None, conf=plan.conf)
+        if a.denominator == "all":
+            f = _over_all(data, var, f, plan.conf)
+            result.notes.append("percent of everyone in the subset, unanswered included"
+                                if labels.lang == "en" else
+                                "procent av alla i urvalet, också de som inte svarat")
+        f.insert(0, "variable", var)
+        f.insert(1, "variable_label", labels.name(var))
+        parts.append(f)
+    table = pd.concat(parts, ignore_index=True)
+    result.tables["frequencies"] = labels.add(table, {"group": a.by}) if a.by else table
+
+
+def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.DataFrame:
+    out = f.copy()
+    n = len(data)
+    out["n"] = n
+    out["proportion"] = out["count"] / n
+    out["percent"] = 100 * out["proportion"]
+    bounds = [st.wilson(int(c), n, conf) for c in out["count"]]
+    out["conf_low"] = [b[0] for b in bounds]
+    out["conf_high"] = [b[1] for b in bounds]
+    return out
+
+
+def _crosstab(data, a, plan, labels, result, inst):
+    cells = st.crosstab_cells(data, a.rows, a.columns)
+    result.tables["cells"] = labels.add(cells, {"row": a.rows, "column": a.columns})
+    tests = st.chi2_tests(data, a.rows, a.columns)
+    result.tables["tests"] = tests
+    result.tables["association"] = st.association(data, a.rows, a.columns, conf=plan.conf)
+
+
+def _ttest(data, a, plan, labels, result, inst):
+    var = a.variables[0]
+    order = [float(x) for x in a.levels] or None
+    sub = data if order is None else data[data[a.by].isin(order)]
+    tests = st.ttest(sub, var, a.by, order=order, conf=plan.conf)
+    result.tables["ttest"] = labels.add(tests, {"group1": a.by, "group2": a.by})
+    result.tables["levene"] = st.levene(sub, var, a.by)
+    result.tables["effect_size"] = labels.add(st.cohens_d(sub, var, a.by, order=order,
+                                                          conf=plan.conf),
+                                              {"group1": a.by, "group2": a.by})
+    result.tables["mann_whitney"] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
+                                               {"group1": a.by, "group2": a.by})
+
+
+def _anova(data, a, plan, labels, result, inst):
+    tables: dict[str, list[pd.DataFrame]] = {}
+
+    def put(name: str, frame: pd.DataFrame, var: str) -> None:
+        frame = frame.copy()
+        frame.insert(0, "variable", var)
+        frame.insert(1, "variable_label", labels.name(var))
+        tables.setdefault(name, []).append(frame)
+
+    for var in a.variables:
+        if a.robust:
+            put("robust", st.robust_anova(data, var, a.by), var)
+            put("kruskal", st.kruskal(data, var, a.by), var)
+        else:
+            put("anova", st.anova(data, var, a.by), var)
+            if a.effect_sizes:
+                put("effect_sizes", st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
+                put("pairwise_d", st.pairwise_d(data, var, a.by, conf=plan.conf), var)
+        for method in a.posthoc:
+            put("posthoc", st.posthoc(data, var, a.by, method, conf=plan.conf), var)
+    for name, parts in tables.items():
+        frame = pd.concat(parts, ignore_index=True)
+        if {"group1", "group2"} <= set(frame.columns):
+            frame = labels.add(frame, {"group1": a.by, "group2": a.by})
+        result.tables[name] = frame
+
+
+def _grid(data, a, plan, labels, result, inst):
+    items = inst.group_map[a.group].items
+    codes = labels.codes(items[0])
+    table = st.grid(data, items, codes, {i: labels.name(i) for i in items}, conf=plan.conf)
+    result.tables["grid"] = table
+
+
+def _multiple_response(data, a, plan, labels, result, inst):
+    item = inst.item(a.item)
+    cols = item.columns
+    names = {c: labels.name(c) for c in cols}
+    table = st.multiple_response(data, cols, a.by, labels=names, conf=plan.conf)
+    result.tables["multiple_response"] = labels.add(table, {"group": a.by}) if a.by else table
+    if a.by:
+        result.tables["tests"] = st.multiple_response_tests(data, cols, a.by)
+
+
+def _regression(data, a, plan, labels, result, inst):
+    categorical = {p: a.reference.get(p) for p in a.predictors
+                   if inst.item_map.get(p) is not None and inst.item_map[p].choices}
+    categorical = {p: (float(v) if v is not None else None) for p, v in categorical.items()}
+    fn = {"ols": st.ols, "poisson": st.poisson, "negative_binomial": st.negative_binomial,
+          "logistic": st.logistic}[a.model]
+    kwargs: dict[str, Any] = {"categorical": categorical, "conf": plan.conf}
+    if a.model == "logistic":
+        kwargs["event"] = float(a.event if a.event is not None else 1)
+    res = fn(data, a.outcome, a.predictors, **kwargs)
+    coef = res.coefficients.copy()
+    coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
+    result.tables["coefficients"] = coef
+    result.tables["model"] = res.model
+
+
+def _term_label(term: str, labels: _Labels) -> str:
+    if term == "(Intercept)":
+        return "(Konstant)" if labels.lang == "sv" else "(Intercept)"
+    if "[" in term:
+        var, level = term[:-1].split("[", 1)
+        code = labels.codes(var).get(_as_float(level) or np.nan, level)
+        return f"{labels.name(var)}: {code}"
+    return labels.name(term)
+
+
+def _scale(data, a, plan, labels, result, inst):
+    group = inst.group_map[a.group]
+    items = group.items
+    result.tables["alpha"] = st.cronbach_alpha(data, items, conf=plan.conf)
+    item_table = st.item_total(data, items)
+    item_table.insert(1, "item_label", [labels.name(i) for i in item_table["item"]])
+    result.tables["items"] = item_table
+    scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
+    frame = pd.DataFrame({"score": scores})
+    result.tables["score"] = st.describe(frame, "score", conf=plan.conf)
+
+
+def _figure(data, a, plan, labels, result, inst):
+    if a.figure == "counts_by_group":
+        parts = []
+        for var in a.variables:
+            sub = data[[a.by, var]].dropna()
+            parts.append(pd.DataFrame({"variable": var, "variable_label": labels.name(var),
+                                       "group": sub[a.by].to_numpy(),
+                                       "value": sub[var].to_numpy()}))
+        table = pd.concat(parts, ignore_index=True)
+        result.tables["data"] = labels.add(table, {"group": a.by})
+    elif a.figure in ("stacked_grid", "yes_bars"):
+        _grid(data, a, plan, labels, result, inst)
+        result.tables["data"] = result.tables.pop("grid")
+    else:  # mr_heatmap, mr_bars
+        _multiple_response(data, a, plan, labels, result, inst)
+        result.tables["data"] = result.tables.pop("multiple_response")
+        result.tables.pop("tests", None)
+
+
+RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _crosstab,
+           "ttest": _ttest, "anova": _anova, "grid": _grid,
+           "multiple_response": _multiple_response, "regression": _regression,
+           "scale": _scale, "figure": _figure}
