@@ -39,6 +39,8 @@ class FileAccount:
     columns_unknown: list[str]
     columns_ignored: list[str]
     items_absent: list[str]
+    partial: int = 0
+    test: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -140,6 +142,9 @@ def read_survey(
     delimiter: str | None = None,
     decimal: str | None = None,
     sheet: str | int | None = None,
+    source: str | None = None,
+    partial: str = "flag",
+    test: str = "flag",
 ) -> Survey:
     """Import one or several files as one wave, validated against an instrument.
 
@@ -150,8 +155,13 @@ def read_survey(
         or ``.xlsx`` files; several files form one wave (web + paper).
     instrument : name, path or Instrument
         A bundled instrument name (``"kallmen2017"``) or a YAML file.
-    format, encoding, delimiter, decimal, sheet
-        Overrides for what is otherwise detected per file.
+    format, encoding, delimiter, decimal, sheet, source
+        Overrides for what is otherwise detected per file (``source``: the survey tool,
+        one of ``cipsurvey.io.tools.TOOLS``).
+    partial, test : {"flag", "keep", "drop"}
+        What to do with responses the tool marks as partial (not submitted) or as tests
+        (previews): keep them with a warning (default), keep them silently (still counted in
+        the account), or exclude them with the reason.
 
     Returns
     -------
@@ -176,7 +186,7 @@ def read_survey(
         if p.exists():
             seen_files.add(p.resolve())
         raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
-                       decimal=decimal, sheet=sheet)
+                       decimal=decimal, sheet=sheet, source=source)
         coerced = coerce_table(raw, inst)
         if not coerced.matches:
             shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
@@ -190,6 +200,24 @@ def read_survey(
         frame["source"] = str(p)
         frame["source_row"] = raw.rows
         keep, reasons = _row_exclusions(raw.frame, frame, inst)
+        status = raw.status if raw.status is not None else pd.Series("complete",
+                                                                     index=range(len(frame)))
+        tool = raw.details.get("source", "table")
+        for kind, rule in (("partial", partial), ("test", test)):
+            if rule not in ("flag", "keep", "drop"):
+                raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
+            marked = (status == kind).to_numpy() & keep
+            if rule == "drop":
+                for i in np.nonzero(marked)[0]:
+                    reasons[i] = f"{kind} response ({tool})"
+                keep = keep & ~marked
+            elif rule == "flag":
+                for i in np.nonzero(marked)[0]:
+                    problems.append({"file": str(p), "row": int(raw.rows[i]), "column": "",
+                                     "item": "", "severity": "warning",
+                                     "code": f"{kind}_response",
+                                     "value": "", "message": f"the {tool} export marks this "
+                                     f"response as {kind}; kept (see --{kind})"})
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
         excluded_rows = set(raw.rows[~keep].tolist())
@@ -205,6 +233,7 @@ def read_survey(
             rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
             columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
             columns_ignored=raw.ignored_columns, items_absent=[i.id for i in coerced.absent_items],
+            partial=int((status == "partial").sum()), test=int((status == "test").sum()),
         ))
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
         frames[0].reset_index(drop=True)

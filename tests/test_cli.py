@@ -11,6 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 import yaml
+
 from conftest import write_text
 
 MINI = {

@@ -7,11 +7,12 @@ import math
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import run_pspp
-from pspp_csv import number, tables
 
 from cipsurvey import read_survey
 from cipsurvey.errors import InputFileError
+
+from conftest import run_pspp
+from pspp_csv import number, tables
 
 
 def write_sav(path, inst, lang="sv"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import write_text
 
 from cipsurvey import read_survey
 from cipsurvey.errors import InputFileError
+
+from conftest import write_text
 
 HEADER = ["resp_id", "gender", "age", "work_area", "ever_cip", "n_part_30d", "years_at_workplace"]
 
@@ -133,7 +134,7 @@ def test_excel_with_title_rows_numbers_and_labels(tmp_path):
     path = tmp_path / "paper.xlsx"
     book.save(path)
     s = read_survey(path)
-    assert s.account.files[0].details == {"sheet": "Svar"}
+    assert s.account.files[0].details == {"source": "table", "sheet": "Svar"}
     assert s.data["gender"].tolist() == [1.0, 2.0, 2.0]
     assert s.data["age"].tolist()[:2] == [44.0, 51.0]
     assert s.data["response_date"].iloc[0] == pd.Timestamp("2014-11-05")

@@ -11,7 +11,6 @@ import subprocess
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import IN_CI
 
 import cipsurvey
 from cipsurvey.demo.files import demo_files
@@ -19,6 +18,8 @@ from cipsurvey.plan import load_plan
 from cipsurvey.report.display import SHOWN
 from cipsurvey.report.outputs import write_report
 from cipsurvey.report.run import run_plan
+
+from conftest import IN_CI
 
 STAMP = "2026-01-01T00:00:00+00:00"
 

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
-from conftest import require_pspp
-from pspp_spv import Table, by_title, read_spv
 
 from cipsurvey import stats as st
+
+from conftest import require_pspp
+from pspp_spv import Table, by_title, read_spv
 
 P_TOL = 1e-9
 REL = 1e-8

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 
 import pandas as pd
-from conftest import write_text
 
 from cipsurvey import read_survey
+
+from conftest import write_text
 
 
 def survey_from(tmp_path, header, rows, name="w.csv"):

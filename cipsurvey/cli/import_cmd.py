@@ -15,7 +15,10 @@ from .options import (
     FORMAT,
     INSTRUMENT,
     LANG,
+    PARTIAL,
     SHEET,
+    SOURCE,
+    TEST,
     check_lang,
     data_files,
     read_options,
@@ -32,7 +35,8 @@ def register(app: typer.Typer) -> None:
         lang: str = LANG,
         force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
-        decimal: str = DECIMAL, sheet: str = SHEET,
+        decimal: str = DECIMAL, sheet: str = SHEET, source: str = SOURCE,
+        partial: str = PARTIAL, test_responses: str = TEST,
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
         data = data_files(data, demo)
@@ -40,7 +44,8 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         guard_output(to, data, force)  # fail before the work, not after it
-        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet)
+        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
+                              source, partial, test_responses)
         write_wave(survey, to, lang=lang, force=force)
         acc = survey.account
         typer.echo(f"wrote {to}: {acc.rows_kept} rows kept of {acc.rows_read} read "

@@ -52,3 +52,46 @@ def register(app: typer.Typer) -> None:
             from ..io.writers import atomic_write
 
             atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    @app.command("convert")
+    def convert(
+        source: str = typer.Argument(..., help="An instrument (name or YAML), an XLSForm "
+                                               "(.xlsx) or a REDCap data dictionary (.csv)."),
+        to: str = typer.Option(..., "--to", help="xlsform, redcap or cipsurvey."),
+        out: Path = typer.Option(..., "--out", "-o", help="The file to write."),
+        lang: str = typer.Option("en", "--lang", help="Label language for REDCap (en or sv)."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    ) -> None:
+        """Convert between cipsurvey instruments, XLSForm and REDCap dictionaries."""
+        import yaml
+
+        from .. import interchange as ic
+        from ..errors import CipsurveyError
+        from ..instrument import load_instrument
+        from ..io.writers import atomic_write, guard_output
+
+        guard_output(out, [source], force)
+        src = Path(source)
+        notes: list[str] = []
+        if to in ("xlsform", "redcap"):
+            inst = load_instrument(source)
+            if to == "xlsform":
+                atomic_write(out, lambda tmp: notes.extend(ic.to_xlsform(inst, tmp)))
+            else:
+                atomic_write(out, lambda tmp: notes.extend(ic.to_redcap(inst, tmp, lang)))
+        elif to == "cipsurvey":
+            if src.suffix.lower() in (".xlsx", ".xls"):
+                data, notes = ic.from_xlsform(src)
+            elif src.suffix.lower() == ".csv":
+                data, notes = ic.from_redcap(src)
+            else:
+                raise CipsurveyError("give an XLSForm (.xlsx) or a REDCap dictionary (.csv)",
+                                     file=src)
+            ic.build(data, src)  # every check an instrument gets, before anything is written
+            text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+            atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        else:
+            raise typer.BadParameter("use xlsform, redcap or cipsurvey", param_hint="--to")
+        typer.echo(f"wrote {out}")
+        for note in notes:
+            typer.echo(f"  not converted: {note}", err=True)

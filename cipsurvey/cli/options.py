@@ -15,6 +15,14 @@ DELIMITER = typer.Option(None, "--delimiter",
                          help="Override the detected delimiter: ';', ',', tab or '|'.")
 DECIMAL = typer.Option(None, "--decimal", help="Override the detected decimal mark: ',' or '.'.")
 SHEET = typer.Option(None, "--sheet", help="Excel sheet name or number (default: the first).")
+SOURCE = typer.Option(None, "--source",
+                      help="The survey tool that made the export (default: detected): table, "
+                           "limesurvey, redcap, qualtrics, surveymonkey, google_forms, "
+                           "microsoft_forms or kobo.")
+PARTIAL = typer.Option("flag", "--partial",
+                       help="Partial (unsubmitted) responses: flag, keep or drop.")
+TEST = typer.Option("flag", "--test-responses",
+                    help="Test and preview responses: flag, keep or drop.")
 DATA = typer.Argument(None, help="One or more data files (.sav, .csv, .xlsx) forming one wave.",
                       show_default=False)
 DEMO = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo wave (baseline).")
@@ -40,9 +48,11 @@ def data_files(data: list[Path] | None, demo: bool) -> list[Path]:
 
 
 def read_options(data: list[Path], instrument: str, format: str | None, encoding: str | None,
-                 delimiter: str | None, decimal: str | None, sheet: str | None):
+                 delimiter: str | None, decimal: str | None, sheet: str | None,
+                 source: str | None = None, partial: str = "flag", test: str = "flag"):
     """Import the files as one wave with the user's overrides."""
     from ..survey import read_survey
 
     return read_survey(data, instrument, format=format, encoding=encoding,
-                       delimiter=delimiter, decimal=decimal, sheet=sheet)
+                       delimiter=delimiter, decimal=decimal, sheet=sheet, source=source,
+                       partial=partial, test=test)

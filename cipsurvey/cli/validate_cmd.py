@@ -15,7 +15,10 @@ from .options import (
     ENCODING,
     FORMAT,
     INSTRUMENT,
+    PARTIAL,
     SHEET,
+    SOURCE,
+    TEST,
     data_files,
     read_options,
 )
@@ -34,12 +37,14 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         show_notes: bool = typer.Option(False, "--notes", help="List notes too, not only counts."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
-        decimal: str = DECIMAL, sheet: str = SHEET,
+        decimal: str = DECIMAL, sheet: str = SHEET, source: str = SOURCE,
+        partial: str = PARTIAL, test_responses: str = TEST,
         force: bool = typer.Option(False, "--force", help="Replace an existing problems file."),
     ) -> None:
         """Validate a wave against the instrument and list every problem found."""
         data = data_files(data, demo)
-        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet)
+        survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
+                              source, partial, test_responses)
         table = survey.problems
         if problems is not None:
             from ..io.writers import atomic_write, guard_output, neutralise

@@ -34,6 +34,7 @@ class RawTable:
     user_missing: dict[str, list[tuple[Any, Any]]] = field(default_factory=dict)
     column_labels: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
+    status: pd.Series | None = None  # per row: complete, partial or test (web-survey tools)
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
@@ -53,8 +54,12 @@ def detect_format(path: Path, override: str | None = None) -> str:
 
 def read_raw(path: str | Path, *, format: str | None = None, encoding: str | None = None,
              delimiter: str | None = None, decimal: str | None = None,
-             sheet: str | int | None = None, columns: list[str] | None = None) -> RawTable:
-    """Read one file; raise ``InputFileError`` naming the file if it cannot be read at all."""
+             sheet: str | int | None = None, source: str | None = None) -> RawTable:
+    """Read one file; raise ``InputFileError`` naming the file if it cannot be read at all.
+
+    The export's tool (LimeSurvey, REDCap, Qualtrics, ...) is detected, or named by
+    ``source``, and its layout turned into a plain table (``io.tools``).
+    """
     path = Path(path)
     if not path.exists():
         raise InputFileError("file not found", file=path)
@@ -69,6 +74,10 @@ def read_raw(path: str | Path, *, format: str | None = None, encoding: str | Non
         table = _read_csv(path, encoding=encoding, delimiter=delimiter, decimal=decimal)
     if len(table.frame) == 0:
         raise InputFileError("the file has a header but no data rows", file=path)
+    from .tools import adapt
+
+    table, status, _ = adapt(table, source)
+    table.status = status
     return table
 
 

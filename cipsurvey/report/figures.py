@@ -180,10 +180,11 @@ def _mr_bars(plt, sns, data: pd.DataFrame, sv: bool):
 
 def _strip_common_prefix(labels: pd.Series) -> pd.Series:
     """Grid rows share their question stem ("Does the template contain: ..."): drop it."""
-    import os
-
     values = labels.astype(str).tolist()
-    prefix = os.path.commonprefix(values)
+    prefix = values[0] if values else ""
+    for v in values[1:]:  # the common leading characters of every label
+        while not v.startswith(prefix):
+            prefix = prefix[:-1]
     cut = prefix.rfind(":") + 1 if ":" in prefix else 0
     if cut <= 0:
         return labels

@@ -177,13 +177,16 @@ figcaption{font-size:.85rem;color:#333}
 <h2 id="account">{{ t.account }}</h2>
 <table><thead><tr><th>{{ t.file }}</th><th class="text">{{ t.format }}</th><th>{{ t.read }}</th>
 <th>{{ t.kept }}</th><th>{{ t.excluded }}</th></tr></thead><tbody>
-{% for f in account %}<tr><td>{{ f.file }}</td><td class="text">{{ f.format }}</td><td>{{ f.rows_read }}</td>
-<td>{{ f.rows_kept }}</td><td>{{ f.rows_excluded }}</td></tr>{% endfor %}
+{% for f in account %}<tr><td>{{ f.file }}</td><td class="text">{{ f.format }}</td>
+<td>{{ f.rows_read }}</td><td>{{ f.rows_kept }}</td><td>{{ f.rows_excluded }}</td></tr>
+{% endfor %}
 </tbody></table>
 {% for e in exclusions %}<p class="foot">{{ e }}</p>{% endfor %}
 <h3>{{ t.validation }}</h3>
-<table><thead><tr><th>{{ t.severity }}</th><th class="text">{{ t.code }}</th><th>{{ t.count }}</th></tr></thead><tbody>
-{% for p in problems %}<tr><td>{{ p[0] }}</td><td class="text">{{ p[1] }}</td><td>{{ p[2] }}</td></tr>{% endfor %}
+<table><thead><tr><th>{{ t.severity }}</th><th class="text">{{ t.code }}</th>
+<th>{{ t.count }}</th></tr></thead><tbody>
+{% for p in problems %}<tr><td>{{ p[0] }}</td><td class="text">{{ p[1] }}</td>
+<td>{{ p[2] }}</td></tr>{% endfor %}
 </tbody></table>
 <h2 id="methods">{{ t.methods }}</h2>
 <p>{{ methods }}</p>
@@ -195,11 +198,14 @@ figcaption{font-size:.85rem;color:#333}
 {% if r.source %}<p class="note">{{ t.source }}: {{ r.source }}</p>{% endif %}
 {% if r.error %}<p class="error">{{ t.error }}: {{ r.error }}</p>{% endif %}
 {% for note in r.notes %}<p class="note">{{ note }}</p>{% endfor %}
-{% if r.figure %}<figure><img src="data:image/png;base64,{{ r.figure.b64 }}" alt="{{ r.figure.alt }}">
+{% if r.figure %}<figure>
+<img src="data:image/png;base64,{{ r.figure.b64 }}" alt="{{ r.figure.alt }}">
 <figcaption>{{ t.figure }}: {{ r.title }}. {{ r.figure.alt }}</figcaption></figure>{% endif %}
 {% for tab in r.tables %}
-<table data-table="{{ r.id }}.{{ tab.name }}"><thead><tr>{% for h in tab.headings %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in tab.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+<table data-table="{{ r.id }}.{{ tab.name }}"><thead><tr>
+{% for h in tab.headings %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in tab.rows %}<tr>{% for cell in row %}<td>{{ cell }}</td>{% endfor %}</tr>
+{% endfor %}</tbody></table>
 {% for fn in tab.footnotes %}<p class="foot">{{ fn }}</p>{% endfor %}
 {% endfor %}
 </section>

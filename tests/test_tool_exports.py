@@ -1,0 +1,77 @@
+"""Every web-survey tool's export of the demo wave imports to the same clean wave."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import cipsurvey
+from cipsurvey.demo.files import demo_files
+
+from tool_exports import WRITERS, limesurvey, qualtrics
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return cipsurvey.read_survey(demo_files())
+
+
+def item_frame(survey) -> pd.DataFrame:
+    cols = [c for i in survey.instrument.items for c in i.columns]
+    return survey.data[cols].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("tool", list(WRITERS))
+def test_each_export_gives_the_same_wave(tmp_path, reference, tool):
+    ext, writer = WRITERS[tool]
+    path = writer(reference.instrument, reference.data, tmp_path / f"{tool}.{ext}")
+    wave = cipsurvey.read_survey(path)
+    acc = wave.account.files[0]
+    assert acc.details["source"] == tool
+    assert (acc.rows_read, acc.rows_kept) == (705, 705)
+    assert acc.columns_unknown == [], acc.columns_unknown
+    got, want = item_frame(wave), item_frame(reference)
+    for col in want.columns:
+        a, b = got[col], want[col]
+        same = (a.isna() & b.isna()) | (a.astype(object) == b.astype(object))
+        assert same.all(), (tool, col, a[~same].head(3).tolist(), b[~same].head(3).tolist())
+    severe = wave.problems[wave.problems["severity"].isin(["error", "warning"])]
+    assert severe.empty, severe.head().to_string()
+
+
+def test_detection_can_be_overridden(tmp_path, reference):
+    path = qualtrics(reference.instrument, reference.data.head(20), tmp_path / "q.csv")
+    wave = cipsurvey.read_survey(path, source="qualtrics")
+    assert wave.account.files[0].details["source"] == "qualtrics" and wave.n == 20
+    with pytest.raises(Exception, match="unknown source"):
+        cipsurvey.read_survey(path, source="nettskjema")
+
+
+@pytest.mark.parametrize("rule, kept, excluded", [("flag", 30, 0), ("keep", 30, 0),
+                                                  ("drop", 26, 4)])
+def test_partial_and_test_responses_follow_the_rule(tmp_path, reference, rule, kept, excluded):
+    lime = limesurvey(reference.instrument, reference.data.head(30), tmp_path / "l.csv",
+                      partial_rows=4)
+    wave = cipsurvey.read_survey(lime, partial=rule)
+    acc = wave.account.files[0]
+    assert (acc.rows_kept, acc.rows_excluded, acc.partial) == (kept, excluded, 4)
+    flagged = wave.problems[wave.problems["code"] == "partial_response"]
+    assert len(flagged) == (4 if rule == "flag" else 0)
+    if rule == "drop":
+        assert set(wave.account.exclusions["reason"]) == {"partial response (limesurvey)"}
+    q = qualtrics(reference.instrument, reference.data.head(10), tmp_path / "q.csv",
+                  preview_rows=2)
+    wave = cipsurvey.read_survey(q, test=rule)
+    assert wave.account.files[0].test == 2
+    assert wave.n == (8 if rule == "drop" else 10)
+
+
+def test_cli_names_the_detected_source(tmp_path, reference, cli):
+    path = WRITERS["kobo"][1](reference.instrument, reference.data.head(5), tmp_path / "k.csv")
+    r = cli("validate", path, "--json")
+    import json
+
+    payload = json.loads(r.out)
+    assert payload["account"]["files"][0]["details"]["source"] == "kobo"
+    assert np.isfinite(payload["account"]["rows_kept"])
