@@ -9,7 +9,7 @@ import pytest
 import cipsurvey
 from cipsurvey.demo.files import demo_files
 
-from tool_exports import WRITERS, limesurvey, qualtrics
+from tool_exports import VARIANTS, WRITERS, limesurvey, qualtrics
 
 
 @pytest.fixture(scope="module")
@@ -22,10 +22,13 @@ def item_frame(survey) -> pd.DataFrame:
     return survey.data[cols].reset_index(drop=True)
 
 
-@pytest.mark.parametrize("tool", list(WRITERS))
-def test_each_export_gives_the_same_wave(tmp_path, reference, tool):
-    ext, writer = WRITERS[tool]
-    path = writer(reference.instrument, reference.data, tmp_path / f"{tool}.{ext}")
+LAYOUTS = {**{t: (t, ext, w, {}) for t, (ext, w) in WRITERS.items()}, **VARIANTS}
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_each_export_gives_the_same_wave(tmp_path, reference, layout):
+    tool, ext, writer, options = LAYOUTS[layout]
+    path = writer(reference.instrument, reference.data, tmp_path / f"{layout}.{ext}", **options)
     wave = cipsurvey.read_survey(path)
     acc = wave.account.files[0]
     assert acc.details["source"] == tool
@@ -75,3 +78,33 @@ def test_cli_names_the_detected_source(tmp_path, reference, cli):
     payload = json.loads(r.out)
     assert payload["account"]["files"][0]["details"]["source"] == "kobo"
     assert np.isfinite(payload["account"]["rows_kept"])
+
+
+def test_limesurvey_spss_export(tmp_path, reference):
+    """LimeSurvey's SPSS export: Q_SQ001 option columns (1 ticked, 0 not), system columns."""
+    import pyreadstat
+
+    inst = reference.instrument
+    wave = reference.data.head(40).reset_index(drop=True)
+    frame = pd.DataFrame({"id": np.arange(1, 41, dtype=float),
+                          "submitdate": ["2015-01-01 10:00:00"] * 38 + ["", ""],
+                          "lastpage": [9.0] * 40})
+    for item in inst.items:
+        if item.type.value == "multiple_choice":
+            for c, col in zip(item.choices, item.columns, strict=True):
+                frame[f"{item.id}_SQ{c.code:03d}"] = wave[col]
+        elif item.type.value in ("text", "identifier"):
+            frame[item.id] = wave[item.id].fillna("").astype(str)
+        elif item.type.value == "date":
+            frame[item.id] = wave[item.id].dt.strftime("%Y-%m-%d")
+        else:
+            frame[item.id] = wave[item.id]
+    path = tmp_path / "lime.sav"
+    pyreadstat.write_sav(frame, str(path))
+    got = cipsurvey.read_survey(path)
+    acc = got.account.files[0]
+    assert acc.details["source"] == "limesurvey" and acc.partial == 2 and acc.columns_unknown == []
+    cols = [c for i in inst.items for c in i.columns if i.type.value != "date"]
+    left, right = got.data[cols], wave[cols]
+    same = (left.isna() & right.isna()) | (left.astype(object) == right.astype(object))
+    assert same.all().all()

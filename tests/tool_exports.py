@@ -65,13 +65,16 @@ def _write_csv(path: Path, header_rows: list[list[str]], rows: list[list[str]], 
     return path
 
 
-def limesurvey(inst: Instrument, wave: pd.DataFrame, path: Path, partial_rows: int = 0) -> Path:
+def limesurvey(inst: Instrument, wave: pd.DataFrame, path: Path, partial_rows: int = 0,
+               text: bool = False) -> Path:
+    """Question codes and answer codes, or (``text``) full question texts and answer texts."""
     header = ["id", "submitdate", "lastpage", "startlanguage"]
     for item in inst.items:
         if item.type == ItemType.multiple_choice:
-            header += [f"{item.id}[SQ{c.code:03d}]" for c in item.choices]
+            header += [f"{item.text.sv} [{c.label.sv}]" if text else f"{item.id}[SQ{c.code:03d}]"
+                       for c in item.choices]
         else:
-            header.append(item.id)
+            header.append(item.text.sv if text else item.id)
     rows = []
     for k, (_, r) in enumerate(wave.iterrows(), start=1):
         partial = k <= partial_rows
@@ -79,36 +82,45 @@ def limesurvey(inst: Instrument, wave: pd.DataFrame, path: Path, partial_rows: i
         for item in inst.items:
             if item.type == ItemType.multiple_choice:
                 chosen = _selected(item, r)
-                row += ["" if chosen is None else ("Y" if c in chosen else "")
+                yes = "Ja" if text else "Y"
+                row += ["" if chosen is None else (yes if c in chosen else "")
                         for c in item.choices]
             else:
-                row.append(_cell(item, r[item.id], "sv", use_labels=False))
+                row.append(_cell(item, r[item.id], "sv", use_labels=text))
         rows.append(row)
     return _write_csv(path, [header], rows, bom=True, quote_all=True)
 
 
-def redcap(inst: Instrument, wave: pd.DataFrame, path: Path) -> Path:
-    header = ["resp_id", "redcap_survey_identifier", "sip_enkat_timestamp"]
+def redcap(inst: Instrument, wave: pd.DataFrame, path: Path, labels: bool = False) -> Path:
+    """The raw export (codes, var___1 columns) or (``labels``) the label export."""
+    first = inst.items[0]
+    header = [first.text.en if labels else "resp_id",
+              "Survey Identifier" if labels else "redcap_survey_identifier",
+              "Survey Timestamp" if labels else "sip_enkat_timestamp"]
     for item in inst.items[1:]:
         if item.type == ItemType.multiple_choice:
-            header += [f"{item.id}___{c.code}" for c in item.choices]
+            header += [f"{item.text.en} (choice={c.label.en})" if labels
+                       else f"{item.id}___{c.code}" for c in item.choices]
         else:
-            header.append(item.id)
-    header.append("sip_enkat_complete")
+            header.append(item.text.en if labels else item.id)
+    header.append("Complete?" if labels else "sip_enkat_complete")
     rows = []
     for _, r in wave.iterrows():
         row = [str(r["resp_id"]), "", "2015-01-01 10:00:00"]
         for item in inst.items[1:]:
             if item.type == ItemType.multiple_choice:
                 chosen = _selected(item, r) or []
-                row += ["1" if c in chosen else "0" for c in item.choices]
+                on, off = ("Checked", "Unchecked") if labels else ("1", "0")
+                row += [on if c in chosen else off for c in item.choices]
             else:
-                row.append(_cell(item, r[item.id], "sv", use_labels=False))
-        rows.append([*row, "2"])
+                row.append(_cell(item, r[item.id], "en", use_labels=labels))
+        rows.append([*row, "Complete" if labels else "2"])
     return _write_csv(path, [header], rows)
 
 
-def qualtrics(inst: Instrument, wave: pd.DataFrame, path: Path, preview_rows: int = 0) -> Path:
+def qualtrics(inst: Instrument, wave: pd.DataFrame, path: Path, preview_rows: int = 0,
+              text: bool = False) -> Path:
+    """Numeric values, or (``text``) choice texts; multi-select packed with commas."""
     meta = ["StartDate", "EndDate", "Status", "IPAddress", "Progress", "Duration (in seconds)",
             "Finished", "RecordedDate", "ResponseId", "DistributionChannel", "UserLanguage"]
     ids = meta + [i.id for i in inst.items]
@@ -123,9 +135,10 @@ def qualtrics(inst: Instrument, wave: pd.DataFrame, path: Path, preview_rows: in
         for item in inst.items:
             if item.type == ItemType.multiple_choice:
                 chosen = _selected(item, r)
-                row.append("" if chosen is None else ",".join(str(c.code) for c in chosen))
+                row.append("" if chosen is None else ",".join(
+                    c.label.sv if text else str(c.code) for c in chosen))
             else:
-                row.append(_cell(item, r[item.id], "sv", use_labels=False))
+                row.append(_cell(item, r[item.id], "sv", use_labels=text))
         rows.append(row)
     return _write_csv(path, [ids, texts, imports], rows)
 
@@ -151,6 +164,7 @@ def surveymonkey(inst: Instrument, wave: pd.DataFrame, path: Path) -> Path:
     ws = book.active
     ws.append(top)
     ws.append(sub)
+    records = []
     for k, (_, r) in enumerate(wave.iterrows(), start=1):
         row = [10_000 + k, 4242, "01/01/2015 10:00:00", "01/01/2015 10:09:00", "", "", "", "",
                ""]
@@ -161,6 +175,11 @@ def surveymonkey(inst: Instrument, wave: pd.DataFrame, path: Path) -> Path:
             else:
                 text = _cell(item, r[item.id], "sv", use_labels=True)
                 row.append(text if text != "" else None)
+        records.append(row)
+    if path.suffix == ".csv":
+        clean = [["" if v is None else str(v) for v in row] for row in records]
+        return _write_csv(path, [["" if v is None else v for v in top], sub], clean)
+    for row in records:
         ws.append(row)
     book.save(path)
     return path
@@ -236,3 +255,10 @@ WRITERS = {"limesurvey": ("csv", limesurvey), "redcap": ("csv", redcap),
            "qualtrics": ("csv", qualtrics), "surveymonkey": ("xlsx", surveymonkey),
            "google_forms": ("csv", google_forms), "microsoft_forms": ("xlsx", microsoft_forms),
            "kobo": ("csv", kobo)}
+# the other layouts each tool offers: (tool, extension, writer, options)
+VARIANTS = {
+    "limesurvey_text": ("limesurvey", "csv", limesurvey, {"text": True}),
+    "redcap_labels": ("redcap", "csv", redcap, {"labels": True}),
+    "qualtrics_text": ("qualtrics", "csv", qualtrics, {"text": True}),
+    "surveymonkey_csv": ("surveymonkey", "csv", surveymonkey, {}),
+}

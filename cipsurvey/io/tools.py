@@ -50,9 +50,9 @@ def detect(raw: RawTable) -> str:
         return "limesurvey"
     if "Respondent ID" in cols and "Collector ID" in cols:
         return "surveymonkey"
-    if any(c.endswith("_complete") for c in cols) and (
+    if any("(choice=" in c for c in cols) or (any(c.endswith("_complete") for c in cols) and (
             "record_id" in lower or "redcap_survey_identifier" in lower
-            or any("___" in c for c in cols) or any("(choice=" in c for c in cols)):
+            or any("___" in c for c in cols))):
         return "redcap"
     if {"_uuid", "_submission_time"} & cols or ("_id" in cols and "_index" in cols):
         return "kobo"
@@ -115,7 +115,7 @@ def _limesurvey(raw: RawTable) -> tuple[RawTable, pd.Series]:
 
 def _redcap(raw: RawTable) -> tuple[RawTable, pd.Series]:
     frame = raw.frame
-    completes = [c for c in frame.columns if str(c).endswith("_complete")]
+    completes = [c for c in frame.columns if str(c).endswith("_complete") or str(c) == "Complete?"]
     status = _complete(raw)
     if completes:
         done = frame[completes].apply(_text).isin(["2", "Complete", "Komplett"])
@@ -138,9 +138,9 @@ def _redcap(raw: RawTable) -> tuple[RawTable, pd.Series]:
         unticked = frame[cols].apply(_text).isin(["0", "Unchecked", "Ej markerad"]).all(axis=1)
         frame.loc[unticked, cols] = ""
     raw.frame = frame.rename(columns=renames)
-    meta = [c for c in raw.frame.columns if str(c) in ("redcap_survey_identifier",
-                                                       "redcap_event_name")
-            or str(c).endswith(("_timestamp", "_complete"))]
+    meta = [c for c in raw.frame.columns if str(c) in (
+        "redcap_survey_identifier", "redcap_event_name", "Survey Identifier", "Survey Timestamp",
+        "Event Name", "Complete?") or str(c).endswith(("_timestamp", "_complete"))]
     return _drop(raw, meta), status
 
 
