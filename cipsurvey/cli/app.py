@@ -43,7 +43,15 @@ def _root(
 
 
 def _register() -> None:
-    from . import codebook_cmd, demo_cmd, import_cmd, instrument_cmd, report_cmd, validate_cmd
+    from . import (
+        codebook_cmd,
+        compare_cmd,
+        demo_cmd,
+        import_cmd,
+        instrument_cmd,
+        report_cmd,
+        validate_cmd,
+    )
 
     instrument_cmd.register(instrument_app)
     demo_cmd.register(demo_app)
@@ -52,6 +60,7 @@ def _register() -> None:
     validate_cmd.register(app)
     import_cmd.register(app)
     report_cmd.register(app)
+    compare_cmd.register(app)
 
 
 _register()

@@ -74,6 +74,9 @@ def register(app: typer.Typer) -> None:
         from ..report.outputs import write_report
 
         check_lang(lang)
+        if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
+            _report_study(data[0], out, lang, min_cell, force)
+            return
         existing = [out / name for name in OUTPUTS if (out / name).exists()]
         if existing and not force:
             raise OutputError("the report folder already holds a report", file=existing[0],
@@ -119,6 +122,33 @@ def register(app: typer.Typer) -> None:
             typer.echo(", ".join(f"{v}: {n}" for v, n in counts.items())
                        + f" (of {len(frame)} printed numbers)")
         raise typer.Exit(1 if len(bad) else 0)
+
+
+def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bool) -> None:
+    """One report per wave of a study manifest, each in out/<wave id>/."""
+    from ..errors import OutputError
+    from ..plan import load_plan
+    from ..report.outputs import write_report
+    from ..report.protect import suppress
+    from ..report.run import run_plan
+    from ..study import load_study
+
+    study = load_study(manifest)
+    plan = load_plan(study.manifest.plan or study.manifest.instrument, study.instrument)
+    for wave, survey in study.waves.items():
+        folder = out / wave
+        existing = [folder / n for n in OUTPUTS if (folder / n).exists()]
+        if existing and not force:
+            raise OutputError("the report folder already holds a report", file=existing[0],
+                              hint="choose another --out folder, or add --force")
+        report = run_plan(survey, plan, lang)
+        if min_cell > 1:
+            suppress(report, min_cell)
+        invited = None
+        if study.invited is not None:
+            invited = int(study.invited.loc[study.invited["wave"] == wave, "invited"].sum())
+        written = write_report(report, folder, invited=invited, min_cell=min_cell)
+        typer.echo(f"wrote {written.html} ({study.label(wave, lang)})")
 
 
 def _print(frame) -> None:

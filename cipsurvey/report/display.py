@@ -31,7 +31,14 @@ HEADINGS = {
            "alpha_if_deleted": "α if deleted", "n1": "n I", "n2": "n J", "mean1": "M I",
            "mean2": "M J", "u": "U", "w": "W", "epsilon_squared": "ε²", "events": "Events",
            "minus2ll": "-2LL", "nagelkerke_r2": "Nagelkerke R²", "alpha": "α (NB)",
-           "dispersion": "Dispersion", "k": "Items", "sigma": "σ", "lr_chi2": "LR χ²"},
+           "dispersion": "Dispersion", "k": "Items", "sigma": "σ", "lr_chi2": "LR χ²",
+           "wave": "Wave", "level": "Level", "responded": "Responded", "invited": "Invited",
+           "trait": "Baseline trait", "followed": "Followed up", "lost": "Lost", "smd": "SMD",
+           "indicator_label": "Indicator", "indicator": "Indicator", "kind": "Measure",
+           "value_0": "Baseline", "value_1": "Follow-up", "n_0": "n baseline",
+           "n_1": "n follow-up", "linked_n": "n linked", "linked_change": "Change (linked)",
+           "linked_p": "p linked", "d_z": "d_z", "unlinked_p": "p unlinked",
+           "change": "Change"},
     "sv": {"variable_label": "Variabel", "group_label": "Grupp", "group": "Grupp",
            "n": "n", "mean": "M", "sd": "SD", "median": "Median", "q1": "Q1", "q3": "Q3",
            "min": "Min", "max": "Max", "conf_low": "95 % KI nedre", "conf_high": "95 % KI övre",
@@ -49,7 +56,14 @@ HEADINGS = {
            "alpha_if_deleted": "α utan frågan", "n1": "n I", "n2": "n J", "mean1": "M I",
            "mean2": "M J", "u": "U", "w": "W", "epsilon_squared": "ε²", "events": "Händelser",
            "minus2ll": "-2LL", "nagelkerke_r2": "Nagelkerke R²", "alpha": "α (NB)",
-           "dispersion": "Dispersion", "k": "Frågor", "sigma": "σ", "lr_chi2": "LR χ²"},
+           "dispersion": "Dispersion", "k": "Frågor", "sigma": "σ", "lr_chi2": "LR χ²",
+           "wave": "Omgång", "level": "Nivå", "responded": "Svarade", "invited": "Inbjudna",
+           "trait": "Egenskap vid baslinjen", "followed": "Följda", "lost": "Bortfall",
+           "smd": "SMD", "indicator_label": "Indikator", "indicator": "Indikator",
+           "kind": "Mått", "value_0": "Baslinje", "value_1": "Uppföljning",
+           "n_0": "n baslinje", "n_1": "n uppföljning", "linked_n": "n länkade",
+           "linked_change": "Förändring (länkade)", "linked_p": "p länkade", "d_z": "d_z",
+           "unlinked_p": "p oberoende", "change": "Förändring"},
 }
 
 # columns shown per table name (in order); others stay in the data files
@@ -85,9 +99,20 @@ SHOWN = {
     "alpha": ["measure", "estimate", "conf_low", "conf_high", "n", "k"],
     "items": ["item_label", "mean", "sd", "item_rest_r", "alpha_if_deleted"],
     "score": ["n", "mean", "sd", "median", "conf_low", "conf_high"],
+    "rates": ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
+              "conf_high"],
+    "attrition": ["trait", "level", "followed", "lost", "smd", "statistic", "df", "p"],
+    "linkage": ["group", "n"],
+    "change": ["indicator_label", "kind", "value_0", "value_1", "n_0", "n_1", "linked_n",
+               "linked_change", "linked_p", "d_z", "unlinked_p"],
+    "by_area": ["indicator", "group", "n", "change", "conf_low", "conf_high", "p"],
+    "cohorts": ["indicator", "group", "n", "estimate", "conf_low", "conf_high"],
+    "heterogeneity": ["indicator", "test", "statistic", "df", "p"],
 }
-INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k"}
-PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses"}
+INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
+           "responded", "invited", "n_0", "n_1", "linked_n"}
+PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses", "followed",
+           "lost", "value_0", "value_1", "change", "linked_change"}
 THREE = {"estimate", "beta", "cramers_v", "r_squared", "adj_r_squared", "nagelkerke_r2",
          "epsilon_squared", "item_rest_r", "alpha_if_deleted", "alpha"}
 
@@ -113,6 +138,8 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
         text = f"{value:.0f}"
     elif column in PERCENT:
         text = f"{value:.1f}"
+    elif column in ("linked_p", "unlinked_p"):
+        text = fmt_number(value, "p", "en")
     elif column in ("conf_low", "conf_high") and table in ("frequencies", "grid"):
         text = f"{100 * value:.1f}"
     elif column in THREE or column.startswith("exp_") or column in ("conf_low", "conf_high"):

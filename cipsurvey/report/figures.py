@@ -55,7 +55,11 @@ def draw(result: Result, out_dir: Path, lang: str) -> Figure | None:
 def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str) -> Figure:
     sv = lang == "sv"
     kind = result.figure
-    if kind == "counts_by_group":
+    if kind == "dumbbell":
+        fig, alt = _dumbbell(plt, sns, data, sv)
+    elif kind == "cohorts":
+        fig, alt = _cohorts(plt, sns, data, sv)
+    elif kind == "counts_by_group":
         fig, alt = _counts(plt, sns, data, sv)
     elif kind == "stacked_grid":
         fig, alt = _stacked(plt, sns, data, sv)
@@ -175,6 +179,55 @@ def _mr_bars(plt, sns, data: pd.DataFrame, sv: bool):
            f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f} %)." if sv else
            f"Horizontal bars with 95% CIs: reasons given by {n} respondents; most common "
            f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f}%).")
+    return fig, alt
+
+
+def _dumbbell(plt, sns, data: pd.DataFrame, sv: bool):
+    """Baseline and follow-up per indicator: percentages left, means right."""
+    pct = data[data["kind"] != "mean"].iloc[::-1]
+    means = data[data["kind"] == "mean"].iloc[::-1]
+    colours = sns.color_palette(PALETTE, 2)
+    fig, axes = plt.subplots(1, 2, figsize=(11, 0.32 * len(pct) + 1.8),
+                             gridspec_kw={"width_ratios": [3, 2]})
+    for ax, part, unit in ((axes[0], pct, "%"), (axes[1], means, "")):
+        labels = [_wrap(str(x), 45) for x in part["indicator_label"]]
+        y = np.arange(len(part))
+        ax.hlines(y, part["value_0"], part["value_1"], color="0.6", lw=2)
+        ax.scatter(part["value_0"], y, color=colours[0], zorder=3,
+                   label="Baslinje" if sv else "Baseline")
+        ax.scatter(part["value_1"], y, color=colours[1], zorder=3,
+                   label="Uppföljning" if sv else "Follow-up")
+        ax.set_yticks(y, labels, fontsize=7)
+        ax.set_xlabel(unit or ("Medelvärde" if sv else "Mean"))
+    axes[0].legend(loc="lower left", fontsize=8, frameon=False)
+    up = int((data["value_1"] > data["value_0"]).sum())
+    alt = (f"Hantelgram: {len(data)} indikatorer vid baslinjen och uppföljningen; {up} är högre "
+           "vid uppföljningen." if sv else
+           f"Dumbbell chart: {len(data)} indicators at baseline and follow-up; {up} are higher "
+           "at the follow-up.")
+    return fig, alt
+
+
+def _cohorts(plt, sns, data: pd.DataFrame, sv: bool):
+    """Each indicator per course occasion, with 95 % CIs, side by side."""
+    indicators = list(dict.fromkeys(data["indicator"]))
+    fig, axes = plt.subplots(1, len(indicators), figsize=(3.2 * len(indicators), 3.6),
+                             squeeze=False)
+    colour = sns.color_palette(PALETTE, 1)[0]
+    for ax, ind in zip(axes[0], indicators, strict=True):
+        part = data[data["indicator"] == ind]
+        x = part["group"].astype(float).to_numpy()
+        ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["conf_low"],
+                                               part["conf_high"] - part["estimate"]],
+                    fmt="o", color=colour, capsize=2)
+        ax.set_title(ind, fontsize=9)
+        ax.set_xticks(x)
+        ax.set_xlabel("Kurstillfälle" if sv else "Course occasion")
+        ax.set_ylabel(part["unit"].iloc[0])
+    alt = (f"Punkter med 95 % KI för {len(indicators)} indikatorer vid vart och ett av "
+           f"{data['group'].nunique()} kurstillfällen." if sv else
+           f"Points with 95% CIs for {len(indicators)} indicators at each of "
+           f"{data['group'].nunique()} course occasions.")
     return fig, alt
 
 

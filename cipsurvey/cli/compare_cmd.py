@@ -1,0 +1,51 @@
+"""``cipsurvey compare``: baseline and follow-up, attrition, change, course occasions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .options import LANG, PARTIAL, TEST, check_lang
+
+
+def demo_study() -> Path:
+    from ..demo.files import DATA_DIR, PREFIX
+
+    return DATA_DIR / f"{PREFIX}_study.yaml"
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("compare")
+    def compare_(
+        study: Path = typer.Argument(None, help="A study manifest (study.yaml)."),
+        demo: bool = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo study."),
+        out: Path = typer.Option(..., "--out", "-o", help="Folder for the comparison report."),
+        base: str = typer.Option(None, "--base", help="Baseline wave id (default: the first)."),
+        follow: str = typer.Option(None, "--follow", help="Follow-up wave id (default: last)."),
+        lang: str = LANG,
+        partial: str = PARTIAL, test_responses: str = TEST,
+        force: bool = typer.Option(False, "--force", help="Replace existing report files."),
+    ) -> None:
+        """Compare two waves: response, attrition, change (linked and not), cohorts."""
+        from ..compare import compare
+        from ..errors import OutputError
+        from ..report.outputs import write_report
+        from ..study import load_study
+        from .report_cmd import OUTPUTS
+
+        check_lang(lang)
+        if demo == (study is not None):
+            raise typer.BadParameter("give a study manifest or --demo")
+        existing = [out / n for n in OUTPUTS if (out / n).exists()]
+        if existing and not force:
+            raise OutputError("the report folder already holds a report", file=existing[0],
+                              hint="choose another --out folder, or add --force")
+        loaded = load_study(demo_study() if demo else study, partial=partial,
+                            test=test_responses)
+        comparison = compare(loaded, base, follow, lang)
+        written = write_report(comparison, out)
+        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
+                   f"{written.json.name} and {len(written.figures)} figures to {out}")
+        for line in comparison.summary:
+            typer.echo(f"  {line}")

@@ -1,0 +1,116 @@
+"""A study: several waves of one instrument, the key that links respondents across waves,
+the cohort variable (course occasion) and how many were invited per cohort and wave.
+
+The manifest is YAML (safe loader only); file paths in it are relative to the manifest and
+may not leave its folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import CipsurveyError, InstrumentError
+from .instrument import ID_PATTERN, Instrument, Label, _pydantic_problems, load_instrument
+from .survey import Survey, read_survey
+from .yamlio import load_yaml
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Wave(_Model):
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    label: Label
+    files: Annotated[list[str], Field(min_length=1)]
+    source: str | None = None
+    period: tuple[str, str] | None = None
+
+
+class Invited(_Model):
+    """Invitations: a CSV with the cohort column and one count column per wave."""
+
+    file: str
+    cohort_column: str = "course_occasion"
+    columns: dict[str, str] = Field(default_factory=dict)  # wave id -> column
+
+
+class Manifest(_Model):
+    schema_version: Literal[1] = 1
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: Label
+    instrument: str
+    plan: str | None = None
+    respondent_key: str | None = None
+    cohort: str | None = None
+    waves: Annotated[list[Wave], Field(min_length=1)]
+    invited: Invited | None = None
+
+
+@dataclass
+class Study:
+    manifest: Manifest
+    folder: Path
+    instrument: Instrument
+    waves: dict[str, Survey]
+    invited: pd.DataFrame | None  # cohort, wave, invited
+
+    @property
+    def key(self) -> str | None:
+        return self.manifest.respondent_key
+
+    def label(self, wave: str, lang: str) -> str:
+        return next(w.label.get(lang) for w in self.manifest.waves if w.id == wave)
+
+
+def _inside(folder: Path, name: str, manifest: Path) -> Path:
+    path = (folder / name).resolve()
+    if folder.resolve() not in path.parents and path != folder.resolve():
+        raise CipsurveyError(f"the manifest names a file outside its folder: {name!r}",
+                             file=manifest, hint="keep the data files beside the manifest")
+    return path
+
+
+def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag") -> Study:
+    """Read a study manifest and import every wave."""
+    path = Path(path)
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise InstrumentError("a study manifest must be a YAML mapping", file=path)
+    try:
+        manifest = Manifest.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, doc)
+        raise InstrumentError(f"{len(problems)} problem(s) in the study manifest", file=path,
+                              problems=problems) from None
+    folder = path.parent
+    inst = load_instrument(manifest.instrument)
+    for name in (manifest.respondent_key, manifest.cohort):
+        if name and name not in inst.item_map:
+            raise CipsurveyError(f"the manifest names {name!r}, which the instrument lacks",
+                                 file=path)
+    waves = {}
+    for wave in manifest.waves:
+        files = [_inside(folder, f, path) for f in wave.files]
+        waves[wave.id] = read_survey(files, inst, source=wave.source, partial=partial,
+                                     test=test)
+    invited = None
+    if manifest.invited is not None:
+        inv_path = _inside(folder, manifest.invited.file, path)
+        table = pd.read_csv(inv_path, comment="#")
+        rows = []
+        for wave in manifest.waves:
+            column = manifest.invited.columns.get(wave.id, f"invited_{wave.id}")
+            if column not in table.columns:
+                raise CipsurveyError(f"the invitations file has no column {column!r}",
+                                     file=inv_path)
+            for cohort, n in zip(table[manifest.invited.cohort_column], table[column],
+                                 strict=True):
+                rows.append({"cohort": float(cohort), "wave": wave.id, "invited": int(n)})
+        invited = pd.DataFrame(rows)
+    return Study(manifest, folder, inst, waves, invited)
