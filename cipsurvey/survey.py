@@ -220,6 +220,11 @@ def read_survey(
                                      f"response as {kind}; kept (see --{kind})"})
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
+        for row in raw.short_rows:
+            problems.append({"file": str(p), "row": row, "column": "", "item": "",
+                             "severity": "warning", "code": "short_row", "value": "",
+                             "message": "this row has fewer fields than the header (a "
+                                        "different delimiter?); the missing fields are empty"})
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))

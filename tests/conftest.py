@@ -15,6 +15,12 @@ from cipsurvey.instrument import load_instrument
 IN_CI = bool(os.environ.get("CI"))
 
 
+@pytest.fixture(autouse=True)
+def _private_key_file(tmp_path, monkeypatch):
+    """Tests never touch the user's ~/.cipsurvey/key."""
+    monkeypatch.setenv("CIPSURVEY_KEY_FILE", str(tmp_path / "cipsurvey.key"))
+
+
 @pytest.fixture(scope="session")
 def inst():
     return load_instrument("kallmen2017")

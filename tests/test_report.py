@@ -190,7 +190,7 @@ def test_min_cell_suppresses_small_cells_and_says_so(tmp_path, cli):
     r = cli("report", "--demo", "--out", tmp_path / "k", "--min-cell", "5")
     assert r.code == 0
     payload = json.loads((tmp_path / "k" / "results.json").read_text("utf-8"))
-    assert payload["protection"] == {"min_cell": 5}
+    assert payload["protection"]["min_cell"] == 5
     assert "fewer than 5" in payload["methods"]
     cells = json_table(payload, "t1_education", "cells")
     shown = cells["observed"].dropna()

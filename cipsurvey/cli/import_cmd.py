@@ -34,6 +34,11 @@ def register(app: typer.Typer) -> None:
         instrument: str = INSTRUMENT,
         lang: str = LANG,
         force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
+        key_file: Path = typer.Option(None, "--key-file",
+                                      help="Key for pseudonymising respondent ids (default "
+                                           "~/.cipsurvey/key, created if missing)."),
+        keep_ids: bool = typer.Option(False, "--keep-ids",
+                                      help="Write the respondent ids as they are."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
         decimal: str = DECIMAL, sheet: str = SHEET, source: str = SOURCE,
         partial: str = PARTIAL, test_responses: str = TEST,
@@ -46,6 +51,11 @@ def register(app: typer.Typer) -> None:
         guard_output(to, data, force)  # fail before the work, not after it
         survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
                               source, partial, test_responses)
+        rid = survey.instrument.respondent_id
+        if rid and not keep_ids:
+            from ..privacy import load_key, pseudonymise
+
+            survey.data[rid] = pseudonymise(survey.data[rid], load_key(key_file))
         write_wave(survey, to, lang=lang, force=force)
         acc = survey.account
         typer.echo(f"wrote {to}: {acc.rows_kept} rows kept of {acc.rows_read} read "

@@ -65,6 +65,12 @@ def register(app: typer.Typer) -> None:
                                     help="Number invited, for the response rate."),
         min_cell: int = typer.Option(0, "--min-cell",
                                      help="Suppress counts below K (and what reveals them)."),
+        include_free_text: bool = typer.Option(False, "--include-free-text",
+                                               help="Add the free-text answers (ids "
+                                                    "pseudonymised)."),
+        key_file: Path = typer.Option(None, "--key-file",
+                                      help="Key for pseudonymising ids (default "
+                                           "~/.cipsurvey/key)."),
         force: bool = typer.Option(False, "--force", help="Replace existing report files."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
         decimal: str = DECIMAL, sheet: str = SHEET,
@@ -88,7 +94,13 @@ def register(app: typer.Typer) -> None:
 
             blanked = suppress(rep, min_cell)
             typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
-        written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell)
+        if include_free_text:
+            from ..privacy import load_key
+            from ..report.run import free_text_result
+
+            rep.results.append(free_text_result(rep, load_key(key_file)))
+        written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
+                               free_text=include_free_text)
         failed = [r.id for r in rep.results if r.error]
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "

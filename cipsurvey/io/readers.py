@@ -35,6 +35,7 @@ class RawTable:
     column_labels: dict[str, str] = field(default_factory=dict)
     ignored_columns: list[str] = field(default_factory=list)
     status: pd.Series | None = None  # per row: complete, partial or test (web-survey tools)
+    short_rows: list[int] = field(default_factory=list)  # rows with fewer fields than header
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
@@ -159,13 +160,28 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None,
         raise _parser_error(exc, path) from None
     except (MemoryError, OverflowError) as exc:  # pragma: no cover - absurd inputs
         raise InputFileError(f"file too large to read: {exc}", file=path) from None
+    if frame.empty:
+        raise InputFileError("the file has no header row", file=path)
     header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
     _check_header(header, path)
     frame = frame.iloc[1:].reset_index(drop=True)
     frame.columns = _safe_names(header)
     frame = frame.fillna("")
+    short = _short_rows(fmt.text, fmt.delimiter, len(header))
     rows = np.arange(2, len(frame) + 2)
-    return _finish_text_table(path, "csv", frame, rows, header, fmt.describe())
+    table = _finish_text_table(path, "csv", frame, rows, header, fmt.describe())
+    table.short_rows = [int(rows[i]) for i in short if i < len(rows)]
+    return table
+
+
+def _short_rows(text: str, delimiter: str, width: int) -> list[int]:
+    """Data rows with fewer fields than the header (pandas pads them silently). Counted on
+    the raw lines, so only where no field is quoted: then a line is a row."""
+    if '"' in text or "\r" in text.replace("\r\n", "\n"):
+        return []  # quoted fields or old Mac line ends: lines and rows may differ
+    lines = text.split("\n")  # as the parser splits (not str.splitlines: \v, \x1c ... too)
+    return [i - 1 for i, line in enumerate(lines[1:], start=1)
+            if line.strip() and line.count(delimiter) + 1 < width]
 
 
 def _parser_error(exc: Exception, path: Path) -> InputFileError:

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from ..errors import InputFileError
 
+csv.field_size_limit(2**31 - 1)  # survey free text can be long; the sniffer must not choke
+
 DELIMITERS = (";", ",", "\t", "|")
 DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab", "|": "pipe"}
 _MAGIC = {

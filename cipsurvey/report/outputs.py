@@ -392,7 +392,8 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 
 def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
-                 generated: str | None = None, min_cell: int = 0) -> Written:
+                 generated: str | None = None, min_cell: int = 0,
+                 free_text: bool = False) -> Written:
     """Write every output into ``out_dir`` (created if needed)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     fig_dir = out_dir / "figures"
@@ -405,12 +406,20 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                 figures[r.id] = fig
     generated = generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     methods = methods_paragraph(report, invited)
+    methods += (" Respondent ids appear nowhere in this report"
+                + ("; free-text answers are included with pseudonymised ids."
+                   if free_text else "; free-text answers are left out.")
+                if report.lang == "en" else
+                " Respondenternas id finns inte i rapporten"
+                + ("; fritextsvar ingår med pseudonymiserade id."
+                   if free_text else "; fritextsvar ingår inte."))
     if min_cell > 1:
         methods += (f" Cells with fewer than {min_cell} respondents are suppressed."
                     if report.lang == "en" else
                     f" Celler med färre än {min_cell} svarande är dolda.")
     payload = results_json(report, list(figures.values()), invited, generated, methods)
-    payload["protection"] = {"min_cell": min_cell}
+    payload["protection"] = {"min_cell": min_cell, "free_text": free_text,
+                             "respondent_ids": "pseudonymised" if free_text else "left out"}
     json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
         json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))
     html = write_html(report, out_dir / "report.html", figures, methods, generated)

@@ -298,3 +298,26 @@ RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _cros
            "ttest": _ttest, "anova": _anova, "grid": _grid,
            "multiple_response": _multiple_response, "regression": _regression,
            "scale": _scale, "figure": _figure}
+
+
+def free_text_result(report: Report, key: bytes) -> Result:
+    """The free-text answers, each with its respondent's pseudonym (only on request)."""
+    from ..privacy import pseudonymise
+
+    inst = report.survey.instrument
+    data = report.survey.data
+    rid = inst.respondent_id
+    parts = []
+    for item in inst.items:
+        if item.type != ItemType.text or item.role != "question":
+            continue
+        answered = data[data[item.id].notna()]
+        parts.append(pd.DataFrame({
+            "item": item.id, "item_label": item.text.get(report.lang),
+            "respondent": pseudonymise(answered[rid], key).to_numpy() if rid else "",
+            "answer": answered[item.id].astype(str).to_numpy()}))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    section = report.plan.sections[-1].id
+    title = "Free-text answers" if report.lang == "en" else "Fritextsvar"
+    return Result(id="free_text", section=section, kind="free_text", title=title,
+                  addition=False, source=None, tables={"free_text": table})
