@@ -99,9 +99,11 @@ def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame) -> list[dict[str,
     for i in np.nonzero(dup.to_numpy() & ids.duplicated(keep="first").to_numpy())[0]:
         value = ids.iloc[i]
         f, r = first_of[value]
+        # the id itself stays out of the problem list, which is an output too: the rows say
+        # where to look
         records.append(_row_problem(frame, i, inst.respondent_id, inst.respondent_id, "warning",
-                                    "duplicate_id", str(value),
-                                    f"respondent id {value!r} also on {f} row {r}; "
+                                    "duplicate_id", "",
+                                    f"the same respondent id as {f} row {r}; "
                                     "both rows are kept"))
     return records
 

@@ -232,3 +232,20 @@ def test_results_are_deterministic(built, tmp_path):
     for a, b in zip(sorted(written.figures, key=lambda f: f.id),
                     sorted(again.figures, key=lambda f: f.id), strict=True):
         assert a.svg.read_bytes() == b.svg.read_bytes()
+
+
+def test_min_cell_leaves_no_single_blank_in_a_row_or_column(tmp_path, cli):
+    assert cli("report", "--demo", "--out", tmp_path / "k", "--min-cell", "10").code == 0
+    payload = json.loads((tmp_path / "k" / "results.json").read_text("utf-8"))
+    for result in payload["results"]:
+        for name, t in result["tables"].items():
+            frame = pd.DataFrame(t["rows"], columns=t["columns"])
+            if name == "cells":
+                for key in ("row", "column"):
+                    for _, part in frame.groupby(key):
+                        assert part["observed"].isna().sum() != 1, (result["id"], key)
+                shown = frame["observed"].dropna()
+                assert ((shown == 0) | (shown >= 10)).all()
+            if name == "describe":
+                assert (frame["n"].dropna() >= 10).all()
+                assert frame.loc[frame["n"].isna(), "mean"].isna().all()

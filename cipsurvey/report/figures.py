@@ -71,9 +71,13 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
         fig, alt = _mr_bars(plt, sns, data, sv)
     fig.suptitle(result.title, fontsize=12)
     fig.tight_layout()
+    from ..io.writers import atomic_write
+
     png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
-    fig.savefig(png, dpi=150, metadata={"Software": None})
-    fig.savefig(svg, metadata={"Date": None, "Creator": None})
+    atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=150,
+                                              metadata={"Software": None}))
+    atomic_write(svg, lambda tmp: fig.savefig(tmp, format="svg",
+                                              metadata={"Date": None, "Creator": None}))
     plt.close(fig)
     return Figure(result.id, result.title, alt, png, svg)
 

@@ -1,13 +1,16 @@
 """Disclosure control before rendering: suppress counts that reveal a group smaller than K.
 
 Primary suppression: a count between 1 and K - 1 is blanked, with every percentage and
-interval derived from it. Secondary suppression: where one cell of a row (or of a grid item)
-was blanked, the next smallest cell of that row is blanked too, so the blank cannot be
-recovered from the row total. The statistics of tests are left as they are (they reveal no
-cell). The report states that the protection was applied and with which K.
+interval derived from it, and so is every statistic of a group with fewer than K members (a
+mean of two people describes those two). Secondary suppression: where a row or a column holds
+a single blank, its smallest other cell is blanked too (a nonzero one if there is one), repeatedly until no blank can
+be recovered from a row or column total. The statistics of tests are left as they are (they
+reveal no cell). The report states that the protection was applied and with which K.
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 from .run import Report
 
@@ -15,8 +18,10 @@ COUNT_COLUMNS = ("count", "observed")
 DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent", "expected",
            "std_residual", "adj_residual", "conf_low", "conf_high", "pct_of_respondents",
            "pct_of_responses")
-ROW_KEYS = {"cells": "row", "frequencies": "group", "grid": "item", "multiple_response": "group",
-            "data": "group"}
+# the two keys of each tabulation: cells recoverable from a row's or a column's total
+KEYS = {"cells": ("row", "column"), "frequencies": ("group", "level"), "grid": ("item", "level"),
+        "multiple_response": ("group", "option"), "data": ("group", "option")}
+SMALL_GROUP = ("describe", "score", "by_area", "cohorts")  # statistics of a whole group
 
 
 def suppress(report: Report, k: int) -> int:
@@ -26,34 +31,57 @@ def suppress(report: Report, k: int) -> int:
     blanked = 0
     for result in report.results:
         for name, frame in list(result.tables.items()):
-            col = next((c for c in COUNT_COLUMNS if c in frame.columns), None)
-            if col is None:
-                continue
-            out = frame.copy()
-            counts = out[col].astype(float)
-            primary = (counts > 0) & (counts < k)
-            mask = primary.copy()
-            key = ROW_KEYS.get(name)
-            if key in out.columns and primary.any():
-                for _, idx in out.groupby(key, sort=False).groups.items():
-                    rows = mask.loc[idx]
-                    if rows.sum() == 1:  # one blank in a row is recoverable from its total
-                        rest = counts.loc[idx][~rows & (counts.loc[idx] > 0)]
-                        if len(rest):
-                            mask.loc[rest.idxmin()] = True
+            if name in SMALL_GROUP and "n" in frame.columns:
+                out, mask = _small_groups(frame, k)
+            else:
+                col = next((c for c in COUNT_COLUMNS if c in frame.columns), None)
+                if col is None:
+                    continue
+                out, mask = _small_cells(frame, col, k, KEYS.get(name, ()))
             if not mask.any():
                 continue
-            out[col] = out[col].astype(float).mask(mask)
-            for d in DERIVED:
-                if d in out.columns:
-                    out[d] = out[d].astype(float).mask(mask)
             out["suppressed"] = mask.to_numpy()
             blanked += int(mask.sum())
             result.tables[name] = out
-            note = (f"Cells under {k} suppressed (and one more where needed against "
-                    "recovery from the total)." if report.lang == "en" else
-                    f"Celler under {k} dolda (och en till där det behövs mot återräkning "
-                    "från summan).")
+            note = (f"Cells under {k} suppressed, and others where a blank could be recovered "
+                    "from a total." if report.lang == "en" else
+                    f"Celler under {k} dolda, och andra där en dold cell kunde räknas fram ur "
+                    "en summa.")
             if note not in result.notes:
                 result.notes.append(note)
     return blanked
+
+
+def _small_cells(frame: pd.DataFrame, col: str, k: int, keys: tuple[str, ...]):
+    out = frame.copy()
+    counts = out[col].astype(float)
+    mask = (counts > 0) & (counts < k)
+    keys = tuple(key for key in keys if key in out.columns)
+    changed = bool(mask.any())
+    while changed:  # a lone blank in a row or column is recoverable from its total
+        changed = False
+        for key in keys:
+            for _, idx in out.groupby(key, sort=False).groups.items():
+                rows = mask.loc[idx]
+                others = counts.loc[idx][~rows]
+                rest = others[others > 0] if (others > 0).any() else others  # zeros too
+                if rows.sum() == 1 and len(rest):
+                    mask.loc[rest.idxmin()] = True
+                    changed = True
+    out[col] = counts.mask(mask)
+    for d in DERIVED:
+        if d in out.columns:
+            out[d] = out[d].astype(float).mask(mask)
+    return out, mask
+
+
+def _small_groups(frame: pd.DataFrame, k: int):
+    """Statistics of a group smaller than K describe its few members: blank them all."""
+    out = frame.copy()
+    n = out["n"].astype(float)
+    mask = (n > 0) & (n < k)
+    for col in out.select_dtypes("number").columns:
+        if col not in ("n", "group"):
+            out[col] = out[col].astype(float).mask(mask)
+    out["n"] = n.mask(mask)
+    return out, mask
