@@ -3,9 +3,10 @@
 Primary suppression: a count between 1 and K - 1 is blanked, with every percentage and
 interval derived from it, and so is every statistic of a group with fewer than K members (a
 mean of two people describes those two). Secondary suppression: where a row or a column holds
-a single blank, its smallest other cell is blanked too (a nonzero one if there is one), repeatedly until no blank can
-be recovered from a row or column total. The statistics of tests are left as they are (they
-reveal no cell). The report states that the protection was applied and with which K.
+a single blank, its smallest other cell is blanked too (a nonzero one if there is one),
+repeatedly until no blank can be recovered from a row or column total. The statistics of
+tests are left as they are (they reveal no cell). The report states that the protection was
+applied and with which K.
 """
 
 from __future__ import annotations
