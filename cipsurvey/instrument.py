@@ -533,18 +533,24 @@ def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
             if not any(f"'{name}'" in p.message for name in invalid)]
 
 
+def validate_document(model: type[BaseModel], doc: YamlDocument, what: str) -> Any:
+    """Build ``model`` from a YAML document; every structural problem with its line."""
+    if not isinstance(doc.data, dict):
+        raise InstrumentError(f"{what} must be a YAML mapping", file=doc.file)
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        problems = _pydantic_problems(exc, doc)
+        if model is Instrument:
+            problems += _partial_semantic_problems(doc)
+        raise InstrumentError(f"{len(problems)} problem(s) in the {what.split(' ', 1)[1]}",
+                              file=doc.file, problems=problems) from None
+
+
 def parse_instrument(doc: YamlDocument) -> Instrument:
     """Build and check an instrument from a loaded YAML document; collect every problem."""
     file = doc.file
-    if not isinstance(doc.data, dict):
-        raise InstrumentError("an instrument must be a YAML mapping", file=file)
-    try:
-        inst = Instrument.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = _pydantic_problems(exc, doc)
-        problems += _partial_semantic_problems(doc)
-        raise InstrumentError(f"{len(problems)} problem(s) in the instrument", file=file,
-                              problems=problems) from None
+    inst = validate_document(Instrument, doc, "an instrument")
     problems = semantic_problems(inst, doc)
     if problems:
         raise InstrumentError(f"{len(problems)} problem(s) in the instrument", file=file,

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import expr
 from .errors import InstrumentError
-from .instrument import ID_PATTERN, Instrument, Label, Problem, _path_text, _pydantic_problems
+from .instrument import ID_PATTERN, Instrument, Label, Problem, _path_text, validate_document
 from .yamlio import YamlDocument, load_yaml
 
 KINDS = ("describe", "frequencies", "crosstab", "ttest", "anova", "grid", "multiple_response",
@@ -143,14 +143,7 @@ def load_plan(name_or_path: str | Path, inst: Instrument | None = None) -> Plan:
 
     path = resolve_yaml(name_or_path, "analyses")
     doc = load_yaml(path)
-    if not isinstance(doc.data, dict):
-        raise InstrumentError("an analysis plan must be a YAML mapping", file=path)
-    try:
-        plan = Plan.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = _pydantic_problems(exc, doc)
-        raise InstrumentError(f"{len(problems)} problem(s) in the analysis plan", file=path,
-                              problems=problems) from None
+    plan = validate_document(Plan, doc, "an analysis plan")
     inst = inst or load_instrument(plan.instrument)
     problems = check_plan(plan, inst, doc)
     if problems:

@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import CipsurveyError, InstrumentError
-from .instrument import ID_PATTERN, Instrument, Label, _pydantic_problems, load_instrument
+from .errors import CipsurveyError
+from .instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
 from .survey import Survey, read_survey
 from .yamlio import load_yaml
 
@@ -79,15 +79,7 @@ def _inside(folder: Path, name: str, manifest: Path) -> Path:
 def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag") -> Study:
     """Read a study manifest and import every wave."""
     path = Path(path)
-    doc = load_yaml(path)
-    if not isinstance(doc.data, dict):
-        raise InstrumentError("a study manifest must be a YAML mapping", file=path)
-    try:
-        manifest = Manifest.model_validate(doc.data)
-    except ValidationError as exc:
-        problems = _pydantic_problems(exc, doc)
-        raise InstrumentError(f"{len(problems)} problem(s) in the study manifest", file=path,
-                              problems=problems) from None
+    manifest = validate_document(Manifest, load_yaml(path), "a study manifest")
     folder = path.parent
     inst = load_instrument(manifest.instrument)
     for name in (manifest.respondent_key, manifest.cohort):

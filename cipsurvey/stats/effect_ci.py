@@ -57,37 +57,39 @@ def ncp_t(t: float, df: float, conf: float = 0.95) -> tuple[float, float]:
     return lower, upper
 
 
+def _nonnegative_limits(cdf, stat: float, conf: float, top: float) -> tuple[float, float]:
+    """Limits of a noncentrality λ >= 0 where cdf(stat; λ) = 1 - α/2 and α/2 (a limit is 0
+    when even λ = 0 puts the statistic below that point)."""
+    alpha = 1 - conf
+
+    def at(lam: float, p: float) -> float:
+        return cdf(stat, lam) - p
+
+    while at(top, alpha / 2) > 0:
+        top *= 4
+    limits = []
+    for p in (1 - alpha / 2, alpha / 2):
+        limits.append(0.0 if at(0.0, p) <= 0 else _solve(lambda x, p=p: at(x, p), 0.0, top))
+    return limits[0], limits[1]
+
+
 def ncp_f(f: float, df1: float, df2: float, conf: float = 0.95) -> tuple[float, float]:
     """Limits of the noncentrality parameter of an F statistic (two-sided, >= 0)."""
     if not (math.isfinite(f) and df1 > 0 and df2 > 0):
         return math.nan, math.nan
-    alpha = 1 - conf
 
-    def at(lam: float, p: float) -> float:
-        return stats.ncf.cdf(f, df1, df2, lam) - p if lam > 0 else stats.f.cdf(f, df1, df2) - p
+    def cdf(x: float, lam: float) -> float:
+        return stats.ncf.cdf(x, df1, df2, lam) if lam > 0 else stats.f.cdf(x, df1, df2)
 
-    top = max(100.0, 20 * f * df1)
-    while at(top, alpha / 2) > 0:
-        top *= 4
-    lower = 0.0 if at(0.0, 1 - alpha / 2) <= 0 else _solve(lambda x: at(x, 1 - alpha / 2),
-                                                              0.0, top)
-    upper = 0.0 if at(0.0, alpha / 2) <= 0 else _solve(lambda x: at(x, alpha / 2), 0.0, top)
-    return lower, upper
+    return _nonnegative_limits(cdf, f, conf, max(100.0, 20 * f * df1))
 
 
 def ncp_chi2(x2: float, df: float, conf: float = 0.95) -> tuple[float, float]:
     """Limits of the noncentrality parameter of a chi-square statistic (two-sided, >= 0)."""
     if not (math.isfinite(x2) and df > 0):
         return math.nan, math.nan
-    alpha = 1 - conf
 
-    def at(lam: float, p: float) -> float:
-        return stats.ncx2.cdf(x2, df, lam) - p if lam > 0 else stats.chi2.cdf(x2, df) - p
+    def cdf(x: float, lam: float) -> float:
+        return stats.ncx2.cdf(x, df, lam) if lam > 0 else stats.chi2.cdf(x, df)
 
-    top = max(100.0, 10 * x2)
-    while at(top, alpha / 2) > 0:
-        top *= 4
-    lower = 0.0 if at(0.0, 1 - alpha / 2) <= 0 else _solve(lambda x: at(x, 1 - alpha / 2),
-                                                              0.0, top)
-    upper = 0.0 if at(0.0, alpha / 2) <= 0 else _solve(lambda x: at(x, alpha / 2), 0.0, top)
-    return lower, upper
+    return _nonnegative_limits(cdf, x2, conf, max(100.0, 10 * x2))
