@@ -99,3 +99,21 @@ def test_degenerate_data_give_nan_and_a_note(case):
     if two["g"].nunique() == 2:
         t = st.ttest(two, "y", "g")
         assert t["p"].isna().all() == (t["note"].str.len() > 0).all()
+
+
+def test_effect_size_intervals_stay_finite_on_huge_samples():
+    """scipy's noncentral F and t give NaN at large noncentrality: the limits must still come
+    out (found at 100,000 respondents)."""
+    rng = np.random.default_rng(3)
+    n = 120_000
+    g = rng.integers(1, 4, n)
+    big = pd.DataFrame({"g": g, "y": rng.gamma(1.5, 2 + 0.4 * g)})
+    eff = st.anova_effect_sizes(big, "y", "g")
+    assert np.isfinite(eff[["estimate", "conf_low", "conf_high"]].to_numpy()).all()
+    assert (eff["conf_low"] < eff["estimate"]).all() and (eff["estimate"] < eff["conf_high"]).all()
+    d = st.cohens_d(big[big["g"] != 3], "y", "g").iloc[0]
+    assert d["conf_low"] < d["estimate"] < d["conf_high"]
+    # a large-sample check: the d interval is about estimate ± 1.96·√(1/n1 + 1/n2)
+    n1, n2 = (big["g"] == 1).sum(), (big["g"] == 2).sum()
+    assert np.isclose(d["conf_high"] - d["conf_low"], 2 * 1.96 * np.sqrt(1 / n1 + 1 / n2),
+                      rtol=0.02)

@@ -52,8 +52,16 @@ def ncp_t(t: float, df: float, conf: float = 0.95) -> tuple[float, float]:
         return math.nan, math.nan
     alpha = 1 - conf
     width = 4 * math.sqrt(1 + t * t / (2 * df))
-    lower = _bracket(lambda d: stats.nct.cdf(t, df, d) - (1 - alpha / 2), t, width)
-    upper = _bracket(lambda d: stats.nct.cdf(t, df, d) - alpha / 2, t, width)
+
+    def cdf(d: float) -> float:
+        value = stats.nct.cdf(t, df, d)
+        if math.isfinite(value):
+            return value
+        # scipy's noncentral t gives NaN far out (huge samples): its normal limit
+        return stats.norm.cdf((t - d) / math.sqrt(1 + d * d / (2 * df)))
+
+    lower = _bracket(lambda d: cdf(d) - (1 - alpha / 2), t, width)
+    upper = _bracket(lambda d: cdf(d) - alpha / 2, t, width)
     return lower, upper
 
 
@@ -79,7 +87,12 @@ def ncp_f(f: float, df1: float, df2: float, conf: float = 0.95) -> tuple[float, 
         return math.nan, math.nan
 
     def cdf(x: float, lam: float) -> float:
-        return stats.ncf.cdf(x, df1, df2, lam) if lam > 0 else stats.f.cdf(x, df1, df2)
+        value = stats.ncf.cdf(x, df1, df2, lam) if lam > 0 else stats.f.cdf(x, df1, df2)
+        if math.isfinite(value):
+            return value
+        # scipy's noncentral F gives NaN at large noncentrality (huge samples): use the
+        # noncentral chi-square limit of df1·F, then its normal approximation
+        return _ncx2_cdf(x * df1, df1, lam)
 
     return _nonnegative_limits(cdf, f, conf, max(100.0, 20 * f * df1))
 
@@ -90,6 +103,13 @@ def ncp_chi2(x2: float, df: float, conf: float = 0.95) -> tuple[float, float]:
         return math.nan, math.nan
 
     def cdf(x: float, lam: float) -> float:
-        return stats.ncx2.cdf(x, df, lam) if lam > 0 else stats.chi2.cdf(x, df)
+        return _ncx2_cdf(x, df, lam) if lam > 0 else stats.chi2.cdf(x, df)
 
     return _nonnegative_limits(cdf, x2, conf, max(100.0, 10 * x2))
+
+
+def _ncx2_cdf(x: float, df: float, lam: float) -> float:
+    value = stats.ncx2.cdf(x, df, lam)
+    if math.isfinite(value):
+        return value
+    return stats.norm.cdf((x - (df + lam)) / math.sqrt(2 * (df + 2 * lam)))
