@@ -288,6 +288,18 @@ class _ItemReader:
 # --------------------------------------------------------------------------- whole table
 
 
+def _plain_text(series: pd.Series, reader: _ItemReader) -> bool:
+    """A text column whose cells need no per-value reading: all strings, and none of them a
+    missing code or a missing label."""
+    if len(series) < 5000 or reader.file_missing:
+        return False
+    values = series.dropna()
+    if not values.map(lambda v: isinstance(v, str)).all():
+        return False
+    codes = {_key(c) for c in reader.missing} | set(reader.missing_labels)
+    return not values.map(_key).isin(codes).any()
+
+
 def _empty_column(item: Item) -> pd.Series:
     if item.type == ItemType.date:
         return pd.Series(pd.NaT, dtype="datetime64[ns]")
@@ -319,6 +331,15 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
         reader = _ItemReader(inst, item, raw.user_missing.get(match.raw, []),
                              raw.value_labels.get(match.raw, {}))
         series = raw.frame[match.raw]
+        if item.type in (ItemType.identifier, ItemType.text) and _plain_text(series, reader):
+            # ids and free text are nearly all distinct: read them column-wise, not per value
+            text = series.astype(object)
+            blank = text.map(_is_blank).to_numpy(dtype=bool)
+            kept = text.where(~blank, np.nan)
+            if item.type == ItemType.identifier:
+                kept = kept.map(lambda v: v if not isinstance(v, str) else v.strip())
+            out[match.column] = kept.reset_index(drop=True)
+            continue
         codes, uniques = pd.factorize(series, use_na_sentinel=True)
         if match.packed:
             _unpack_multiple(match, reader, series, codes, uniques, raw, out, problems)

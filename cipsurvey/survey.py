@@ -275,7 +275,9 @@ def read_survey(
 def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
                     inst: Instrument) -> tuple[np.ndarray, list[str]]:
     """Which rows to keep: rows with no cell at all, or no answered question, are excluded."""
-    blank = raw.apply(lambda col: col.map(_blank_cell)).all(axis=1).to_numpy()
+    blank = np.ones(len(raw), dtype=bool)
+    for col in raw.columns:
+        blank &= _blank_cells(raw[col])
     question_cols = [c for i in inst.questions() for c in i.columns]
     answered = frame[question_cols].notna().any(axis=1).to_numpy() if question_cols else \
         np.ones(len(frame), dtype=bool)
@@ -286,12 +288,15 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
     return keep, reasons
 
 
-def _blank_cell(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+def _blank_cells(values: pd.Series) -> np.ndarray:
+    """True where a cell holds nothing: missing, or text of only spaces (vectorised)."""
+    missing = values.isna().to_numpy()
+    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+        text = values.astype(object).where(~missing, "")
+        is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
+        stripped = pd.Series(np.where(is_text, text, "x"), dtype=object).str.strip()
+        return missing | (is_text & (stripped == "").to_numpy())
+    return missing
 
 
 def _drop_exact_duplicates(data: pd.DataFrame,
@@ -301,16 +306,13 @@ def _drop_exact_duplicates(data: pd.DataFrame,
     if inst.respondent_id is None or data[inst.respondent_id].isna().all():
         return data, []
     with_id = data[inst.respondent_id].notna()
-    dup = data[columns].astype(str).duplicated(keep="first") & with_id
+    dup = data.duplicated(subset=columns, keep="first") & with_id
     if not dup.any():
         return data, []
-    firsts = data.loc[~dup, [*columns, "source", "source_row"]].astype(
-        {c: str for c in columns})
-    index = {tuple(r[:-2]): (r[-2], r[-1]) for r in firsts.itertuples(index=False)}
-    out = []
-    for i in np.nonzero(dup.to_numpy())[0]:
-        key = tuple(data[columns].astype(str).iloc[i])
-        f, r = index.get(key, ("?", "?"))
-        out.append({"file": data["source"].iloc[i], "row": int(data["source_row"].iloc[i]),
-                    "reason": f"exact duplicate of {f} row {r}"})
+    first = data.loc[~dup].drop_duplicates(subset=columns)
+    keys = data.loc[dup, columns].merge(first[[*columns, "source", "source_row"]], on=columns,
+                                        how="left")
+    out = [{"file": f, "row": int(r), "reason": f"exact duplicate of {f0} row {int(r0)}"}
+           for f, r, f0, r0 in zip(data.loc[dup, "source"], data.loc[dup, "source_row"],
+                                   keys["source"], keys["source_row"], strict=True)]
     return data.loc[~dup].reset_index(drop=True), out

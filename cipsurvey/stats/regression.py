@@ -207,21 +207,29 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     start = np.append(pois.params.to_numpy(), 0.5)
-    with warnings.catch_warnings():  # only a start: the loop below iterates to 1e-12
+    with warnings.catch_warnings():  # only a start: the loop below polishes to 1e-10
         warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
         joint = NegativeBinomial(y, x, loglike_method="nb2").fit(
-            start_params=start, method="bfgs", maxiter=2000, gtol=1e-8, disp=0)
+            start_params=start, method="newton", maxiter=50, disp=0)
     alpha = float(joint.params.iloc[-1])
+    start_beta = joint.params.iloc[:-1].to_numpy()
+    if not (np.isfinite(alpha) and 1e-8 < alpha < 1e3 and np.isfinite(start_beta).all()):
+        # Newton wandered off (under-dispersed counts put α at its boundary): start from the
+        # moment estimate and the Poisson coefficients instead
+        mu = pois.mu
+        alpha = float(np.clip(((y - mu) ** 2 - mu).sum() / (mu**2).sum(), 1e-8, 1e3))
+        start_beta = pois.params.to_numpy()
     fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
-        tol=1e-14, maxiter=500)
-    for _ in range(50):  # polish α and β jointly: profile the likelihood in α
+        start_params=start_beta, tol=1e-14, maxiter=500)
+    for _ in range(20):  # polish α and β jointly: profile the likelihood in α
         new_alpha = _nb_alpha(y, fit.mu, alpha)
         fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=new_alpha)).fit(
             start_params=fit.params, tol=1e-14, maxiter=500)
-        if abs(new_alpha - alpha) < 1e-12 * max(1.0, alpha):
-            alpha = new_alpha
+        done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < 1e-7
+        alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
+        if done:
             break
-        alpha = new_alpha
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     llf = _nb_loglik(y, fit.mu, alpha)
     lr = max(0.0, 2 * (llf - pois.llf))
@@ -249,8 +257,8 @@ def _nb_alpha(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
     from scipy import optimize
 
     res = optimize.minimize_scalar(lambda la: -_nb_loglik(y, mu, math.exp(la)),
-                                   bracket=(math.log(alpha) - 1, math.log(alpha) + 1),
-                                   tol=1e-14)
+                                   bounds=(math.log(1e-8), math.log(1e3)), method="bounded",
+                                   options={"xatol": 1e-11})
     return math.exp(res.x)
 
 
