@@ -117,3 +117,17 @@ def test_effect_size_intervals_stay_finite_on_huge_samples():
     n1, n2 = (big["g"] == 1).sum(), (big["g"] == 2).sum()
     assert np.isclose(d["conf_high"] - d["conf_low"], 2 * 1.96 * np.sqrt(1 / n1 + 1 / n2),
                       rtol=0.02)
+
+
+def test_negative_binomial_on_under_dispersed_counts_falls_back_to_the_poisson_fit():
+    """Counts less variable than Poisson (found with the template contents at 100,000 rows)
+    put α at its lower bound; the model must still fit, and then equal the Poisson fit."""
+    rng = np.random.default_rng(8)
+    frame = pd.DataFrame({"x": rng.normal(size=3000)})
+    frame["y"] = rng.binomial(14, 1 / (1 + np.exp(-0.3 * frame["x"])))
+    nb = st.negative_binomial(frame, "y", ["x"])
+    pois = st.poisson(frame, "y", ["x"])
+    assert nb.coefficients["note"].eq("").all() and nb.model.iloc[0]["alpha"] < 1e-6
+    np.testing.assert_allclose(nb.coefficients["estimate"], pois.coefficients["estimate"],
+                               rtol=1e-4)
+    assert pois.model.iloc[0]["dispersion"] < 1
