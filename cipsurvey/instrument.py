@@ -8,7 +8,6 @@ answers, no cycles in the filters) run after the model is built and report their
 
 from __future__ import annotations
 
-import re
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -581,9 +580,3 @@ def json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "cipsurvey instrument"
     return schema
-
-
-def slug(text: str) -> str:
-    """A lower-case name made of letters, digits and underscores."""
-    out = re.sub(r"[^a-z0-9]+", "_", text.casefold()).strip("_")
-    return out or "x"

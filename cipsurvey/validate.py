@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .instrument import Instrument, ItemType
+from .instrument import Instrument
 
 PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value", "message"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
@@ -131,13 +131,3 @@ def check_columns(inst: Instrument, file: str, unknown: list[str],
                         "message": "no column in the file holds this item; "
                                    "all its values are missing"})
     return records
-
-
-def integer_columns(inst: Instrument) -> list[str]:
-    """Wave columns whose values are whole numbers (codes and counts)."""
-    cols = []
-    for item in inst.items:
-        if item.type not in (ItemType.number, ItemType.text, ItemType.identifier, ItemType.date):
-            cols.extend(item.columns)
-    cols.extend(d.id for d in inst.derived)
-    return cols
