@@ -172,6 +172,9 @@ def read_survey(
         paths = [paths]
     if not paths:
         raise CipsurveyError("no data files given")
+    for kind, rule in (("partial", partial), ("test", test)):
+        if rule not in ("flag", "keep", "drop"):
+            raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
     frames: list[pd.DataFrame] = []
     problems: list[dict[str, Any]] = []
     missing: list[pd.DataFrame] = []
@@ -204,8 +207,6 @@ def read_survey(
                                                                      index=range(len(frame)))
         tool = raw.details.get("source", "table")
         for kind, rule in (("partial", partial), ("test", test)):
-            if rule not in ("flag", "keep", "drop"):
-                raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
             marked = (status == kind).to_numpy() & keep
             if rule == "drop":
                 for i in np.nonzero(marked)[0]:

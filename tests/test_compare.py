@@ -153,3 +153,12 @@ def test_manifest_cannot_reach_outside_its_folder(tmp_path, cli):
     (tmp_path / "study.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), "utf-8")
     r = cli("compare", str(tmp_path / "study.yaml"), "--out", tmp_path / "o")
     assert r.code == 2 and "outside its folder" in r.err
+
+
+def test_report_of_a_study_checks_every_folder_before_writing(tmp_path, cli):
+    (tmp_path / "rep" / "followup").mkdir(parents=True)
+    (tmp_path / "rep" / "followup" / "report.html").write_text("earlier", "utf-8")
+    r = cli("report", str(MANIFEST), "--out", tmp_path / "rep")
+    assert r.code == 2 and "already holds a report" in r.err
+    assert not (tmp_path / "rep" / "baseline").exists()
+    assert (tmp_path / "rep" / "followup" / "report.html").read_text("utf-8") == "earlier"

@@ -29,18 +29,14 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Compare two waves: response, attrition, change (linked and not), cohorts."""
         from ..compare import compare
-        from ..errors import OutputError
         from ..report.outputs import write_report
         from ..study import load_study
-        from .report_cmd import OUTPUTS
+        from .report_cmd import guard_report_folder
 
         check_lang(lang)
         if demo == (study is not None):
             raise typer.BadParameter("give a study manifest or --demo")
-        existing = [out / n for n in OUTPUTS if (out / n).exists()]
-        if existing and not force:
-            raise OutputError("the report folder already holds a report", file=existing[0],
-                              hint="choose another --out folder, or add --force")
+        guard_report_folder(out, force)
         loaded = load_study(demo_study() if demo else study, partial=partial,
                             test=test_responses)
         comparison = compare(loaded, base, follow, lang)

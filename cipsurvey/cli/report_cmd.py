@@ -24,6 +24,16 @@ from .options import (
 OUTPUTS = ("report.html", "report.docx", "report.xlsx", "results.json")
 
 
+def guard_report_folder(folder: Path, force: bool) -> None:
+    """Refuse to write over an earlier report in ``folder`` unless ``force``."""
+    from ..errors import OutputError
+
+    existing = [folder / name for name in OUTPUTS if (folder / name).exists()]
+    if existing and not force:
+        raise OutputError("the report folder already holds a report", file=existing[0],
+                          hint="choose another --out folder, or add --force")
+
+
 def demo_invited() -> int:
     import pandas as pd
 
@@ -76,17 +86,13 @@ def register(app: typer.Typer) -> None:
         decimal: str = DECIMAL, sheet: str = SHEET,
     ) -> None:
         """Write the report: HTML, Word, Excel, results.json and figures (PNG and SVG)."""
-        from ..errors import OutputError
         from ..report.outputs import write_report
 
         check_lang(lang)
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
             return
-        existing = [out / name for name in OUTPUTS if (out / name).exists()]
-        if existing and not force:
-            raise OutputError("the report folder already holds a report", file=existing[0],
-                              hint="choose another --out folder, or add --force")
+        guard_report_folder(out, force)
         rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding, delimiter,
                               decimal, sheet)
         if min_cell > 1:
@@ -138,7 +144,6 @@ def register(app: typer.Typer) -> None:
 
 def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bool) -> None:
     """One report per wave of a study manifest, each in out/<wave id>/."""
-    from ..errors import OutputError
     from ..plan import load_plan
     from ..report.outputs import write_report
     from ..report.protect import suppress
@@ -147,12 +152,10 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
 
     study = load_study(manifest)
     plan = load_plan(study.manifest.plan or study.manifest.instrument, study.instrument)
+    for wave in study.waves:  # every folder is checked before any report is written
+        guard_report_folder(out / wave, force)
     for wave, survey in study.waves.items():
         folder = out / wave
-        existing = [folder / n for n in OUTPUTS if (folder / n).exists()]
-        if existing and not force:
-            raise OutputError("the report folder already holds a report", file=existing[0],
-                              hint="choose another --out folder, or add --force")
         report = run_plan(survey, plan, lang)
         if min_cell > 1:
             suppress(report, min_cell)
