@@ -11,13 +11,22 @@ from .frequencies import frequencies, grid, multiple_response, multiple_response
 from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
 from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from .posthoc import dunn, pairwise_d, posthoc
-from .regression import RegressionResult, logistic, negative_binomial, ols, poisson
+from .regression import (
+    RegressionResult,
+    design,
+    distinct_rows,
+    logistic,
+    negative_binomial,
+    ols,
+    poisson,
+)
 from .scales import cronbach_alpha, item_total, scale_scores
 from .twogroup import cohens_d, levene, mann_whitney, ttest
 
 __all__ = [
     "RegressionResult", "anova", "anova_effect_sizes", "association", "chi2_tests",
-    "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "dunn", "frequencies", "grid",
+    "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "design", "distinct_rows", "dunn",
+    "frequencies", "grid",
     "item_total", "kruskal", "levene", "logistic", "mann_whitney", "marginal_homogeneity",
     "mcnemar", "multiple_response", "multiple_response_tests", "negative_binomial", "ols",
     "paired_t", "pairwise_d", "poisson", "posthoc", "robust_anova", "scale_scores", "ttest",

@@ -69,12 +69,34 @@ def _empty(note: str, model_cols: list[str]) -> RegressionResult:
     return RegressionResult(coef[COEF_COLUMNS], model)
 
 
-def _check(y: np.ndarray, x: pd.DataFrame) -> str:
+def _check(y: np.ndarray, x: pd.DataFrame, distinct: pd.DataFrame | None = None) -> str:
+    """Why no model can be fitted, or "". ``distinct``: the distinct rows of ``x``, which have
+    the same rank and are cheaper to decompose."""
     if len(y) <= x.shape[1]:
         return f"{len(y)} complete cases for {x.shape[1]} parameters: no model"
-    if np.linalg.matrix_rank(x.to_numpy()) < x.shape[1]:
+    if np.linalg.matrix_rank((x if distinct is None else distinct).to_numpy()) < x.shape[1]:
         return "the predictors are collinear (a constant or duplicated predictor): no model"
     return ""
+
+
+def distinct_rows(y: np.ndarray, x: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame, np.ndarray]:
+    """The distinct (outcome, predictors) rows and how often each occurs.
+
+    A likelihood is a sum over respondents, so respondents with the same answers contribute
+    the same term: fitting the distinct rows with these counts as frequency weights gives the
+    same estimates, standard errors and log-likelihood as fitting every row, in a fraction of
+    the time on a large wave (survey answers are codes and whole numbers, so rows repeat).
+    """
+    keys = np.zeros(len(y), dtype=np.int64)
+    radix = 1
+    for values in (y, *(x[c].to_numpy() for c in x.columns)):
+        codes, uniques = pd.factorize(values)
+        if radix * max(len(uniques), 1) >= 2**62:  # too many combinations for one key
+            return y, x, np.ones(len(y))
+        keys += codes.astype(np.int64) * radix
+        radix *= max(len(uniques), 1)
+    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    return y[first], x.iloc[first], counts.astype(float)
 
 
 OLS_MODEL = ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "sigma",
@@ -159,16 +181,20 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     import statsmodels.api as sm
 
     y, x = design(data, outcome, predictors, categorical)
-    problem = _check(y, x) or ("negative counts" if (y < 0).any() else "")
+    yu, xu, w = distinct_rows(y, x)
+    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
     if problem:
         return _empty(problem, COUNT_MODEL)
-    fit = sm.GLM(y, x, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
+    fit = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(tol=1e-12,
+                                                                          maxiter=200)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
-    dispersion = fit.pearson_chi2 / fit.df_resid
+    pearson = float((w * (yu - fit.mu) ** 2 / fit.mu).sum())
+    df_resid = len(y) - x.shape[1]
+    dispersion = pearson / df_resid
     note = f"overdispersed (dispersion {dispersion:.2f})" if dispersion > 1.5 else ""
-    model = {"n": int(fit.nobs), "log_likelihood": fit.llf, "aic": fit.aic,
-             "deviance": fit.deviance, "pearson_chi2": fit.pearson_chi2,
-             "df_resid": fit.df_resid, "dispersion": dispersion, "method": "Poisson GLM",
+    model = {"n": len(y), "log_likelihood": fit.llf, "aic": -2 * fit.llf + 2 * x.shape[1],
+             "deviance": fit.deviance, "pearson_chi2": pearson,
+             "df_resid": df_resid, "dispersion": dispersion, "method": "Poisson GLM",
              "note": note}
     return RegressionResult(_count_rows(fit, x, ci, "Poisson GLM"),
                             pd.DataFrame([model]).reindex(columns=COUNT_MODEL))
@@ -193,48 +219,34 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     Hilbe, J. M. (2011). Negative binomial regression (2nd ed.). Cambridge University Press.
     """
     import statsmodels.api as sm
-    from statsmodels.discrete.discrete_model import NegativeBinomial
 
     y, x = design(data, outcome, predictors, categorical)
-    problem = _check(y, x) or ("negative counts" if (y < 0).any() else "")
+    yu, xu, w = distinct_rows(y, x)
+    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
     if problem:
         return _empty(problem, COUNT_MODEL)
-    pois = sm.GLM(y, x, family=sm.families.Poisson()).fit(tol=1e-12, maxiter=200)
-    # α by maximum likelihood (statsmodels' NB2 model), then the coefficients and their SEs
-    # from the GLM with α fixed (expected information, as R's MASS::glm.nb reports them)
-    import warnings
-
-    from statsmodels.tools.sm_exceptions import ConvergenceWarning
-
-    start = np.append(pois.params.to_numpy(), 0.5)
-    with warnings.catch_warnings():  # only a start: the loop below polishes to 1e-10
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        joint = NegativeBinomial(y, x, loglike_method="nb2").fit(
-            start_params=start, method="newton", maxiter=50, disp=0)
-    alpha = float(joint.params.iloc[-1])
-    start_beta = joint.params.iloc[:-1].to_numpy()
-    if not (np.isfinite(alpha) and 1e-8 < alpha < 1e3 and np.isfinite(start_beta).all()):
-        # Newton wandered off (under-dispersed counts put α at its boundary): start from the
-        # moment estimate and the Poisson coefficients instead
-        mu = pois.mu
-        alpha = float(np.clip(((y - mu) ** 2 - mu).sum() / (mu**2).sum(), 1e-8, 1e3))
-        start_beta = pois.params.to_numpy()
-    fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=alpha)).fit(
-        start_params=start_beta, tol=1e-14, maxiter=500)
-    for _ in range(20):  # polish α and β jointly: profile the likelihood in α
-        new_alpha = _nb_alpha(y, fit.mu, alpha)
-        fit = sm.GLM(y, x, family=sm.families.NegativeBinomial(alpha=new_alpha)).fit(
-            start_params=fit.params, tol=1e-14, maxiter=500)
+    pois = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(tol=1e-12,
+                                                                           maxiter=200)
+    # α and β by alternating maximisation: α exactly at fixed means (Newton on log α), then
+    # the GLM with α fixed. In NB2 the information matrix is block-diagonal in (β, α), so
+    # the alternation converges in a few rounds. The final GLM gives β's SEs from the
+    # expected information, as R's MASS::glm.nb reports them.
+    mu = pois.mu
+    alpha = float(np.clip((w * ((yu - mu) ** 2 - mu)).sum() / (w * mu**2).sum(), 1e-8, 1e3))
+    fit = pois
+    for _ in range(100):
+        new_alpha = _nb_alpha(yu, fit.mu, w, alpha)
+        fit = sm.GLM(yu, xu, family=sm.families.NegativeBinomial(alpha=new_alpha),
+                     freq_weights=w).fit(start_params=fit.params, tol=1e-14, maxiter=500)
         done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < 1e-7
         alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
         if done:
             break
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
-    llf = _nb_loglik(y, fit.mu, alpha)
+    llf = _nb_loglik(yu, fit.mu, w, alpha)
     lr = max(0.0, 2 * (llf - pois.llf))
     k = x.shape[1]
-    pearson = float((((y - fit.mu) ** 2) / (fit.mu + alpha * fit.mu**2)).sum())
+    pearson = float((w * (yu - fit.mu) ** 2 / (fit.mu + alpha * fit.mu**2)).sum())
     model = {"n": len(y), "log_likelihood": llf, "aic": -2 * llf + 2 * (k + 1),
              "deviance": fit.deviance, "pearson_chi2": pearson, "df_resid": len(y) - k,
              "dispersion": pearson / (len(y) - k), "alpha": alpha, "lr_alpha": lr,
@@ -244,20 +256,44 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
                             pd.DataFrame([model]).reindex(columns=COUNT_MODEL))
 
 
-def _nb_loglik(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
+def _nb_loglik(y: np.ndarray, mu: np.ndarray, w: np.ndarray, alpha: float) -> float:
     from scipy.special import gammaln
 
     r = 1 / alpha
-    return float((gammaln(y + r) - gammaln(r) - gammaln(y + 1) + r * np.log(r / (r + mu))
-                  + y * np.log(mu / (r + mu))).sum())
+    return float((w * (gammaln(y + r) - gammaln(r) - gammaln(y + 1) + r * np.log(r / (r + mu))
+                       + y * np.log(mu / (r + mu)))).sum())
 
 
-def _nb_alpha(y: np.ndarray, mu: np.ndarray, alpha: float) -> float:
-    """The α that maximizes the NB2 likelihood at fixed means (Brent on log α)."""
+def _nb_alpha(y: np.ndarray, mu: np.ndarray, w: np.ndarray, alpha: float) -> float:
+    """The α that maximizes the NB2 likelihood at fixed means, within [1e-8, 1e3].
+
+    Newton's method on log r (r = 1/α) with the digamma/trigamma derivatives; Brent's
+    bounded search when Newton leaves the concave region or the bounds (under-dispersed
+    counts put α on its lower bound).
+    """
     from scipy import optimize
+    from scipy.special import digamma, polygamma
 
-    res = optimize.minimize_scalar(lambda la: -_nb_loglik(y, mu, math.exp(la)),
-                                   bounds=(math.log(1e-8), math.log(1e3)), method="bounded",
+    lo, hi = math.log(1e-8), math.log(1e3)
+    log_alpha = math.log(alpha)
+    for _ in range(50):
+        r = math.exp(-log_alpha)
+        rm = r + mu
+        g = (w * (digamma(y + r) - digamma(r) + math.log(r) + 1 - np.log(rm)
+                  - (r + y) / rm)).sum()
+        h = (w * (polygamma(1, y + r) - polygamma(1, r) + 1 / r - 2 / rm
+                  + (r + y) / rm**2)).sum()
+        d1, d2 = -r * g, r * g + r * r * h  # derivatives in log α = -log r
+        if not (np.isfinite(d1) and np.isfinite(d2)) or d2 >= 0:
+            break
+        step = -d1 / d2
+        log_alpha += step
+        if not lo < log_alpha < hi:
+            break
+        if abs(step) < 1e-12:
+            return math.exp(log_alpha)
+    res = optimize.minimize_scalar(lambda la: -_nb_loglik(y, mu, w, math.exp(la)),
+                                   bounds=(lo, hi), method="bounded",
                                    options={"xatol": 1e-11})
     return math.exp(res.x)
 
@@ -291,7 +327,8 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
 
     yraw, x = design(data, outcome, predictors, categorical)
     y = (yraw == event).astype(float)
-    problem = _check(y, x)
+    yu, xu, w = distinct_rows(y, x)
+    problem = _check(y, x, xu)
     if not problem and (y.sum() == 0 or y.sum() == len(y)):
         problem = "the outcome has one value only: no model"
     if problem:
@@ -301,7 +338,9 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.Logit(y, x).fit(method="newton", maxiter=100, disp=0, tol=1e-12)
+            fit = sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w).fit(
+                tol=1e-12, maxiter=100)
+            llnull = fit.llnull
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return _empty("perfect separation: no model", LOGIT_MODEL)
     if not np.all(np.isfinite(fit.bse)) or (np.abs(fit.params) > 30).any():
@@ -316,13 +355,13 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
                      "exp_conf_low": math.exp(ci[i, 0]), "exp_conf_high": math.exp(ci[i, 1]),
                      "method": "logistic regression (Wald)", "note": ""})
     n = len(y)
-    ll0, ll1 = fit.llnull, fit.llf
+    ll0, ll1 = llnull, fit.llf
     cox = 1 - math.exp(2 * (ll0 - ll1) / n)
     nagel = cox / (1 - math.exp(2 * ll0 / n))
     lr = 2 * (ll1 - ll0)
     model = {"n": n, "events": int(y.sum()), "minus2ll": -2 * ll1, "cox_snell_r2": cox,
              "nagelkerke_r2": nagel, "lr_chi2": lr, "df": x.shape[1] - 1,
              "p": stats.chi2.sf(lr, x.shape[1] - 1), "method": "logistic regression",
-             "note": "" if fit.mle_retvals.get("converged", True) else "did not converge"}
+             "note": "" if fit.converged else "did not converge"}
     return RegressionResult(pd.DataFrame(rows).reindex(columns=COEF_COLUMNS),
                             pd.DataFrame([model]).reindex(columns=LOGIT_MODEL))
