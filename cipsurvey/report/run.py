@@ -73,6 +73,11 @@ class _Labels:
             return {}
         return {float(c.code): c.label.get(self.lang) for c in source.choices}
 
+    def _label(self, v: Any, codes: dict[float, str], total: str) -> str:
+        if v == "Total":
+            return total
+        return codes.get(_as_float(v), self.name(str(v)) if isinstance(v, str) else str(v))
+
     def add(self, frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
         """Add ``<col>_label`` beside each coded column (``mapping``: column -> item)."""
         out = frame.copy()
@@ -81,9 +86,10 @@ class _Labels:
             if col not in out.columns:
                 continue
             codes = self.codes(item)
-            labels = [total if v == "Total" else codes.get(_as_float(v), self.name(str(v))
-                                                             if isinstance(v, str) else str(v))
-                      for v in out[col]]
+            values = pd.Series(out[col].to_numpy(dtype=object))
+            uniques = values.drop_duplicates()  # label each distinct value once
+            lookup = {v: self._label(v, codes, total) for v in uniques}
+            labels = values.map(lookup).to_numpy(dtype=object)
             out.insert(out.columns.get_loc(col) + 1, f"{col}_label", labels)
         return out
 
@@ -95,36 +101,70 @@ def _as_float(v: Any) -> float | None:
         return None
 
 
-def subset(survey: Survey, text: str | None) -> pd.DataFrame:
-    if not text:
-        return survey.data
+def _mask(survey: Survey, text: str) -> np.ndarray:
     bound = expr.bind(text, survey.instrument.variables())
-    keep = bound.evaluate(survey.data).fillna(False).to_numpy(dtype=bool)
-    return survey.data.loc[keep]
+    return bound.evaluate(survey.data).fillna(False).to_numpy(dtype=bool)
+
+
+def analysis_columns(a: Analysis, inst: Instrument) -> list[str]:
+    """The wave columns an analysis reads, so that a subset copies only those."""
+    names = [*a.variables, a.by, a.rows, a.columns, a.outcome, *a.predictors]
+    if a.item:
+        names += inst.item(a.item).columns
+    if a.group:
+        names += list(inst.group_map[a.group].items)
+    cols: list[str] = []
+    for name in names:
+        if name is None:
+            continue
+        item = inst.item_map.get(name)
+        for col in (item.columns if item is not None else [name]):
+            if col not in cols:
+                cols.append(col)
+    return cols
+
+
+class _Subsets:
+    """Each subset expression evaluated once per plan run, not once per analysis."""
+
+    def __init__(self, survey: Survey) -> None:
+        self.survey = survey
+        self.masks: dict[str, np.ndarray] = {}
+
+    def data(self, a: Analysis) -> pd.DataFrame:
+        data = self.survey.data
+        cols = [c for c in analysis_columns(a, self.survey.instrument) if c in data.columns]
+        narrow = data[cols] if cols else data
+        if not a.subset:
+            return narrow
+        if a.subset not in self.masks:
+            self.masks[a.subset] = _mask(self.survey, a.subset)
+        return narrow.loc[self.masks[a.subset]]
 
 
 def run_plan(survey: Survey, plan: Plan, lang: str = "en",
              progress: Callable[[str], None] | None = None) -> Report:
     """Compute every analysis of ``plan`` on ``survey``."""
     labels = _Labels(survey.instrument, lang)
+    subsets = _Subsets(survey)
     results = []
     for section, analysis in plan.analyses():
         if progress:
             progress(analysis.id)
-        results.append(_run_one(survey, plan, section, analysis, labels))
+        results.append(_run_one(subsets, plan, section, analysis, labels))
     return Report(plan, survey, lang, results)
 
 
-def _run_one(survey: Survey, plan: Plan, section: Section, a: Analysis,
+def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
                     addition=a.addition, source=a.source, figure=a.figure)
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:
-        data = subset(survey, a.subset)
+        data = subsets.data(a)
         result.n = len(data)
-        RUNNERS[a.kind](data, a, plan, labels, result, survey.instrument)
+        RUNNERS[a.kind](data, a, plan, labels, result, subsets.survey.instrument)
     except Exception as exc:  # one failing table must not crash the report
         result.error = f"{type(exc).__name__}: {exc}"
         result.tables = {}
