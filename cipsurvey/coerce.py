@@ -287,17 +287,11 @@ class _ItemReader:
 
 # --------------------------------------------------------------------------- whole table
 
-
-def _plain_text(series: pd.Series, reader: _ItemReader) -> bool:
-    """A text column whose cells need no per-value reading: all strings, and none of them a
-    missing code or a missing label."""
-    if len(series) < 5000 or reader.file_missing:
-        return False
-    values = series.dropna()
-    if not values.map(lambda v: isinstance(v, str)).all():
-        return False
-    codes = {_key(c) for c in reader.missing} | set(reader.missing_labels)
-    return not values.map(_key).isin(codes).any()
+# Per distinct value, the outcome is kept as a small integer (an index into STATUSES), so that
+# a million rows need no Python object per cell.
+STATUSES = [OK, EMPTY, USER_MISSING, *SEVERITY]
+_CODE = {name: i for i, name in enumerate(STATUSES)}
+_FIRST_PROBLEM = _CODE[USER_MISSING] + 1
 
 
 def _empty_column(item: Item) -> pd.Series:
@@ -308,12 +302,85 @@ def _empty_column(item: Item) -> pd.Series:
     return pd.Series(np.nan, dtype=float)
 
 
-def _series_for(item: Item, values: list[Any] | np.ndarray) -> pd.Series:
+def _is_text_column(series: pd.Series) -> bool:
+    """Every cell missing or a string (checked in C, not per cell)."""
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "string", "empty")
+
+
+def _read_text(series: pd.Series, reader: _ItemReader, out_rows: _Missing,
+               column: str) -> pd.Series:
+    """A text or id column read column-wise (ids and free text are nearly all distinct).
+
+    Only a value whose first character can begin a missing code or label (after the same
+    normalisation) can be one; those few distinct values get the per-value check.
+    """
+    text = series.astype(object) if series.dtype == object else series
+    stripped = text.str.strip()
+    blank = (stripped.isna() | (stripped == "")).to_numpy(dtype=bool)
+    kept = stripped if reader.item.type == ItemType.identifier else text
+    starts = {_key(k)[:1] for k in reader.missing_labels} | {str(c)[:1] for c in reader.missing}
+    if any(isinstance(c, int | float) for c in reader.missing):
+        starts |= set("+-0123456789")
+    if starts - {""}:
+        first = stripped.str[:1]
+        firsts = pd.unique(first[~blank].to_numpy(dtype=object))
+        maybe = [f for f in firsts if f.casefold()[:1] in starts or f.isdigit()]
+        candidates = ~blank & first.isin(maybe).to_numpy(dtype=bool)
+        if candidates.any():
+            values = stripped[candidates]
+            hits = {v: c for v in pd.unique(values.to_numpy(dtype=object))
+                    if (c := reader.user_missing(v)) is not None}
+            if hits:
+                found = values.map(hits).to_numpy(dtype=object)
+                um = np.nonzero(candidates)[0][pd.notna(found)]
+                out_rows.add(column, um, found[pd.notna(found)])
+                blank[um] = True
+    return pd.Series(kept.to_numpy(dtype=object), dtype=object).where(~blank, np.nan)
+
+
+class _Missing:
+    """The user-missing code behind each missing cell, gathered as arrays per column."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+
+    def add(self, column: str, index: np.ndarray, codes: np.ndarray) -> None:
+        if len(index):
+            self.parts.append((column, index, codes))
+
+    def frame(self, file: str, rows: np.ndarray) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=["file", "row", "column", "code"])
+        index = np.concatenate([p[1] for p in self.parts])
+        codes = np.concatenate([np.asarray(p[2], dtype=object) for p in self.parts])
+        columns = np.concatenate([np.full(len(p[1]), p[0], dtype=object) for p in self.parts])
+        if all(isinstance(c, float | int) for c in pd.unique(codes)):
+            codes = codes.astype(float)
+        return pd.DataFrame({"file": np.full(len(index), file, dtype=object),
+                             "row": rows[index], "column": columns, "code": codes})
+
+
+def _read_values(series: pd.Series, item: Item, read: Any,
+                 ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
+    """Read each distinct value once: the wave column, the status code of each row, each
+    row's index into the distinct values, and the missing code of each distinct value."""
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    results = [read(u) for u in uniques]
+    status = np.array([_CODE[r[1]] for r in results] + [_CODE[EMPTY]], dtype=np.int8)
+    mcodes = np.array([r[2] for r in results] + [None], dtype=object)
+    idx = np.where(codes < 0, len(uniques), codes)
     if item.type == ItemType.date:
-        return pd.Series(pd.to_datetime(pd.Series(values, dtype=object)), dtype="datetime64[ns]")
-    if item.type in (ItemType.text, ItemType.identifier):
-        return pd.Series(values, dtype=object)
-    return pd.Series(np.asarray(values, dtype=float))
+        values = pd.DatetimeIndex([r[0] for r in results] + [pd.NaT]).as_unit("ns")
+        column = pd.Series(values.take(idx))
+    elif item.type in (ItemType.text, ItemType.identifier):
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[idx],
+                           dtype=object)
+    else:
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[idx])
+    return column, status[idx], idx, mcodes
 
 
 def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
@@ -322,7 +389,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
     n = len(raw.frame)
     out: dict[str, pd.Series] = {}
     problems: list[dict[str, Any]] = []
-    missing_parts: list[pd.DataFrame] = []
+    missing = _Missing()
     fed_items = {m.item.id for m in matches}
     file = str(raw.path)
 
@@ -331,43 +398,30 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
         reader = _ItemReader(inst, item, raw.user_missing.get(match.raw, []),
                              raw.value_labels.get(match.raw, {}))
         series = raw.frame[match.raw]
-        if item.type in (ItemType.identifier, ItemType.text) and _plain_text(series, reader):
-            # ids and free text are nearly all distinct: read them column-wise, not per value
-            text = series.astype(object)
-            blank = text.map(_is_blank).to_numpy(dtype=bool)
-            kept = text.where(~blank, np.nan)
-            if item.type == ItemType.identifier:
-                kept = kept.map(lambda v: v if not isinstance(v, str) else v.strip())
-            out[match.column] = kept.reset_index(drop=True)
+        if (item.type in (ItemType.identifier, ItemType.text) and not reader.file_missing
+                and _is_text_column(series)):
+            out[match.column] = _read_text(series, reader, missing, match.column)
             continue
-        codes, uniques = pd.factorize(series, use_na_sentinel=True)
         if match.packed:
+            codes, uniques = pd.factorize(series, use_na_sentinel=True)
             _unpack_multiple(match, reader, series, codes, uniques, raw, out, problems)
             continue
         if item.type == ItemType.multiple_choice:
             choice = item.choices[item.columns.index(match.column)]
             label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
-            results = [reader.read_option(u, label_keys) for u in uniques]
+            column, row_status, idx, mcodes = _read_values(
+                series, item, lambda u, k=label_keys, r=reader: r.read_option(u, k))
         else:
-            results = [reader.read(u) for u in uniques]
-        na_result = (np.nan if item.type != ItemType.date else pd.NaT, EMPTY, None)
-        values = np.array([r[0] for r in results] + [na_result[0]], dtype=object)
-        statuses = np.array([r[1] for r in results] + [EMPTY], dtype=object)
-        mcodes = np.array([r[2] for r in results] + [None], dtype=object)
-        idx = np.where(codes < 0, len(uniques), codes)
-        out[match.column] = _series_for(item, values[idx])
-        row_status = statuses[idx]
-        bad = np.nonzero((row_status != OK) & (row_status != EMPTY)
-                         & (row_status != USER_MISSING))[0]
-        originals = series.to_numpy(dtype=object)
-        for i in bad:
-            problems.append(_problem(file, raw.rows[i], match, row_status[i], originals[i], item))
-        um = np.nonzero(row_status == USER_MISSING)[0]
-        if len(um):
-            missing_parts.append(pd.DataFrame({
-                "file": file, "row": raw.rows[um], "column": match.column,
-                "code": mcodes[idx][um],
-            }))
+            column, row_status, idx, mcodes = _read_values(series, item, reader.read)
+        out[match.column] = column
+        bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
+        if len(bad):
+            originals = series.iloc[bad].to_numpy(dtype=object)
+            for i, value in zip(bad, originals, strict=True):
+                problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],
+                                         value, item))
+        um = np.nonzero(row_status == _CODE[USER_MISSING])[0]
+        missing.add(match.column, um, mcodes[idx[um]])
 
     for item in inst.items:
         for column in item.columns:
@@ -377,7 +431,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
         _fill_unselected(inst, out, fed_items)
     frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in _wave_columns(inst)})
     absent = [i for i in inst.items if i.id not in fed_items]
-    return Coerced(frame, matches, unknown, absent, problems, missing_parts)
+    return Coerced(frame, matches, unknown, absent, problems, [missing.frame(file, raw.rows)])
 
 
 def _wave_columns(inst: Instrument) -> list[str]:

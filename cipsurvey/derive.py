@@ -28,8 +28,11 @@ def _one(inst: Instrument, d: Derived, frame: pd.DataFrame) -> pd.Series:
     if d.kind == "bins":
         x = _values(frame, d.source or "")
         codes = [float(c.code) for c in d.choices]
-        bins = pd.cut(x, bins=d.breaks, right=False, labels=False)
-        return bins.map(lambda k: codes[int(k)] if pd.notna(k) else np.nan).astype(float)
+        bins = pd.cut(x, bins=d.breaks, right=False, labels=False).to_numpy(dtype=float)
+        found = ~np.isnan(bins)
+        values = np.full(len(bins), np.nan)
+        values[found] = np.asarray(codes, dtype=float)[bins[found].astype(int)]
+        return pd.Series(values, index=frame.index)
     if d.kind in {"any", "count"}:
         block = pd.DataFrame({s: _values(frame, s) for s in d.sources})
         hits = (block == d.value).sum(axis=1).astype(float)

@@ -229,8 +229,9 @@ def read_survey(
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
+        excluded = raw.rows[~keep]
         for part in coerced.missing:
-            missing.append(part[~part["row"].isin(excluded_rows)])
+            missing.append(part[~np.isin(part["row"].to_numpy(), excluded)])
         frames.append(frame.loc[keep])
         for match in coerced.matches:
             fed.setdefault(match.item.id, set()).add(str(p))
@@ -256,9 +257,8 @@ def read_survey(
                    for m in missing]
     unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
                   if pr["severity"] == "error" and pr["row"] is not None}
-    problems.extend(pr for pr in check_filters(inst, data, fed)  # a gap left by an unreadable
-                    if (pr["file"], pr["row"], pr["item"]) not in unreadable)  # cell is known
-    problems.extend(check_duplicate_ids(inst, data))
+    chunks = [_drop_known(c, unreadable) for c in check_filters(inst, data, fed)]
+    chunks += check_duplicate_ids(inst, data)
     derived = compute_derived(inst, data)
     data = pd.concat([data.drop(columns=["source", "source_row"]), derived,
                       data[["source", "source_row"]]], axis=1)
@@ -270,11 +270,23 @@ def read_survey(
         raise AssertionError("row accounting broken: kept rows differ from the wave")
     missing_frame = (pd.concat(missing, ignore_index=True) if missing
                      else pd.DataFrame(columns=["file", "row", "column", "code"]))
-    return Survey(inst, data, account, problem_frame(problems), missing_frame)
+    return Survey(inst, data, account, problem_frame(problems, chunks), missing_frame)
+
+
+def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> pd.DataFrame:
+    """Leave out the filter gaps that an unreadable cell explains (already an error)."""
+    if not unreadable or chunk.empty:
+        return chunk
+    item = chunk["item"].iat[0]
+    known = [(f, r) for f, r, i in unreadable if i == item]
+    if not known:
+        return chunk
+    where = pd.MultiIndex.from_arrays([chunk["file"], chunk["row"]])
+    return chunk[~where.isin(known)]
 
 
 def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
-                    inst: Instrument) -> tuple[np.ndarray, list[str]]:
+                    inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
     """Which rows to keep: rows with no cell at all, or no answered question, are excluded."""
     blank = np.ones(len(raw), dtype=bool)
     for col in raw.columns:
@@ -284,19 +296,21 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
         np.ones(len(frame), dtype=bool)
     # a row whose question cells were all unreadable is kept, so its problems stay visible
     keep = ~blank & answered
-    reasons = ["" if k else ("empty row" if b else "no question answered")
-               for k, b in zip(keep, blank, strict=True)]
-    return keep, reasons
+    reasons = np.where(keep, "", np.where(blank, "empty row", "no question answered"))
+    return keep, reasons.astype(object)
 
 
 def _blank_cells(values: pd.Series) -> np.ndarray:
     """True where a cell holds nothing: missing, or text of only spaces (vectorised)."""
     missing = values.isna().to_numpy()
-    if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-        text = values.astype(object).where(~missing, "")
-        is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
-        stripped = pd.Series(np.where(is_text, text, "x"), dtype=object).str.strip()
-        return missing | (is_text & (stripped == "").to_numpy())
+    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+        return missing | (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
+    if values.dtype == object:
+        text = values.where(~missing, "")
+        if pd.api.types.infer_dtype(text, skipna=True) != "string":  # mixed cells: per cell
+            is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
+            text = pd.Series(np.where(is_text, text, "x"), dtype=object)
+        return missing | (text.str.strip() == "").to_numpy(dtype=bool)
     return missing
 
 
@@ -306,8 +320,13 @@ def _drop_exact_duplicates(data: pd.DataFrame,
     columns = [c for i in inst.items for c in i.columns]
     if inst.respondent_id is None or data[inst.respondent_id].isna().all():
         return data, []
-    with_id = data[inst.respondent_id].notna()
-    dup = data.duplicated(subset=columns, keep="first") & with_id
+    ids = data[inst.respondent_id]
+    # an exact duplicate repeats the id too: compare whole rows only where the id repeats
+    repeated = ids.notna() & ids.duplicated(keep=False)
+    if not repeated.any():
+        return data, []
+    dup = pd.Series(False, index=data.index)
+    dup[repeated] = data.loc[repeated].duplicated(subset=columns, keep="first")
     if not dup.any():
         return data, []
     first = data.loc[~dup].drop_duplicates(subset=columns)

@@ -19,16 +19,26 @@ PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value",
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
 
 
-def problem_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(records, columns=PROBLEM_COLUMNS)
-    if frame.empty:
-        return frame.astype({"row": "Int64"})
-    frame["row"] = pd.array(frame["row"], dtype="Int64")
-    order = frame["severity"].map(SEVERITY_ORDER)
-    frame = frame.assign(_order=order).sort_values(
-        ["_order", "file", "row", "column"], kind="stable", na_position="first"
-    )
-    return frame.drop(columns="_order").reset_index(drop=True)
+def problem_frame(records: list[dict[str, Any]],
+                  chunks: list[pd.DataFrame] | None = None) -> pd.DataFrame:
+    """One table of problems, errors first, then by file, row and column.
+
+    ``records`` are single problems; ``chunks`` are tables of many (the filter checks of a
+    large wave give one per item, built from arrays rather than one dict per cell).
+    """
+    parts = [pd.DataFrame.from_records(records, columns=PROBLEM_COLUMNS)] if records else []
+    parts += [c for c in (chunks or []) if len(c)]
+    if not parts:
+        return pd.DataFrame(columns=PROBLEM_COLUMNS).astype({"row": "Int64"})
+    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    frame = frame[PROBLEM_COLUMNS]
+    row = pd.array(frame["row"], dtype="Int64")
+    keys = [pd.factorize(frame[c].astype(str), sort=True)[0] for c in ("column", "file")]
+    order = np.lexsort((keys[0], row.fillna(-1).to_numpy(dtype=np.int64), keys[1],
+                        frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype=np.int64)))
+    frame = frame.take(order).reset_index(drop=True)
+    frame["row"] = row.take(order)
+    return frame
 
 
 def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> pd.Series:
@@ -37,29 +47,35 @@ def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> pd.Series:
 
 
 class _Rows:
-    """Where each wave row came from, as arrays (looked up per problem, so no pandas .iloc)."""
+    """Where each wave row came from, as arrays: many problems become one table at once."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        self.files = frame["source"].to_numpy()
+        self.files = frame["source"].to_numpy(dtype=object)
         self.rows = frame["source_row"].to_numpy()
 
     def problems(self, index: np.ndarray, column: str, item: str, severity: str, code: str,
-                 values: list[str] | None, message: str) -> list[dict[str, Any]]:
-        vals = values if values is not None else [""] * len(index)
-        return [{"file": self.files[i], "row": int(self.rows[i]), "column": column,
-                 "item": item, "severity": severity, "code": code, "value": v,
-                 "message": message} for i, v in zip(index, vals, strict=True)]
+                 values: list[str] | None, message: str) -> pd.DataFrame:
+        k = len(index)
+
+        def same(value: str) -> np.ndarray:
+            return np.full(k, value, dtype=object)
+
+        return pd.DataFrame({
+            "file": self.files[index], "row": self.rows[index].astype(np.int64),
+            "column": same(column), "item": same(item), "severity": same(severity),
+            "code": same(code), "value": np.asarray(values, dtype=object) if values is not None
+            else same(""), "message": same(message)})
 
 
 def check_filters(inst: Instrument, frame: pd.DataFrame,
-                  fed: dict[str, set[str]]) -> list[dict[str, Any]]:
+                  fed: dict[str, set[str]]) -> list[pd.DataFrame]:
     """Answers where the filter says the item was skipped, and gaps where it was asked.
 
     ``fed`` names, per item, the files that have a column for it; rows from other files are
     not reported as gaps (their missing column is reported once, as ``missing_column``).
     """
     where = _Rows(frame)
-    records: list[dict[str, Any]] = []
+    records: list[pd.DataFrame] = []
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
         relevant = bound.evaluate(frame)
@@ -67,20 +83,21 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
         relevant = relevant.mask(~frame["source"].isin(fed.get(item_id, set())))
         skipped_but = np.nonzero((relevant == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
                                  & answered)[0]
-        records += where.problems(skipped_but, item.columns[0], item_id, "warning",
+        records.append(where.problems(skipped_but, item.columns[0], item_id, "warning",
                                   "answered_but_skipped", _show(frame, item.columns, skipped_but),
-                                  f"answered although the filter `{bound.text}` skips it")
+                                      f"answered although the filter `{bound.text}` skips it"))
         asked_not = np.nonzero(relevant.fillna(False).to_numpy(dtype=bool) & ~answered)[0]
-        records += where.problems(asked_not, item.columns[0], item_id,
-                                  "warning" if item.required else "note", "missing_but_relevant",
-                                  None, f"not answered although the filter `{bound.text}` "
-                                  "asks for it")
+        records.append(where.problems(
+            asked_not, item.columns[0], item_id, "warning" if item.required else "note",
+            "missing_but_relevant", None, f"not answered although the filter `{bound.text}` "
+            "asks for it"))
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = frame["source"].isin(fed.get(item.id, set())).to_numpy()
             gaps = np.nonzero(~_answered(inst, frame, item.id).to_numpy() & has_column)[0]
-            records += where.problems(gaps, item.columns[0], item.id, "warning",
-                                      "missing_required", None, "a required item is empty")
+            records.append(where.problems(gaps, item.columns[0], item.id, "warning",
+                                          "missing_required", None,
+                                          "a required item is empty"))
     return records
 
 
@@ -93,25 +110,26 @@ def _show(frame: pd.DataFrame, columns: list[str], index: np.ndarray) -> list[st
     return [",".join(c for c, v in zip(columns, row, strict=True) if v == 1) for row in block]
 
 
-def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame) -> list[dict[str, Any]]:
+def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame) -> list[pd.DataFrame]:
     if not inst.respondent_id or inst.respondent_id not in frame.columns:
         return []
     ids = frame[inst.respondent_id]
-    dup = ids.notna() & ids.duplicated(keep=False)
-    records = []
-    firsts = frame.loc[dup].groupby(inst.respondent_id, sort=False).head(1)
-    first_of = {v: (f, r) for v, f, r in zip(firsts[inst.respondent_id], firsts["source"],
-                                             firsts["source_row"], strict=True)}
-    where = _Rows(frame)
+    later = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+    if not later.any():
+        return []
+    first = ~ids.duplicated(keep="first") & ids.isin(ids[later])
+    first_of = {v: (f, r) for v, f, r in zip(ids[first], frame.loc[first, "source"],
+                                             frame.loc[first, "source_row"], strict=True)}
+    index = np.nonzero(later)[0]
     id_values = ids.to_numpy()
-    for i in np.nonzero(dup.to_numpy() & ids.duplicated(keep="first").to_numpy())[0]:
-        f, r = first_of[id_values[i]]
-        # the id itself stays out of the problem list, which is an output too: the rows say
-        # where to look
-        records += where.problems(np.array([i]), inst.respondent_id, inst.respondent_id,
-                                  "warning", "duplicate_id", None,
-                                  f"the same respondent id as {f} row {r}; both rows are kept")
-    return records
+    where = _Rows(frame)
+    # the id itself stays out of the problem list, which is an output too: the rows say
+    # where to look
+    chunk = where.problems(index, inst.respondent_id, inst.respondent_id, "warning",
+                           "duplicate_id", None, "")
+    chunk["message"] = [f"the same respondent id as {f} row {r}; both rows are kept"
+                        for f, r in (first_of[id_values[i]] for i in index)]
+    return [chunk]
 
 
 def check_columns(inst: Instrument, file: str, unknown: list[str],
