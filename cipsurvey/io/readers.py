@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
+from .sav_data import read_sav_fast
 from .sniff import sniff_kind, sniff_text
 
 FORMATS = {".sav": "sav", ".zsav": "sav", ".csv": "csv", ".txt": "csv", ".tsv": "csv",
@@ -88,7 +89,8 @@ def read_raw(path: str | Path, *, format: str | None = None, encoding: str | Non
 def _read_sav(path: Path, encoding: str | None) -> RawTable:
     import pyreadstat
 
-    raw_head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        raw_head = fh.read(8)
     if not raw_head:
         raise InputFileError("the file is empty", file=path)
     if not raw_head.startswith((b"$FL2", b"$FL3")):
@@ -102,7 +104,11 @@ def _read_sav(path: Path, encoding: str | None) -> RawTable:
             kwargs: dict[str, Any] = {"user_missing": True}
             if enc:
                 kwargs["encoding"] = enc
-            frame, meta = pyreadstat.read_sav(str(path), **kwargs)
+            # the dictionary from pyreadstat, the cases from numpy where the layout allows
+            _, meta = pyreadstat.read_sav(str(path), row_limit=1, **kwargs)
+            frame = read_sav_fast(str(path), meta, enc or meta.file_encoding or "")
+            if frame is None:
+                frame, meta = pyreadstat.read_sav(str(path), **kwargs)
             break
         except UnicodeDecodeError as exc:  # pyreadstat issue #296: cp1252 bytes in labels
             last = exc
@@ -242,7 +248,8 @@ def _finish_text_table(path: Path, fmt: str, frame: pd.DataFrame, rows: np.ndarr
 
 
 def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
-    raw_head = path.read_bytes()[:8]
+    with path.open("rb") as fh:
+        raw_head = fh.read(8)
     if not raw_head:
         raise InputFileError("the file is empty", file=path)
     if not raw_head.startswith(b"PK\x03\x04"):
