@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,8 +64,8 @@ class Coerced:
     matches: list[ColumnMatch]
     unknown_columns: list[str]
     absent_items: list[Item]
-    problems: list[dict[str, Any]] = field(default_factory=list)
-    missing: list[pd.DataFrame] = field(default_factory=list)
+    problems: list[dict[str, Any]]
+    missing: MissingCodes
 
 
 def _key(text: Any) -> str:
@@ -310,7 +310,7 @@ def _is_text_column(series: pd.Series) -> bool:
         "string", "empty")
 
 
-def _read_text(series: pd.Series, reader: _ItemReader, out_rows: _Missing,
+def _read_text(series: pd.Series, reader: _ItemReader, out_rows: MissingCodes,
                column: str) -> pd.Series:
     """A text or id column read column-wise (ids and free text are nearly all distinct).
 
@@ -341,26 +341,79 @@ def _read_text(series: pd.Series, reader: _ItemReader, out_rows: _Missing,
     return pd.Series(kept.to_numpy(dtype=object), dtype=object).where(~blank, np.nan)
 
 
-class _Missing:
-    """The user-missing code behind each missing cell, gathered as arrays per column."""
+class MissingCodes:
+    """The user-missing code behind each missing cell, stored compactly.
 
-    def __init__(self) -> None:
-        self.parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+    Per column: a small-integer array aligned with the rows (0 = no code, k = ``codes[k-1]``)
+    and the list of its distinct codes. A million rows with dozens of skipped items each
+    would otherwise need tens of millions of table rows.
+    """
+
+    def __init__(self, n: int, columns: dict[str, tuple[np.ndarray, list[Any]]] | None = None,
+                 ) -> None:
+        self.n = n
+        self.columns: dict[str, tuple[np.ndarray, list[Any]]] = dict(columns or {})
 
     def add(self, column: str, index: np.ndarray, codes: np.ndarray) -> None:
-        if len(index):
-            self.parts.append((column, index, codes))
+        """Rows ``index`` hold the codes ``codes``."""
+        if not len(index):
+            return
+        distinct = list(pd.unique(np.asarray(codes, dtype=object)))
+        which = np.zeros(self.n, dtype=np.int16)
+        which[index] = pd.Index(distinct).get_indexer(codes) + 1
+        self.columns[column] = (which, distinct)
 
-    def frame(self, file: str, rows: np.ndarray) -> pd.DataFrame:
-        if not self.parts:
+    def add_coded(self, column: str, idx: np.ndarray, per_value: np.ndarray) -> None:
+        """Each row's code given through its distinct value: ``per_value[idx]`` (None where
+        there is no code); the work is per distinct value, not per row."""
+        present = [k for k, c in enumerate(per_value) if c is not None]
+        if not present:
+            return
+        distinct = list(dict.fromkeys(per_value[k] for k in present))
+        number = np.zeros(len(per_value), dtype=np.int16)
+        for k in present:
+            number[k] = distinct.index(per_value[k]) + 1
+        which = number[idx]
+        if which.any():
+            self.columns[column] = (which, distinct)
+
+    def take(self, keep: np.ndarray) -> MissingCodes:
+        """The rows where ``keep`` is True."""
+        return MissingCodes(int(keep.sum()), {c: (w[keep], codes)
+                                              for c, (w, codes) in self.columns.items()})
+
+    @staticmethod
+    def concat(parts: list[MissingCodes]) -> MissingCodes:
+        columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        names = list(dict.fromkeys(c for p in parts for c in p.columns))
+        for name in names:
+            codes = list(dict.fromkeys(c for p in parts if name in p.columns
+                                       for c in p.columns[name][1]))
+            arrays = []
+            for p in parts:
+                if name not in p.columns:
+                    arrays.append(np.zeros(p.n, dtype=np.int16))
+                    continue
+                which, own = p.columns[name]
+                remap = np.array([0, *(codes.index(c) + 1 for c in own)], dtype=np.int16)
+                arrays.append(remap[which])
+            columns[name] = (np.concatenate(arrays), codes)
+        return MissingCodes(sum(p.n for p in parts), columns)
+
+    def table(self, files: np.ndarray, rows: np.ndarray) -> pd.DataFrame:
+        """One row per coded cell: ``file, row, column, code`` (``files`` and ``rows`` say
+        where each row came from)."""
+        parts = []
+        for name, (which, codes) in self.columns.items():
+            at = np.nonzero(which)[0]
+            parts.append(pd.DataFrame({"file": files[at], "row": rows[at], "column": name,
+                                       "code": np.asarray(codes, dtype=object)[which[at] - 1]}))
+        if not parts:
             return pd.DataFrame(columns=["file", "row", "column", "code"])
-        index = np.concatenate([p[1] for p in self.parts])
-        codes = np.concatenate([np.asarray(p[2], dtype=object) for p in self.parts])
-        columns = np.concatenate([np.full(len(p[1]), p[0], dtype=object) for p in self.parts])
-        if all(isinstance(c, float | int) for c in pd.unique(codes)):
-            codes = codes.astype(float)
-        return pd.DataFrame({"file": np.full(len(index), file, dtype=object),
-                             "row": rows[index], "column": columns, "code": codes})
+        out = pd.concat(parts, ignore_index=True)
+        if all(isinstance(c, float | int) for c in pd.unique(out["code"])):
+            out["code"] = out["code"].astype(float)
+        return out
 
 
 def _read_values(series: pd.Series, item: Item, read: Any,
@@ -377,9 +430,10 @@ def _read_values(series: pd.Series, item: Item, read: Any,
         column = pd.Series(values.take(idx))
     elif item.type in (ItemType.text, ItemType.identifier):
         column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[idx],
-                           dtype=object)
+                           dtype=object, copy=False)
     else:
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[idx])
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[idx],
+                           copy=False)
     return column, status[idx], idx, mcodes
 
 
@@ -389,7 +443,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
     n = len(raw.frame)
     out: dict[str, pd.Series] = {}
     problems: list[dict[str, Any]] = []
-    missing = _Missing()
+    missing = MissingCodes(n)
     fed_items = {m.item.id for m in matches}
     file = str(raw.path)
 
@@ -420,8 +474,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
             for i, value in zip(bad, originals, strict=True):
                 problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],
                                          value, item))
-        um = np.nonzero(row_status == _CODE[USER_MISSING])[0]
-        missing.add(match.column, um, mcodes[idx[um]])
+        missing.add_coded(match.column, idx, mcodes)
 
     for item in inst.items:
         for column in item.columns:
@@ -429,9 +482,10 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
                 out[column] = _empty_column(item).reindex(range(n))
     if any(i.type == ItemType.multiple_choice for i in inst.items):
         _fill_unselected(inst, out, fed_items)
-    frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in _wave_columns(inst)})
+    frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in _wave_columns(inst)},
+                         copy=False)
     absent = [i for i in inst.items if i.id not in fed_items]
-    return Coerced(frame, matches, unknown, absent, problems, [missing.frame(file, raw.rows)])
+    return Coerced(frame, matches, unknown, absent, problems, missing)
 
 
 def _wave_columns(inst: Instrument) -> list[str]:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .coerce import coerce_table
+from .coerce import MissingCodes, coerce_table
 from .derive import compute_derived
 from .errors import CipsurveyError, InputFileError
 from .instrument import Instrument, ItemType, load_instrument
@@ -103,8 +103,16 @@ class Survey:
     data: pd.DataFrame
     account: ImportAccount
     problems: pd.DataFrame
-    missing: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
-        columns=["file", "row", "column", "code"]))
+    missing_codes: MissingCodes | None = None
+
+    @property
+    def missing(self) -> pd.DataFrame:
+        """One row per missing cell that had a user-missing code: ``file, row, column,
+        code`` (built on request from the compact ``missing_codes``)."""
+        if self.missing_codes is None:
+            return pd.DataFrame(columns=["file", "row", "column", "code"])
+        return self.missing_codes.table(self.data["source"].to_numpy(dtype=object),
+                                        self.data["source_row"].to_numpy())
 
     @property
     def n(self) -> int:
@@ -177,7 +185,7 @@ def read_survey(
             raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
     frames: list[pd.DataFrame] = []
     problems: list[dict[str, Any]] = []
-    missing: list[pd.DataFrame] = []
+    missing: list[MissingCodes] = []
     accounts: list[FileAccount] = []
     exclusions: list[dict[str, Any]] = []
     seen_files: set[Path] = set()
@@ -229,9 +237,7 @@ def read_survey(
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
-        excluded = raw.rows[~keep]
-        for part in coerced.missing:
-            missing.append(part[~np.isin(part["row"].to_numpy(), excluded)])
+        missing.append(coerced.missing.take(keep))
         frames.append(frame.loc[keep])
         for match in coerced.matches:
             fed.setdefault(match.item.id, set()).add(str(p))
@@ -244,8 +250,10 @@ def read_survey(
         ))
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
         frames[0].reset_index(drop=True)
-    data, dup_exclusions = _drop_exact_duplicates(data, inst)
+    codes = MissingCodes.concat(missing)
+    data, dup_exclusions, unique = _drop_exact_duplicates(data, inst)
     if dup_exclusions:
+        codes = codes.take(unique)
         exclusions.extend(dup_exclusions)
         for acc in accounts:
             k = sum(1 for e in dup_exclusions if e["file"] == acc.file)
@@ -253,8 +261,6 @@ def read_survey(
             acc.rows_excluded += k
         dropped = {(e["file"], e["row"]) for e in dup_exclusions}
         problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
-        missing = [m[[(f, r) not in dropped for f, r in zip(m["file"], m["row"], strict=True)]]
-                   for m in missing]
     unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
                   if pr["severity"] == "error" and pr["row"] is not None}
     chunks = [_drop_known(c, unreadable) for c in check_filters(inst, data, fed)]
@@ -268,9 +274,7 @@ def read_survey(
             raise AssertionError(f"row accounting broken for {acc.file}")
     if account.rows_kept != len(data):  # pragma: no cover
         raise AssertionError("row accounting broken: kept rows differ from the wave")
-    missing_frame = (pd.concat(missing, ignore_index=True) if missing
-                     else pd.DataFrame(columns=["file", "row", "column", "code"]))
-    return Survey(inst, data, account, problem_frame(problems, chunks), missing_frame)
+    return Survey(inst, data, account, problem_frame(problems, chunks), codes)
 
 
 def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> pd.DataFrame:
@@ -315,24 +319,27 @@ def _blank_cells(values: pd.Series) -> np.ndarray:
 
 
 def _drop_exact_duplicates(data: pd.DataFrame,
-                           inst: Instrument) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    """A row identical to an earlier one in every column (id included) is a double entry."""
+                           inst: Instrument,
+                           ) -> tuple[pd.DataFrame, list[dict[str, Any]], np.ndarray]:
+    """A row identical to an earlier one in every column (id included) is a double entry.
+    Returns the wave without them, their exclusions, and which rows were kept."""
     columns = [c for i in inst.items for c in i.columns]
+    every = np.ones(len(data), dtype=bool)
     if inst.respondent_id is None or data[inst.respondent_id].isna().all():
-        return data, []
+        return data, [], every
     ids = data[inst.respondent_id]
     # an exact duplicate repeats the id too: compare whole rows only where the id repeats
     repeated = ids.notna() & ids.duplicated(keep=False)
     if not repeated.any():
-        return data, []
+        return data, [], every
     dup = pd.Series(False, index=data.index)
     dup[repeated] = data.loc[repeated].duplicated(subset=columns, keep="first")
     if not dup.any():
-        return data, []
+        return data, [], every
     first = data.loc[~dup].drop_duplicates(subset=columns)
     keys = data.loc[dup, columns].merge(first[[*columns, "source", "source_row"]], on=columns,
                                         how="left")
     out = [{"file": f, "row": int(r), "reason": f"exact duplicate of {f0} row {int(r0)}"}
            for f, r, f0, r0 in zip(data.loc[dup, "source"], data.loc[dup, "source_row"],
                                    keys["source"], keys["source_row"], strict=True)]
-    return data.loc[~dup].reset_index(drop=True), out
+    return data.loc[~dup].reset_index(drop=True), out, ~dup.to_numpy()

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from .instrument import Instrument
 
@@ -24,21 +25,39 @@ def problem_frame(records: list[dict[str, Any]],
     """One table of problems, errors first, then by file, row and column.
 
     ``records`` are single problems; ``chunks`` are tables of many (the filter checks of a
-    large wave give one per item, built from arrays rather than one dict per cell).
+    large wave give one per item, built from arrays rather than one dict per cell, with
+    categorical text columns so that no string is copied per row until the end).
     """
     parts = [pd.DataFrame.from_records(records, columns=PROBLEM_COLUMNS)] if records else []
     parts += [c for c in (chunks or []) if len(c)]
     if not parts:
         return pd.DataFrame(columns=PROBLEM_COLUMNS).astype({"row": "Int64"})
-    frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    frame = frame[PROBLEM_COLUMNS]
-    row = pd.array(frame["row"], dtype="Int64")
-    keys = [pd.factorize(frame[c].astype(str), sort=True)[0] for c in ("column", "file")]
-    order = np.lexsort((keys[0], row.fillna(-1).to_numpy(dtype=np.int64), keys[1],
+    columns: dict[str, Any] = {}
+    for name in PROBLEM_COLUMNS:
+        if name == "row":
+            columns[name] = pd.array(np.concatenate(
+                [pd.array(p[name], dtype="Int64") for p in parts]), dtype="Int64")
+            continue
+        columns[name] = union_categoricals([_categorical(p[name]) for p in parts])
+    frame = pd.DataFrame(columns, copy=False)
+    keys = [frame[c].cat.reorder_categories(sorted(frame[c].cat.categories)).cat.codes
+            for c in ("column", "file")]
+    order = np.lexsort((keys[0].to_numpy(), frame["row"].fillna(-1).to_numpy(dtype=np.int64),
+                        keys[1].to_numpy(),
                         frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype=np.int64)))
     frame = frame.take(order).reset_index(drop=True)
-    frame["row"] = row.take(order)
+    for name in PROBLEM_COLUMNS:
+        if name != "row":
+            frame[name] = frame[name].astype(object)
     return frame
+
+
+def _categorical(values: pd.Series) -> pd.Categorical:
+    """Categories as plain Python objects, so that every part can be combined."""
+    cat = values.array if isinstance(values.dtype, pd.CategoricalDtype) else \
+        pd.Categorical(values.astype(object).where(values.notna(), ""))
+    names = pd.Index(cat.categories.to_numpy(dtype=object), dtype=object)
+    return pd.Categorical.from_codes(cat.codes, names)
 
 
 def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> pd.Series:
@@ -50,21 +69,22 @@ class _Rows:
     """Where each wave row came from, as arrays: many problems become one table at once."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        self.files = frame["source"].to_numpy(dtype=object)
+        self.file_codes, self.file_names = pd.factorize(frame["source"])
         self.rows = frame["source_row"].to_numpy()
 
     def problems(self, index: np.ndarray, column: str, item: str, severity: str, code: str,
                  values: list[str] | None, message: str) -> pd.DataFrame:
         k = len(index)
 
-        def same(value: str) -> np.ndarray:
-            return np.full(k, value, dtype=object)
+        def same(value: str) -> pd.Categorical:
+            return pd.Categorical.from_codes(np.zeros(k, dtype=np.int8), [value])
 
         return pd.DataFrame({
-            "file": self.files[index], "row": self.rows[index].astype(np.int64),
+            "file": pd.Categorical.from_codes(self.file_codes[index], self.file_names),
+            "row": self.rows[index].astype(np.int64),
             "column": same(column), "item": same(item), "severity": same(severity),
-            "code": same(code), "value": np.asarray(values, dtype=object) if values is not None
-            else same(""), "message": same(message)})
+            "code": same(code), "value": pd.Categorical(values) if values is not None
+            else same(""), "message": same(message)}, copy=False)
 
 
 def check_filters(inst: Instrument, frame: pd.DataFrame,

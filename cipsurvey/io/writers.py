@@ -155,22 +155,19 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
     meta = sav_dictionary(inst, lang)
     # put the user-missing codes back, so SPSS and PSPP show why a value is missing; codes
     # that only the input file declared missing (not the instrument) are declared too
-    if not survey.missing.empty:
-        for col, codes in survey.missing.groupby("column")["code"]:
-            numeric = [float(c) for c in codes.unique()
-                       if isinstance(c, int | float | np.integer | np.floating)]
-            if numeric and col in frame and frame[col].dtype != object:
-                meta["missing"][col] = sorted(set(meta["missing"].get(col, [])) | set(numeric))
-        position = {(f, int(r)): i for i, (f, r) in
-                    enumerate(zip(frame["source"], frame["source_row"], strict=True))}
-        for (col, code), part in survey.missing.groupby(["column", "code"], sort=False):
-            if not isinstance(code, int | float | np.integer | np.floating) or col not in frame:
-                continue
-            if frame[col].dtype == object:
-                continue
-            rows = [position[k] for k in zip(part["file"], part["row"].astype(int), strict=True)
-                    if k in position]
-            frame.iloc[rows, frame.columns.get_loc(col)] = float(code)
+    codes = survey.missing_codes.columns if survey.missing_codes is not None else {}
+    for col, (which, values) in codes.items():
+        if col not in frame or frame[col].dtype == object:
+            continue
+        column = frame[col].to_numpy(dtype=float, copy=True)
+        numeric = []
+        for k, code in enumerate(values, start=1):
+            if isinstance(code, int | float | np.integer | np.floating):
+                numeric.append(float(code))
+                column[which == k] = float(code)
+        if numeric:
+            meta["missing"][col] = sorted(set(meta["missing"].get(col, [])) | set(numeric))
+            frame[col] = column
     for col in frame.columns:
         if frame[col].dtype == object:
             frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
