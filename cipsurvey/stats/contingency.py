@@ -18,8 +18,13 @@ def table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Observed counts, rows = levels of ``x``, columns = levels of ``y`` (listwise)."""
     clean = listwise(data, [x, y])
     rows, cols = levels(clean[x]), levels(clean[y])
-    observed = pd.crosstab(clean[x], clean[y]).reindex(index=rows, columns=cols, fill_value=0)
-    return observed
+    # counted with bincount on the level positions: pandas.crosstab groups through a pivot
+    # table, a hundred times slower on a million rows
+    r = pd.Index(rows).get_indexer(clean[x])
+    c = pd.Index(cols).get_indexer(clean[y])
+    counts = np.bincount(r * len(cols) + c, minlength=len(rows) * len(cols))
+    return pd.DataFrame(counts.reshape(len(rows), len(cols)), index=pd.Index(rows, name=x),
+                        columns=pd.Index(cols, name=y))
 
 
 def crosstab_cells(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
