@@ -197,6 +197,13 @@ def test_min_cell_suppresses_small_cells_and_says_so(tmp_path, cli):
     assert ((shown == 0) | (shown >= 5)).all() and cells["observed"].isna().any()
     for _, row in cells[cells["observed"].isna()].iterrows():
         assert pd.isna(row["row_percent"])
+    # the figure's points: no value given by fewer than 5 shows, and no lone blank in a
+    # variable's group, whose total is printed with its box
+    points = json_table(payload, "fig_counts", "data")
+    shown = points["count"].dropna()
+    assert (shown >= 5).all() and points["count"].isna().any()
+    blanks = points["count"].isna().groupby([points["variable"], points["group"]]).sum()
+    assert not (blanks == 1).any()
 
 
 def test_a_failing_analysis_becomes_a_note(monkeypatch, tmp_path):

@@ -60,7 +60,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     elif kind == "cohorts":
         fig, alt = _cohorts(plt, sns, data, sv)
     elif kind == "counts_by_group":
-        fig, alt = _counts(plt, sns, data, sv)
+        fig, alt = _counts(plt, sns, data, result.tables["boxes"], sv)
     elif kind == "stacked_grid":
         fig, alt = _stacked(plt, sns, data, sv)
     elif kind == "yes_bars":
@@ -82,28 +82,43 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     return Figure(result.id, result.title, alt, png, svg)
 
 
-def _counts(plt, sns, data: pd.DataFrame, sv: bool):
+def _counts(plt, sns, data: pd.DataFrame, boxes: pd.DataFrame, sv: bool):
     variables = list(dict.fromkeys(data["variable_label"]))
     fig, axes = plt.subplots(1, len(variables), figsize=(3.2 * len(variables), 4.2),
                              squeeze=False)
-    order = data.sort_values("group", kind="stable")["group_label"].drop_duplicates().tolist()
+    order = boxes.sort_values("group", kind="stable")["group_label"].drop_duplicates().tolist()
+    colours = sns.color_palette(PALETTE, len(order))
+    every_point = data.groupby("variable_label", sort=False)["count"].sum().max() <= 5000
     for ax, var in zip(axes[0], variables, strict=True):
-        sub = data[data["variable_label"] == var]
-        sns.boxplot(data=sub, x="group_label", y="value", hue="group_label", order=order,
-                    hue_order=order, ax=ax, showfliers=False, legend=False)
-        # the points, with a fixed jitter so the figure is the same on every run
-        rng = np.random.default_rng(0)
+        box = boxes[boxes["variable_label"] == var].set_index("group_label").reindex(order)
+        stats = [{"label": g, "q1": r["q1"], "med": r["median"], "q3": r["q3"],
+                  "whislo": r["whisker_low"], "whishi": r["whisker_high"], "fliers": []}
+                 for g, r in box.iterrows()]
+        parts = ax.bxp(stats, positions=range(len(order)), widths=0.6, patch_artist=True,
+                       showfliers=False, medianprops={"color": "0.15"})
+        for patch, colour in zip(parts["boxes"], colours, strict=True):
+            patch.set_facecolor(colour)
+        sub = data[(data["variable_label"] == var) & data["count"].notna()]  # (suppressed)
         xs = sub["group_label"].map({g: i for i, g in enumerate(order)}).to_numpy(dtype=float)
-        ax.scatter(xs + rng.uniform(-0.25, 0.25, len(xs)), sub["value"], s=4, color="0.25",
-                   alpha=0.35, linewidths=0)
+        if every_point:  # one dot per answer, with a fixed jitter (the same on every run)
+            rng = np.random.default_rng(0)
+            reps = sub["count"].to_numpy(dtype=np.int64)
+            xs, ys = np.repeat(xs, reps), np.repeat(sub["value"].to_numpy(), reps)
+            ax.scatter(xs + rng.uniform(-0.25, 0.25, len(xs)), ys, s=4, color="0.25",
+                       alpha=0.35, linewidths=0)
+        else:  # too many to show one by one: one dot per answer given, area by how many
+            size = 4 + 120 * sub["count"].to_numpy() / sub["count"].max()
+            ax.scatter(xs, sub["value"], s=size, color="0.25", alpha=0.35, linewidths=0)
         ax.set_title(_wrap(var, 34), fontsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("Antal" if sv else "Number")
         ax.set_xticks(range(len(order)), [_wrap(o, 14) for o in order], fontsize=8)
     groups = ", ".join(order)
-    alt = (f"Lådagram med enskilda svar för {len(variables)} antal SIP per verksamhetsområde "
+    shown = (("enskilda svar" if every_point else "antal svar per värde") if sv else
+             ("individual answers" if every_point else "the number giving each value"))
+    alt = (f"Lådagram med {shown} för {len(variables)} antal SIP per verksamhetsområde "
            f"({groups}); fördelningarna är sneda med några höga värden." if sv else
-           f"Box plots with individual answers for {len(variables)} CIP counts by work area "
+           f"Box plots with {shown} for {len(variables)} CIP counts by work area "
            f"({groups}); the distributions are skewed, with a few high values.")
     return fig, alt
 

@@ -11,6 +11,8 @@ applied and with which K.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .run import Report
@@ -21,8 +23,11 @@ DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent
            "pct_of_responses")
 # the two keys of each tabulation: cells recoverable from a row's or a column's total
 KEYS = {"cells": ("row", "column"), "frequencies": ("group", "level"), "grid": ("item", "level"),
-        "multiple_response": ("group", "option"), "data": ("group", "option")}
-SMALL_GROUP = ("describe", "score", "by_area", "cohorts")  # statistics of a whole group
+        "multiple_response": ("group", "option"),
+        # figure data: options by group (multiple response), or how many gave each value of a
+        # variable in a group, whose total is the n printed with the boxes
+        "data": ("group", "option", ("variable", "group"))}
+SMALL_GROUP = ("describe", "score", "by_area", "cohorts", "boxes")  # a whole group's statistics
 
 
 def suppress(report: Report, k: int) -> int:
@@ -53,16 +58,18 @@ def suppress(report: Report, k: int) -> int:
     return blanked
 
 
-def _small_cells(frame: pd.DataFrame, col: str, k: int, keys: tuple[str, ...]):
+def _small_cells(frame: pd.DataFrame, col: str, k: int, keys: tuple[Any, ...]):
     out = frame.copy()
     counts = out[col].astype(float)
     mask = (counts > 0) & (counts < k)
-    keys = tuple(key for key in keys if key in out.columns)
+    keys = tuple(key for key in keys
+                 if set([key] if isinstance(key, str) else key) <= set(out.columns))
     changed = bool(mask.any())
     while changed:  # a lone blank in a row or column is recoverable from its total
         changed = False
         for key in keys:
-            for _, idx in out.groupby(key, sort=False).groups.items():
+            by = key if isinstance(key, str) else list(key)
+            for _, idx in out.groupby(by, sort=False).groups.items():
                 rows = mask.loc[idx]
                 others = counts.loc[idx][~rows]
                 rest = others[others > 0] if (others > 0).any() else others  # zeros too

@@ -6,7 +6,7 @@ from deep inside a library).
 """
 
 from .contingency import association, chi2_tests, crosstab_cells
-from .descriptives import describe
+from .descriptives import box_stats, describe, value_counts
 from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
 from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
 from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
@@ -24,11 +24,10 @@ from .scales import cronbach_alpha, item_total, scale_scores
 from .twogroup import cohens_d, levene, mann_whitney, ttest
 
 __all__ = [
-    "RegressionResult", "anova", "anova_effect_sizes", "association", "chi2_tests",
-    "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "design", "distinct_rows", "dunn",
-    "frequencies", "grid",
-    "item_total", "kruskal", "levene", "logistic", "mann_whitney", "marginal_homogeneity",
-    "mcnemar", "multiple_response", "multiple_response_tests", "negative_binomial", "ols",
-    "paired_t", "pairwise_d", "poisson", "posthoc", "robust_anova", "scale_scores", "ttest",
-    "wilcoxon", "wilson",
+    "RegressionResult", "anova", "anova_effect_sizes", "association", "box_stats",
+    "chi2_tests", "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "design",
+    "distinct_rows", "dunn", "frequencies", "grid", "item_total", "kruskal", "levene",
+    "logistic", "mann_whitney", "marginal_homogeneity", "mcnemar", "multiple_response",
+    "multiple_response_tests", "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson",
+    "posthoc", "robust_anova", "scale_scores", "ttest", "value_counts", "wilcoxon", "wilson",
 ]

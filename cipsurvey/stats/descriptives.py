@@ -71,3 +71,43 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
         data = data[data[between].notna()]
     rows.append({"group": "Total", **_describe(data[dv], conf)})
     return frame(rows, COLUMNS)
+
+
+BOX_COLUMNS = ["group", "n", "q1", "median", "q3", "whisker_low", "whisker_high"]
+
+
+def box_stats(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """What a box plot draws, per group: quartiles and Tukey's whiskers.
+
+    Returns
+    -------
+    DataFrame
+        ``group, n, q1, median, q3, whisker_low, whisker_high``. Quartiles interpolate
+        linearly between order statistics (Hyndman & Fan definition 7, matplotlib's and
+        seaborn's); each whisker reaches the most extreme value within 1.5 IQR of its box.
+
+    References
+    ----------
+    Tukey, J. W. (1977). Exploratory data analysis. Addison-Wesley.
+    """
+    rows = []
+    clean = data.loc[data[dv].notna() & data[between].notna(), [dv, between]]
+    for level in levels(clean[between]):
+        x = clean.loc[clean[between] == level, dv].to_numpy(dtype=float)
+        q1, median, q3 = np.percentile(x, [25, 50, 75])
+        iqr = q3 - q1
+        low, high = x[x >= q1 - 1.5 * iqr], x[x <= q3 + 1.5 * iqr]
+        rows.append({"group": level, "n": len(x), "q1": q1, "median": median, "q3": q3,
+                     "whisker_low": min(low.min(), q1) if len(low) else q1,
+                     "whisker_high": max(high.max(), q3) if len(high) else q3})
+    return frame(rows, BOX_COLUMNS)
+
+
+def value_counts(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """How many gave each value, per group: ``group, value, count`` (the points of a plot,
+    as few rows as there are distinct answers)."""
+    clean = data.loc[data[dv].notna() & data[between].notna(), [between, dv]]
+    counts = clean.groupby([between, dv], sort=True).size()
+    return pd.DataFrame({"group": counts.index.get_level_values(0).to_numpy(),
+                         "value": counts.index.get_level_values(1).to_numpy(dtype=float),
+                         "count": counts.to_numpy(dtype=np.int64)})
