@@ -1,12 +1,13 @@
 """Benchmarks, run by hand: `python benchmarks/bench.py [N ...] [--out benchmarks/]`.
 
-For each size N (default 705, 10,000, 100,000 and 1,000,000) it writes a synthetic wave of the
-2017 instrument (the demo wave resampled, new ids) as .sav and CSV, then times, each in a fresh
-process with its peak memory: import plus validation, the full kallmen2017 plan (statistics
-only), and the full report (HTML, Word, Excel, JSON, figures). In the same run it times GNU PSPP
-on the same .sav with the equivalent syntax (T-TEST, CROSSTABS, ONEWAY with Scheffé,
-REGRESSION) and its workspace sized for the data, the bare import of the dependency stack, and
-`cipsurvey --help`. Results go to results.md (a table) and results.png (time against N, log-log).
+For each size N (default 705, 10,000, 100,000 and 1,000,000) it writes a synthetic wave of
+the 2017 instrument (the demo wave resampled, numbers jittered, new ids) as .sav and CSV,
+then times, each in a fresh process with its peak memory: import plus validation, the full
+kallmen2017 plan (statistics only), and the full report (HTML, Word, Excel, JSON, figures).
+In the same run it times GNU PSPP on the same .sav with the equivalent syntax (T-TEST,
+CROSSTABS, ONEWAY with Scheffé, REGRESSION) and its workspace sized for the data, the bare
+import of the dependency stack, and `cipsurvey --help`. Results go to results.md (a table)
+and results.png (time against N, log-log).
 """
 
 from __future__ import annotations
@@ -73,6 +74,14 @@ def make_wave(n: int, folder: Path) -> tuple[Path, Path]:
     rng = np.random.default_rng(n)
     big = demo.data.iloc[rng.integers(0, demo.n, n)].reset_index(drop=True)
     big["resp_id"] = [f"B{i:08d}" for i in range(n)]
+    # a resample alone repeats the demo's 705 rows; jitter the numbers so that the large waves
+    # have as many distinct answer patterns as pooled national data would
+    for col, step, lo, hi in (("age", 4, 18, 75), ("years_at_workplace", 2, 0, 50),
+                              ("n_part_30d", 1, 0, 100), ("n_self_30d", 1, 0, 100),
+                              ("n_part_6m", 2, 0, 300), ("n_self_6m", 2, 0, 300)):
+        if n > demo.n:
+            noise = rng.integers(-step, step + 1, n)
+            big[col] = (big[col] + noise).clip(lo, hi)
     frame = web_frame(demo.instrument, big)
     meta = sav_dictionary(demo.instrument, "sv")
     sav = folder / f"wave_{n}.sav"
