@@ -379,11 +379,15 @@ class MissingCodes:
 
     def take(self, keep: np.ndarray) -> MissingCodes:
         """The rows where ``keep`` is True."""
+        if keep.all():
+            return self
         return MissingCodes(int(keep.sum()), {c: (w[keep], codes)
                                               for c, (w, codes) in self.columns.items()})
 
     @staticmethod
     def concat(parts: list[MissingCodes]) -> MissingCodes:
+        if len(parts) == 1:
+            return parts[0]
         columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
         names = list(dict.fromkeys(c for p in parts for c in p.columns))
         for name in names:

@@ -296,8 +296,10 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
     for col in raw.columns:
         blank &= _blank_cells(raw[col])
     question_cols = [c for i in inst.questions() for c in i.columns]
-    answered = frame[question_cols].notna().any(axis=1).to_numpy() if question_cols else \
+    answered = np.zeros(len(frame), dtype=bool) if question_cols else \
         np.ones(len(frame), dtype=bool)
+    for col in question_cols:  # column by column: no rows × items table of booleans
+        answered |= frame[col].notna().to_numpy()
     # a row whose question cells were all unreadable is kept, so its problems stay visible
     keep = ~blank & answered
     reasons = np.where(keep, "", np.where(blank, "empty row", "no question answered"))

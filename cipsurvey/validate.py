@@ -87,6 +87,24 @@ class _Rows:
             else same(""), "message": same(message)}, copy=False)
 
 
+class _FedRows:
+    """Which rows come from a file with a column for an item, computed once per set of
+    files (nearly every item has the same set: all of them)."""
+
+    def __init__(self, frame: pd.DataFrame, fed: dict[str, set[str]]) -> None:
+        self.codes, names = pd.factorize(frame["source"])
+        self.names = list(names)
+        self.fed = fed
+        self.masks: dict[frozenset[str], np.ndarray] = {}
+
+    def __call__(self, item_id: str) -> np.ndarray:
+        files = frozenset(self.fed.get(item_id, set()))
+        if files not in self.masks:
+            has = np.array([name in files for name in self.names] + [False])
+            self.masks[files] = has[self.codes]  # (code -1, no file, indexes the False)
+        return self.masks[files]
+
+
 def check_filters(inst: Instrument, frame: pd.DataFrame,
                   fed: dict[str, set[str]]) -> list[pd.DataFrame]:
     """Answers where the filter says the item was skipped, and gaps where it was asked.
@@ -96,11 +114,12 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     """
     where = _Rows(frame)
     records: list[pd.DataFrame] = []
+    fed_rows = _FedRows(frame, fed)
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
         relevant = bound.evaluate(frame)
         answered = _answered(inst, frame, item_id).to_numpy()
-        relevant = relevant.mask(~frame["source"].isin(fed.get(item_id, set())))
+        relevant = relevant.mask(~fed_rows(item_id))
         skipped_but = np.nonzero((relevant == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
                                  & answered)[0]
         records.append(where.problems(skipped_but, item.columns[0], item_id, "warning",
@@ -113,7 +132,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
             "asks for it"))
     for item in inst.items:
         if item.required and not item.relevant:
-            has_column = frame["source"].isin(fed.get(item.id, set())).to_numpy()
+            has_column = fed_rows(item.id)
             gaps = np.nonzero(~_answered(inst, frame, item.id).to_numpy() & has_column)[0]
             records.append(where.problems(gaps, item.columns[0], item.id, "warning",
                                           "missing_required", None,

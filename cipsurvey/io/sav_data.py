@@ -230,12 +230,19 @@ def _strings(raw: np.ndarray, width: int, encoding: str) -> np.ndarray | None:
     except LookupError:
         return None
     raw = raw.astype(f"S{width}")  # the declared width; the rest of the last unit is padding
-    plain = raw.view(np.uint8).max(initial=0) < 0x80
-    if plain and codec in ASCII_SUPERSETS:  # numpy decodes ASCII itself, all at once
-        return np.strings.rstrip(raw.astype(f"U{raw.dtype.itemsize}"), " ").astype(object)
+    out = np.full(len(raw), "", dtype=object)
+    cells = raw.view(np.uint8).reshape(len(raw), width)
+    filled = np.nonzero(((cells != 0x20) & (cells != 0)).any(axis=1))[0]  # most are blank
+    if not len(filled):
+        return out
+    raw = raw[filled]
+    if cells[filled].max(initial=0) < 0x80 and codec in ASCII_SUPERSETS:
+        out[filled] = np.strings.rstrip(raw.astype(f"U{width}"), " ").astype(object)
+        return out  # (numpy decodes ASCII itself, all at once)
     codes, uniques = pd.factorize(raw)
     try:
         text = np.array([u.decode(encoding).rstrip(" ") for u in uniques], dtype=object)
     except UnicodeDecodeError:
         return None
-    return text[codes] if len(uniques) else np.full(len(raw), "", dtype=object)
+    out[filled] = text[codes]
+    return out

@@ -148,10 +148,11 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     labels = _Labels(survey.instrument, lang)
     subsets = _Subsets(survey)
     results = []
-    for section, analysis in plan.analyses():
-        if progress:
-            progress(analysis.id)
-        results.append(_run_one(subsets, plan, section, analysis, labels))
+    with st.shared_work():  # the wave does not change while the plan runs
+        for section, analysis in plan.analyses():
+            if progress:
+                progress(analysis.id)
+            results.append(_run_one(subsets, plan, section, analysis, labels))
     return Report(plan, survey, lang, results)
 
 

@@ -5,6 +5,7 @@ Shared column names: ``n``, ``statistic``, ``df``, ``p``, ``estimate``, ``conf_l
 from deep inside a library).
 """
 
+from ._util import shared_work
 from .contingency import association, chi2_tests, crosstab_cells
 from .descriptives import box_stats, describe, value_counts
 from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
@@ -29,5 +30,6 @@ __all__ = [
     "distinct_rows", "dunn", "frequencies", "grid", "item_total", "kruskal", "levene",
     "logistic", "mann_whitney", "marginal_homogeneity", "mcnemar", "multiple_response",
     "multiple_response_tests", "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson",
-    "posthoc", "robust_anova", "scale_scores", "ttest", "value_counts", "wilcoxon", "wilson",
+    "posthoc", "robust_anova", "scale_scores", "shared_work", "ttest", "value_counts",
+    "wilcoxon", "wilson",
 ]

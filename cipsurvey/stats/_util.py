@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -34,16 +37,56 @@ def levels(series: pd.Series) -> list[Any]:
         return sorted(values, key=str)
 
 
+_MEMO: ContextVar[dict | None] = ContextVar("cipsurvey_stats_memo", default=None)
+
+
+@contextmanager
+def shared_work() -> Iterator[None]:
+    """Within this block, group splits and contingency tables of the same DataFrame object
+    are computed once and shared (a plan runs a dozen tests on the same groups). The data
+    must not change inside the block; outside it nothing is cached."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memo(data: pd.DataFrame, key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its earlier result for the same DataFrame object inside
+    :func:`shared_work`."""
+    store = _MEMO.get()
+    if store is None:
+        return compute()
+    hit = store.get((id(data), key))
+    if hit is not None and hit[0]() is data:
+        return hit[1]
+    value = compute()
+    store[(id(data), key)] = (weakref.ref(data), value)
+    return value
+
+
 def split(data: pd.DataFrame, dv: str, between: str,
           order: list[Any] | None = None) -> tuple[list[Any], list[np.ndarray]]:
-    """Values of ``dv`` per level of ``between`` after listwise deletion of both."""
+    """Values of ``dv`` per level of ``between`` after listwise deletion of both (the arrays
+    are read-only: they may be shared, see :func:`shared_work`)."""
+    found, groups = memo(data, ("split", dv, between, tuple(order or ())),
+                         lambda: _split(data, dv, between, order))
+    return list(found), list(groups)
+
+
+def _split(data: pd.DataFrame, dv: str, between: str,
+           order: list[Any] | None) -> tuple[list[Any], list[np.ndarray]]:
     clean = listwise(data, [dv, between])
     found = levels(clean[between])
     if order is not None:
         found = [lv for lv in order if lv in set(found)]
     y = clean[dv].to_numpy(dtype=float)
     g = clean[between].to_numpy()
-    return found, [y[g == lv] for lv in found]
+    groups = [y[g == lv] for lv in found]
+    for values in groups:
+        values.flags.writeable = False
+    return found, groups
 
 
 def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._util import frame, levels, listwise
+from ._util import frame, levels, listwise, memo
 from .effect_ci import ncp_chi2
 
 TEST_COLUMNS = ["test", "statistic", "df", "p", "n", "method", "note"]
@@ -16,6 +16,10 @@ TEST_COLUMNS = ["test", "statistic", "df", "p", "n", "method", "note"]
 
 def table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Observed counts, rows = levels of ``x``, columns = levels of ``y`` (listwise)."""
+    return memo(data, ("table", x, y), lambda: _table(data, x, y)).copy()
+
+
+def _table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     clean = listwise(data, [x, y])
     rows, cols = levels(clean[x]), levels(clean[y])
     # counted with bincount on the level positions: pandas.crosstab groups through a pivot

@@ -168,8 +168,7 @@ def pairwise_d(data: pd.DataFrame, dv: str, between: str, conf: float = 0.95) ->
     found = levels(data.loc[data[dv].notna(), between])
     parts = []
     for a, b in itertools.combinations(found, 2):
-        sub = data[data[between].isin([a, b])]
-        res = cohens_d(sub, dv, between, order=[a, b], conf=conf)
+        res = cohens_d(data, dv, between, order=[a, b], conf=conf)  # (one split for all)
         parts.append(res[res["measure"] == "Cohen's d"])
     if not parts:
         return pd.DataFrame(columns=["measure", "group1", "group2", "n1", "n2", "estimate",
