@@ -131,3 +131,20 @@ def test_negative_binomial_on_under_dispersed_counts_falls_back_to_the_poisson_f
     np.testing.assert_allclose(nb.coefficients["estimate"], pois.coefficients["estimate"],
                                rtol=1e-4)
     assert pois.model.iloc[0]["dispersion"] < 1
+
+
+def test_shared_work_changes_no_result_and_forgets_on_leaving():
+    rng = np.random.default_rng(11)
+    data = pd.DataFrame({"y": rng.normal(size=300), "g": rng.integers(1, 4, 300).astype(float),
+                         "h": rng.integers(1, 3, 300).astype(float)})
+    alone = [st.anova(data, "y", "g"), st.posthoc(data, "y", "g", "scheffe"),
+             st.chi2_tests(data, "g", "h")]
+    with st.shared_work():
+        shared = [st.anova(data, "y", "g"), st.posthoc(data, "y", "g", "scheffe"),
+                  st.chi2_tests(data, "g", "h")]
+        again = st.anova(data, "y", "g")
+    for a, b in zip(alone, shared, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(shared[0], again)
+    data.loc[data["g"] == 1, "y"] += 5  # outside the block the new values count
+    assert st.anova(data, "y", "g")["statistic"].iloc[0] != alone[0]["statistic"].iloc[0]
