@@ -130,28 +130,51 @@ def random_stream(rng: np.random.Generator, blocks: int, nasty: float) -> bytes:
     return b"".join(parts)
 
 
+def words_of(stream: bytes, layout: sav_data.Layout) -> list[bytes] | None:
+    """The decoder's cells back as a flat list of 8-byte words (None: it declined)."""
+    packed = sav_data.decode_packed(stream, layout)
+    if packed is None:
+        return None
+    table = np.zeros(256, dtype="<u8")
+    table[1:252] = (np.arange(1, 252, dtype=np.float64) - layout.bias).view("<u8")
+    table[254] = np.frombuffer(b" " * 8, dtype="<u8")[0]
+    table[255] = np.float64(layout.sysmis).view("<u8")
+    words = table[packed.codes]
+    words[packed.raw_rows, packed.raw_cols] = packed.raw_words
+    return [w.tobytes() for w in words.ravel()]
+
+
+def one_unit_layout(cases: int = -1) -> sav_data.Layout:
+    return sav_data.Layout(0, 1, 1, 100.0, -np.finfo(np.float64).max, cases, [(0, 0)])
+
+
 @pytest.mark.parametrize("nasty", [0.0, 0.05, 0.5, 1.0])
 def test_decoder_equals_the_plain_loop_or_declines(nasty):
     rng = np.random.default_rng(int(nasty * 100))
     declined = 0
     for trial in range(30):
         stream = random_stream(rng, int(rng.integers(1, 400)), nasty)
-        expected = plain_decode(stream)
-        layout = sav_data.Layout(0, 1, 1, 100.0, -np.finfo(np.float64).max, -1, [(0, 0)])
-        words = sav_data._decode(stream, layout)
-        if words is None:
+        found = words_of(stream, one_unit_layout())
+        if found is None:
             declined += 1  # read by pyreadstat instead: allowed, never a wrong answer
             continue
-        assert [w.tobytes() for w in words.ravel()] == expected, trial
+        assert found == plain_decode(stream), trial
     if nasty <= 0.05:
         assert declined == 0
 
 
+def test_253_bytes_counted_per_unit():
+    rng = np.random.default_rng(3)
+    raw = rng.choice([0, 1, 252, 253, 254, 255], size=(5000, 8)).astype(np.uint8)
+    units = raw.view("<u8").ravel()
+    assert sav_data._count_253(units).tolist() == (raw == 253).sum(axis=1).tolist()
+
+
 def test_padding_and_end_code():
     body = bytes([101, 253, 0, 0, 0, 0, 0, 0]) + struct.pack("<d", 2.5)
-    layout = sav_data.Layout(0, 2, 1, 100.0, -np.finfo(np.float64).max, 1, [(0, 0), (1, 0)])
-    words = sav_data._decode(body, layout)
-    assert words.view("<f8").tolist() == [[1.0, 2.5]]
+    two = sav_data.Layout(0, 2, 1, 100.0, -np.finfo(np.float64).max, 1, [(0, 0), (1, 0)])
+    assert words_of(body, two) == [struct.pack("<d", 1.0), struct.pack("<d", 2.5)]
     ended = bytes([101, 252, 0, 0, 0, 0, 0, 0]) + bytes(8) * 3
-    layout.case_units, layout.n_cases = 1, -1
-    assert sav_data._decode(ended, layout).view("<f8").tolist() == [[1.0]]
+    assert words_of(ended, one_unit_layout()) == [struct.pack("<d", 1.0)]
+    inside = bytes([101, 0, 102, 0, 0, 0, 0, 0])  # padding between cells: declined
+    assert words_of(inside, one_unit_layout()) is None

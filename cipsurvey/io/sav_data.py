@@ -104,7 +104,15 @@ def _layout(buf: bytes) -> Layout:
     return Layout(pos, case_units, compression, bias, sysmis, n_cases, variables)
 
 
-def _command_blocks(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
+def _count_253(units: np.ndarray) -> np.ndarray:
+    """How many bytes of each 8-byte unit are 253 (0xFD), with word-wide bit operations."""
+    x = units ^ np.uint64(0xFDFDFDFDFDFDFDFD)  # the 253 bytes become zero bytes
+    low7 = np.uint64(0x7F7F7F7F7F7F7F7F)
+    zero_high = ~(((x & low7) + low7) | x | low7)  # the high bit of each zero byte
+    return np.bitwise_count(zero_high).astype(np.int64)
+
+
+def _command_blocks(units: np.ndarray) -> np.ndarray | None:
     """Positions of the command units in a bytecode stream.
 
     A command unit holds eight codes; the raw units its 253 codes refer to follow it, then
@@ -116,7 +124,7 @@ def _command_blocks(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
     successor is the next one. If not (data built to defeat this), None.
     """
     m = len(units)
-    step = np.arange(1, m + 1, dtype=np.int64) + (codes == 253).sum(axis=1)
+    step = np.arange(1, m + 1, dtype=np.int64) + _count_253(units)
     np.minimum(step, m, out=step)
     jump = np.append(step, m)
     for _ in range(6):
@@ -139,42 +147,117 @@ def _command_blocks(units: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return blocks
 
 
-def _decode(stream: bytes, layout: Layout) -> np.ndarray | None:
-    """The cases as 8-byte words, one row per case."""
-    if layout.compression == 0:
-        words = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
-    else:
-        units = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
-        codes = np.frombuffer(stream, dtype=np.uint8, count=len(units) * 8).reshape(-1, 8)
-        blocks = _command_blocks(units, codes)
-        if blocks is None:
-            return None
-        flat = codes[blocks].ravel()
-        end = np.nonzero(flat == 252)[0]
-        if len(end):
-            flat = flat[: end[0]]
-        zeros = np.nonzero(flat == 0)[0]
-        if len(zeros) and zeros[0] < len(flat) - 8:
-            return None  # padding inside the data: not how SPSS or PSPP write; leave it
-        # every code becomes its word through one lookup table; then the 253 codes take
-        # their word from the raw unit after their block
-        table = np.zeros(256, dtype="<u8")
-        table[1:252] = (np.arange(1, 252, dtype=np.float64) - layout.bias).view("<u8")
-        table[254] = SPACES
-        table[255] = np.float64(layout.sysmis).view("<u8")
-        raw = np.nonzero(flat == 253)[0]
-        block = raw // 8
-        rank = np.arange(len(raw)) - np.searchsorted(block, block, side="left") + 1
-        words = table[flat]
-        words[raw] = units[np.minimum(blocks[block] + rank, len(units) - 1)]
-        if len(zeros):
-            words = words[flat != 0]
-    n = len(words) // layout.case_units
-    if layout.n_cases >= 0:
-        if n < layout.n_cases:
-            return None  # truncated: let pyreadstat report it
-        n = layout.n_cases
-    return words[: n * layout.case_units].reshape(n, layout.case_units)
+def _cases(n_found: int, layout: Layout) -> int | None:
+    """How many cases to take, or None for a truncated file (pyreadstat reports it)."""
+    if layout.n_cases < 0:
+        return n_found
+    return layout.n_cases if n_found >= layout.n_cases else None
+
+
+@dataclass
+class Packed:
+    """A bytecode-compressed data section, decoded: the code of every cell (cases × units)
+    and, for the cells whose code is 253, the raw unit that holds their value."""
+
+    codes: np.ndarray  # uint8, one row per case
+    raw_rows: np.ndarray
+    raw_cols: np.ndarray
+    raw_words: np.ndarray  # uint64
+
+
+def decode_packed(stream: bytes, layout: Layout) -> Packed | None:
+    units = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
+    blocks = _command_blocks(units)
+    if blocks is None:
+        return None
+    codes = np.frombuffer(stream, dtype=np.uint8, count=len(units) * 8).reshape(-1, 8)
+    flat = codes[blocks].ravel()
+    end = np.nonzero(flat == 252)[0]
+    if len(end):
+        flat = flat[: end[0]]
+    zeros = np.nonzero(flat == 0)[0]
+    if len(zeros) and (flat[zeros[0]:] != 0).any():
+        return None  # padding inside the data: not how SPSS or PSPP write; leave it
+    raw = np.nonzero(flat == 253)[0]
+    block = raw // 8
+    rank = np.arange(len(raw)) - np.searchsorted(block, block, side="left") + 1
+    raw_words = units[np.minimum(blocks[block] + rank, len(units) - 1)]
+    if len(zeros):  # trailing padding: drop it
+        flat = flat[: zeros[0]]
+    n = _cases(len(flat) // layout.case_units, layout)
+    if n is None:
+        return None
+    keep = raw < n * layout.case_units
+    raw, raw_words = raw[keep], raw_words[keep]
+    return Packed(flat[: n * layout.case_units].reshape(n, layout.case_units),
+                  raw // layout.case_units, raw % layout.case_units, raw_words)
+
+
+class _PlainCells:
+    """Cells of an uncompressed file: 8-byte words, one row per case."""
+
+    def __init__(self, words: np.ndarray, layout: Layout) -> None:
+        # numbers: one array per variable, transposed in blocks of rows that fit in the
+        # cache (a column at a time would stride through the whole matrix once per
+        # variable); strings: only which cells are blank, in the same pass
+        self.words = words
+        numeric = [unit for unit, width in layout.variables if width == 0]
+        self.strings = [(unit, (width + 7) // 8) for unit, width in layout.variables if width]
+        n = len(words)
+        self.by_unit = np.empty((len(numeric), n), dtype="<u8")
+        self.blank = np.empty((len(self.strings), n), dtype=bool)
+        for start in range(0, n, 8192):
+            chunk = words[start:start + 8192]
+            self.by_unit[:, start:start + 8192] = chunk[:, numeric].T
+            for k, (unit, size) in enumerate(self.strings):
+                part = chunk[:, unit:unit + size]
+                self.blank[k, start:start + 8192] = ((part == SPACES) | (part == 0)).all(axis=1)
+        self.row_of = {unit: k for k, unit in enumerate(numeric)}
+
+    def number(self, unit: int) -> np.ndarray:
+        return self.by_unit[self.row_of[unit]].view("<f8")
+
+    def text(self, unit: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """The rows that are not blank, and their units (one row each)."""
+        filled = np.nonzero(~self.blank[self.strings.index((unit, size))])[0]
+        return filled, self.words[filled, unit:unit + size]
+
+
+class _PackedCells:
+    """Cells of a bytecode-compressed file, built column by column from the codes."""
+
+    def __init__(self, packed: Packed, layout: Layout) -> None:
+        n, width = packed.codes.shape
+        self.by_unit = np.empty((width, n), dtype=np.uint8)  # codes, one row per unit
+        for start in range(0, n, 65536):
+            self.by_unit[:, start:start + 65536] = packed.codes[start:start + 65536].T
+        order = np.argsort(packed.raw_cols, kind="stable")
+        self.rows, self.words = packed.raw_rows[order], packed.raw_words[order]
+        self.bounds = np.searchsorted(packed.raw_cols[order], np.arange(width + 1))
+        self.table = np.zeros(256, dtype="<u8")
+        self.table[1:252] = (np.arange(1, 252, dtype=np.float64) - layout.bias).view("<u8")
+        self.table[254] = SPACES
+        self.table[255] = np.float64(layout.sysmis).view("<u8")
+
+    def _raw(self, unit: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.bounds[unit], self.bounds[unit + 1]
+        return self.rows[lo:hi], self.words[lo:hi]
+
+    def number(self, unit: int) -> np.ndarray:
+        column = self.table[self.by_unit[unit]]
+        rows, words = self._raw(unit)
+        column[rows] = words
+        return column.view("<f8")
+
+    def text(self, unit: int, size: int) -> tuple[np.ndarray, np.ndarray]:
+        filled = np.nonzero((self.by_unit[unit:unit + size] != 254).any(axis=0))[0]
+        out = np.empty((len(filled), size), dtype="<u8")
+        for j in range(size):
+            out[:, j] = self.table[self.by_unit[unit + j, filled]]
+            rows, words = self._raw(unit + j)
+            at = np.searchsorted(filled, rows)  # every 253 row is a filled row
+            out[at, j] = words
+        return filled, out
 
 
 def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
@@ -192,18 +275,24 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
         return None
     if any(str(formats.get(c, "")).upper().startswith(TIME_FORMATS) for c in names):
         return None
-    words = _decode(memoryview(buf)[layout.data_start:], layout)
-    if words is None:
-        return None
-    # one column per unit: transposed in blocks of rows that fit in the cache (a column at a
-    # time would stride through the whole matrix once per variable)
-    by_unit = np.empty((words.shape[1], words.shape[0]), dtype="<u8")
-    for start in range(0, len(words), 8192):
-        by_unit[:, start:start + 8192] = words[start:start + 8192].T
+    stream = memoryview(buf)[layout.data_start:]
+    cells: _PlainCells | _PackedCells
+    if layout.compression == 0:
+        words = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
+        n = _cases(len(words) // layout.case_units, layout)
+        if n is None:
+            return None
+        cells = _PlainCells(words[: n * layout.case_units].reshape(n, -1), layout)
+    else:
+        packed = decode_packed(stream, layout)
+        if packed is None:
+            return None
+        n = len(packed.codes)
+        cells = _PackedCells(packed, layout)
     columns: dict[str, Any] = {}
     for name, (unit, width) in zip(names, layout.variables, strict=True):
         if width == 0:
-            values = by_unit[unit].view("<f8")
+            values = cells.number(unit)
             values[values == layout.sysmis] = np.nan
             fmt = str(formats.get(name, "")).upper()
             if fmt.startswith(DATE_FORMATS):
@@ -214,29 +303,29 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
             else:
                 columns[name] = values
             continue
-        k = (width + 7) // 8
-        raw = np.ascontiguousarray(by_unit[unit:unit + k].T).view(f"S{8 * k}").ravel()
-        text = _strings(raw, width, encoding)
+        filled, units = cells.text(unit, (width + 7) // 8)
+        text = _strings(units, filled, n, width, encoding)
         if text is None:
             return None
-        columns[name] = text
+        columns[name] = pd.Series(text, dtype=object, copy=False)  # (no conversion to str)
     return pd.DataFrame(columns, copy=False)
 
 
-def _strings(raw: np.ndarray, width: int, encoding: str) -> np.ndarray | None:
-    """Fixed-width byte strings as Python strings without their trailing spaces."""
+def _strings(units: np.ndarray, filled: np.ndarray, n: int, width: int,
+             encoding: str) -> np.ndarray | None:
+    """A string variable as Python strings without their trailing spaces: ``units`` holds
+    the 8-byte units of the ``filled`` rows of ``n`` (the others are blank)."""
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
         return None
-    raw = raw.astype(f"S{width}")  # the declared width; the rest of the last unit is padding
-    out = np.full(len(raw), "", dtype=object)
-    cells = raw.view(np.uint8).reshape(len(raw), width)
-    filled = np.nonzero(((cells != 0x20) & (cells != 0)).any(axis=1))[0]  # most are blank
+    out = np.full(n, "", dtype=object)
     if not len(filled):
         return out
-    raw = raw[filled]
-    if cells[filled].max(initial=0) < 0x80 and codec in ASCII_SUPERSETS:
+    # the declared width; the rest of the last unit is padding
+    raw = np.ascontiguousarray(units).view(f"S{8 * units.shape[1]}").ravel()
+    raw = raw.astype(f"S{width}")
+    if raw.view(np.uint8).max(initial=0) < 0x80 and codec in ASCII_SUPERSETS:
         out[filled] = np.strings.rstrip(raw.astype(f"U{width}"), " ").astype(object)
         return out  # (numpy decodes ASCII itself, all at once)
     codes, uniques = pd.factorize(raw)
