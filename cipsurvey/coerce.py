@@ -422,23 +422,23 @@ class MissingCodes:
 
 def _read_values(series: pd.Series, item: Item, read: Any,
                  ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """Read each distinct value once: the wave column, the status code of each row, each
-    row's index into the distinct values, and the missing code of each distinct value."""
+    """Read each distinct value once: the wave column, each row's index into the distinct
+    values (-1: empty, which indexes the last entry), and per distinct value (plus the empty
+    cell, last) its status code and missing code."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     results = [read(u) for u in uniques]
     status = np.array([_CODE[r[1]] for r in results] + [_CODE[EMPTY]], dtype=np.int8)
     mcodes = np.array([r[2] for r in results] + [None], dtype=object)
-    idx = np.where(codes < 0, len(uniques), codes)
     if item.type == ItemType.date:
         values = pd.DatetimeIndex([r[0] for r in results] + [pd.NaT]).as_unit("ns")
-        column = pd.Series(values.take(idx))
+        column = pd.Series(values.take(codes))
     elif item.type in (ItemType.text, ItemType.identifier):
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[idx],
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[codes],
                            dtype=object, copy=False)
     else:
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[idx],
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[codes],
                            copy=False)
-    return column, status[idx], idx, mcodes
+    return column, codes, status, mcodes
 
 
 def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
@@ -467,13 +467,14 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
         if item.type == ItemType.multiple_choice:
             choice = item.choices[item.columns.index(match.column)]
             label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
-            column, row_status, idx, mcodes = _read_values(
+            column, idx, status, mcodes = _read_values(
                 series, item, lambda u, k=label_keys, r=reader: r.read_option(u, k))
         else:
-            column, row_status, idx, mcodes = _read_values(series, item, reader.read)
+            column, idx, status, mcodes = _read_values(series, item, reader.read)
         out[match.column] = column
-        bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
-        if len(bad):
+        if (status >= _FIRST_PROBLEM).any():  # per distinct value first: rarely any
+            row_status = status[idx]
+            bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
             originals = series.iloc[bad].to_numpy(dtype=object)
             for i, value in zip(bad, originals, strict=True):
                 problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],

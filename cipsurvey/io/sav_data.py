@@ -307,7 +307,7 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
         text = _strings(units, filled, n, width, encoding)
         if text is None:
             return None
-        columns[name] = pd.Series(text, dtype=object, copy=False)  # (no conversion to str)
+        columns[name] = text  # (pandas makes it its string dtype: fast string methods)
     return pd.DataFrame(columns, copy=False)
 
 
