@@ -130,16 +130,24 @@ class _Subsets:
     def __init__(self, survey: Survey) -> None:
         self.survey = survey
         self.masks: dict[str, np.ndarray] = {}
+        self.recent: dict[tuple, pd.DataFrame] = {}  # the last few, for a table and its figure
 
     def data(self, a: Analysis) -> pd.DataFrame:
         data = self.survey.data
         cols = [c for c in analysis_columns(a, self.survey.instrument) if c in data.columns]
-        narrow = data[cols] if cols else data
-        if not a.subset:
-            return narrow
-        if a.subset not in self.masks:
-            self.masks[a.subset] = _mask(self.survey, a.subset)
-        return narrow.loc[self.masks[a.subset]]
+        key = (a.subset, tuple(cols))
+        if key not in self.recent:
+            narrow = data[cols] if cols else data
+            if a.subset:
+                if a.subset not in self.masks:
+                    self.masks[a.subset] = _mask(self.survey, a.subset)
+                narrow = narrow.loc[self.masks[a.subset]]
+            self.recent[key] = narrow
+            while len(self.recent) > 3:
+                self.recent.pop(next(iter(self.recent)))
+        # the same object for the same columns and subset: statistics computed on it are
+        # shared (stats.shared_work)
+        return self.recent[key]
 
 
 def run_plan(survey: Survey, plan: Plan, lang: str = "en",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ._util import frame, levels
+from ._util import frame, levels, memo
 
 FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
                 "conf_high", "method", "note"]
@@ -126,7 +126,13 @@ def multiple_response(data: pd.DataFrame, columns: Sequence[str], between: str |
     -----
     Method: counts of a dichotomy set as SPSS's MULT RESPONSE tabulates them.
     """
-    columns = list(columns)
+    key = ("multiple_response", tuple(columns), between, tuple((labels or {}).items()), conf)
+    return memo(data, key, lambda: _multiple_response(data, list(columns), between, labels,
+                                                      conf)).copy()
+
+
+def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | None,
+                       labels: Mapping[str, str] | None, conf: float) -> pd.DataFrame:
     blocks: list[tuple[Any, pd.DataFrame]]
     if between is None:
         blocks = [("Total", data[columns])]
@@ -161,9 +167,14 @@ def multiple_response_tests(data: pd.DataFrame, columns: Sequence[str],
         ``option, n, statistic, df, p, cramers_v, method, note`` per option, among the
         respondents who answered the question.
     """
+    return memo(data, ("multiple_response_tests", tuple(columns), between),
+                lambda: _multiple_response_tests(data, list(columns), between)).copy()
+
+
+def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
+                             between: str) -> pd.DataFrame:
     from .contingency import association, chi2_tests
 
-    columns = list(columns)
     answered = data[data[columns].notna().any(axis=1)].copy()
     answered[columns] = answered[columns].fillna(0)
     rows = []

@@ -58,18 +58,26 @@ def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
         ``item, mean, sd, scale_mean_if_deleted, scale_var_if_deleted, item_rest_r,
         alpha_if_deleted``; the item-rest r correlates the item with the sum of the others.
     """
-    block = data[list(items)].dropna().astype(float)
-    total = block.sum(axis=1)
+    x = data[list(items)].dropna().to_numpy(dtype=float)
+    k = x.shape[1]
+    # everything from the items' covariance matrix, one pass over the data: the rest score's
+    # variance and its covariance with the item, and α of the other items, are sums of its
+    # entries
+    c = np.atleast_2d(np.cov(x, rowvar=False)) if len(x) > 1 else np.full((k, k), np.nan)
+    means = x.mean(axis=0) if len(x) else np.full(k, np.nan)
+    total_cov = c.sum(axis=1)
     rows = []
-    for item in items:
-        rest = total - block[item]
-        others = [i for i in items if i != item]
-        a = cronbach_alpha(block, others)["estimate"].iloc[0] if len(others) > 1 else np.nan
-        r = np.corrcoef(block[item], rest)[0, 1] if block[item].std() > 0 and rest.std() > 0 \
-            else np.nan
-        rows.append({"item": item, "mean": block[item].mean(), "sd": block[item].std(ddof=1),
-                     "scale_mean_if_deleted": rest.mean(),
-                     "scale_var_if_deleted": rest.var(ddof=1), "item_rest_r": r,
+    for i, item in enumerate(items):
+        rest_var = c.sum() - 2 * total_cov[i] + c[i, i]
+        rest_cov = total_cov[i] - c[i, i]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r = rest_cov / np.sqrt(c[i, i] * rest_var) if c[i, i] > 0 and rest_var > 0 \
+                else np.nan
+            a = ((k - 1) / (k - 2) * (1 - (np.trace(c) - c[i, i]) / rest_var)
+                 if k > 2 and rest_var > 0 else np.nan)
+        rows.append({"item": item, "mean": means[i], "sd": np.sqrt(c[i, i]),
+                     "scale_mean_if_deleted": means.sum() - means[i],
+                     "scale_var_if_deleted": rest_var, "item_rest_r": r,
                      "alpha_if_deleted": a})
     return pd.DataFrame(rows)
 
