@@ -237,7 +237,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     for _ in range(100):
         new_alpha = _nb_alpha(yu, fit.mu, w, alpha)
         fit = sm.GLM(yu, xu, family=sm.families.NegativeBinomial(alpha=new_alpha),
-                     freq_weights=w).fit(start_params=fit.params, tol=1e-14, maxiter=500)
+                     freq_weights=w).fit(start_params=fit.params, tol=1e-12, maxiter=500)
         done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < 1e-7
         alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
         if done:
