@@ -99,6 +99,11 @@ def distinct_rows(y: np.ndarray, x: pd.DataFrame) -> tuple[np.ndarray, pd.DataFr
     return y[first], x.iloc[first], counts.astype(float)
 
 
+# IRLS stops when the deviance changes by less than 1e-12 + 1e-13·deviance: an absolute
+# tolerance alone is below what the deviance of a large wave can resolve in double precision
+GLM_TOL = {"tol": 1e-12, "rtol": 1e-13, "maxiter": 500}
+
+
 OLS_MODEL = ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "sigma",
              "method", "note"]
 
@@ -185,8 +190,7 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
     if problem:
         return _empty(problem, COUNT_MODEL)
-    fit = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(tol=1e-12,
-                                                                          maxiter=200)
+    fit = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     pearson = float((w * (yu - fit.mu) ** 2 / fit.mu).sum())
     df_resid = len(y) - x.shape[1]
@@ -225,8 +229,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
     if problem:
         return _empty(problem, COUNT_MODEL)
-    pois = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(tol=1e-12,
-                                                                           maxiter=200)
+    pois = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
     # α and β by alternating maximisation: α exactly at fixed means (Newton on log α), then
     # the GLM with α fixed. In NB2 the information matrix is block-diagonal in (β, α), so
     # the alternation converges in a few rounds. The final GLM gives β's SEs from the
@@ -237,7 +240,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     for _ in range(100):
         new_alpha = _nb_alpha(yu, fit.mu, w, alpha)
         fit = sm.GLM(yu, xu, family=sm.families.NegativeBinomial(alpha=new_alpha),
-                     freq_weights=w).fit(start_params=fit.params, tol=1e-12, maxiter=500)
+                     freq_weights=w).fit(start_params=fit.params, **GLM_TOL)
         done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < 1e-7
         alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
         if done:
@@ -339,7 +342,7 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             fit = sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w).fit(
-                tol=1e-12, maxiter=100)
+                **GLM_TOL)
             llnull = fit.llnull
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return _empty("perfect separation: no model", LOGIT_MODEL)
