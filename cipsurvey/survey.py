@@ -238,7 +238,7 @@ def read_survey(
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
         missing.append(coerced.missing.take(keep))
-        frames.append(frame.loc[keep])
+        frames.append(frame if keep.all() else frame.loc[keep])  # (no copy when all kept)
         for match in coerced.matches:
             fed.setdefault(match.item.id, set()).add(str(p))
         accounts.append(FileAccount(
@@ -266,8 +266,10 @@ def read_survey(
     chunks = [_drop_known(c, unreadable) for c in check_filters(inst, data, fed)]
     chunks += check_duplicate_ids(inst, data)
     derived = compute_derived(inst, data)
-    data = pd.concat([data.drop(columns=["source", "source_row"]), derived,
-                      data[["source", "source_row"]]], axis=1)
+    data = data.copy(deep=False)
+    at = data.columns.get_loc("source")
+    for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy
+        data.insert(at + k, name, derived[name].to_numpy())
     account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
     for acc in accounts:  # the accounting invariant: no row is lost or invented
         if acc.rows_read != acc.rows_kept + acc.rows_excluded:  # pragma: no cover
