@@ -106,9 +106,10 @@ def _counts(plt, sns, data: pd.DataFrame, boxes: pd.DataFrame, sv: bool):
             xs, ys = np.repeat(xs, reps), np.repeat(sub["value"].to_numpy(), reps)
             ax.scatter(xs + rng.uniform(-0.25, 0.25, len(xs)), ys, s=4, color="0.25",
                        alpha=0.35, linewidths=0)
-        else:  # too many to show one by one: one dot per answer given, area by how many
-            size = 4 + 120 * sub["count"].to_numpy() / sub["count"].max()
-            ax.scatter(xs, sub["value"], s=size, color="0.25", alpha=0.35, linewidths=0)
+        else:  # too many to show one by one: one dot per answer given, beside its box,
+            size = 4 + 120 * sub["count"].to_numpy() / sub["count"].max()  # area by how many
+            ax.scatter(xs + 0.42, sub["value"], s=size, color="0.25", alpha=0.35,
+                       linewidths=0)
         ax.set_title(_wrap(var, 34), fontsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("Antal" if sv else "Number")
