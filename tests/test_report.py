@@ -256,3 +256,15 @@ def test_min_cell_leaves_no_single_blank_in_a_row_or_column(tmp_path, cli):
             if name == "describe":
                 assert (frame["n"].dropna() >= 10).all()
                 assert frame.loc[frame["n"].isna(), "mean"].isna().all()
+
+
+def test_two_threads_give_the_same_report_as_one():
+    survey = cipsurvey.read_survey(demo_files())
+    plan = load_plan("kallmen2017", survey.instrument)
+    one = run_plan(survey, plan, "en", workers=1)
+    two = run_plan(survey, plan, "en", workers=2)
+    assert [r.id for r in two.results] == [r.id for r in one.results]
+    for a, b in zip(one.results, two.results, strict=True):
+        assert (a.error, a.n, a.notes, list(a.tables)) == (b.error, b.n, b.notes, list(b.tables))
+        for name in a.tables:
+            pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
