@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,6 +289,8 @@ class _ItemReader:
 
 # --------------------------------------------------------------------------- whole table
 
+THREADS_FROM = 50_000  # rows; a smaller file is read in one thread
+
 # Per distinct value, the outcome is kept as a small integer (an index into STATUSES), so that
 # a million rows need no Python object per cell.
 STATUSES = [OK, EMPTY, USER_MISSING, *SEVERITY]
@@ -449,37 +453,26 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
     problems: list[dict[str, Any]] = []
     missing = MissingCodes(n)
     fed_items = {m.item.id for m in matches}
-    file = str(raw.path)
 
-    for match in matches:
-        item = match.item
-        reader = _ItemReader(inst, item, raw.user_missing.get(match.raw, []),
-                             raw.value_labels.get(match.raw, {}))
-        series = raw.frame[match.raw]
-        if (item.type in (ItemType.identifier, ItemType.text) and not reader.file_missing
-                and _is_text_column(series)):
-            out[match.column] = _read_text(series, reader, missing, match.column)
-            continue
-        if match.packed:
-            codes, uniques = pd.factorize(series, use_na_sentinel=True)
-            _unpack_multiple(match, reader, series, codes, uniques, raw, out, problems)
-            continue
-        if item.type == ItemType.multiple_choice:
-            choice = item.choices[item.columns.index(match.column)]
-            label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
-            column, idx, status, mcodes = _read_values(
-                series, item, lambda u, k=label_keys, r=reader: r.read_option(u, k))
-        else:
-            column, idx, status, mcodes = _read_values(series, item, reader.read)
-        out[match.column] = column
-        if (status >= _FIRST_PROBLEM).any():  # per distinct value first: rarely any
-            row_status = status[idx]
-            bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
-            originals = series.iloc[bad].to_numpy(dtype=object)
-            for i, value in zip(bad, originals, strict=True):
-                problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],
-                                         value, item))
-        missing.add_coded(match.column, idx, mcodes)
+    def one(match: ColumnMatch) -> tuple[dict[str, pd.Series], list[dict[str, Any]],
+                                         MissingCodes]:
+        cols: dict[str, pd.Series] = {}
+        found: list[dict[str, Any]] = []
+        codes = MissingCodes(n)
+        _coerce_column(raw, inst, match, cols, found, codes)
+        return cols, found, codes
+
+    # columns are independent; numpy and pandas release the GIL for most of the work, so a
+    # large file is read in two threads. The parts are merged in column order either way.
+    if n >= THREADS_FROM and len(matches) > 1 and (os.cpu_count() or 1) >= 2:
+        with ThreadPoolExecutor(2) as pool:
+            parts = list(pool.map(one, matches))
+    else:
+        parts = [one(match) for match in matches]
+    for cols, found, codes in parts:
+        out.update(cols)
+        problems.extend(found)
+        missing.columns.update(codes.columns)
 
     for item in inst.items:
         for column in item.columns:
@@ -491,6 +484,42 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
                          copy=False)
     absent = [i for i in inst.items if i.id not in fed_items]
     return Coerced(frame, matches, unknown, absent, problems, missing)
+
+
+def _coerce_column(raw: RawTable, inst: Instrument, match: ColumnMatch,
+                   out: dict[str, pd.Series], problems: list[dict[str, Any]],
+                   missing: MissingCodes) -> None:
+    """Read one raw column into ``out`` (one wave column, or several for a packed
+    multiple-choice cell), adding its problems and user-missing codes."""
+    item = match.item
+    file = str(raw.path)
+    reader = _ItemReader(inst, item, raw.user_missing.get(match.raw, []),
+                         raw.value_labels.get(match.raw, {}))
+    series = raw.frame[match.raw]
+    if (item.type in (ItemType.identifier, ItemType.text) and not reader.file_missing
+            and _is_text_column(series)):
+        out[match.column] = _read_text(series, reader, missing, match.column)
+        return
+    if match.packed:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        _unpack_multiple(match, reader, series, codes, uniques, raw, out, problems)
+        return
+    if item.type == ItemType.multiple_choice:
+        choice = item.choices[item.columns.index(match.column)]
+        label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
+        column, idx, status, mcodes = _read_values(
+            series, item, lambda u: reader.read_option(u, label_keys))
+    else:
+        column, idx, status, mcodes = _read_values(series, item, reader.read)
+    out[match.column] = column
+    if (status >= _FIRST_PROBLEM).any():  # per distinct value first: rarely any
+        row_status = status[idx]
+        bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
+        originals = series.iloc[bad].to_numpy(dtype=object)
+        for i, value in zip(bad, originals, strict=True):
+            problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],
+                                     value, item))
+    missing.add_coded(match.column, idx, mcodes)
 
 
 def _wave_columns(inst: Instrument) -> list[str]:

@@ -121,3 +121,19 @@ def test_derived_variables(tmp_path):
     assert s.data["template_contents_yes"].iloc[:2].tolist() == [1.0, 0.0]
     labelled = s.labelled("sv")
     assert labelled["age_group"].tolist()[0] == "Under 30 år"
+
+
+def test_reading_columns_in_two_threads_changes_nothing(monkeypatch):
+    from cipsurvey import coerce
+    from cipsurvey.demo.files import demo_files
+
+    files = demo_files()
+    monkeypatch.setattr(coerce, "THREADS_FROM", 10**9)
+    one = read_survey(files)
+    monkeypatch.setattr(coerce, "THREADS_FROM", 0)
+    monkeypatch.setattr(coerce.os, "cpu_count", lambda: 2)
+    two = read_survey(files)
+    pd.testing.assert_frame_equal(one.data, two.data)
+    pd.testing.assert_frame_equal(one.problems, two.problems)
+    pd.testing.assert_frame_equal(one.missing, two.missing)
+    assert one.account.as_dict() == two.account.as_dict()
