@@ -126,7 +126,7 @@ def ols(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     ----------
     Draper, N. R., & Smith, H. (1998). Applied regression analysis (3rd ed.). Wiley.
     """
-    import statsmodels.api as sm
+    from . import _sm as sm
 
     y, x = design(data, outcome, predictors, categorical)
     problem = _check(y, x) or ("the outcome has no variance: no model"
@@ -183,7 +183,7 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     ----------
     Cameron, A. C., & Trivedi, P. K. (2013). Regression analysis of count data (2nd ed.).
     """
-    import statsmodels.api as sm
+    from . import _sm as sm
 
     y, x = design(data, outcome, predictors, categorical)
     yu, xu, w = distinct_rows(y, x)
@@ -222,7 +222,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     ----------
     Hilbe, J. M. (2011). Negative binomial regression (2nd ed.). Cambridge University Press.
     """
-    import statsmodels.api as sm
+    from . import _sm as sm
 
     y, x = design(data, outcome, predictors, categorical)
     yu, xu, w = distinct_rows(y, x)
@@ -326,7 +326,7 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     Nagelkerke, N. J. D. (1991). A note on a general definition of the coefficient of
         determination. Biometrika, 78, 691-692.
     """
-    import statsmodels.api as sm
+    from . import _sm as sm
 
     yraw, x = design(data, outcome, predictors, categorical)
     y = (yraw == event).astype(float)
