@@ -47,8 +47,8 @@ class _Unsupported(Exception):
     """A file this decoder leaves to pyreadstat."""
 
 
-def _layout(buf: bytes) -> Layout:
-    if buf[:4] not in (b"$FL2",) or len(buf) < 176:
+def _layout(buf: memoryview) -> Layout:
+    if bytes(buf[:4]) != b"$FL2" or len(buf) < 176:
         raise _Unsupported("not a plain system file")
     layout_code, case_units, compression = struct.unpack_from("<iii", buf, 64)
     if layout_code not in (2, 3):
@@ -263,8 +263,13 @@ class _PackedCells:
 def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
     """The data of a system file as pyreadstat returns it (``user_missing=True``), or None
     when the file is outside what this decoder handles."""
-    with open(path, "rb") as fh:
-        buf = fh.read()
+    # mapped, not read: the cases are used straight from the page cache, without a copy of
+    # the whole file in fresh memory
+    try:
+        mapped = np.memmap(path, dtype=np.uint8, mode="r")
+    except (ValueError, OSError):  # empty, or not a regular file: pyreadstat says why
+        return None
+    buf = memoryview(mapped)
     try:
         layout = _layout(buf)
     except (_Unsupported, struct.error, IndexError):
@@ -275,7 +280,7 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
         return None
     if any(str(formats.get(c, "")).upper().startswith(TIME_FORMATS) for c in names):
         return None
-    stream = memoryview(buf)[layout.data_start:]
+    stream = buf[layout.data_start:]
     cells: _PlainCells | _PackedCells
     if layout.compression == 0:
         words = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
