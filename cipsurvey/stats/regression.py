@@ -166,6 +166,22 @@ def _count_rows(fit, x: pd.DataFrame, ci: np.ndarray, method: str) -> pd.DataFra
     return pd.DataFrame(rows).reindex(columns=COEF_COLUMNS)
 
 
+def _count_data(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
+                categorical: Mapping[str, Any] | None):
+    """Design, its distinct rows with their counts, and why no count model fits (or "")."""
+    y, x = design(data, outcome, predictors, categorical)
+    yu, xu, w = distinct_rows(y, x)
+    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
+    return y, x, yu, xu, w, problem
+
+
+def _poisson_glm(yu: np.ndarray, xu: pd.DataFrame, w: np.ndarray):
+    """The Poisson GLM of the distinct rows ``yu``, ``xu`` weighted by their counts ``w``."""
+    from . import _sm as sm
+
+    return sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
+
+
 def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
             categorical: Mapping[str, Any] | None = None, conf: float = 0.95) -> RegressionResult:
     """Poisson regression (GLM, log link) with incidence-rate ratios and a dispersion check.
@@ -183,14 +199,10 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     ----------
     Cameron, A. C., & Trivedi, P. K. (2013). Regression analysis of count data (2nd ed.).
     """
-    from . import _sm as sm
-
-    y, x = design(data, outcome, predictors, categorical)
-    yu, xu, w = distinct_rows(y, x)
-    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
+    y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
         return _empty(problem, COUNT_MODEL)
-    fit = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
+    fit = _poisson_glm(yu, xu, w)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     pearson = float((w * (yu - fit.mu) ** 2 / fit.mu).sum())
     df_resid = len(y) - x.shape[1]
@@ -224,12 +236,10 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     """
     from . import _sm as sm
 
-    y, x = design(data, outcome, predictors, categorical)
-    yu, xu, w = distinct_rows(y, x)
-    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
+    y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
         return _empty(problem, COUNT_MODEL)
-    pois = sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
+    pois = _poisson_glm(yu, xu, w)
     # α and β by alternating maximisation: α exactly at fixed means (Newton on log α), then
     # the GLM with α fixed. In NB2 the information matrix is block-diagonal in (β, α), so
     # the alternation converges in a few rounds. The final GLM gives β's SEs from the
