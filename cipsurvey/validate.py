@@ -91,9 +91,9 @@ class _FedRows:
     """Which rows come from a file with a column for an item, computed once per set of
     files (nearly every item has the same set: all of them)."""
 
-    def __init__(self, frame: pd.DataFrame, fed: dict[str, set[str]]) -> None:
-        self.codes, names = pd.factorize(frame["source"])
-        self.names = list(names)
+    def __init__(self, rows: _Rows, fed: dict[str, set[str]]) -> None:
+        self.codes = rows.file_codes
+        self.names = list(rows.file_names)
         self.fed = fed
         self.masks: dict[frozenset[str], np.ndarray] = {}
 
@@ -114,7 +114,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     """
     where = _Rows(frame)
     records: list[pd.DataFrame] = []
-    fed_rows = _FedRows(frame, fed)
+    fed_rows = _FedRows(where, fed)
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
         relevant = bound.evaluate(frame)
