@@ -306,7 +306,7 @@ def _empty_column(item: Item) -> pd.Series:
     return pd.Series(np.nan, dtype=float)
 
 
-def _is_text_column(series: pd.Series) -> bool:
+def is_text_column(series: pd.Series) -> bool:
     """Every cell missing or a string (checked in C, not per cell)."""
     if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
         return True
@@ -497,7 +497,7 @@ def _coerce_column(raw: RawTable, inst: Instrument, match: ColumnMatch,
                          raw.value_labels.get(match.raw, {}))
     series = raw.frame[match.raw]
     if (item.type in (ItemType.identifier, ItemType.text) and not reader.file_missing
-            and _is_text_column(series)):
+            and is_text_column(series)):
         out[match.column] = _read_text(series, reader, missing, match.column)
         return
     if match.packed:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .coerce import MissingCodes, coerce_table
+from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
 from .errors import CipsurveyError, InputFileError
 from .instrument import Instrument, ItemType, load_instrument
@@ -311,13 +311,12 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
 def _blank_cells(values: pd.Series) -> np.ndarray:
     """True where a cell holds nothing: missing, or text of only spaces (vectorised)."""
     missing = values.isna().to_numpy()
-    if values.dtype != object and pd.api.types.is_string_dtype(values.dtype):
+    if is_text_column(values):
         return missing | (values.str.strip() == "").fillna(False).to_numpy(dtype=bool)
-    if values.dtype == object:
+    if values.dtype == object:  # text mixed with numbers: only the texts can be blank
         text = values.where(~missing, "")
-        if pd.api.types.infer_dtype(text, skipna=True) != "string":  # mixed cells: per cell
-            is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
-            text = pd.Series(np.where(is_text, text, "x"), dtype=object)
+        is_text = text.map(lambda v: isinstance(v, str)).to_numpy()
+        text = pd.Series(np.where(is_text, text, "x"), dtype=object)
         return missing | (text.str.strip() == "").to_numpy(dtype=bool)
     return missing
 
