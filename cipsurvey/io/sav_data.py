@@ -25,8 +25,8 @@ SPACES = np.frombuffer(b" " * 8, dtype="<u8")[0]
 DATE_FORMATS = ("DATETIME", "DATE", "ADATE", "EDATE", "JDATE", "SDATE", "QYR", "MOYR", "WKYR",
                 "YMDHMS")
 TIME_FORMATS = ("TIME", "DTIME", "MTIME")
-ASCII_SUPERSETS = {"utf-8", "ascii", "cp1252", "iso8859-1", "iso8859-15", "cp1250", "cp1257",
-                   "latin-1"}
+# codec names as codecs.lookup gives them
+ASCII_SUPERSETS = {"utf-8", "ascii", "cp1252", "iso8859-1", "iso8859-15", "cp1250", "cp1257"}
 EPOCH = np.datetime64("1582-10-14T00:00:00", "us")
 
 
