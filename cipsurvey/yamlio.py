@@ -1,8 +1,9 @@
 """Read YAML safely and remember the line of every value, for error messages.
 
-Only ``yaml.SafeLoader`` is used: no Python objects can be constructed from a file. The
-document is composed into a node tree first, which gives the line of each key and list entry;
-deep nesting and oversized files are refused before anything is built from them.
+Only the safe loader is used (libyaml's ``CSafeLoader`` where PyYAML was built with it, else
+the pure-Python ``SafeLoader``; both construct plain data, never Python objects). The document
+is composed into a node tree once; the tree gives the line of each key and list entry, deep
+nesting and oversized files are refused from it, and only then is the data built from it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from .errors import CipsurveyError
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 40
 MAX_NODES = 200_000
+# libyaml parses about ten times faster than the pure-Python parser (0.2 s of the demo report)
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Path_ = tuple[str | int, ...]
 
@@ -82,7 +85,7 @@ def load_yaml(source: str | Path, *, text: str | None = None) -> YamlDocument:
                 hint="save the file as UTF-8",
             ) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -96,7 +99,14 @@ def load_yaml(source: str | Path, *, text: str | None = None) -> YamlDocument:
     lines: dict[Path_, int] = {}
     _walk(node, (), lines, 0, [0], file)
     try:
-        data = yaml.safe_load(text)
-    except (yaml.YAMLError, RecursionError) as exc:  # pragma: no cover - compose caught these
-        raise CipsurveyError(f"invalid YAML: {exc}", file=file) from None
+        data = yaml.SafeLoader("").construct_document(node)
+    except yaml.YAMLError as exc:  # e.g. a malformed timestamp or an unknown tag
+        mark = getattr(exc, "problem_mark", None)
+        raise CipsurveyError(f"invalid YAML: {getattr(exc, 'problem', None) or exc}", file=file,
+                             line=mark.line + 1 if mark is not None else None) from None
+    except (ValueError, TypeError, AttributeError) as exc:  # e.g. the date 2001-13-45
+        raise CipsurveyError(f"invalid YAML value: {exc}", file=file,
+                             hint="quote values that are not meant as dates or numbers") from None
+    except RecursionError:
+        raise CipsurveyError("YAML nested too deeply to read", file=file) from None
     return YamlDocument(data, lines, file)

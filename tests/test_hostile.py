@@ -187,6 +187,7 @@ YAMLS = [
     ("alias bomb", "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
      "e: &e [*d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e]\n", "values"),
+    ("impossible date", "id: x\nversion: 2001-13-45\n", "month must be in 1..12"),
     ("not a mapping", "- just\n- a list\n", "mapping"),
     ("empty yaml", "", "empty"),
     ("unknown field", yaml.safe_dump(instrument([item("a", colour="red")])), "unknown field"),
