@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import __version__
 from ..io.writers import atomic_write, neutralise
-from .display import shown
+from .display import Shown, shown
 from .figures import Figure, draw
 from .run import Report
 
@@ -215,7 +215,14 @@ figcaption{font-size:.85rem;color:#333}
 """
 
 
-def _sections(report: Report, figures: dict[str, Figure]) -> list[dict[str, Any]]:
+def format_tables(report: Report) -> dict[tuple[str, str], Shown]:
+    """Every table of the report as shown in HTML and Word, formatted once for both."""
+    return {(r.id, name): shown(name, frame, report.lang)
+            for r in report.results if r.kind != "figure" for name, frame in r.tables.items()}
+
+
+def _sections(report: Report, figures: dict[str, Figure],
+              formatted: dict[tuple[str, str], Shown]) -> list[dict[str, Any]]:
     out = []
     for section in report.plan.sections:
         results = []
@@ -224,8 +231,8 @@ def _sections(report: Report, figures: dict[str, Figure]) -> list[dict[str, Any]
                 continue
             tables = []
             if r.kind != "figure":
-                for name, frame in r.tables.items():
-                    s = shown(name, frame, report.lang)
+                for name in r.tables:
+                    s = formatted[r.id, name]
                     tables.append({"name": name, "headings": s.headings, "rows": s.rows,
                                    "footnotes": s.footnotes})
             fig = figures.get(r.id)
@@ -240,7 +247,7 @@ def _sections(report: Report, figures: dict[str, Figure]) -> list[dict[str, Any]
 
 
 def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: str,
-               generated: str) -> Path:
+               generated: str, formatted: dict[tuple[str, str], Shown] | None = None) -> Path:
     from jinja2 import Environment
 
     env = Environment(autoescape=True)
@@ -255,19 +262,22 @@ def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: 
         exclusions=[f"{Path(r['file']).name}: {r['rows']} × {r['reason']}"
                     for _, r in acc.reasons().iterrows()],
         problems=problems.values.tolist(), methods=methods,
-        sections=_sections(report, figures))
+        sections=_sections(report, figures,
+                           format_tables(report) if formatted is None else formatted))
     return atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- Word
 
 
-def write_docx(report: Report, path: Path, figures: dict[str, Figure], methods: str) -> Path:
+def write_docx(report: Report, path: Path, figures: dict[str, Figure], methods: str,
+               formatted: dict[tuple[str, str], Shown] | None = None) -> Path:
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches, Pt
 
     t = TEXT[report.lang]
+    formatted = format_tables(report) if formatted is None else formatted
     doc = Document()
     style = doc.styles["Normal"]
     style.font.name = "Times New Roman"
@@ -299,13 +309,13 @@ def write_docx(report: Report, path: Path, figures: dict[str, Figure], methods: 
                 continue
             if r.kind == "figure":
                 continue
-            for name, frame in r.tables.items():
+            for name in r.tables:
                 number += 1
                 cap = doc.add_paragraph()
                 cap.add_run(("Tabell" if report.lang == "sv" else "Table") + f" {number}").bold \
                     = True
                 doc.add_paragraph().add_run(title).italic = True
-                s = shown(name, frame, report.lang)
+                s = formatted[r.id, name]
                 table = _docx_table(doc, s.headings, s.rows)
                 table.alignment = 0
                 for fn in [*r.notes, *s.footnotes]:
@@ -322,15 +332,18 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
-    table = doc.add_table(rows=1, cols=len(headings))
-    for cell, text in zip(table.rows[0].cells, headings, strict=True):
-        cell.text = text
+    width = len(headings)
+    table = doc.add_table(rows=1 + len(rows), cols=width)
+    # one pass over the grid: python-docx's add_row() and row.cells re-read the whole
+    # table's XML on every call, which made Word the slowest output
+    if any(len(row) != width for row in rows):
+        raise ValueError("every row of a table needs one cell per heading")
+    cells = table._cells
+    for i, text in enumerate([*headings, *(text for row in rows for text in row)]):
+        cells[i].text = text
+    for cell in cells[:width]:
         for run in cell.paragraphs[0].runs:
             run.bold = False
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
 
     def border(cell, edge: str) -> None:
         tc_pr = cell._tc.get_or_add_tcPr()
@@ -343,10 +356,10 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
         el.set(qn("w:sz"), "8")
         borders.append(el)
 
-    for cell in table.rows[0].cells:
+    for cell in cells[:width]:
         border(cell, "top")
         border(cell, "bottom")
-    for cell in table.rows[-1].cells:
+    for cell in cells[-width:]:
         border(cell, "bottom")
     return table
 
@@ -368,7 +381,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
             title = _sheet_name(f"{r.id}.{name}", used)
             ws = book.create_sheet(title)
             ws.append([str(c) for c in frame.columns])
-            for rec in frame.itertuples(index=False):
+            for rec in frame.itertuples(index=False, name=None):
                 ws.append([neutralise(_clean(v)) if not isinstance(v, float | int | np.number)
                            else _clean(v) for v in rec])
             for k, col in enumerate(frame.columns, start=1):
@@ -422,7 +435,8 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                              "respondent_ids": "pseudonymised" if free_text else "left out"}
     json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
         json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))
-    html = write_html(report, out_dir / "report.html", figures, methods, generated)
-    docx = write_docx(report, out_dir / "report.docx", figures, methods)
+    formatted = format_tables(report)
+    html = write_html(report, out_dir / "report.html", figures, methods, generated, formatted)
+    docx = write_docx(report, out_dir / "report.docx", figures, methods, formatted)
     xlsx = write_xlsx(report, out_dir / "report.xlsx")
     return Written(html, docx, xlsx, json_path, list(figures.values()))
