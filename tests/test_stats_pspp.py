@@ -411,3 +411,20 @@ def test_quadrature_matches_30_digit_values():
               (2.821663, 4, 6.158401, 0.284486900221394)]
     for q, k, df, p in stored:
         assert abs(studentized_range_sf(q, k, df) - p) < 1e-13
+
+
+@pytest.mark.parametrize(("k", "df"), [(2, 1.3), (3, 2.6), (3, 17.0), (4, 250.0), (6, 4000.0),
+                                       (12, 45.0), (20, 900.0), (3, 3e5)])
+def test_studentized_range_quantile_over_k_and_df(k, df):
+    """q_quantile's root (fixed-rule search, scipy check, fallbacks) against the tests' own
+    adaptive quadrature: the upper tail there is 1 - conf."""
+    from ptukey_reference import studentized_range_sf
+
+    from cipsurvey.stats.posthoc import q_quantile
+
+    # above 100,000 df scipy (like R and PSPP above 25,000) uses the limiting distribution
+    # (df = ∞), about 1e-6 off in the tail at 300,000 df; cipsurvey follows scipy there
+    tol = 1e-9 if df <= 1e5 else 1e-5
+    for conf in (0.95, 0.99):
+        q = q_quantile(conf, k, df)
+        assert abs(studentized_range_sf(q, k, df) - (1 - conf)) < tol, (k, df, conf)
