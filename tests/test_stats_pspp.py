@@ -418,9 +418,9 @@ def test_quadrature_matches_30_digit_values():
 def test_studentized_range_quantile_over_k_and_df(k, df):
     """q_quantile's root (fixed-rule search, scipy check, fallbacks) against the tests' own
     adaptive quadrature: the upper tail there is 1 - conf."""
-    from ptukey_reference import studentized_range_sf
-
     from cipsurvey.stats.posthoc import q_quantile
+
+    from ptukey_reference import studentized_range_sf
 
     # above 100,000 df scipy (like R and PSPP above 25,000) uses the limiting distribution
     # (df = ∞), about 1e-6 off in the tail at 300,000 df; cipsurvey follows scipy there
