@@ -122,21 +122,25 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
         relevant = relevant.mask(~fed_rows(item_id))
         skipped_but = np.nonzero((relevant == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
                                  & answered)[0]
-        records.append(where.problems(skipped_but, item.columns[0], item_id, "warning",
-                                  "answered_but_skipped", _show(frame, item.columns, skipped_but),
-                                      f"answered although the filter `{bound.text}` skips it"))
+        if len(skipped_but):
+            records.append(where.problems(
+                skipped_but, item.columns[0], item_id, "warning", "answered_but_skipped",
+                _show(frame, item.columns, skipped_but),
+                f"answered although the filter `{bound.text}` skips it"))
         asked_not = np.nonzero(relevant.fillna(False).to_numpy(dtype=bool) & ~answered)[0]
-        records.append(where.problems(
-            asked_not, item.columns[0], item_id, "warning" if item.required else "note",
-            "missing_but_relevant", None, f"not answered although the filter `{bound.text}` "
-            "asks for it"))
+        if len(asked_not):
+            records.append(where.problems(
+                asked_not, item.columns[0], item_id, "warning" if item.required else "note",
+                "missing_but_relevant", None, f"not answered although the filter "
+                f"`{bound.text}` asks for it"))
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
             gaps = np.nonzero(~_answered(inst, frame, item.id).to_numpy() & has_column)[0]
-            records.append(where.problems(gaps, item.columns[0], item.id, "warning",
-                                          "missing_required", None,
-                                          "a required item is empty"))
+            if len(gaps):
+                records.append(where.problems(gaps, item.columns[0], item.id, "warning",
+                                              "missing_required", None,
+                                              "a required item is empty"))
     return records
 
 
