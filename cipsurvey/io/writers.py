@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
-from ..instrument import Instrument, ItemType
 
 if TYPE_CHECKING:  # pragma: no cover
+    from ..instrument import Instrument
     from ..survey import Survey
 
 WRITERS = {".sav": "sav", ".csv": "csv", ".parquet": "parquet"}
@@ -96,6 +96,8 @@ def _csv_frame(survey: Survey) -> pd.DataFrame:
 
 
 def _whole_number_columns(inst: Instrument) -> list[str]:
+    from ..instrument import ItemType  # (not at the top: atomic_write needs no pydantic)
+
     cols = [c for i in inst.items if i.type not in
             (ItemType.number, ItemType.text, ItemType.identifier, ItemType.date)
             for c in i.columns]
@@ -104,6 +106,8 @@ def _whole_number_columns(inst: Instrument) -> list[str]:
 
 def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
     """Variable labels, value labels, missing codes and measures for every wave column."""
+    from ..instrument import ItemType
+
     labels: dict[str, str] = {}
     values: dict[str, dict[float, str]] = {}
     missing: dict[str, list[float]] = {}
