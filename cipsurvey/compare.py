@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import stats as st
 from .instrument import ItemType, Label
-from .report.run import Result
+from .report.results import Result
 from .study import Study
 from .survey import ImportAccount
 

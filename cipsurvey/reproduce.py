@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .report.run import Report
+from .report.results import Report
 
 PUBLISHED = Path(__file__).resolve().parent / "reference" / "kallmen2017_published.yaml"
 THREE = ["social_services", "psychiatric_care", "substance_use_treatment"]

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -140,8 +141,67 @@ def test_cli_report_json_equals_the_library(built, tmp_path, cli):
         payload = {k: v for k, v in payload.items() if k != key}
     cli_payload.pop("protection")
     assert cli_payload == {k: v for k, v in payload.items() if k != "protection"}
+    # the command draws its figures in a worker process: the same files as drawn here
+    _, written, _ = built
+    for fig in written.figures:
+        for path in (fig.png, fig.svg):
+            assert (tmp_path / "r" / "figures" / path.name).read_bytes() == path.read_bytes()
+    with zipfile.ZipFile(written.docx) as a, zipfile.ZipFile(tmp_path / "r" / "report.docx") as b:
+        assert a.read("word/document.xml") == b.read("word/document.xml")
     again = cli("report", "--demo", "--out", tmp_path / "r")
     assert again.code == 2 and "already holds a report" in again.err
+
+
+@pytest.mark.parametrize("failure", ["worker dies", "no child processes"])
+def test_figures_are_drawn_here_when_the_worker_fails(built, tmp_path, monkeypatch, failure):
+    from cipsurvey.report.drawing import FigureWorker
+
+    report, written, _ = built
+    if failure == "no child processes":
+        def refuse(*args, **kwargs):
+            raise OSError("no processes")
+        monkeypatch.setattr(subprocess, "Popen", refuse)
+    with FigureWorker() as worker:
+        if failure == "worker dies":
+            worker._proc.kill()
+        for r in report.results:
+            worker.submit(r, tmp_path / "figures", "en")
+        drawn = worker.collect()
+    assert sorted(drawn) == sorted(r.id for r in report.results if r.kind == "figure")
+    for fig in written.figures:
+        assert drawn[fig.id].alt == fig.alt
+        assert drawn[fig.id].svg.read_bytes() == fig.svg.read_bytes()
+
+
+def test_results_reach_the_caller_figures_first_and_stay_in_plan_order():
+    survey = cipsurvey.read_survey(demo_files())
+    plan = load_plan("kallmen2017", survey.instrument)
+    seen = []
+    report = run_plan(survey, plan, "en", on_result=seen.append)
+    assert [r.id for r in report.results] == [a.id for _, a in plan.analyses()]
+    assert sorted(r.id for r in seen) == sorted(r.id for r in report.results)
+    kinds = [r.kind == "figure" for r in seen]
+    assert kinds == sorted(kinds, reverse=True) and any(kinds)
+
+
+def test_word_table_cells_match_python_docx_own_setter():
+    from docx import Document
+
+    from cipsurvey.report.outputs import _docx_table
+
+    heads = ["a", "b", "c"]
+    rows = [["", " leading", "trailing "], ["tab\there", "two\nlines", "plain åäö"]]
+    ours = Document()
+    _docx_table(ours, heads, rows)
+    theirs = Document()
+    table = theirs.add_table(rows=3, cols=3)
+    for cell, text in zip(table._cells, [*heads, *rows[0], *rows[1]], strict=True):
+        cell.text = text
+    for cell in table._cells[:3]:
+        cell.paragraphs[0].runs[0].bold = False
+    strip = re.compile(r"\s*<w:tcBorders>.*?</w:tcBorders>", re.S)
+    ours_xml = strip.sub("", ours.tables[0]._tbl.xml)
+    assert ours_xml == strip.sub("", theirs.tables[0]._tbl.xml)
 
 
 def test_figures_exist_with_alt_text(built):

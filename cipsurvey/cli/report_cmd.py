@@ -44,8 +44,11 @@ def demo_invited() -> int:
 
 
 def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, decimal, sheet,
-            quiet: bool = False):
-    """Import, validate and run the plan, showing progress; returns (report, invited)."""
+            quiet: bool = False, on_result=None):
+    """Import, validate and run the plan, showing progress; returns (report, invited).
+
+    ``on_result`` is handed to ``run_plan``: it sees each result as soon as it is ready.
+    """
     from rich.console import Console
 
     from ..plan import load_plan
@@ -57,7 +60,8 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
         survey = read_options(files, instrument, fmt, encoding, delimiter, decimal, sheet)
         plan = load_plan(plan_name, survey.instrument)
         report = run_plan(survey, plan, lang,
-                          progress=lambda rid: status.update(f"computing {rid}"))
+                          progress=lambda rid: status.update(f"computing {rid}"),
+                          on_result=on_result)
     return report, (demo_invited() if demo else None)
 
 
@@ -86,27 +90,36 @@ def register(app: typer.Typer) -> None:
         decimal: str = DECIMAL, sheet: str = SHEET,
     ) -> None:
         """Write the report: HTML, Word, Excel, results.json and figures (PNG and SVG)."""
-        from ..report.outputs import write_report
+        from ..report.drawing import FigureWorker
 
         check_lang(lang)
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
             return
         guard_report_folder(out, force)
-        rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding, delimiter,
-                              decimal, sheet)
-        if min_cell > 1:
-            from ..report.protect import suppress
+        blanked = 0
 
-            blanked = suppress(rep, min_cell)
-            typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
-        if include_free_text:
-            from ..privacy import load_key
-            from ..report.run import free_text_result
+        def protect_and_draw(result) -> None:  # small cells go before anything is drawn
+            nonlocal blanked
+            blanked += suppress_result(result, min_cell, lang)
+            drawer.submit(result, out / "figures", lang)
 
-            rep.results.append(free_text_result(rep, load_key(key_file)))
-        written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
-                               free_text=include_free_text)
+        # started first, so that it imports matplotlib while this process imports the rest
+        with FigureWorker() as drawer:  # it draws the figures while the tables are computed
+            from ..report.outputs import write_report
+            from ..report.protect import suppress_result
+
+            rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
+                                  delimiter, decimal, sheet, on_result=protect_and_draw)
+            if min_cell > 1:
+                typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
+            if include_free_text:
+                from ..privacy import load_key
+                from ..report.run import free_text_result
+
+                rep.results.append(free_text_result(rep, load_key(key_file)))
+            written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
+                                   free_text=include_free_text, drawn=drawer.collect)
         failed = [r.id for r in rep.results if r.error]
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .run import Result
+from .results import Result
 
 PALETTE = "colorblind"
 
@@ -26,7 +26,7 @@ class Figure:
     svg: Path
 
 
-def _setup():
+def setup_plotting():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,7 +45,7 @@ def draw(result: Result, out_dir: Path, lang: str) -> Figure | None:
         return None
     import warnings
 
-    plt, sns = _setup()
+    plt, sns = setup_plotting()
     data = result.tables["data"]
     with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated `vert`
         warnings.filterwarnings("ignore", message=".*vert: bool was deprecated.*")

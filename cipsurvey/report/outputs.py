@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import math
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from .. import __version__
 from ..io.writers import atomic_write, neutralise
 from .display import Shown, shown
 from .figures import Figure, draw
-from .run import Report
+from .results import Report
 
 SCHEMA = "cipsurvey-results/1"
 TEXT = {
@@ -134,9 +135,12 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
             "tables": {name: table_records(t) for name, t in r.tables.items()
                        if not (r.kind == "figure" and name == "data" and len(t) > 500)},
         } for r in report.results],
-        "figures": [{"id": f.id, "alt": f.alt, "png": f.png.name, "svg": f.svg.name}
-                    for f in figures],
+        "figures": figure_records(figures),
     }
+
+
+def figure_records(figures: list[Figure]) -> list[dict[str, str]]:
+    return [{"id": f.id, "alt": f.alt, "png": f.png.name, "svg": f.svg.name} for f in figures]
 
 
 def _clean_tree(obj: Any) -> Any:
@@ -272,59 +276,84 @@ def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: 
 
 def write_docx(report: Report, path: Path, figures: dict[str, Figure], methods: str,
                formatted: dict[tuple[str, str], Shown] | None = None) -> Path:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Inches, Pt
+    """The Word report: account, methods, then every table and figure in plan order."""
+    return WordReport(report, methods, formatted).save(path, figures)
 
-    t = TEXT[report.lang]
-    formatted = format_tables(report) if formatted is None else formatted
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
-    doc.core_properties.title = report.plan.title.get(report.lang)
-    doc.core_properties.author = "cipsurvey"
-    doc.add_heading(report.plan.title.get(report.lang), level=0)
-    if is_synthetic(report):
-        doc.add_paragraph().add_run(t["synthetic"]).bold = True
-    doc.add_heading(t["account"], level=1)
-    acc = report.survey.account
-    _docx_table(doc, [t["file"], t["format"], t["read"], t["kept"], t["excluded"]],
-                [[Path(f.file).name, f.format, str(f.rows_read), str(f.rows_kept),
-                  str(f.rows_excluded)] for f in acc.files])
-    doc.add_heading(t["methods"], level=1)
-    doc.add_paragraph(methods)
-    number = 0
-    for section in report.plan.sections:
-        doc.add_heading(section.title.get(report.lang), level=1)
-        for r in report.results:
-            if r.section != section.id:
+
+class WordReport:
+    """A Word report built in two steps: text and tables first, then the figures.
+
+    The figures' places are kept as empty paragraphs, so that the document can be built
+    while the figures are still being drawn (by the report command's worker process).
+    """
+
+    def __init__(self, report: Report, methods: str,
+                 formatted: dict[tuple[str, str], Shown] | None = None) -> None:
+        from docx import Document
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+        from docx.shared import Pt
+
+        t = TEXT[report.lang]
+        formatted = format_tables(report) if formatted is None else formatted
+        doc = Document()
+        style = doc.styles["Normal"]
+        style.font.name = "Times New Roman"
+        style.font.size = Pt(11)
+        doc.core_properties.title = report.plan.title.get(report.lang)
+        doc.core_properties.author = "cipsurvey"
+        doc.add_heading(report.plan.title.get(report.lang), level=0)
+        if is_synthetic(report):
+            doc.add_paragraph().add_run(t["synthetic"]).bold = True
+        doc.add_heading(t["account"], level=1)
+        acc = report.survey.account
+        _docx_table(doc, [t["file"], t["format"], t["read"], t["kept"], t["excluded"]],
+                    [[Path(f.file).name, f.format, str(f.rows_read), str(f.rows_kept),
+                      str(f.rows_excluded)] for f in acc.files])
+        doc.add_heading(t["methods"], level=1)
+        doc.add_paragraph(methods)
+        self.doc = doc
+        self.slots: list[tuple[str, str, list[Any]]] = []  # id, title, title/picture/alt
+        number = 0
+        for section in report.plan.sections:
+            doc.add_heading(section.title.get(report.lang), level=1)
+            for r in report.results:
+                if r.section != section.id:
+                    continue
+                title = r.title + (f" ({t['addition']})" if r.addition else "")
+                if r.kind == "figure":
+                    self.slots.append((r.id, title, [doc.add_paragraph() for _ in range(3)]))
+                    continue
+                for name in r.tables:
+                    number += 1
+                    cap = doc.add_paragraph()
+                    cap.add_run(("Tabell" if report.lang == "sv" else "Table")
+                                + f" {number}").bold = True
+                    doc.add_paragraph().add_run(title).italic = True
+                    s = formatted[r.id, name]
+                    table = _docx_table(doc, s.headings, s.rows)
+                    table.alignment = 0
+                    for fn in [*r.notes, *s.footnotes]:
+                        p = doc.add_paragraph(fn)
+                        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+                        p.runs[0].font.size = Pt(9)
+                if r.error:
+                    doc.add_paragraph(f"{t['error']}: {r.error}")
+
+    def save(self, path: Path, figures: dict[str, Figure]) -> Path:
+        """Put the figures in their places (a figure without data leaves none) and save."""
+        from docx.shared import Inches, Pt
+
+        for rid, title, (head, picture, alt) in self.slots:
+            fig = figures.get(rid)
+            if fig is None:  # python-docx has no call to remove a paragraph; lxml does it
+                for p in (head, picture, alt):
+                    p._p.getparent().remove(p._p)
                 continue
-            title = r.title + (f" ({t['addition']})" if r.addition else "")
-            if r.id in figures:
-                fig = figures[r.id]
-                doc.add_paragraph().add_run(title).italic = True
-                doc.add_picture(str(fig.png), width=Inches(6.2))
-                doc.add_paragraph(fig.alt).runs[0].font.size = Pt(9)
-                continue
-            if r.kind == "figure":
-                continue
-            for name in r.tables:
-                number += 1
-                cap = doc.add_paragraph()
-                cap.add_run(("Tabell" if report.lang == "sv" else "Table") + f" {number}").bold \
-                    = True
-                doc.add_paragraph().add_run(title).italic = True
-                s = formatted[r.id, name]
-                table = _docx_table(doc, s.headings, s.rows)
-                table.alignment = 0
-                for fn in [*r.notes, *s.footnotes]:
-                    p = doc.add_paragraph(fn)
-                    p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-                    p.runs[0].font.size = Pt(9)
-            if r.error:
-                doc.add_paragraph(f"{t['error']}: {r.error}")
-    return atomic_write(path, lambda tmp: doc.save(str(tmp)))
+            head.add_run(title).italic = True
+            picture.add_run().add_picture(str(fig.png), width=Inches(6.2))
+            alt.add_run(fig.alt).font.size = Pt(9)
+        self.slots = []
+        return atomic_write(path, lambda tmp: self.doc.save(str(tmp)))
 
 
 def _docx_table(doc, headings: list[str], rows: list[list[str]]):
@@ -339,11 +368,21 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
     if any(len(row) != width for row in rows):
         raise ValueError("every row of a table needs one cell per heading")
     cells = table._cells
-    for i, text in enumerate([*headings, *(text for row in rows for text in row)]):
-        cells[i].text = text
-    for cell in cells[:width]:
+    for cell, text in zip(cells[:width], headings, strict=True):
+        cell.text = text
         for run in cell.paragraphs[0].runs:
             run.bold = False
+    # the body straight into the XML (python-docx's cell.text costs a fifth of a second
+    # over the report's tables): the same <w:r><w:t> each new cell's empty paragraph would
+    # get, except for text with tabs or breaks, which the library's own setter translates
+    body = (text for row in rows for text in row)
+    for cell, text in zip(cells[width:], body, strict=True):
+        if any(ch in text for ch in "\t\n\r\f\v"):
+            cell.text = text
+        else:
+            run = cell._tc.p_lst[0].add_r()
+            if text:  # (an empty cell has an empty run, as python-docx writes it)
+                run.add_t(text)
 
     def border(cell, edge: str) -> None:
         tc_pr = cell._tc.get_or_add_tcPr()
@@ -406,17 +445,20 @@ def _sheet_name(name: str, used: set[str]) -> str:
 
 def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                  generated: str | None = None, min_cell: int = 0,
-                 free_text: bool = False) -> Written:
-    """Write every output into ``out_dir`` (created if needed)."""
+                 free_text: bool = False,
+                 drawn: Callable[[], dict[str, Figure | None]] | None = None) -> Written:
+    """Write every output into ``out_dir`` (created if needed).
+
+    ``drawn``: where figures are being drawn elsewhere (the report command's worker
+    process), a function that waits for them and returns them by result id; it is called
+    after the workbook, which needs no figure, is written. Figures it does not return are
+    drawn here.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     fig_dir = out_dir / "figures"
     fig_dir.mkdir(exist_ok=True)
-    figures: dict[str, Figure] = {}
-    for r in report.results:
-        if r.kind == "figure":
-            fig = draw(r, fig_dir, report.lang)
-            if fig:
-                figures[r.id] = fig
+    # first what needs no figure, while they may still be being drawn elsewhere
+    xlsx = write_xlsx(report, out_dir / "report.xlsx")
     generated = generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     methods = methods_paragraph(report, invited)
     methods += (" Respondent ids appear nowhere in this report"
@@ -430,13 +472,21 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
         methods += (f" Cells with fewer than {min_cell} respondents are suppressed."
                     if report.lang == "en" else
                     f" Celler med färre än {min_cell} svarande är dolda.")
-    payload = results_json(report, list(figures.values()), invited, generated, methods)
+    payload = results_json(report, [], invited, generated, methods)
     payload["protection"] = {"min_cell": min_cell, "free_text": free_text,
                              "respondent_ids": "pseudonymised" if free_text else "left out"}
+    formatted = format_tables(report)
+    word = WordReport(report, methods, formatted)
+    ready = drawn() if drawn else {}
+    figures: dict[str, Figure] = {}
+    for r in report.results:
+        if r.kind == "figure":
+            fig = ready[r.id] if r.id in ready else draw(r, fig_dir, report.lang)
+            if fig:
+                figures[r.id] = fig
+    payload["figures"] = figure_records(list(figures.values()))
     json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
         json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))
-    formatted = format_tables(report)
     html = write_html(report, out_dir / "report.html", figures, methods, generated, formatted)
-    docx = write_docx(report, out_dir / "report.docx", figures, methods, formatted)
-    xlsx = write_xlsx(report, out_dir / "report.xlsx")
+    docx = word.save(out_dir / "report.docx", figures)
     return Written(html, docx, xlsx, json_path, list(figures.values()))

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .run import Report
+from .results import Report, Result
 
 COUNT_COLUMNS = ("count", "observed")
 DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent", "expected",
@@ -32,29 +32,33 @@ SMALL_GROUP = ("describe", "score", "by_area", "cohorts", "boxes")  # a whole gr
 
 def suppress(report: Report, k: int) -> int:
     """Blank small cells in place; return how many cells were blanked."""
+    return sum(suppress_result(result, k, report.lang) for result in report.results)
+
+
+def suppress_result(result: Result, k: int, lang: str) -> int:
+    """Blank the small cells of one result in place; return how many were blanked."""
     if k <= 1:
         return 0
     blanked = 0
-    for result in report.results:
-        for name, frame in list(result.tables.items()):
-            if name in SMALL_GROUP and "n" in frame.columns:
-                out, mask = _small_groups(frame, k)
-            else:
-                col = next((c for c in COUNT_COLUMNS if c in frame.columns), None)
-                if col is None:
-                    continue
-                out, mask = _small_cells(frame, col, k, KEYS.get(name, ()))
-            if not mask.any():
+    for name, frame in list(result.tables.items()):
+        if name in SMALL_GROUP and "n" in frame.columns:
+            out, mask = _small_groups(frame, k)
+        else:
+            col = next((c for c in COUNT_COLUMNS if c in frame.columns), None)
+            if col is None:
                 continue
-            out["suppressed"] = mask.to_numpy()
-            blanked += int(mask.sum())
-            result.tables[name] = out
-            note = (f"Cells under {k} suppressed, and others where a blank could be recovered "
-                    "from a total." if report.lang == "en" else
-                    f"Celler under {k} dolda, och andra där en dold cell kunde räknas fram ur "
-                    "en summa.")
-            if note not in result.notes:
-                result.notes.append(note)
+            out, mask = _small_cells(frame, col, k, KEYS.get(name, ()))
+        if not mask.any():
+            continue
+        out["suppressed"] = mask.to_numpy()
+        blanked += int(mask.sum())
+        result.tables[name] = out
+        note = (f"Cells under {k} suppressed, and others where a blank could be recovered "
+                "from a total." if lang == "en" else
+                f"Celler under {k} dolda, och andra där en dold cell kunde räknas fram ur "
+                "en summa.")
+        if note not in result.notes:
+            result.notes.append(note)
     return blanked
 
 

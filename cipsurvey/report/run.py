@@ -12,7 +12,6 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,35 +22,7 @@ from .. import stats as st
 from ..instrument import Instrument, ItemType
 from ..plan import Analysis, Plan, Section
 from ..survey import Survey
-
-
-@dataclass
-class Result:
-    id: str
-    section: str
-    kind: str
-    title: str
-    addition: bool
-    source: str | None
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None
-    figure: str | None = None
-    n: int | None = None
-
-
-@dataclass
-class Report:
-    plan: Plan
-    survey: Survey
-    lang: str
-    results: list[Result]
-
-    def result(self, rid: str) -> Result:
-        for r in self.results:
-            if r.id == rid:
-                return r
-        raise KeyError(rid)
+from .results import Report, Result
 
 
 class _Labels:
@@ -166,33 +137,48 @@ PARALLEL_FROM = 400_000
 
 def run_plan(survey: Survey, plan: Plan, lang: str = "en",
              progress: Callable[[str], None] | None = None,
-             workers: int | None = None) -> Report:
+             workers: int | None = None,
+             on_result: Callable[[Result], None] | None = None) -> Report:
     """Compute every analysis of ``plan`` on ``survey``.
 
     ``workers``: threads to run analyses in (default: two for a wave of 400,000
     respondents or more and a machine with two cores, else one). numpy, pandas and the
     fitting routines release the GIL for most of their work; the results are the same
     either way and come back in plan order.
+
+    ``on_result``: called (in the calling thread) with each result as soon as it is
+    ready. The figures' data are computed first, so that a caller can have them drawn
+    while the tables are computed.
     """
     labels = _Labels(survey.instrument, lang)
     subsets = _Subsets(survey)
     if workers is None:
         workers = 2 if survey.n >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+    todo = list(plan.analyses())
+    order = sorted(range(len(todo)), key=lambda i: todo[i][1].kind != "figure")
+    results: list[Result] = [None] * len(todo)  # type: ignore[list-item]
 
-    def one(section: Section, analysis: Analysis) -> Result:
+    def one(i: int) -> Result:
+        section, analysis = todo[i]
         if progress:
             progress(analysis.id)
         return _run_one(subsets, plan, section, analysis, labels)
 
+    def done(i: int, result: Result) -> None:
+        results[i] = result
+        if on_result:
+            on_result(result)
+
     with st.shared_work():  # the wave does not change while the plan runs
         if workers <= 1:
-            results = [one(section, analysis) for section, analysis in plan.analyses()]
+            for i in order:
+                done(i, one(i))
         else:
             context = contextvars.copy_context()  # the shared work, in every thread
             with ThreadPoolExecutor(workers) as pool:
-                futures = [pool.submit(context.copy().run, one, section, analysis)
-                           for section, analysis in plan.analyses()]
-                results = [f.result() for f in futures]
+                futures = [(i, pool.submit(context.copy().run, one, i)) for i in order]
+                for i, future in futures:
+                    done(i, future.result())
     return Report(plan, survey, lang, results)
 
 
@@ -308,13 +294,13 @@ def _grid(data, a, plan, labels, result, inst):
     result.tables["grid"] = table
 
 
-def _multiple_response(data, a, plan, labels, result, inst):
+def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
     item = inst.item(a.item)
     cols = item.columns
     names = {c: labels.name(c) for c in cols}
     table = st.multiple_response(data, cols, a.by, labels=names, conf=plan.conf)
     result.tables["multiple_response"] = labels.add(table, {"group": a.by}) if a.by else table
-    if a.by:
+    if a.by and tests:
         result.tables["tests"] = st.multiple_response_tests(data, cols, a.by)
 
 
@@ -373,9 +359,8 @@ def _figure(data, a, plan, labels, result, inst):
         _grid(data, a, plan, labels, result, inst)
         result.tables["data"] = result.tables.pop("grid")
     else:  # mr_heatmap, mr_bars
-        _multiple_response(data, a, plan, labels, result, inst)
+        _multiple_response(data, a, plan, labels, result, inst, tests=False)
         result.tables["data"] = result.tables.pop("multiple_response")
-        result.tables.pop("tests", None)
 
 
 RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _crosstab,

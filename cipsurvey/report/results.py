@@ -1,0 +1,45 @@
+"""What running a plan gives: one ``Result`` per analysis, gathered in a ``Report``.
+
+Kept apart from the runner so that the renderers (and the figure worker, which unpickles
+results) need pandas only, not the statistics stack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from ..plan import Plan
+    from ..survey import Survey
+
+
+@dataclass
+class Result:
+    id: str
+    section: str
+    kind: str
+    title: str
+    addition: bool
+    source: str | None
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    figure: str | None = None
+    n: int | None = None
+
+
+@dataclass
+class Report:
+    plan: Plan
+    survey: Survey
+    lang: str
+    results: list[Result]
+
+    def result(self, rid: str) -> Result:
+        for r in self.results:
+            if r.id == rid:
+                return r
+        raise KeyError(rid)
