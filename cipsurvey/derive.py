@@ -34,13 +34,17 @@ def _one(inst: Instrument, d: Derived, frame: pd.DataFrame) -> pd.Series:
         values[found] = np.asarray(codes, dtype=float)[bins[found].astype(int)]
         return pd.Series(values, index=frame.index)
     if d.kind in {"any", "count"}:
-        block = pd.DataFrame({s: _values(frame, s) for s in d.sources})
-        hits = (block == d.value).sum(axis=1).astype(float)
-        answered = block.notna().any(axis=1)
+        hits = np.zeros(len(frame))
+        answered = np.zeros(len(frame), dtype=bool)
+        for source in d.sources:  # column by column: no rows × sources table
+            x = _values(frame, source).to_numpy(dtype=float)
+            hits += x == d.value
+            answered |= ~np.isnan(x)
         if d.kind == "count":
-            return hits.where(answered)
+            return pd.Series(np.where(answered, hits, np.nan), index=frame.index)
         yes, no = float(d.choices[0].code), float(d.choices[1].code)
-        return pd.Series(np.where(hits > 0, yes, no), index=frame.index).where(answered)
+        return pd.Series(np.where(answered, np.where(hits > 0, yes, no), np.nan),
+                         index=frame.index)
     # condition
     from . import expr
 

@@ -527,9 +527,8 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
         column = _option_column(var, node.args[1].value)
         if column not in frame.columns:
             return pd.Series(pd.NA, index=frame.index, dtype="boolean")
-        values = frame[column]
-        out = pd.Series(values.to_numpy(dtype=float, na_value=np.nan) == 1, index=frame.index)
-        return out.astype("boolean").mask(values.isna())
+        values = frame[column].to_numpy(dtype=float, na_value=np.nan)
+        return _nullable(values == 1, np.isnan(values), frame.index)
     if isinstance(node, Compare):
         left = _operand(node.left, frame, variables, node.right)
         right = _operand(node.right, frame, variables, node.left)
@@ -541,7 +540,8 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
             codes = [_answer_code(var, v.value) for v in node.values]
         else:
             codes = [v.value for v in node.values]
-        result = series.isin(codes).astype("boolean").mask(series.isna())
+        result = _nullable(series.isin(codes).to_numpy(dtype=bool),
+                           series.isna().to_numpy(), frame.index)
         return ~result if node.negated else result
     if isinstance(node, Name):
         series = _operand(node, frame, variables, None)
@@ -552,6 +552,7 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
 def _compare(op: str, left: Any, right: Any, index: Any):
     import operator
 
+    import numpy as np
     import pandas as pd
 
     ops = {
@@ -561,13 +562,23 @@ def _compare(op: str, left: Any, right: Any, index: Any):
     fn = ops[op]
     missing = None
     if isinstance(left, pd.Series):
-        missing = left.isna()
+        missing = left.isna().to_numpy()
     if isinstance(right, pd.Series):
-        missing = right.isna() if missing is None else (missing | right.isna())
+        missing = right.isna().to_numpy() if missing is None else \
+            (missing | right.isna().to_numpy())
     result = fn(left, right)
     if not isinstance(result, pd.Series):
         result = pd.Series(bool(result), index=index)
-    result = result.astype("boolean")
-    if missing is not None:
-        result = result.mask(missing)
-    return result
+    values = result.to_numpy(dtype=bool, na_value=False)
+    return _nullable(values, np.zeros(len(values), dtype=bool) if missing is None else missing,
+                     index)
+
+
+def _nullable(values: Any, missing: Any, index: Any):
+    """A nullable boolean Series from plain arrays: ``values``, NA where ``missing``."""
+    import numpy as np
+    import pandas as pd
+
+    return pd.Series(pd.arrays.BooleanArray(np.asarray(values, dtype=bool),
+                                            np.asarray(missing, dtype=bool), copy=True),
+                     index=index)

@@ -304,8 +304,10 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
         answered |= frame[col].notna().to_numpy()
     # a row whose question cells were all unreadable is kept, so its problems stay visible
     keep = ~blank & answered
-    reasons = np.where(keep, "", np.where(blank, "empty row", "no question answered"))
-    return keep, reasons.astype(object)
+    reasons = np.full(len(keep), "", dtype=object)  # (one shared str per reason, not per row)
+    reasons[blank] = "empty row"
+    reasons[~keep & ~blank] = "no question answered"
+    return keep, reasons
 
 
 def _blank_cells(values: pd.Series) -> np.ndarray:

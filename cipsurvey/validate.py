@@ -60,9 +60,11 @@ def _categorical(values: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(cat.codes, names)
 
 
-def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> pd.Series:
-    item = inst.item(item_id)
-    return frame[item.columns].notna().any(axis=1)
+def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> np.ndarray:
+    answered = np.zeros(len(frame), dtype=bool)
+    for col in inst.item(item_id).columns:  # column by column: no rows × options table
+        answered |= frame[col].notna().to_numpy()
+    return answered
 
 
 class _Rows:
@@ -118,16 +120,17 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
         relevant = bound.evaluate(frame)
-        answered = _answered(inst, frame, item_id).to_numpy()
-        relevant = relevant.mask(~fed_rows(item_id))
-        skipped_but = np.nonzero((relevant == False).fillna(False).to_numpy(dtype=bool)  # noqa: E712
-                                 & answered)[0]
+        answered = _answered(inst, frame, item_id)
+        # known: the filter could be evaluated, on a row from a file that has the item
+        known = ~relevant.isna().to_numpy() & fed_rows(item_id)
+        asked = relevant.to_numpy(dtype=bool, na_value=False)
+        skipped_but = np.nonzero(known & ~asked & answered)[0]
         if len(skipped_but):
             records.append(where.problems(
                 skipped_but, item.columns[0], item_id, "warning", "answered_but_skipped",
                 _show(frame, item.columns, skipped_but),
                 f"answered although the filter `{bound.text}` skips it"))
-        asked_not = np.nonzero(relevant.fillna(False).to_numpy(dtype=bool) & ~answered)[0]
+        asked_not = np.nonzero(known & asked & ~answered)[0]
         if len(asked_not):
             records.append(where.problems(
                 asked_not, item.columns[0], item_id, "warning" if item.required else "note",
@@ -136,7 +139,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
-            gaps = np.nonzero(~_answered(inst, frame, item.id).to_numpy() & has_column)[0]
+            gaps = np.nonzero(~_answered(inst, frame, item.id) & has_column)[0]
             if len(gaps):
                 records.append(where.problems(gaps, item.columns[0], item.id, "warning",
                                               "missing_required", None,

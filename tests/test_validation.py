@@ -119,6 +119,7 @@ def test_derived_variables(tmp_path):
     assert s.data["abstained_any_reason"].iloc[:2].tolist() == [1.0, 2.0]
     assert pd.isna(s.data["abstained_any_reason"].iloc[2])
     assert s.data["template_contents_yes"].iloc[:2].tolist() == [1.0, 0.0]
+    assert pd.isna(s.data["template_contents_yes"].iloc[2])  # no content item answered
     labelled = s.labelled("sv")
     assert labelled["age_group"].tolist()[0] == "Under 30 år"
 
