@@ -152,19 +152,26 @@ def test_cli_report_json_equals_the_library(built, tmp_path, cli):
     assert again.code == 2 and "already holds a report" in again.err
 
 
-@pytest.mark.parametrize("failure", ["worker dies", "no child processes"])
+@pytest.mark.parametrize("failure", ["worker dies", "no child processes", "will not pickle"])
 def test_figures_are_drawn_here_when_the_worker_fails(built, tmp_path, monkeypatch, failure):
+    import dataclasses
+
     from cipsurvey.report.drawing import FigureWorker
 
     report, written, _ = built
+    results = list(report.results)
     if failure == "no child processes":
         def refuse(*args, **kwargs):
             raise OSError("no processes")
         monkeypatch.setattr(subprocess, "Popen", refuse)
+    if failure == "will not pickle":  # the second figure cannot be sent to the worker
+        second = [i for i, r in enumerate(results) if r.kind == "figure"][1]
+        results[second] = dataclasses.replace(results[second],
+                                              notes=[*results[second].notes, lambda: None])
     with FigureWorker() as worker:
         if failure == "worker dies":
             worker._proc.kill()
-        for r in report.results:
+        for r in results:
             worker.submit(r, tmp_path / "figures", "en")
         drawn = worker.collect()
     assert sorted(drawn) == sorted(r.id for r in report.results if r.kind == "figure")

@@ -39,12 +39,14 @@ class FigureWorker:
     def __init__(self) -> None:
         self._jobs: list[Job] = []
         self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-        try:
-            self._proc: subprocess.Popen[bytes] | None = subprocess.Popen(
-                [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-        except OSError:  # no child processes here: everything is drawn in this one
-            self._proc = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        if sys.executable:  # (empty in some embedded interpreters)
+            try:
+                self._proc = subprocess.Popen(
+                    [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError:  # no child processes here: everything is drawn in this one
+                self._proc = None
         # a thread feeds the pipe, so that a full pipe never holds up the statistics
         self._feeder = threading.Thread(target=self._feed, daemon=True)
         self._feeder.start()
@@ -57,8 +59,8 @@ class FigureWorker:
             try:
                 pickle.dump(job, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
                 proc.stdin.flush()
-            except (OSError, ValueError):  # the worker is gone; collect() draws the rest
-                proc = None
+            except Exception:  # the worker is gone, or a result would not pickle: from
+                proc = None     # here on collect() draws what the worker did not answer
         if self._proc is not None:
             with contextlib.suppress(OSError):
                 self._proc.stdin.close()
