@@ -335,3 +335,22 @@ def test_two_threads_give_the_same_report_as_one():
         assert (a.error, a.n, a.notes, list(a.tables)) == (b.error, b.n, b.notes, list(b.tables))
         for name in a.tables:
             pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+def test_a_table_and_its_figure_share_their_work(monkeypatch):
+    """The figures run first, yet each answer grid of the plan is tabulated once: the table
+    gets the same narrow frame as its figure, and shared_work hands back the grid."""
+    import importlib
+
+    frequencies = importlib.import_module("cipsurvey.stats.frequencies")  # (the module)
+    calls = []
+    real = frequencies._grid
+    monkeypatch.setattr(frequencies, "_grid",
+                        lambda data, items, *a: calls.append(tuple(items)) or real(data, items,
+                                                                                    *a))
+    survey = cipsurvey.read_survey(demo_files())
+    plan = load_plan("kallmen2017", survey.instrument)
+    report = run_plan(survey, plan, "en", on_result=lambda r: None)
+    grids = [r for r in report.results if "grid" in r.tables or
+             (r.kind == "figure" and "item" in r.tables.get("data", pd.DataFrame()).columns)]
+    assert len(grids) > len(set(calls)) and len(calls) == len(set(calls)), calls

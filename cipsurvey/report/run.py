@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextvars
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -100,34 +101,48 @@ def analysis_columns(a: Analysis, inst: Instrument) -> list[str]:
 
 
 class _Subsets:
-    """Each subset expression evaluated once per plan run, not once per analysis."""
+    """Each subset expression evaluated once per plan run, not once per analysis.
 
-    def __init__(self, survey: Survey) -> None:
+    The narrow frame of each (subset, columns) is kept while analyses still to run need it
+    (at most ``KEEP`` at once), so that a table and its figure get the same object and
+    share what is computed on it (``stats.shared_work``), whatever their order.
+    """
+
+    KEEP = 8
+
+    def __init__(self, survey: Survey, analyses: list[Analysis]) -> None:
         self.survey = survey
         self.masks: dict[str, np.ndarray] = {}
-        self.recent: dict[tuple, pd.DataFrame] = {}  # the last few, for a table and its figure
+        self.frames: dict[tuple, pd.DataFrame] = {}
+        self.uses = Counter(self.key(a) for a in analyses)
         self.lock = threading.Lock()  # analyses may run in two threads
+
+    def key(self, a: Analysis) -> tuple:
+        cols = [c for c in analysis_columns(a, self.survey.instrument)
+                if c in self.survey.data.columns]
+        return a.subset, tuple(cols)
 
     def data(self, a: Analysis) -> pd.DataFrame:
         with self.lock:
             return self._data(a)
 
     def _data(self, a: Analysis) -> pd.DataFrame:
-        data = self.survey.data
-        cols = [c for c in analysis_columns(a, self.survey.instrument) if c in data.columns]
-        key = (a.subset, tuple(cols))
-        if key not in self.recent:
-            narrow = data[cols] if cols else data
-            if a.subset:
-                if a.subset not in self.masks:
-                    self.masks[a.subset] = _mask(self.survey, a.subset)
-                narrow = narrow.loc[self.masks[a.subset]]
-            self.recent[key] = narrow
-            while len(self.recent) > 3:
-                self.recent.pop(next(iter(self.recent)))
-        # the same object for the same columns and subset: statistics computed on it are
-        # shared (stats.shared_work)
-        return self.recent[key]
+        key = self.key(a)
+        narrow = self.frames.get(key)
+        if narrow is None:
+            subset, cols = key
+            narrow = self.survey.data[list(cols)] if cols else self.survey.data
+            if subset:
+                if subset not in self.masks:
+                    self.masks[subset] = _mask(self.survey, subset)
+                narrow = narrow.loc[self.masks[subset]]
+            self.frames[key] = narrow
+            while len(self.frames) > self.KEEP:  # the oldest goes (rebuilt if needed again)
+                self.frames.pop(next(iter(self.frames)))
+        self.uses[key] -= 1
+        if self.uses[key] <= 0:
+            self.frames.pop(key, None)
+        return narrow
 
 
 # respondents; below this the Python work of each analysis dominates and two threads are
@@ -151,10 +166,10 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     while the tables are computed.
     """
     labels = _Labels(survey.instrument, lang)
-    subsets = _Subsets(survey)
+    todo = list(plan.analyses())
+    subsets = _Subsets(survey, [a for _, a in todo])
     if workers is None:
         workers = 2 if survey.n >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
-    todo = list(plan.analyses())
     order = sorted(range(len(todo)), key=lambda i: todo[i][1].kind != "figure")
     results: list[Result] = [None] * len(todo)  # type: ignore[list-item]
 

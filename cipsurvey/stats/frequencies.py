@@ -90,6 +90,13 @@ def grid(data: pd.DataFrame, items: Sequence[str], labels: Mapping[Any, str],
         ``item, item_label, level, label, count, n, proportion, percent, conf_low,
         conf_high, method, note`` with one row per item and answer.
     """
+    key = ("grid", tuple(items), tuple(labels.items()), tuple((item_labels or {}).items()),
+           conf)
+    return memo(data, key, lambda: _grid(data, items, labels, item_labels, conf)).copy()
+
+
+def _grid(data: pd.DataFrame, items: Sequence[str], labels: Mapping[Any, str],
+          item_labels: Mapping[str, str] | None, conf: float) -> pd.DataFrame:
     parts = []
     for item in items:
         f = frequencies(data, item, labels=labels, conf=conf).drop(columns="group")
