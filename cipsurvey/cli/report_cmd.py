@@ -97,17 +97,18 @@ def register(app: typer.Typer) -> None:
             _report_study(data[0], out, lang, min_cell, force)
             return
         guard_report_folder(out, force)
-        blanked = 0
-
-        def protect_and_draw(result) -> None:  # small cells go before anything is drawn
-            nonlocal blanked
-            blanked += suppress_result(result, min_cell, lang)
-            drawer.submit(result, out / "figures", lang)
-
-        # started first, so that it imports matplotlib while this process imports the rest
-        with FigureWorker() as drawer:  # it draws the figures while the tables are computed
+        # the worker starts first, so that it imports matplotlib while this process imports
+        # the rest; it draws the figures while the tables are computed
+        with FigureWorker() as drawer:
             from ..report.outputs import write_report
             from ..report.protect import suppress_result
+
+            blanked = 0
+
+            def protect_and_draw(result) -> None:  # small cells go before anything is drawn
+                nonlocal blanked
+                blanked += suppress_result(result, min_cell, lang)
+                drawer.submit(result, out / "figures", lang)
 
             rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
                                   delimiter, decimal, sheet, on_result=protect_and_draw)

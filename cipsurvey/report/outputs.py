@@ -362,11 +362,11 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
     from docx.oxml.ns import qn
 
     width = len(headings)
-    table = doc.add_table(rows=1 + len(rows), cols=width)
-    # one pass over the grid: python-docx's add_row() and row.cells re-read the whole
-    # table's XML on every call, which made Word the slowest output
     if any(len(row) != width for row in rows):
         raise ValueError("every row of a table needs one cell per heading")
+    # one pass over the grid: python-docx's add_row() and row.cells re-read the whole
+    # table's XML on every call, which made Word the slowest output
+    table = doc.add_table(rows=1 + len(rows), cols=width)
     cells = table._cells
     for cell, text in zip(cells[:width], headings, strict=True):
         cell.text = text
@@ -451,8 +451,8 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
 
     ``drawn``: where figures are being drawn elsewhere (the report command's worker
     process), a function that waits for them and returns them by result id; it is called
-    after the workbook, which needs no figure, is written. Figures it does not return are
-    drawn here.
+    once what needs no figure (the workbook, the Word text, the JSON's tables) is done.
+    Figures it does not return are drawn here.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     fig_dir = out_dir / "figures"
