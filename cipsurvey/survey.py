@@ -16,6 +16,7 @@ from .errors import CipsurveyError, InputFileError
 from .instrument import Instrument, ItemType, load_instrument
 from .io.readers import read_raw
 from .validate import (
+    answered_rows,
     check_columns,
     check_duplicate_ids,
     check_filters,
@@ -298,10 +299,8 @@ def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
     for col in raw.columns:
         blank &= _blank_cells(raw[col])
     question_cols = [c for i in inst.questions() for c in i.columns]
-    answered = np.zeros(len(frame), dtype=bool) if question_cols else \
+    answered = answered_rows(frame, question_cols) if question_cols else \
         np.ones(len(frame), dtype=bool)
-    for col in question_cols:  # column by column: no rows × items table of booleans
-        answered |= frame[col].notna().to_numpy()
     # a row whose question cells were all unreadable is kept, so its problems stay visible
     keep = ~blank & answered
     reasons = np.full(len(keep), "", dtype=object)  # (one shared str per reason, not per row)

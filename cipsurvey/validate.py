@@ -60,9 +60,10 @@ def _categorical(values: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(cat.codes, names)
 
 
-def _answered(inst: Instrument, frame: pd.DataFrame, item_id: str) -> np.ndarray:
+def answered_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
+    """The rows with a value in any of ``columns``."""
     answered = np.zeros(len(frame), dtype=bool)
-    for col in inst.item(item_id).columns:  # column by column: no rows × options table
+    for col in columns:  # column by column: no rows × columns table of booleans
         answered |= frame[col].notna().to_numpy()
     return answered
 
@@ -120,7 +121,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
         relevant = bound.evaluate(frame)
-        answered = _answered(inst, frame, item_id)
+        answered = answered_rows(frame, item.columns)
         # known: the filter could be evaluated, on a row from a file that has the item
         known = ~relevant.isna().to_numpy() & fed_rows(item_id)
         asked = relevant.to_numpy(dtype=bool, na_value=False)
@@ -139,7 +140,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
-            gaps = np.nonzero(~_answered(inst, frame, item.id) & has_column)[0]
+            gaps = np.nonzero(~answered_rows(frame, item.columns) & has_column)[0]
             if len(gaps):
                 records.append(where.problems(gaps, item.columns[0], item.id, "warning",
                                               "missing_required", None,
