@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import _discrete
+
 
 def listwise(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
     """The rows with a value in every one of ``columns`` (listwise deletion)."""
@@ -26,6 +28,10 @@ def levels(series: pd.Series) -> list[Any]:
 
     The order never depends on the order of the rows, so shuffling the data changes nothing.
     """
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind == "f":
+        found = _discrete.present(series.to_numpy())
+        if found is not None:
+            return found.tolist()
     present = series.dropna()
     if isinstance(series.dtype, pd.CategoricalDtype):
         seen = set(present.unique())
@@ -75,8 +81,32 @@ def split(data: pd.DataFrame, dv: str, between: str,
     return list(found), list(groups)
 
 
+def _plain(data: pd.DataFrame, column: str, kinds: str) -> bool:
+    """A column held in a plain numpy array of one of these kinds (not an extension type)."""
+    if column not in data.columns:
+        return False
+    dtype = data[column].dtype
+    return isinstance(dtype, np.dtype) and dtype.kind in kinds
+
+
 def _split(data: pd.DataFrame, dv: str, between: str,
            order: list[Any] | None) -> tuple[list[Any], list[np.ndarray]]:
+    if _plain(data, between, "f") and _plain(data, dv, "fiu"):
+        y = data[dv].to_numpy(dtype=float)
+        g = data[between].to_numpy().copy()
+        g[np.isnan(y)] = np.nan  # listwise: a group only where there is a value
+        coded = _discrete.codes(g)
+        found, code = coded[0].tolist(), coded[1]
+        if order is not None:
+            position = {lv: k for k, lv in enumerate(found)}
+            found = [lv for lv in order if lv in position]
+            keep = [position[lv] for lv in found]
+        else:
+            keep = list(range(len(found)))
+        groups = [y[code == k] for k in keep]  # each in the rows' order
+        for values in groups:
+            values.flags.writeable = False
+        return found, groups
     clean = listwise(data, [dv, between])
     found = levels(clean[between])
     if order is not None:

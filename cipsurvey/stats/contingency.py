@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _discrete
 from ._util import frame, levels, listwise, memo
 from .effect_ci import ncp_chi2
 
@@ -20,6 +21,13 @@ def table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
 
 
 def _table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    if x not in data.columns or y not in data.columns:
+        raise KeyError(f"no column {(x if x not in data.columns else y)!r} in the data")
+    fast = _discrete.joint_counts(data[x].to_numpy(), data[y].to_numpy())
+    if fast is not None:  # codes and counts: one bincount of the combined offsets
+        rows, cols, counts = fast
+        return pd.DataFrame(counts, index=pd.Index(rows.tolist(), name=x),
+                            columns=pd.Index(cols.tolist(), name=y))
     clean = listwise(data, [x, y])
     rows, cols = levels(clean[x]), levels(clean[y])
     # counted with bincount on the level positions: pandas.crosstab groups through a pivot
@@ -130,12 +138,9 @@ def chi2_tests(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
         rows.append({"test": "Fisher's exact test (one-sided)", "statistic": np.nan,
                      "df": np.nan, "p": fp1, "n": n,
                      "method": f"Fisher's exact test, one-sided ({side})", "note": ""})
-    clean = listwise(data, [x, y])
     try:
-        xs = clean[x].to_numpy(dtype=float)
-        ys = clean[y].to_numpy(dtype=float)
-        if xs.std() > 0 and ys.std() > 0:
-            r = np.corrcoef(xs, ys)[0, 1]
+        r = _table_correlation(obs)
+        if np.isfinite(r):
             m2 = (n - 1) * r * r
             rows.append({"test": "Linear-by-linear association", "statistic": m2, "df": 1,
                          "p": stats.chi2.sf(m2, 1), "n": n,
@@ -146,6 +151,21 @@ def chi2_tests(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     out = frame(rows, TEST_COLUMNS)
     out.attrs.update(cells_below_5=below, pct_below_5=pct, min_expected=emin)
     return out
+
+
+def _table_correlation(obs: pd.DataFrame) -> float:
+    """Pearson's r between the row and column codes of the respondents a table counts
+    (each respondent's pair of codes is a cell, so the moments are sums over cells)."""
+    o = obs.to_numpy(dtype=float)
+    xs = np.asarray(obs.index, dtype=float)
+    ys = np.asarray(obs.columns, dtype=float)
+    n = o.sum()
+    dx = xs - (o.sum(axis=1) @ xs) / n
+    dy = ys - (o.sum(axis=0) @ ys) / n
+    sxx, syy = o.sum(axis=1) @ dx**2, o.sum(axis=0) @ dy**2
+    if not (sxx > 0 and syy > 0):
+        return np.nan
+    return float(dx @ o @ dy / np.sqrt(sxx * syy))
 
 
 def association(data: pd.DataFrame, x: str, y: str, conf: float = 0.95) -> pd.DataFrame:

@@ -6,21 +6,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._util import frame, levels
+from . import _discrete
+from ._util import frame, levels, split
 
 COLUMNS = ["group", "n", "missing", "mean", "sd", "se", "conf_low", "conf_high", "median",
            "q1", "q3", "min", "max", "note"]
 
 
-def _describe(values: pd.Series, conf: float) -> dict:
-    x = values.dropna().to_numpy(dtype=float)
+def _describe(values: np.ndarray, conf: float) -> dict:
+    """One row of :func:`describe`: ``values`` may hold NaN (counted as missing)."""
+    x = values[~np.isnan(values)]
     n = len(x)
-    row = {"n": n, "missing": int(values.isna().sum())}
+    row = {"n": n, "missing": len(values) - n}
     if n == 0:
         row["note"] = "no values"
         return row
     mean = float(x.mean())
-    q1, median, q3 = np.percentile(x, [25, 50, 75], method="weibull") if n > 1 else (x[0],) * 3
+    uniques, counts, _ = _discrete.distinct(x)
+    q1, median, q3 = _discrete.quantiles(uniques, counts, [0.25, 0.5, 0.75], "weibull")
     row.update(mean=mean, median=float(median), q1=float(q1), q3=float(q3),
                min=float(x.min()), max=float(x.max()), note="")
     if n < 2:
@@ -64,12 +67,16 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
     Hyndman, R. J., & Fan, Y. (1996). Sample quantiles in statistical packages. The American
         Statistician, 50, 361-365 (definition 6).
     """
+    if dv not in data.columns:
+        raise KeyError(f"no column {dv!r} in the data")
     rows = []
+    y = data[dv].to_numpy(dtype=float)
     if between is not None:
-        for level in levels(data.loc[data[dv].notna(), between]):
-            rows.append({"group": level, **_describe(data.loc[data[between] == level, dv], conf)})
-        data = data[data[between].notna()]
-    rows.append({"group": "Total", **_describe(data[dv], conf)})
+        group = data[between]
+        for level in levels(group[data[dv].notna()]):
+            rows.append({"group": level, **_describe(y[(group == level).to_numpy()], conf)})
+        y = y[group.notna().to_numpy()]
+    rows.append({"group": "Total", **_describe(y, conf)})
     return frame(rows, COLUMNS)
 
 
@@ -91,12 +98,14 @@ def box_stats(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     Tukey, J. W. (1977). Exploratory data analysis. Addison-Wesley.
     """
     rows = []
-    clean = data.loc[data[dv].notna() & data[between].notna(), [dv, between]]
-    for level in levels(clean[between]):
-        x = clean.loc[clean[between] == level, dv].to_numpy(dtype=float)
-        q1, median, q3 = np.percentile(x, [25, 50, 75])
+    found, groups = split(data, dv, between)
+    for level, x in zip(found, groups, strict=True):
+        uniques, counts, _ = _discrete.distinct(x)
+        q1, median, q3 = _discrete.quantiles(uniques, counts, [0.25, 0.5, 0.75])
         iqr = q3 - q1
-        low, high = x[x >= q1 - 1.5 * iqr], x[x <= q3 + 1.5 * iqr]
+        occurs = uniques[counts > 0]
+        low = occurs[occurs >= q1 - 1.5 * iqr]
+        high = occurs[occurs <= q3 + 1.5 * iqr]
         rows.append({"group": level, "n": len(x), "q1": q1, "median": median, "q3": q3,
                      "whisker_low": min(low.min(), q1) if len(low) else q1,
                      "whisker_high": max(high.max(), q3) if len(high) else q3})
@@ -106,6 +115,12 @@ def box_stats(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
 def value_counts(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     """How many gave each value, per group: ``group, value, count`` (the points of a plot,
     as few rows as there are distinct answers)."""
+    found = _discrete.joint_counts(data[between].to_numpy(), data[dv].to_numpy())
+    if found is not None:  # codes and counts: one bincount, no grouping of rows
+        groups, values, table = found
+        g, v = np.nonzero(table)
+        return pd.DataFrame({"group": groups[g], "value": values[v].astype(float),
+                             "count": table[g, v].astype(np.int64)})
     clean = data.loc[data[dv].notna() & data[between].notna(), [between, dv]]
     counts = clean.groupby([between, dv], sort=True).size()
     return pd.DataFrame({"group": counts.index.get_level_values(0).to_numpy(),

@@ -140,18 +140,27 @@ def multiple_response(data: pd.DataFrame, columns: Sequence[str], between: str |
 
 def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | None,
                        labels: Mapping[str, str] | None, conf: float) -> pd.DataFrame:
-    blocks: list[tuple[Any, pd.DataFrame]]
+    # column by column: a respondent × option matrix would be a copy of them all
+    options = [data[c].to_numpy(dtype=float) for c in columns]
+    answered = np.zeros(len(data), dtype=bool)  # any option answered
+    for values in options:
+        answered |= ~np.isnan(values)
     if between is None:
-        blocks = [("Total", data[columns])]
+        found: list[Any] = ["Total"]
+        code = np.where(answered, 0, -1)
     else:
-        blocks = [(g, data.loc[data[between] == g, columns]) for g in levels(data[between])]
+        found = levels(data[between])
+        code = pd.Index(found).get_indexer(data[between])
+        code[~answered] = -1
+    n_found = len(found)
+    sizes = np.bincount(code[code >= 0], minlength=n_found)
+    chosen = np.array([np.bincount(code[(values == 1) & (code >= 0)], minlength=n_found)
+                       for values in options]).reshape(len(options), n_found)
     rows = []
-    for group, block in blocks:
-        answered = block[block.notna().any(axis=1)].fillna(0)
-        n = len(answered)
-        responses = int((answered == 1).to_numpy().sum())
-        for col in columns:
-            count = int((answered[col] == 1).sum())
+    for k, group in enumerate(found):
+        n = int(sizes[k])
+        responses = int(chosen[:, k].sum())
+        for col, count in zip(columns, chosen[:, k].tolist(), strict=True):
             lo, hi = (100 * v for v in wilson(count, n, conf))
             rows.append({
                 "group": group, "option": col, "label": (labels or {}).get(col, col),
@@ -182,15 +191,22 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
                              between: str) -> pd.DataFrame:
     from .contingency import association, chi2_tests
 
-    answered = data[data[columns].notna().any(axis=1)].copy()
-    answered[columns] = answered[columns].fillna(0)
+    options = [data[c].to_numpy(dtype=float) for c in columns]
+    answered = np.zeros(len(data), dtype=bool)  # any option answered; the others count as 0
+    for values in options:
+        answered |= ~np.isnan(values)
+    group = data[between].array[answered]
     rows = []
-    for col in columns:
-        tests = chi2_tests(answered, between, col)
+    for col, values in zip(columns, options, strict=True):
+        # two columns per option, not a copy of every option per test
+        chosen = values[answered]
+        chosen[np.isnan(chosen)] = 0
+        pair = pd.DataFrame({between: group, col: chosen}, copy=False)
+        tests = chi2_tests(pair, between, col)
         pearson = tests.iloc[0]
         fisher = tests[tests["test"] == "Fisher's exact test"]
         use = fisher.iloc[0] if len(fisher) and pearson["note"] else pearson
-        v = association(answered, between, col)
+        v = association(pair, between, col)
         v = v[v["measure"] == "Cramer's V"]["estimate"]
         rows.append({"option": col, "n": pearson["n"], "statistic": use["statistic"],
                      "df": use["df"], "p": use["p"],

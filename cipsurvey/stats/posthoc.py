@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from ._discrete import distinct, midranks, tie_term
 from ._util import frame, nan_row, split
 
 COLUMNS = ["method", "group1", "group2", "n1", "n2", "estimate", "se", "statistic", "df", "p",
@@ -138,10 +139,10 @@ def dunn(data: pd.DataFrame, dv: str, between: str, p_adjust: str = "bonferroni"
     if len(kept) < 2:
         return frame([nan_row(cols, "fewer than two groups", method="Dunn")], cols)
     y = np.concatenate([v for _, v in kept])
-    ranks = stats.rankdata(y)
+    _, ties, code = distinct(y)
+    ranks = midranks(ties)[code]
     n = len(y)
-    _, ties = np.unique(y, return_counts=True)
-    var = n * (n + 1) / 12 - (ties**3 - ties).sum() / (12 * (n - 1))
+    var = n * (n + 1) / 12 - tie_term(ties) / (12 * (n - 1))
     mean_rank, start = {}, 0
     for lv, v in kept:
         mean_rank[lv] = ranks[start:start + len(v)].mean()

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import _discrete
 from ._util import levels, listwise
 
 COEF_COLUMNS = ["term", "estimate", "se", "beta", "statistic", "df", "p", "conf_low",
@@ -87,16 +88,28 @@ def distinct_rows(y: np.ndarray, x: pd.DataFrame) -> tuple[np.ndarray, pd.DataFr
     same estimates, standard errors and log-likelihood as fitting every row, in a fraction of
     the time on a large wave (survey answers are codes and whole numbers, so rows repeat).
     """
+    # each row's key: its values' codes as the digits of one mixed-radix number
     keys = np.zeros(len(y), dtype=np.int64)
     radix = 1
+    digits = []
     for values in (y, *(x[c].to_numpy() for c in x.columns)):
-        codes, uniques = pd.factorize(values)
-        if radix * max(len(uniques), 1) >= 2**62:  # too many combinations for one key
-            return y, x, np.ones(len(y))
-        keys += codes.astype(np.int64) * radix
-        radix *= max(len(uniques), 1)
-    _, first, counts = np.unique(keys, return_index=True, return_counts=True)
-    return y[first], x.iloc[first], counts.astype(float)
+        uniques, code = _discrete.codes(values)
+        size = max(len(uniques), 1)
+        if radix * size >= 2**62 or (len(code) and code.min() < 0):
+            return y, x, np.ones(len(y))  # too many combinations for one key, or missing
+        keys += code.astype(np.int64) * radix
+        digits.append((uniques, radix, size))
+        radix *= size
+    if radix <= max(1 << 22, len(y)):  # few possible keys: count them all, no sort
+        counts = np.bincount(keys, minlength=radix)
+        found = np.flatnonzero(counts)
+        counts = counts[found]
+    else:
+        found, counts = np.unique(keys, return_counts=True)
+    # the rows' values back from the digits of each key found
+    values = [uniques[(found // r) % size] for uniques, r, size in digits]
+    xu = pd.DataFrame(dict(zip(x.columns, values[1:], strict=True)), columns=x.columns)
+    return values[0], xu, counts.astype(float)
 
 
 # IRLS stops when the deviance changes by less than 1e-12 + 1e-13·deviance: an absolute
