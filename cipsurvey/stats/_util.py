@@ -14,13 +14,22 @@ import pandas as pd
 from . import _discrete
 
 
-def listwise(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
-    """The rows with a value in every one of ``columns`` (listwise deletion)."""
+def complete_rows(data: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """Which rows have a value in every one of ``columns`` (listwise deletion), as a mask."""
     columns = list(dict.fromkeys(columns))
     missing = [c for c in columns if c not in data.columns]
     if missing:
         raise KeyError(f"no column {missing[0]!r} in the data")
-    return data.loc[data[columns].notna().all(axis=1), columns]
+    keep = np.ones(len(data), dtype=bool)
+    for c in columns:
+        keep &= data[c].notna().to_numpy()
+    return keep
+
+
+def listwise(data: pd.DataFrame, columns: Iterable[str]) -> pd.DataFrame:
+    """The rows with a value in every one of ``columns`` (listwise deletion)."""
+    columns = list(dict.fromkeys(columns))
+    return data.loc[complete_rows(data, columns), columns]
 
 
 def levels(series: pd.Series) -> list[Any]:

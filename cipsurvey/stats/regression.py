@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _discrete
-from ._util import levels, listwise
+from ._util import complete_rows, levels
 
 COEF_COLUMNS = ["term", "estimate", "se", "beta", "statistic", "df", "p", "conf_low",
                 "conf_high", "exp_estimate", "exp_conf_low", "exp_conf_high", "method", "note"]
@@ -39,11 +39,11 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     Dummy columns are named ``predictor[level]``.
     """
     categorical = dict(categorical or {})
-    clean = listwise(data, [outcome, *predictors])
-    columns: dict[str, np.ndarray] = {"(Intercept)": np.ones(len(clean))}
+    keep = complete_rows(data, [outcome, *predictors])
+    columns: dict[str, np.ndarray] = {"(Intercept)": np.ones(int(keep.sum()))}
     for pred in predictors:
-        x = clean[pred]
         if pred in categorical:
+            x = data[pred][keep]
             found = levels(x)
             ref = categorical[pred] if categorical[pred] is not None else found[0]
             if ref not in found:
@@ -52,8 +52,13 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
                 if level != ref:
                     columns[f"{pred}[{_label(level)}]"] = (x == level).to_numpy(dtype=float)
         else:
-            columns[pred] = x.to_numpy(dtype=float)
-    return clean[outcome].to_numpy(dtype=float), pd.DataFrame(columns, index=clean.index)
+            columns[pred] = data[pred].to_numpy(dtype=float)[keep]
+    # one block, filled column by column (a dict of columns is copied once more by pandas)
+    matrix = np.empty((len(columns), len(columns["(Intercept)"])))
+    for row, values in zip(matrix, columns.values(), strict=True):
+        row[:] = values
+    x = pd.DataFrame(matrix.T, index=data.index[keep], columns=list(columns), copy=False)
+    return data[outcome].to_numpy(dtype=float)[keep], x
 
 
 def _label(level: Any) -> str:
