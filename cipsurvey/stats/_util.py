@@ -81,6 +81,24 @@ def memo(data: pd.DataFrame, key: tuple, compute: Callable[[], Any]) -> Any:
     return value
 
 
+def group_codes(data: pd.DataFrame, column: str) -> tuple[list[Any], np.ndarray]:
+    """The levels of ``column`` (as :func:`levels`) and each row's position among them, -1
+    where missing (read-only; shared inside :func:`shared_work`)."""
+    found, code = memo(data, ("group_codes", column), lambda: _group_codes(data, column))
+    return list(found), code
+
+
+def _group_codes(data: pd.DataFrame, column: str) -> tuple[list[Any], np.ndarray]:
+    if not _plain(data, column, "f"):
+        found = levels(data[column])
+        code = pd.Index(found).get_indexer(data[column]).astype(np.int32)
+    else:
+        uniques, code = _discrete.codes(data[column].to_numpy())
+        found = uniques.tolist()
+    code.flags.writeable = False
+    return found, code
+
+
 def split(data: pd.DataFrame, dv: str, between: str,
           order: list[Any] | None = None) -> tuple[list[Any], list[np.ndarray]]:
     """Values of ``dv`` per level of ``between`` after listwise deletion of both (the arrays

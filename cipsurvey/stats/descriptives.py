@@ -7,7 +7,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _discrete
-from ._util import frame, levels, split
+from ._util import frame, group_codes, split
 
 COLUMNS = ["group", "n", "missing", "mean", "sd", "se", "conf_low", "conf_high", "median",
            "q1", "q3", "min", "max", "note"]
@@ -72,10 +72,11 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
     rows = []
     y = data[dv].to_numpy(dtype=float)
     if between is not None:
-        group = data[between]
-        for level in levels(group[data[dv].notna()]):
-            rows.append({"group": level, **_describe(y[(group == level).to_numpy()], conf)})
-        y = y[group.notna().to_numpy()]
+        found, code = group_codes(data, between)
+        with_value = np.bincount(code[(code >= 0) & ~np.isnan(y)], minlength=len(found))
+        for k in np.flatnonzero(with_value):
+            rows.append({"group": found[k], **_describe(y[code == k], conf)})
+        y = y[code >= 0]
     rows.append({"group": "Total", **_describe(y, conf)})
     return frame(rows, COLUMNS)
 

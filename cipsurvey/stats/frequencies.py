@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
-from ._util import frame, levels, memo
+from ._util import frame, group_codes, levels, memo
 
 FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
                 "conf_high", "method", "note"]
@@ -149,9 +149,8 @@ def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | No
         found: list[Any] = ["Total"]
         code = np.where(answered, 0, -1)
     else:
-        found = levels(data[between])
-        code = pd.Index(found).get_indexer(data[between])
-        code[~answered] = -1
+        found, code = group_codes(data, between)
+        code = np.where(answered, code, -1)
     n_found = len(found)
     sizes = np.bincount(code[code >= 0], minlength=n_found)
     chosen = np.array([np.bincount(code[(values == 1) & (code >= 0)], minlength=n_found)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._util import frame, nan_row
+from ._util import complete_rows, frame, memo, nan_row
 
 
 def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95) -> pd.DataFrame:
@@ -29,18 +29,17 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95)
         coefficient twenty. Psychometrika, 30, 357-370.
     """
     cols = ["measure", "estimate", "conf_low", "conf_high", "n", "k", "method", "note"]
-    block = data[list(items)].dropna()
-    n, k = block.shape
+    n, _, c = _moments(data, items)
+    k = len(c)
     method = "Cronbach's alpha; Feldt CI"
     if k < 2 or n < 2:
         return frame([nan_row(cols, "need at least two items and two complete cases",
                               measure="Cronbach's alpha", n=n, k=k, method=method)], cols)
-    x = block.to_numpy(dtype=float)
-    total_var = x.sum(axis=1).var(ddof=1)
-    if total_var == 0:
+    total_var = c.sum()  # the variance of a sum: the sum of the covariances
+    if not total_var > 1e-12 * np.trace(c):  # zero, up to rounding
         return frame([nan_row(cols, "the total score has no variance",
                               measure="Cronbach's alpha", n=n, k=k, method=method)], cols)
-    alpha = k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var)
+    alpha = k / (k - 1) * (1 - np.trace(c) / total_var)
     g = 1 - conf
     df1, df2 = n - 1, (n - 1) * (k - 1)
     lo = 1 - (1 - alpha) * stats.f.ppf(1 - g / 2, df1, df2)
@@ -58,13 +57,10 @@ def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
         ``item, mean, sd, scale_mean_if_deleted, scale_var_if_deleted, item_rest_r,
         alpha_if_deleted``; the item-rest r correlates the item with the sum of the others.
     """
-    x = data[list(items)].dropna().to_numpy(dtype=float)
-    k = x.shape[1]
-    # everything from the items' covariance matrix, one pass over the data: the rest score's
-    # variance and its covariance with the item, and α of the other items, are sums of its
-    # entries
-    c = np.atleast_2d(np.cov(x, rowvar=False)) if len(x) > 1 else np.full((k, k), np.nan)
-    means = x.mean(axis=0) if len(x) else np.full(k, np.nan)
+    # everything from the items' covariance matrix: the rest score's variance and its
+    # covariance with the item, and α of the other items, are sums of its entries
+    _, means, c = _moments(data, items)
+    k = len(c)
     total_cov = c.sum(axis=1)
     rows = []
     for i, item in enumerate(items):
@@ -82,17 +78,47 @@ def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _moments(data: pd.DataFrame, items: Sequence[str]) -> tuple[int, np.ndarray, np.ndarray]:
+    """Complete cases' count, item means and covariance matrix (n - 1), computed once per
+    data and items in a plan (α and the item statistics share them)."""
+    return memo(data, ("item_moments", tuple(items)), lambda: _item_moments(data, items))
+
+
+def _item_moments(data: pd.DataFrame, items: Sequence[str]) -> tuple[int, np.ndarray,
+                                                                     np.ndarray]:
+    keep = complete_rows(data, items)
+    k, n = len(items), int(keep.sum())
+    # one row per item (a row per respondent would be strided through once per item)
+    x = np.empty((k, n))
+    for row, item in zip(x, items, strict=True):
+        row[:] = data[item].to_numpy(dtype=float)[keep]
+    if n == 0:
+        return 0, np.full(k, np.nan), np.full((k, k), np.nan)
+    means = x.mean(axis=1)
+    if n == 1:
+        return 1, means, np.full((k, k), np.nan)
+    x -= means[:, None]
+    return n, means, x @ x.T / (n - 1)
+
+
 def scale_scores(data: pd.DataFrame, items: Sequence[str], *, min_items: int | None = None,
                  reverse: Sequence[str] = (), scale_min: float = 1, scale_max: float = 5,
                  method: str = "mean") -> pd.Series:
     """Each respondent's score: the mean (or sum) of the answered items, reversed items
     flipped (min + max - x); missing when fewer than ``min_items`` were answered (default:
     all). A sum is prorated: the mean of the answered items times the number of items."""
-    block = data[list(items)].astype(float).copy()
-    for item in reverse:
-        block[item] = scale_min + scale_max - block[item]
-    answered = block.notna().sum(axis=1)
+    total = np.zeros(len(data))
+    answered = np.zeros(len(data), dtype=np.int64)
+    for item in items:  # item by item: no respondent × item copy
+        x = data[item].to_numpy(dtype=float)
+        if item in reverse:
+            x = scale_min + scale_max - x
+        given = ~np.isnan(x)
+        answered += given
+        total += np.where(given, x, 0.0)
     need = len(items) if min_items is None else min_items
-    mean = block.mean(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = total / answered
     score = mean if method == "mean" else mean * len(items)
-    return score.where(answered >= need).rename("score")
+    score[(answered < need) | (answered == 0)] = np.nan
+    return pd.Series(score, index=data.index, name="score")
