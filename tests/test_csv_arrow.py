@@ -41,3 +41,13 @@ def test_the_demo_sized_file_is_read_by_arrow():
     frame = _read_csv_arrow(text, ",")
     assert frame is not None and frame.shape == (2001, 3)
     assert frame.astype(str).values.tolist() == pandas_cells(text, ",")
+
+
+def test_a_quote_open_at_the_end_goes_to_pandas():
+    # the quote inside the first field is a character to both parsers, so the count of
+    # quotes is even, yet the second field is opened and never closed
+    for text in ('c0,c1\n1","\n', 'c0,c1\n1,"x\n2,3\n', 'c0,c1\na,"'):
+        assert pandas_cells(text, ",") is None
+        assert _read_csv_arrow(text, ",") is None
+    closed = 'c0,c1\n1,"x\n"\n'  # a closed field that ends with a line break is kept
+    assert _read_csv_arrow(closed, ",").values.tolist() == [["c0", "c1"], ["1", "x\n"]]
