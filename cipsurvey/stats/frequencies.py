@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 
+from . import _discrete
 from ._util import frame, group_codes, levels, memo
 
 FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
@@ -55,18 +56,10 @@ def frequencies(data: pd.DataFrame, column: str, between: str | None = None, *,
     Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
         inference. JASA, 22, 209-212.
     """
-    blocks: list[tuple[Any, pd.Series]]
-    if between is None:
-        blocks = [("Total", data[column])]
-    else:
-        answered = data.loc[data[column].notna(), between]
-        blocks = [(g, data.loc[data[between] == g, column]) for g in levels(answered)]
     rows = []
-    for group, values in blocks:
-        valid = values.dropna()
-        n = len(valid)
-        level_list = list(labels) if labels else (list(order) if order else levels(valid))
-        counts = valid.value_counts()
+    for group, counts in _tallies(data, column, between):
+        n = sum(counts.values())
+        level_list = list(labels) if labels else (list(order) if order else list(counts))
         for level in level_list:
             count = int(counts.get(level, 0))
             lo, hi = wilson(count, n, conf)
@@ -78,6 +71,36 @@ def frequencies(data: pd.DataFrame, column: str, between: str | None = None, *,
                 "method": "Wilson score interval", "note": "" if n else "no answers",
             })
     return frame(rows, FREQ_COLUMNS)
+
+
+def _tallies(data: pd.DataFrame, column: str,
+             between: str | None) -> list[tuple[Any, dict[Any, int]]]:
+    """Per group (or "Total"), how many gave each answer, in level order; groups where
+    nobody answered are left out."""
+    if column not in data.columns:
+        raise KeyError(f"no column {column!r} in the data")
+    values = data[column]
+    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind == "f"):
+        blocks: list[tuple[Any, pd.Series]]
+        if between is None:
+            blocks = [("Total", values.dropna())]
+        else:
+            answered = data.loc[values.notna(), between]
+            blocks = [(g, values[(data[between] == g) & values.notna()])
+                      for g in levels(answered)]
+        return [(g, {lv: int((v == lv).sum()) for lv in levels(v)}) for g, v in blocks]
+    # codes and counts: one bincount per table, no copy of the answers per group
+    uniques, code = _discrete.codes(values.to_numpy())
+    answers = uniques.tolist()
+    if between is None:
+        counts = np.bincount(code[code >= 0], minlength=len(uniques))
+        return [("Total", {a: int(c) for a, c in zip(answers, counts) if c})]
+    found, group = group_codes(data, between)
+    both = (code >= 0) & (group >= 0)
+    table = np.bincount(group[both].astype(np.int64) * len(uniques) + code[both],
+                        minlength=len(found) * len(uniques)).reshape(len(found), len(uniques))
+    return [(g, {a: int(c) for a, c in zip(answers, row) if c})
+            for g, row in zip(found, table, strict=True) if row.any()]
 
 
 def grid(data: pd.DataFrame, items: Sequence[str], labels: Mapping[Any, str],
