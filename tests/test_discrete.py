@@ -93,3 +93,15 @@ def test_a_table_of_two_wide_ranges_is_not_a_dense_grid():
 def test_unknown_quantile_method(method):
     with pytest.raises(ValueError, match="quantile method"):
         _discrete.quantiles(np.array([1.0]), np.array([1]), [0.5], method)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ARRAYS)
+def test_value_counts_are_pandas(x):
+    uniques, counts = _discrete.value_counts(x)
+    ref = pd.Series(x).value_counts(dropna=True).sort_index()
+    assert uniques.tolist() == ref.index.tolist()
+    assert counts.tolist() == ref.tolist()
+    whole = _discrete.present(x)
+    if whole is not None:
+        assert whole.tolist() == uniques.tolist()

@@ -120,6 +120,20 @@ def quantiles(uniques: np.ndarray, counts: np.ndarray, probs: np.ndarray | list[
     return _lerp(lo.astype(np.float64), hi.astype(np.float64), t)
 
 
+def value_counts(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The sorted distinct non-missing values and how often each occurs: one ``bincount``
+    of :func:`grid_index` for whole numbers, else ``pandas.factorize``."""
+    x = np.asarray(values)
+    fast = grid_index(x)
+    if fast is not None:
+        grid, index = fast
+        counts = np.bincount(index, minlength=len(grid) + 1)[1:]
+        seen = counts > 0
+        return grid[seen], counts[seen]
+    c, uniques = pd.factorize(x, sort=True)
+    return np.asarray(uniques), np.bincount(c[c >= 0], minlength=len(uniques))
+
+
 def present(values: np.ndarray) -> np.ndarray | None:
     """The sorted distinct non-missing values of whole numbers within ``SPAN``; None for
     other arrays (the caller's general path)."""

@@ -89,13 +89,13 @@ def _tallies(data: pd.DataFrame, column: str,
             blocks = [(g, values[(data[between] == g) & values.notna()])
                       for g in levels(answered)]
         return [(g, {lv: int((v == lv).sum()) for lv in levels(v)}) for g, v in blocks]
-    # codes and counts: one bincount per table, no copy of the answers per group
+    # counts of distinct values: one bincount per table, no copy of the answers per group
+    if between is None:
+        uniques, counts = _discrete.value_counts(values.to_numpy())
+        return [("Total", dict(zip(uniques.tolist(), counts.tolist(), strict=True)))]
+    found, group = group_codes(data, between)
     uniques, code = _discrete.codes(values.to_numpy())
     answers = uniques.tolist()
-    if between is None:
-        counts = np.bincount(code[code >= 0], minlength=len(uniques))
-        return [("Total", {a: int(c) for a, c in zip(answers, counts) if c})]
-    found, group = group_codes(data, between)
     both = (code >= 0) & (group >= 0)
     table = np.bincount(group[both].astype(np.int64) * len(uniques) + code[both],
                         minlength=len(found) * len(uniques)).reshape(len(found), len(uniques))
