@@ -56,6 +56,15 @@ def test_demo_files_plain_and_bytecode_compressed(tmp_path, name):
     assert sav_data.read_sav_fast(str(zlib), meta, meta.file_encoding) is None  # pyreadstat's
 
 
+def test_two_threads_transpose_as_one(monkeypatch):
+    # a large plain file is transposed by two threads, each half of the cases, in blocks;
+    # here the demo files go that way, a case per block
+    monkeypatch.setattr(sav_data, "THREADS_FROM", 2)
+    monkeypatch.setattr(sav_data, "BLOCK_BYTES", 8)
+    for src in (p for p in demo_files() if p.suffix == ".sav"):
+        assert_same_as_pyreadstat(src)
+
+
 def test_windows_1252_strings(tmp_path):
     run_pspp("""SET LOCALE='windows-1252'.
 DATA LIST LIST /id (A4) x (F8.2) note (A30).

@@ -13,12 +13,17 @@ with pyreadstat instead. The layout follows the PSPP manual's chapter "System Fi
 from __future__ import annotations
 
 import codecs
+import os
 import struct
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+THREADS_FROM = 50_000  # cases; a smaller file is transposed in one thread
+BLOCK_BYTES = 1 << 18  # cases transposed at a time: about this many bytes of them
 
 SPACES = np.frombuffer(b" " * 8, dtype="<u8")[0]
 # formats that pyreadstat (and we) turn into timestamps; seconds since 1582-10-14
@@ -207,9 +212,24 @@ class _PlainCells:
         self.by_unit = np.empty((len(numeric), n), dtype="<u8")
         # blocks of about 256 KB of cases stay in the cache while they are transposed
         # (blocks of 8,192 cases, 5 MB for the survey's file, ran four times slower)
-        block = max(1, (1 << 18) // max(1, 8 * words.shape[1]))
-        for start in range(0, n, block):
-            self.by_unit[:, start:start + block] = words[start:start + block, numeric].T
+        block = max(1, BLOCK_BYTES // max(1, 8 * words.shape[1]))
+
+        def transpose(first: int, stop: int) -> None:
+            for start in range(first, stop, block):
+                end = min(start + block, stop)
+                self.by_unit[:, start:end] = words[start:end, numeric].T
+
+        # a large file in two threads, each half of the cases (numpy copies without the
+        # GIL, and the fresh columns' pages are faulted in on both cores: 0.9 s → 0.35 s
+        # for a million cases)
+        if n >= THREADS_FROM and (os.cpu_count() or 1) >= 2:
+            middle = (n // 2) // block * block
+            with ThreadPoolExecutor(1) as pool:
+                other = pool.submit(transpose, middle, n)
+                transpose(0, middle)
+                other.result()  # (raises what the other thread raised)
+        else:
+            transpose(0, n)
         self.blank = np.empty((len(self.strings), n), dtype=bool)
         for k, (unit, size) in enumerate(self.strings):
             part = words[:, unit:unit + size]
