@@ -99,7 +99,7 @@ def _tallies(data: pd.DataFrame, column: str,
     both = (code >= 0) & (group >= 0)
     table = np.bincount(group[both].astype(np.int64) * len(uniques) + code[both],
                         minlength=len(found) * len(uniques)).reshape(len(found), len(uniques))
-    return [(g, {a: int(c) for a, c in zip(answers, row) if c})
+    return [(g, {a: int(c) for a, c in zip(answers, row, strict=True) if c})
             for g, row in zip(found, table, strict=True) if row.any()]
 
 
