@@ -440,8 +440,12 @@ def _read_values(series: pd.Series, item: Item, read: Any,
         column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[codes],
                            dtype=object, copy=False)
     else:
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[codes],
-                           copy=False)
+        values = np.array([r[0] for r in results] + [np.nan], dtype=float)
+        cells = series.to_numpy()
+        if cells.dtype == np.float64 and np.array_equal(values[:-1], uniques):
+            column = pd.Series(cells, copy=False)  # every value read as itself: no gather
+        else:
+            column = pd.Series(values[codes], copy=False)
     return column, codes, status, mcodes
 
 
@@ -531,10 +535,16 @@ def _fill_unselected(inst: Instrument, out: dict[str, pd.Series], fed: set[str])
     for item in inst.items:
         if item.type != ItemType.multiple_choice or item.id not in fed:
             continue
-        block = pd.DataFrame({c: out[c] for c in item.columns})
-        answered = (block == 1).any(axis=1) | (block == 0).any(axis=1)
-        for c in item.columns:
-            out[c] = out[c].mask(answered & out[c].isna(), 0.0)
+        options = [out[c].to_numpy(dtype=float) for c in item.columns]
+        answered = np.zeros(len(options[0]), dtype=bool)
+        for values in options:  # option by option: no respondents × options copy
+            answered |= (values == 1) | (values == 0)
+        for c, values in zip(item.columns, options, strict=True):
+            fill = answered & np.isnan(values)
+            if fill.any():
+                filled = values.copy()
+                filled[fill] = 0.0
+                out[c] = pd.Series(filled, index=out[c].index, name=out[c].name, copy=False)
 
 
 def _unpack_multiple(match: ColumnMatch, reader: _ItemReader, series: pd.Series,

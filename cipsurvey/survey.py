@@ -20,7 +20,9 @@ from .validate import (
     check_columns,
     check_duplicate_ids,
     check_filters,
+    id_codes,
     problem_frame,
+    repeats,
 )
 
 EXCLUSION_COLUMNS = ["file", "row", "reason"]
@@ -252,9 +254,11 @@ def read_survey(
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
         frames[0].reset_index(drop=True)
     codes = MissingCodes.concat(missing)
-    data, dup_exclusions, unique = _drop_exact_duplicates(data, inst)
+    ids = id_codes(data, inst.respondent_id)  # hashed once, for both duplicate checks
+    data, dup_exclusions, unique = _drop_exact_duplicates(data, inst, ids)
     if dup_exclusions:
         codes = codes.take(unique)
+        ids = ids[unique] if ids is not None else None  # (first rows are kept: still valid)
         exclusions.extend(dup_exclusions)
         for acc in accounts:
             k = sum(1 for e in dup_exclusions if e["file"] == acc.file)
@@ -265,7 +269,7 @@ def read_survey(
     unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
                   if pr["severity"] == "error" and pr["row"] is not None}
     chunks = [_drop_known(c, unreadable) for c in check_filters(inst, data, fed)]
-    chunks += check_duplicate_ids(inst, data)
+    chunks += check_duplicate_ids(inst, data, ids)
     derived = compute_derived(inst, data)
     data = data.copy(deep=False)
     at = data.columns.get_loc("source")
@@ -322,18 +326,17 @@ def _blank_cells(values: pd.Series) -> np.ndarray:
     return missing
 
 
-def _drop_exact_duplicates(data: pd.DataFrame,
-                           inst: Instrument,
+def _drop_exact_duplicates(data: pd.DataFrame, inst: Instrument, ids: np.ndarray | None,
                            ) -> tuple[pd.DataFrame, list[dict[str, Any]], np.ndarray]:
     """A row identical to an earlier one in every column (id included) is a double entry.
-    Returns the wave without them, their exclusions, and which rows were kept."""
+    Returns the wave without them, their exclusions, and which rows were kept. ``ids``:
+    :func:`id_codes` of the wave."""
     columns = [c for i in inst.items for c in i.columns]
     every = np.ones(len(data), dtype=bool)
-    if inst.respondent_id is None or data[inst.respondent_id].isna().all():
+    if ids is None:
         return data, [], every
-    ids = data[inst.respondent_id]
     # an exact duplicate repeats the id too: compare whole rows only where the id repeats
-    repeated = ids.notna() & ids.duplicated(keep=False)
+    repeated = pd.Series(repeats(ids), index=data.index)
     if not repeated.any():
         return data, [], every
     dup = pd.Series(False, index=data.index)

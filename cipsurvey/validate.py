@@ -157,14 +157,46 @@ def _show(frame: pd.DataFrame, columns: list[str], index: np.ndarray) -> list[st
     return [",".join(c for c, v in zip(columns, row, strict=True) if v == 1) for row in block]
 
 
-def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame) -> list[pd.DataFrame]:
+def id_codes(frame: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """Each row's respondent id as a number: equal ids, equal numbers, numbered in order of
+    first appearance, -1 where missing; None without ids (no column, or all missing)."""
+    if not column or column not in frame.columns:
+        return None
+    codes, uniques = pd.factorize(frame[column])
+    return codes if len(uniques) else None
+
+
+def repeats(ids: np.ndarray) -> np.ndarray:
+    """Rows whose id occurs more than once (missing ids never repeat)."""
+    counts = np.bincount(ids[ids >= 0], minlength=int(ids.max()) + 1)
+    return (ids >= 0) & (counts[np.maximum(ids, 0)] > 1)
+
+
+def later_repeats(ids: np.ndarray) -> np.ndarray:
+    """Rows whose id occurred in an earlier row (ids numbered in order of first appearance:
+    a row is the first of its id exactly when its number exceeds every number before it)."""
+    seen = np.maximum.accumulate(ids)
+    first = np.empty(len(ids), dtype=bool)
+    first[:1] = True
+    first[1:] = ids[1:] > seen[:-1]
+    return (ids >= 0) & ~first
+
+
+def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame,
+                        codes: np.ndarray | None = None) -> list[pd.DataFrame]:
+    """A warning for each row whose respondent id an earlier row has. ``codes``:
+    :func:`id_codes` of ``frame``, if already computed."""
     if not inst.respondent_id or inst.respondent_id not in frame.columns:
         return []
+    if codes is None:
+        codes = id_codes(frame, inst.respondent_id)
+    if codes is None:
+        return []
     ids = frame[inst.respondent_id]
-    later = (ids.notna() & ids.duplicated(keep="first")).to_numpy()
+    later = later_repeats(codes)
     if not later.any():
         return []
-    first = ~ids.duplicated(keep="first") & ids.isin(ids[later])
+    first = ~later & repeats(codes)
     first_of = {v: (f, r) for v, f, r in zip(ids[first], frame.loc[first, "source"],
                                              frame.loc[first, "source_row"], strict=True)}
     index = np.nonzero(later)[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st_
 
 from cipsurvey import read_survey
 
@@ -138,3 +140,17 @@ def test_reading_columns_in_two_threads_changes_nothing(monkeypatch):
     pd.testing.assert_frame_equal(one.problems, two.problems)
     pd.testing.assert_frame_equal(one.missing, two.missing)
     assert one.account.as_dict() == two.account.as_dict()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st_.lists(st_.sampled_from(["a", "b", "c", "d", None]), min_size=1, max_size=40))
+def test_id_repeats_are_pandas_duplicated(values):
+    from cipsurvey.validate import id_codes, later_repeats, repeats
+
+    ids = pd.Series(values, dtype=object)
+    codes = id_codes(pd.DataFrame({"id": ids}), "id")
+    if ids.isna().all():
+        assert codes is None
+        return
+    assert repeats(codes).tolist() == (ids.notna() & ids.duplicated(keep=False)).tolist()
+    assert later_repeats(codes).tolist() == (ids.notna() & ids.duplicated()).tolist()
