@@ -440,12 +440,8 @@ def _read_values(series: pd.Series, item: Item, read: Any,
         column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[codes],
                            dtype=object, copy=False)
     else:
-        values = np.array([r[0] for r in results] + [np.nan], dtype=float)
-        cells = series.to_numpy()
-        if cells.dtype == np.float64 and np.array_equal(values[:-1], uniques):
-            column = pd.Series(cells, copy=False)  # every value read as itself: no gather
-        else:
-            column = pd.Series(values[codes], copy=False)
+        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[codes],
+                           copy=False)
     return column, codes, status, mcodes
 
 
