@@ -3,10 +3,13 @@ cleanly in a browser, and the paper is reproduced through the same code path."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import time
 import zipfile
 
 import numpy as np
@@ -16,11 +19,14 @@ import pytest
 import cipsurvey
 from cipsurvey.demo.files import demo_files
 from cipsurvey.plan import load_plan
+from cipsurvey.report import forked
 from cipsurvey.report.display import SHOWN
 from cipsurvey.report.outputs import write_report
 from cipsurvey.report.run import run_plan
 
 from conftest import IN_CI
+
+run_module = importlib.import_module("cipsurvey.report.run")  # (the module, not run())
 
 STAMP = "2026-01-01T00:00:00+00:00"
 
@@ -325,16 +331,70 @@ def test_min_cell_leaves_no_single_blank_in_a_row_or_column(tmp_path, cli):
                 assert frame.loc[frame["n"].isna(), "mean"].isna().all()
 
 
-def test_two_threads_give_the_same_report_as_one():
-    survey = cipsurvey.read_survey(demo_files())
-    plan = load_plan("kallmen2017", survey.instrument)
-    one = run_plan(survey, plan, "en", workers=1)
-    two = run_plan(survey, plan, "en", workers=2)
+def assert_same_report(one, two) -> None:
     assert [r.id for r in two.results] == [r.id for r in one.results]
     for a, b in zip(one.results, two.results, strict=True):
         assert (a.error, a.n, a.notes, list(a.tables)) == (b.error, b.n, b.notes, list(b.tables))
         for name in a.tables:
             pd.testing.assert_frame_equal(a.tables[name], b.tables[name])
+
+
+@pytest.fixture(scope="module")
+def demo_plan():
+    survey = cipsurvey.read_survey(demo_files())
+    plan = load_plan("kallmen2017", survey.instrument)
+    return survey, plan, run_plan(survey, plan, "en", workers=1)
+
+
+def test_two_threads_give_the_same_report_as_one(demo_plan):
+    survey, plan, one = demo_plan
+    assert_same_report(one, run_plan(survey, plan, "en", workers=2, processes=False))
+
+
+needs_fork = pytest.mark.skipif(not forked.available(), reason="forks on Linux only")
+
+
+@needs_fork
+def test_a_forked_worker_gives_the_same_report_as_one(demo_plan, monkeypatch):
+    survey, plan, one = demo_plan
+    real = run_module._run_one
+    monkeypatch.setattr(run_module, "_run_one",
+                        lambda *a: setattr(r := real(*a), "notes", [*r.notes, os.getpid()])
+                        or r)
+    two = run_plan(survey, plan, "en", workers=2)
+    pid = {r.id: r.notes.pop() for r in two.results}  # the process that computed it
+    assert_same_report(one, two)
+    assert len(set(pid.values())) == 2  # both processes took a share
+    assert {pid[r.id] for r in two.results if r.kind == "figure"} == {os.getpid()}
+
+
+@needs_fork
+@pytest.mark.parametrize("failure", ["dies", "hangs", "will not pickle"])
+def test_what_the_forked_worker_does_not_send_is_computed_here(demo_plan, monkeypatch,
+                                                               failure):
+    survey, plan, one = demo_plan
+    real = run_module._run_one
+    parent = os.getpid()
+    sent = []
+
+    def in_child(*a):
+        result = real(*a)
+        if os.getpid() != parent:
+            if failure == "dies" and sent:
+                os._exit(3)
+            if failure == "hangs" and sent:
+                time.sleep(3600)
+            if failure == "will not pickle":
+                result.tables["x"] = pd.DataFrame({"f": [lambda: 0]})
+            sent.append(result.id)
+        return result
+
+    monkeypatch.setattr(run_module, "_run_one", in_child)
+    monkeypatch.setattr(forked, "MARGIN", 2.0)  # (the hung child is stopped after this)
+    started = time.perf_counter()
+    two = run_plan(survey, plan, "en", workers=2)
+    assert_same_report(one, two)
+    assert time.perf_counter() - started < 60
 
 
 def test_a_table_and_its_figure_share_their_work(monkeypatch):

@@ -23,6 +23,7 @@ from .. import stats as st
 from ..instrument import Instrument, ItemType
 from ..plan import Analysis, Plan, Section
 from ..survey import Survey
+from . import forked
 from .results import Report, Result
 
 
@@ -155,13 +156,15 @@ PARALLEL_FROM = 400_000
 def run_plan(survey: Survey, plan: Plan, lang: str = "en",
              progress: Callable[[str], None] | None = None,
              workers: int | None = None,
-             on_result: Callable[[Result], None] | None = None) -> Report:
+             on_result: Callable[[Result], None] | None = None,
+             processes: bool = True) -> Report:
     """Compute every analysis of ``plan`` on ``survey``.
 
-    ``workers``: threads to run analyses in (default: two for a wave of 400,000
-    respondents or more and a machine with two cores, else one). numpy, pandas and the
-    fitting routines release the GIL for most of their work; the results are the same
-    either way and come back in plan order.
+    ``workers``: 1, or 2 to use two cores (default: two for a wave of 400,000
+    respondents or more and a machine with two cores, else one). With ``processes`` (the
+    default) and on Linux, the second worker is a forked copy of this process
+    (:mod:`cipsurvey.report.forked`), otherwise a thread. The results are the same either
+    way and come back in plan order.
 
     ``on_result``: called (in the calling thread) with each result as soon as it is
     ready. The figures' data are computed first, so that a caller can have them drawn
@@ -175,11 +178,14 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     order = sorted(range(len(todo)), key=lambda i: todo[i][1].kind != "figure")
     results: list[Result] = [None] * len(todo)  # type: ignore[list-item]
 
-    def one(i: int) -> Result:
+    def quiet(i: int) -> Result:
         section, analysis = todo[i]
-        if progress:
-            progress(analysis.id)
         return _run_one(subsets, plan, section, analysis, labels)
+
+    def one(i: int) -> Result:
+        if progress:
+            progress(todo[i][1].id)
+        return quiet(i)
 
     def done(i: int, result: Result) -> None:
         results[i] = result
@@ -190,13 +196,26 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
         if workers <= 1:
             for i in order:
                 done(i, one(i))
-        else:
-            context = contextvars.copy_context()  # the shared work, in every thread
-            with ThreadPoolExecutor(workers) as pool:
-                futures = [(i, pool.submit(context.copy().run, one, i)) for i in order]
-                for i, future in futures:
-                    done(i, future.result())
+            return Report(plan, survey, lang, results)
+        from threadpoolctl import threadpool_limits
+
+        # one BLAS thread per worker: two workers with two each made four spinning threads
+        # on two cores, and a regression took twice as long
+        with threadpool_limits(1, user_api="blas"):
+            if not (processes and forked.available() and forked.run(
+                    order, lambda i: subsets.key(todo[i][1]),
+                    lambda i: todo[i][1].kind == "figure", one, quiet, done)):
+                _run_threads(order, one, done)
     return Report(plan, survey, lang, results)
+
+
+def _run_threads(order: list[int], one: Callable[[int], Result],
+                 done: Callable[[int, Result], None]) -> None:
+    context = contextvars.copy_context()  # the shared work, in every thread
+    with ThreadPoolExecutor(2) as pool:
+        futures = [(i, pool.submit(context.copy().run, one, i)) for i in order]
+        for i, future in futures:
+            done(i, future.result())
 
 
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
