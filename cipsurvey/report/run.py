@@ -148,9 +148,13 @@ class _Subsets:
         return narrow
 
 
-# respondents; below this the Python work of each analysis dominates and two threads are
-# slower than one (measured: 1.9 s against 2.3 s at 100,000; 5.0 s against 3.4 s at 10⁶)
+# respondents from which the plan uses two cores. In two threads the analyses' Python work
+# contends for one lock, and below 400,000 two threads were slower than one (1.9 s against
+# 2.3 s at 100,000). A forked process has no such contention: 0.7 → 0.5 s at 10,000,
+# 1.4 → 1.0 s at 100,000 (below 10,000 the plan takes half a second either way, and the
+# process is not forked for so little).
 PARALLEL_FROM = 400_000
+FORK_FROM = 10_000
 
 
 def run_plan(survey: Survey, plan: Plan, lang: str = "en",
@@ -160,11 +164,11 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
              processes: bool = True) -> Report:
     """Compute every analysis of ``plan`` on ``survey``.
 
-    ``workers``: 1, or 2 to use two cores (default: two for a wave of 400,000
-    respondents or more and a machine with two cores, else one). With ``processes`` (the
-    default) and on Linux, the second worker is a forked copy of this process
-    (:mod:`cipsurvey.report.forked`), otherwise a thread. The results are the same either
-    way and come back in plan order.
+    ``workers``: 1, or 2 to use two cores. With ``processes`` (the default) and on Linux,
+    the second worker is a forked copy of this process (:mod:`cipsurvey.report.forked`),
+    used by default from 10,000 respondents on a machine with two cores; otherwise it is
+    a thread, used by default from 400,000. The results are the same either way and come
+    back in plan order.
 
     ``on_result``: called (in the calling thread) with each result as soon as it is
     ready. The figures' data are computed first, so that a caller can have them drawn
@@ -174,7 +178,9 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     todo = list(plan.analyses())
     subsets = _Subsets(survey, [a for _, a in todo])
     if workers is None:
-        workers = 2 if survey.n >= PARALLEL_FROM and (os.cpu_count() or 1) >= 2 else 1
+        fork = processes and forked.available()
+        enough = survey.n >= (FORK_FROM if fork else PARALLEL_FROM)
+        workers = 2 if enough and (os.cpu_count() or 1) >= 2 else 1
     order = sorted(range(len(todo)), key=lambda i: todo[i][1].kind != "figure")
     results: list[Result] = [None] * len(todo)  # type: ignore[list-item]
 
