@@ -335,10 +335,33 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
     return pd.DataFrame(columns, copy=False)
 
 
+def _arrow_strings(raw: np.ndarray) -> Any:
+    """ASCII bytes (numpy's fixed width, trailing NULs dropped) as pandas' Arrow-backed
+    strings without their trailing spaces: no Python string per cell, which pandas would
+    turn into this dtype anyway (0.38 → 0.13 s for a million ids)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pc.utf8_rtrim(pa.array(raw).cast(pa.string()), characters=" ")
+    return pd.array(text, dtype=_ARROW_STR)
+
+
+def _arrow_string_dtype() -> Any:
+    """pandas' default dtype for strings when it is Arrow-backed (pandas 3), else None."""
+    dtype = pd.Series(["x"]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return dtype
+    return None
+
+
+_ARROW_STR = _arrow_string_dtype()
+
+
 def _strings(units: np.ndarray, filled: np.ndarray, n: int, width: int,
-             encoding: str) -> np.ndarray | None:
-    """A string variable as Python strings without their trailing spaces: ``units`` holds
-    the 8-byte units of the ``filled`` rows of ``n`` (the others are blank)."""
+             encoding: str) -> Any:
+    """A string variable without its trailing spaces, as pandas holds strings: ``units``
+    holds the 8-byte units of the ``filled`` rows of ``n`` (the others are blank). None
+    when the text cannot be decoded (pyreadstat then reads the file)."""
     try:
         codec = codecs.lookup(encoding).name
     except LookupError:
@@ -350,6 +373,8 @@ def _strings(units: np.ndarray, filled: np.ndarray, n: int, width: int,
     raw = np.ascontiguousarray(units).view(f"S{8 * units.shape[1]}").ravel()
     raw = raw.astype(f"S{width}")
     if raw.view(np.uint8).max(initial=0) < 0x80 and codec in ASCII_SUPERSETS:
+        if len(filled) == n and _ARROW_STR is not None:  # (an id: no blanks)
+            return _arrow_strings(raw)
         out[filled] = np.strings.rstrip(raw.astype(f"U{width}"), " ").astype(object)
         return out  # (numpy decodes ASCII itself, all at once)
     codes, uniques = pd.factorize(raw)
