@@ -342,6 +342,8 @@ def _read_text(series: pd.Series, reader: _ItemReader, out_rows: MissingCodes,
                 um = np.nonzero(candidates)[0][pd.notna(found)]
                 out_rows.add(column, um, found[pd.notna(found)])
                 blank[um] = True
+    if isinstance(kept.dtype, pd.StringDtype):  # pandas' own strings stay as they are
+        return kept.reset_index(drop=True).where(~blank)
     return pd.Series(kept.to_numpy(dtype=object), dtype=object).where(~blank, np.nan)
 
 

@@ -90,9 +90,14 @@ def _csv_frame(survey: Survey) -> pd.DataFrame:
         if col in out.columns:
             out[col] = out[col].astype("Int64")
     for col in out.columns:
-        if out[col].dtype == object:
-            out[col] = out[col].map(neutralise)
+        if _is_text(out[col]):
+            out[col] = out[col].astype(object).map(neutralise)
     return out
+
+
+def _is_text(column: pd.Series) -> bool:
+    """Text held as Python objects or as pandas' own string dtype."""
+    return column.dtype == object or isinstance(column.dtype, pd.StringDtype)
 
 
 def _whole_number_columns(inst: Instrument) -> list[str]:
@@ -161,7 +166,7 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
     # that only the input file declared missing (not the instrument) are declared too
     codes = survey.missing_codes.columns if survey.missing_codes is not None else {}
     for col, (which, values) in codes.items():
-        if col not in frame or frame[col].dtype == object:
+        if col not in frame or _is_text(frame[col]):
             continue
         column = frame[col].to_numpy(dtype=float, copy=True)
         numeric = []
@@ -173,7 +178,7 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
             meta["missing"][col] = sorted(set(meta["missing"].get(col, [])) | set(numeric))
             frame[col] = column
     for col in frame.columns:
-        if frame[col].dtype == object:
+        if _is_text(frame[col]):
             frame[col] = frame[col].astype(object).where(frame[col].notna(), "")
             frame[col] = frame[col].map(str)
         elif str(frame[col].dtype).startswith(("Int", "Float", "boolean")):
