@@ -44,12 +44,14 @@ def available() -> bool:
 
 
 def run(order: list[int], key: Callable[[int], Hashable], parent_only: Callable[[int], bool],
-        compute: Callable[[int], Result], child_compute: Callable[[int], Result],
-        done: Callable[[int, Result], None]) -> bool:
+        cost: Callable[[int], float], compute: Callable[[int], Result],
+        child_compute: Callable[[int], Result], done: Callable[[int, Result], None]) -> bool:
     """Compute every analysis in ``order`` (indices), calling ``done(i, result)`` in this
     process for each, the parent's and the child's as they arrive; the child computes with
-    ``child_compute`` (the same, without reporting progress). False, with nothing
-    computed, when no shared counter can be made (no shared memory): use threads."""
+    ``child_compute`` (the same, without reporting progress). The shared groups are taken
+    costliest first (by ``cost``, a rough guess), so that what is left at the end is
+    short and both processes finish about together. False, with nothing computed, when
+    no shared counter can be made (no shared memory): use threads."""
     try:
         from multiprocessing import Lock, RawValue
 
@@ -62,6 +64,7 @@ def run(order: list[int], key: Callable[[int], Hashable], parent_only: Callable[
         groups.setdefault(key(i), []).append(i)
     mine = [g for g in groups.values() if any(parent_only(i) for i in g)]
     shared = [g for g in groups.values() if not any(parent_only(i) for i in g)]
+    shared.sort(key=lambda g: -sum(cost(i) for i in g))  # (stable: plan order on ties)
 
     def take() -> list[int] | None:
         with lock:
