@@ -238,7 +238,7 @@ def write(rows: list[dict], stack: float, full_stack: float, stack_frozen: float
         lines.append(
             f"| {r['n']:,} | {_f(r['import_sav'])} | {_f(r['import_packed'])} | "
             f"{_f(r['import_csv'])} | {_f(r['plan'])} | {_f(r['wall'])} | {_f(r['pspp'])} | "
-            f"{_f(ratio, 1)} | {_f(r['report_total'])} | "
+            f"{_f(ratio)} | {_f(r['report_total'])} | "
             f"{r['peak_mb']:.0f} / {_f(r['worker_peak_mb'] or None, 0)} | "
             f"{r['peak_report_mb']:.0f} |")
     lines += ["", f"Bare import of pandas, scipy.stats, statsmodels.api, pingouin, seaborn and "
