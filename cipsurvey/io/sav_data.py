@@ -237,9 +237,12 @@ class _PlainCells:
 
     def text(self, unit: int, size: int) -> tuple[np.ndarray, np.ndarray]:
         """The rows that are not blank, and their units (one row each)."""
-        part = self.by_unit[[self.row_of[u] for u in range(unit, unit + size)]]
+        first = self.row_of[unit]  # (a string's units are consecutive rows: a view)
+        part = self.by_unit[first:first + size]
         filled = np.nonzero(~((part == SPACES) | (part == 0)).all(axis=0))[0]
-        return filled, np.ascontiguousarray(part[:, filled].T)
+        if len(filled) < part.shape[1]:
+            part = part[:, filled]
+        return filled, np.ascontiguousarray(part.T)
 
 
 class _PackedCells:
