@@ -414,3 +414,16 @@ def test_a_table_and_its_figure_share_their_work(monkeypatch):
     grids = [r for r in report.results if "grid" in r.tables or
              (r.kind == "figure" and "item" in r.tables.get("data", pd.DataFrame()).columns)]
     assert len(grids) > len(set(calls)) and len(calls) == len(set(calls)), calls
+
+
+@needs_fork
+def test_a_failing_callback_leaves_no_forked_worker_behind(demo_plan):
+    survey, plan, _ = demo_plan
+
+    def fail(result):
+        raise RuntimeError("the caller's callback failed")
+
+    with pytest.raises(RuntimeError, match="callback failed"):
+        run_plan(survey, plan, "en", workers=2, on_result=fail)
+    with pytest.raises(ChildProcessError):  # the worker was stopped and reaped
+        os.waitpid(-1, os.WNOHANG)

@@ -77,14 +77,19 @@ def run(order: list[int], key: Callable[[int], Hashable], parent_only: Callable[
     got: dict[int, Result] = {}
     child = _fork(take, child_compute)
     started = time.perf_counter()
-    for group in itertools.chain(mine, iter(take, None)):  # (taken one at a time)
-        for i in group:
-            got[i] = compute(i)
-            done(i, got[i])
-            if child is not None:
-                child.deliver(got, done)
-    if child is not None:
-        child.finish(got, done, PATIENCE * (time.perf_counter() - started) + MARGIN)
+    try:
+        for group in itertools.chain(mine, iter(take, None)):  # (taken one at a time)
+            for i in group:
+                got[i] = compute(i)
+                done(i, got[i])
+                if child is not None:
+                    child.deliver(got, done)
+        if child is not None:
+            child.finish(got, done, PATIENCE * (time.perf_counter() - started) + MARGIN)
+    except BaseException:  # (an interrupt, or the caller's callback failed): no orphan
+        if child is not None:
+            child.stop()
+        raise
     for i in order:  # what the child claimed and did not send: computed here
         if i not in got:
             got[i] = compute(i)
@@ -143,8 +148,16 @@ class _Child:
     def finish(self, got: dict[int, Result], done: Callable[[int, Result], None],
                timeout: float) -> None:
         if not self.deliver(got, done, timeout):  # hung: stopped, its share done here
+            self.stop()
+        else:
+            os.waitpid(self.pid, 0)
+
+    def stop(self) -> None:
+        try:
             os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+            os.waitpid(self.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
 
 
 def _fork(take: Callable[[], list[int] | None],

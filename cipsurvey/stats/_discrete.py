@@ -3,7 +3,7 @@
 Answers are codes and whole numbers, so a million of them hold a few dozen distinct values.
 Ranks, tie corrections and quantiles follow from how often each distinct value occurs,
 in one counting pass instead of a sort of every value. The results are the same numbers as
-``scipy.stats.rankdata`` and ``numpy.percentile`` give on the values themselves (tested
+``scipy.stats.rankdata`` and ``numpy.quantile`` give on the values themselves (tested
 against both); values that are not whole numbers in a small range take a hash-based path
 (``pandas.factorize``), which is exact too.
 """
@@ -98,7 +98,7 @@ def _lerp(a: np.ndarray, b: np.ndarray, t: np.ndarray) -> np.ndarray:
 def quantiles(uniques: np.ndarray, counts: np.ndarray, probs: np.ndarray | list[float],
               method: str = "linear") -> np.ndarray:
     """Sample quantiles from sorted distinct values and their counts, as
-    ``numpy.percentile(values, 100 * probs, method=method)`` on the values themselves.
+    ``numpy.quantile(values, probs, method=method)`` on the values themselves.
 
     ``method``: "linear" (Hyndman & Fan definition 7, numpy's default) or "weibull"
     (definition 6, SPSS's default).

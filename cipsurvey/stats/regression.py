@@ -53,7 +53,8 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
                     columns[f"{pred}[{_label(level)}]"] = (x == level).to_numpy(dtype=float)
         else:
             columns[pred] = data[pred].to_numpy(dtype=float)[keep]
-    # one block, filled column by column (a dict of columns is copied once more by pandas)
+    # one block, filled column by column: pandas would copy a dict of columns, and
+    # statsmodels turns the frame into one matrix anyway
     matrix = np.empty((len(columns), len(columns["(Intercept)"])))
     for row, values in zip(matrix, columns.values(), strict=True):
         row[:] = values
