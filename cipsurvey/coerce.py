@@ -426,25 +426,33 @@ class MissingCodes:
         return out
 
 
-def _read_values(series: pd.Series, item: Item, read: Any,
-                 ) -> tuple[pd.Series, np.ndarray, np.ndarray, np.ndarray]:
-    """Read each distinct value once: the wave column, each row's index into the distinct
-    values (-1: empty, which indexes the last entry), and per distinct value (plus the empty
-    cell, last) its status code and missing code."""
+def _read_values(series: pd.Series, read: Any,
+                 ) -> tuple[list[Any], np.ndarray, np.ndarray, np.ndarray]:
+    """Read each distinct value once: per distinct value its wave value, each row's index
+    into the distinct values (-1: empty, which indexes the last entry), and per distinct
+    value (plus the empty cell, last) its status code and missing code."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     results = [read(u) for u in uniques]
     status = np.array([_CODE[r[1]] for r in results] + [_CODE[EMPTY]], dtype=np.int8)
     mcodes = np.array([r[2] for r in results] + [None], dtype=object)
+    return [r[0] for r in results], codes, status, mcodes
+
+
+def _column(item: Item, values: list[Any], codes: np.ndarray,
+            into: np.ndarray | None = None) -> pd.Series:
+    """The wave column: each row's value (``values`` per distinct value, the empty cell
+    after them), numbers written into ``into`` if given (a float array of the rows)."""
     if item.type == ItemType.date:
-        values = pd.DatetimeIndex([r[0] for r in results] + [pd.NaT]).as_unit("ns")
-        column = pd.Series(values.take(codes))
-    elif item.type in (ItemType.text, ItemType.identifier):
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=object)[codes],
-                           dtype=object, copy=False)
-    else:
-        column = pd.Series(np.array([r[0] for r in results] + [np.nan], dtype=float)[codes],
-                           copy=False)
-    return column, codes, status, mcodes
+        stamps = pd.DatetimeIndex([*values, pd.NaT]).as_unit("ns")
+        return pd.Series(stamps.take(codes))
+    if item.type in (ItemType.text, ItemType.identifier):
+        return pd.Series(np.array([*values, np.nan], dtype=object)[codes], dtype=object,
+                         copy=False)
+    table = np.array([*values, np.nan], dtype=float)
+    if into is None:
+        return pd.Series(table[codes], copy=False)
+    np.take(table, codes, out=into)
+    return pd.Series(into, copy=False)
 
 
 def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
@@ -509,11 +517,10 @@ def _coerce_column(raw: RawTable, inst: Instrument, match: ColumnMatch,
     if item.type == ItemType.multiple_choice:
         choice = item.choices[item.columns.index(match.column)]
         label_keys = {_key(x) for x in (choice.name, *choice.label.all())}
-        column, idx, status, mcodes = _read_values(
-            series, item, lambda u: reader.read_option(u, label_keys))
+        values, idx, status, mcodes = _read_values(
+            series, lambda u: reader.read_option(u, label_keys))
     else:
-        column, idx, status, mcodes = _read_values(series, item, reader.read)
-    out[match.column] = column
+        values, idx, status, mcodes = _read_values(series, reader.read)
     if (status >= _FIRST_PROBLEM).any():  # per distinct value first: rarely any
         row_status = status[idx]
         bad = np.nonzero(row_status >= _FIRST_PROBLEM)[0]
@@ -521,6 +528,13 @@ def _coerce_column(raw: RawTable, inst: Instrument, match: ColumnMatch,
         for i, value in zip(bad, originals, strict=True):
             problems.append(_problem(file, raw.rows[i], match, STATUSES[row_status[i]],
                                      value, item))
+    # the cells have been read: a number column may now take the place of the reader's
+    # array (each raw column feeds one wave column; pop: never twice)
+    into = raw.scratch.pop(match.raw, None) if item.type not in (
+        ItemType.date, ItemType.text, ItemType.identifier) else None
+    if into is not None and (into.dtype != np.float64 or len(into) != len(idx)):
+        into = None
+    out[match.column] = _column(item, values, idx, into)
     missing.add_coded(match.column, idx, mcodes)
 
 

@@ -201,6 +201,7 @@ def read_survey(
             seen_files.add(p.resolve())
         raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
                        decimal=decimal, sheet=sheet, source=source)
+        blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
         coerced = coerce_table(raw, inst)
         if not coerced.matches:
             shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
@@ -213,7 +214,7 @@ def read_survey(
         frame = coerced.frame
         frame["source"] = str(p)
         frame["source_row"] = raw.rows
-        keep, reasons = _row_exclusions(raw.frame, frame, inst)
+        keep, reasons = _row_exclusions(blank, frame, inst)
         status = raw.status if raw.status is not None else pd.Series("complete",
                                                                      index=range(len(frame)))
         tool = raw.details.get("source", "table")
@@ -296,12 +297,18 @@ def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> p
     return chunk[~where.isin(known)]
 
 
-def _row_exclusions(raw: pd.DataFrame, frame: pd.DataFrame,
-                    inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows to keep: rows with no cell at all, or no answered question, are excluded."""
+def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
+    """Rows of a file with no cell at all."""
     blank = np.ones(len(raw), dtype=bool)
     for col in raw.columns:
         blank &= _blank_cells(raw[col])
+    return blank
+
+
+def _row_exclusions(blank: np.ndarray, frame: pd.DataFrame,
+                    inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows to keep: rows with no cell at all (``blank``), or no answered question,
+    are excluded."""
     question_cols = [c for i in inst.questions() for c in i.columns]
     answered = answered_rows(frame, question_cols) if question_cols else \
         np.ones(len(frame), dtype=bool)

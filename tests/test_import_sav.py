@@ -129,3 +129,35 @@ def test_round_trip_sav_through_cipsurvey_shows_the_same_in_pspp(tmp_path, inst,
     # missing values: the instrument's -9/-7 are declared; so is the file's own 99 for age
     assert vars_a["gender"][-1] == "-9; -7"
     assert vars_a["age"][-1] == "-9; -7; 99"
+
+
+def test_coding_into_the_readers_arrays_changes_nothing(tmp_path, inst, monkeypatch):
+    """The .sav decoder hands its numeric arrays to the coding, which writes each column's
+    codes into its array once the cells are read: the survey is the same as when every
+    column is coded into a fresh array (problem values, user-missing codes, a blank row and
+    a row of user-missing codes only included)."""
+    from cipsurvey.io import readers
+
+    frame = pd.DataFrame({
+        "resp_id": ["w1", "w2", "w3", "w4", "", ""],
+        "gender": [1.0, 2.0, -9.0, 7.0, float("nan"), -9.0],  # 7: no such code
+        "age": [44.0, -9.0, 51.5, 99.0, float("nan"), -9.0],
+        "work_area": [1.0, 3.0, 2.0, 4.0, float("nan"), -7.0],
+        "n_part_30d": [2.0, -7.0, 0.0, 5.0, float("nan"), -7.0],
+        "comments": ["Bra kurs", "", "x", "=1+1", "", ""],
+    })
+    path = tmp_path / "web.sav"
+    pyreadstat.write_sav(frame, str(path), missing_ranges={
+        c: [-9.0, -7.0] for c in ("gender", "age", "work_area", "n_part_30d")})
+    assert set(readers.read_raw(path).scratch) >= {"gender", "age", "n_part_30d"}
+    fast = read_survey(path)
+    real = readers.read_sav_fast
+    monkeypatch.setattr(readers, "read_sav_fast",
+                        lambda path, meta, encoding, scratch=None: real(path, meta, encoding))
+    fresh = read_survey(path)
+    pd.testing.assert_frame_equal(fast.data, fresh.data)
+    pd.testing.assert_frame_equal(fast.problems, fresh.problems)
+    pd.testing.assert_frame_equal(fast.missing, fresh.missing)
+    pd.testing.assert_frame_equal(fast.account.exclusions, fresh.account.exclusions)
+    assert len(fast.account.exclusions) == 2  # the blank row, the row without an answer
+    assert (fast.problems["value"] == "7.0").any()  # the problem shows the cell as read

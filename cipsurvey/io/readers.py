@@ -37,6 +37,9 @@ class RawTable:
     ignored_columns: list[str] = field(default_factory=list)
     status: pd.Series | None = None  # per row: complete, partial or test (web-survey tools)
     short_rows: list[int] = field(default_factory=list)  # rows with fewer fields than header
+    # numeric columns held in arrays the reader made and nothing else uses: coding may write
+    # a column's codes into its array once its cells have been read (no fresh column)
+    scratch: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
@@ -106,8 +109,10 @@ def _read_sav(path: Path, encoding: str | None) -> RawTable:
                 kwargs["encoding"] = enc
             # the dictionary from pyreadstat, the cases from numpy where the layout allows
             _, meta = pyreadstat.read_sav(str(path), row_limit=1, **kwargs)
-            frame = read_sav_fast(str(path), meta, enc or meta.file_encoding or "")
+            scratch: dict[str, np.ndarray] = {}
+            frame = read_sav_fast(str(path), meta, enc or meta.file_encoding or "", scratch)
             if frame is None:
+                scratch.clear()
                 frame, meta = pyreadstat.read_sav(str(path), **kwargs)
             break
         except UnicodeDecodeError as exc:  # pyreadstat issue #296: cp1252 bytes in labels
@@ -143,6 +148,7 @@ def _read_sav(path: Path, encoding: str | None) -> RawTable:
         value_labels=dict(meta.variable_value_labels or {}),
         user_missing=user_missing,
         column_labels={k: v for k, v in (meta.column_names_to_labels or {}).items() if v},
+        scratch=scratch,
     )
 
 

@@ -282,9 +282,11 @@ class _PackedCells:
         return filled, out
 
 
-def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
+def read_sav_fast(path: str, meta: Any, encoding: str,
+                  scratch: dict[str, np.ndarray] | None = None) -> pd.DataFrame | None:
     """The data of a system file as pyreadstat returns it (``user_missing=True``), or None
-    when the file is outside what this decoder handles."""
+    when the file is outside what this decoder handles. ``scratch`` receives the numeric
+    columns' arrays (the frame's own), which the caller may overwrite once read."""
     # mapped, not read: the cases are used straight from the page cache, without a copy of
     # the whole file in fresh memory
     try:
@@ -329,6 +331,8 @@ def read_sav_fast(path: str, meta: Any, encoding: str) -> pd.DataFrame | None:
                                                    stamps), dtype="datetime64[us]")
             else:
                 columns[name] = values
+                if scratch is not None:
+                    scratch[name] = values
             continue
         filled, units = cells.text(unit, (width + 7) // 8)
         text = _strings(units, filled, n, width, encoding)
