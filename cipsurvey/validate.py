@@ -118,13 +118,17 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     where = _Rows(frame)
     records: list[pd.DataFrame] = []
     fed_rows = _FedRows(where, fed)
+    evaluated: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # items share a few filters
     for item_id, bound in inst.filters.items():
         item = inst.item(item_id)
-        relevant = bound.evaluate(frame)
+        if bound.text not in evaluated:
+            relevant = bound.evaluate(frame)
+            evaluated[bound.text] = (~relevant.isna().to_numpy(),
+                                     relevant.to_numpy(dtype=bool, na_value=False))
+        decided, asked = evaluated[bound.text]
         answered = answered_rows(frame, item.columns)
         # known: the filter could be evaluated, on a row from a file that has the item
-        known = ~relevant.isna().to_numpy() & fed_rows(item_id)
-        asked = relevant.to_numpy(dtype=bool, na_value=False)
+        known = decided & fed_rows(item_id)
         skipped_but = np.nonzero(known & ~asked & answered)[0]
         if len(skipped_but):
             records.append(where.problems(
