@@ -417,13 +417,23 @@ def test_a_table_and_its_figure_share_their_work(monkeypatch):
 
 
 @needs_fork
-def test_a_failing_callback_leaves_no_forked_worker_behind(demo_plan):
+def test_a_failing_callback_leaves_no_forked_worker_behind(demo_plan, monkeypatch):
     survey, plan, _ = demo_plan
+    children = []
+    real = forked._fork
+
+    def fork(*args):
+        child = real(*args)
+        children.append(child)
+        return child
+
+    monkeypatch.setattr(forked, "_fork", fork)
 
     def fail(result):
         raise RuntimeError("the caller's callback failed")
 
     with pytest.raises(RuntimeError, match="callback failed"):
         run_plan(survey, plan, "en", workers=2, on_result=fail)
+    assert len(children) == 1
     with pytest.raises(ChildProcessError):  # the worker was stopped and reaped
-        os.waitpid(-1, os.WNOHANG)
+        os.waitpid(children[0].pid, os.WNOHANG)
