@@ -166,8 +166,7 @@ def _fork(take: Callable[[], list[int] | None],
     sys.stdout.flush()  # (or the child's copy of the buffers could be written twice)
     sys.stderr.flush()
     # the objects that exist now are left out of the child's garbage collections: a
-    # collection writes to every object it visits, and each page written is copied (the
-    # wave's million id strings alone made the child's share 40% slower)
+    # collection writes to every object it visits, and each page written would be copied
     gc.freeze()
     pid = -1
     try:
