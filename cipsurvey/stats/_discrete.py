@@ -69,18 +69,14 @@ def distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.asarray(uniques), np.bincount(c, minlength=len(uniques)), c
 
 
-def midranks(counts: np.ndarray) -> np.ndarray:
-    """The average rank of each distinct value (ties share the mean of their ranks), from
-    how often each occurs, in sorted order: ``scipy.stats.rankdata``'s "average" (values
-    that do not occur get a number no element looks up)."""
-    upto = np.cumsum(counts, dtype=np.float64)
-    return upto - (counts - 1) / 2
-
-
-def tie_term(counts: np.ndarray) -> float:
-    """Σ (t³ - t) over the tied groups: the tie correction of rank tests."""
+def ranks(values: np.ndarray) -> tuple[np.ndarray, float]:
+    """Each value's rank, ties sharing the mean of their ranks (``scipy.stats.rankdata``'s
+    "average"), and Σ (t³ - t) over the tied groups, the tie correction of rank tests. From
+    how often each distinct value occurs: a counting pass, not a sort of every value."""
+    _, counts, code = distinct(values)
+    mid = np.cumsum(counts, dtype=np.float64) - (counts - 1) / 2  # per distinct value
     t = counts.astype(np.float64)
-    return float((t**3 - t).sum())
+    return mid[code], float((t**3 - t).sum())
 
 
 def _order_stats(uniques: np.ndarray, counts: np.ndarray, k: np.ndarray) -> np.ndarray:

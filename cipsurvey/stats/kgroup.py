@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._discrete import distinct, midranks, tie_term
+from ._discrete import ranks
 from ._util import frame, nan_row, split
 from .effect_ci import ncp_f
 
@@ -196,9 +196,8 @@ def _kruskal_h(groups: list[np.ndarray]) -> float:
     """H corrected for ties, as ``scipy.stats.kruskal``, with the ranks from the counts of
     the distinct values (one counting pass, no sort of every value)."""
     sizes = np.array([len(g) for g in groups], dtype=np.float64)
-    _, counts, code = distinct(np.concatenate(groups))
-    rank = midranks(counts)[code]
+    rank, ties = ranks(np.concatenate(groups))
     sums = np.add.reduceat(rank, np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp))
     n = sizes.sum()
     h = 12 / (n * (n + 1)) * float((sums**2 / sizes).sum()) - 3 * (n + 1)
-    return h / (1 - tie_term(counts) / (n**3 - n))
+    return h / (1 - ties / (n**3 - n))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._discrete import distinct, midranks, tie_term
+from ._discrete import ranks
 from ._util import frame, nan_row, split
 
 COLUMNS = ["method", "group1", "group2", "n1", "n2", "estimate", "se", "statistic", "df", "p",
@@ -139,13 +139,12 @@ def dunn(data: pd.DataFrame, dv: str, between: str, p_adjust: str = "bonferroni"
     if len(kept) < 2:
         return frame([nan_row(cols, "fewer than two groups", method="Dunn")], cols)
     y = np.concatenate([v for _, v in kept])
-    _, ties, code = distinct(y)
-    ranks = midranks(ties)[code]
+    rank, ties = ranks(y)
     n = len(y)
-    var = n * (n + 1) / 12 - tie_term(ties) / (12 * (n - 1))
+    var = n * (n + 1) / 12 - ties / (12 * (n - 1))
     mean_rank, start = {}, 0
     for lv, v in kept:
-        mean_rank[lv] = ranks[start:start + len(v)].mean()
+        mean_rank[lv] = rank[start:start + len(v)].mean()
         start += len(v)
     rows = []
     for (li, a), (lj, b) in itertools.combinations(kept, 2):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._discrete import distinct, midranks, tie_term
+from ._discrete import ranks
 from ._util import frame, nan_row, split
 from .effect_ci import ncp_t
 
@@ -151,15 +151,13 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     if len(a) == 0 or len(b) == 0:
         return frame([nan_row(cols, "an empty group: no test", **base)], cols)
     n1, n2 = len(a), len(b)
-    _, counts, code = distinct(np.concatenate([a, b]))
-    rank = midranks(counts)  # of each distinct value; a rank per value is a sort of them all
-    s1 = float(rank[code[:n1]].sum())
-    s2 = float(rank[code[n1:]].sum())
+    rank, ties = ranks(np.concatenate([a, b]))
+    s1, s2 = float(rank[:n1].sum()), float(rank[n1:].sum())
     u1 = s1 - n1 * (n1 + 1) / 2
     u2 = n1 * n2 - u1
     u, w = (u1, s1) if u1 <= u2 else (u2, s2)
     n = n1 + n2
-    var = n1 * n2 / 12 * ((n + 1) - tie_term(counts) / (n * (n - 1)))
+    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
     if var <= 0:
         return frame([nan_row(cols, "all values tied: no test", **base)], cols)
     z = (u - n1 * n2 / 2) / math.sqrt(var)
