@@ -161,13 +161,20 @@ def multiple_response(data: pd.DataFrame, columns: Sequence[str], between: str |
                                                       conf)).copy()
 
 
-def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | None,
-                       labels: Mapping[str, str] | None, conf: float) -> pd.DataFrame:
-    # column by column: a respondent × option matrix would be a copy of them all
+def _options(data: pd.DataFrame, columns: list[str]) -> tuple[list[np.ndarray], np.ndarray]:
+    """A multiple-response set's option columns as arrays, and the respondents who answered
+    the question (any option given). Column by column: a respondent × option matrix would
+    be a copy of them all."""
     options = [data[c].to_numpy(dtype=float) for c in columns]
-    answered = np.zeros(len(data), dtype=bool)  # any option answered
+    answered = np.zeros(len(data), dtype=bool)
     for values in options:
         answered |= ~np.isnan(values)
+    return options, answered
+
+
+def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | None,
+                       labels: Mapping[str, str] | None, conf: float) -> pd.DataFrame:
+    options, answered = _options(data, columns)
     if between is None:
         found: list[Any] = ["Total"]
         code = np.where(answered, 0, -1)
@@ -213,10 +220,7 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
                              between: str) -> pd.DataFrame:
     from .contingency import association, chi2_tests
 
-    options = [data[c].to_numpy(dtype=float) for c in columns]
-    answered = np.zeros(len(data), dtype=bool)  # any option answered; the others count as 0
-    for values in options:
-        answered |= ~np.isnan(values)
+    options, answered = _options(data, columns)  # (unanswered options of them count as 0)
     group = data[between].array[answered]
     rows = []
     for col, values in zip(columns, options, strict=True):
