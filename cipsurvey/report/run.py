@@ -177,8 +177,8 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     labels = _Labels(survey.instrument, lang)
     todo = list(plan.analyses())
     subsets = _Subsets(survey, [a for _, a in todo])
+    fork = processes and forked.available()
     if workers is None:
-        fork = processes and forked.available()
         enough = survey.n >= (FORK_FROM if fork else PARALLEL_FROM)
         workers = 2 if enough and (os.cpu_count() or 1) >= 2 else 1
     order = sorted(range(len(todo)), key=lambda i: todo[i][1].kind != "figure")
@@ -208,7 +208,7 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
         # one BLAS thread per worker: two workers with two each made four spinning threads
         # on two cores, and a regression took twice as long
         with threadpool_limits(1, user_api="blas"):
-            if not (processes and forked.available() and forked.run(
+            if not (fork and forked.run(
                     order, lambda i: subsets.key(todo[i][1]),
                     lambda i: todo[i][1].kind == "figure",
                     lambda i: _cost(todo[i][1]), one, quiet, done)):
