@@ -190,11 +190,9 @@ def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame,
                         codes: np.ndarray | None = None) -> list[pd.DataFrame]:
     """A warning for each row whose respondent id an earlier row has. ``codes``:
     :func:`id_codes` of ``frame``, if already computed."""
-    if not inst.respondent_id or inst.respondent_id not in frame.columns:
-        return []
     if codes is None:
         codes = id_codes(frame, inst.respondent_id)
-    if codes is None:
+    if codes is None:  # no id column, or no ids
         return []
     ids = frame[inst.respondent_id]
     later = later_repeats(codes)
