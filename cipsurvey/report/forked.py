@@ -22,17 +22,14 @@ import os
 import pickle
 import queue
 import signal
-import struct
 import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Hashable
-from typing import Any
 
 from .results import Result
 
-HEADER = struct.Struct("<q")  # length of the pickled (index, result) that follows; -1: done
 # after the parent's own share, how long the child may still take: this many times the
 # parent's time, plus a margin (the shares are about even, so a healthy child is done long
 # before)
@@ -108,17 +105,11 @@ class _Child:
         self.reader.start()
 
     def _read(self, pipe: int) -> None:
-        try:
+        try:  # pickles delimit themselves; None ends the stream
             with os.fdopen(pipe, "rb") as stream:
-                while (head := stream.read(HEADER.size)) and len(head) == HEADER.size:
-                    (size,) = HEADER.unpack(head)
-                    if size < 0:
-                        break
-                    body = stream.read(size)
-                    if len(body) < size:
-                        break
-                    self.inbox.put(pickle.loads(body))
-        except Exception:  # a broken message: the rest is computed by the parent
+                while (item := pickle.load(stream)) is not None:
+                    self.inbox.put(item)
+        except Exception:  # the child died mid-message: the rest is computed by the parent
             pass
         finally:
             self.inbox.put(None)
@@ -199,16 +190,11 @@ def _child(take: Callable[[], list[int] | None], compute: Callable[[int], Result
     with os.fdopen(pipe, "wb") as stream:
         for group in iter(take, None):
             for i in group:
-                message = _message(i, compute(i))
-                if message is not None:  # (one that will not pickle is computed again)
-                    stream.write(message)
-                    stream.flush()
-        stream.write(HEADER.pack(-1))
-
-
-def _message(i: int, result: Any) -> bytes | None:
-    try:
-        body = pickle.dumps((i, result), protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:
-        return None
-    return HEADER.pack(len(body)) + body
+                result = compute(i)
+                try:  # pickled whole before anything is written: no half message
+                    message = pickle.dumps((i, result), protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception:  # one that will not pickle is computed again by the parent
+                    continue
+                stream.write(message)
+                stream.flush()
+        pickle.dump(None, stream)
