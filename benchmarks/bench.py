@@ -55,6 +55,8 @@ out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss /
 print(json.dumps(out))
 """
 
+RUNS = 3  # best of this many fresh processes per step and size, PSPP's too
+
 # everything the report command imports at run time, not only the statistics stack
 FULL_STACK = ("import pandas, scipy.stats, statsmodels.api, pingouin, seaborn, pyreadstat, "
               "matplotlib.pyplot, docx, openpyxl, jinja2, typer, rich.console, pydantic, yaml, "
@@ -202,14 +204,13 @@ def main() -> None:
         demo_report = seconds([*cli, "report", "--demo", "--out", str(folder / "demo"),
                                "--force"], repeat=5)
         for n in args.sizes:
-            repeat = 3
             sav, csv = make_wave(n, folder)
             packed = compressed_copy(sav)
             report_wall, report_peak = cli_report([sav], folder / f"report_{n}")
-            stats_sav = child([sav], "plan", repeat=repeat)
-            imp_packed = child([packed], "import", repeat=repeat) if packed else None
-            imp_csv = child([csv], "import", repeat=repeat)
-            pspp_time = pspp(sav, folder, n, repeat=repeat)
+            stats_sav = child([sav], "plan", repeat=RUNS)
+            imp_packed = child([packed], "import", repeat=RUNS) if packed else None
+            imp_csv = child([csv], "import", repeat=RUNS)
+            pspp_time = pspp(sav, folder, n, repeat=RUNS)
             rows.append({
                 "n": n, "import_sav": stats_sav["import"],
                 "import_packed": imp_packed["import"] if imp_packed else None,
