@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,12 @@ from .errors import CipsurveyError, InputFileError
 from .instrument import Instrument, ItemType, load_instrument
 from .io.readers import read_raw
 from .validate import (
+    Findings,
     answered_rows,
     check_columns,
     check_duplicate_ids,
     check_filters,
     id_codes,
-    problem_frame,
     repeats,
 )
 
@@ -98,15 +99,22 @@ class Survey:
 
     ``data`` holds the instrument's columns in order, the derived variables, and ``source``
     and ``source_row`` (the file and row each answer came from). ``problems`` lists what
-    validation found; ``missing`` records the user-missing code behind every missing value
-    that had one; ``account`` accounts for every input row.
+    validation found (built on first request from ``findings``); ``missing`` records the
+    user-missing code behind every missing value that had one; ``account`` accounts for
+    every input row.
     """
 
     instrument: Instrument
     data: pd.DataFrame
     account: ImportAccount
-    problems: pd.DataFrame
+    findings: Findings
     missing_codes: MissingCodes | None = None
+
+    @cached_property
+    def problems(self) -> pd.DataFrame:
+        """One row per problem: ``file, row, column, item, severity, code, value,
+        message``; errors first, then by file, row and column."""
+        return self.findings.table()
 
     @property
     def missing(self) -> pd.DataFrame:
@@ -282,7 +290,7 @@ def read_survey(
             raise AssertionError(f"row accounting broken for {acc.file}")
     if account.rows_kept != len(data):  # pragma: no cover
         raise AssertionError("row accounting broken: kept rows differ from the wave")
-    return Survey(inst, data, account, problem_frame(problems, chunks), codes)
+    return Survey(inst, data, account, Findings(problems, chunks), codes)
 
 
 def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> pd.DataFrame:

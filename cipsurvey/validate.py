@@ -8,6 +8,7 @@ unanswered where the filter asked for it). A wave is clean when it has no errors
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,21 @@ def problem_frame(records: list[dict[str, Any]],
         if name != "row":
             frame[name] = frame[name].astype(object)
     return frame
+
+
+@dataclass
+class Findings:
+    """What validation found, kept as it was collected: single problems (``records``) and
+    tables of many (``chunks``). The sorted table of every problem is built from them only
+    when someone asks for it (:meth:`table`); at a million respondents the filter checks
+    find over a million gaps, and sorting them costs half a second that a run of the
+    statistics does not need."""
+
+    records: list[dict[str, Any]] = field(default_factory=list)
+    chunks: list[pd.DataFrame] = field(default_factory=list)
+
+    def table(self) -> pd.DataFrame:
+        return problem_frame(self.records, self.chunks)
 
 
 def _categorical(values: pd.Series) -> pd.Categorical:
