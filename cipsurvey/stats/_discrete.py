@@ -29,12 +29,13 @@ def grid_index(x: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     lo, hi = np.fmin.reduce(x), np.fmax.reduce(x)  # NaN left out; NaN if all are
     if not (np.isfinite(lo) and np.isfinite(hi) and hi - lo < SPAN):  # all missing, ±inf
         return None
-    # x ≠ floor(x) holds for fractions and for every NaN (faster than array_equal)
-    if np.count_nonzero(x != np.floor(x)) != np.count_nonzero(np.isnan(x)):
-        return None
-    shifted = x - (lo - 1)
+    shifted = x - (lo - 1)  # 1 to SPAN for numbers, NaN for missing
     np.fmax(shifted, 0, out=shifted)  # NaN → 0 (fmax takes the number)
-    return lo + np.arange(int(hi - lo) + 1, dtype=x.dtype), shifted.astype(np.int32)
+    index = shifted.astype(np.int32)
+    # whole numbers survive the cast unchanged, fractions do not: one check, no floor pass
+    if not np.array_equal(index, shifted):
+        return None
+    return lo + np.arange(int(hi - lo) + 1, dtype=x.dtype), index
 
 
 def codes(values: np.ndarray | pd.Series) -> tuple[np.ndarray, np.ndarray]:
