@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -11,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from . import coerce
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
 from .errors import CipsurveyError, InputFileError
@@ -277,9 +280,18 @@ def read_survey(
         problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
     unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
                   if pr["severity"] == "error" and pr["row"] is not None}
-    chunks = [_drop_known(c, unreadable) for c in check_filters(inst, data, fed)]
+    # the filter checks only read the wave: on a large one they run beside the derived
+    # variables (both mostly numpy, which lets go of the interpreter lock)
+    if len(data) >= coerce.THREADS_FROM and (os.cpu_count() or 1) >= 2:
+        with ThreadPoolExecutor(1) as pool:
+            checked = pool.submit(check_filters, inst, data, fed)
+            derived = compute_derived(inst, data)
+            found = checked.result()
+    else:
+        found = check_filters(inst, data, fed)
+        derived = compute_derived(inst, data)
+    chunks = [_drop_known(c, unreadable) for c in found]
     chunks += check_duplicate_ids(inst, data, ids)
-    derived = compute_derived(inst, data)
     data = data.copy(deep=False)
     at = data.columns.get_loc("source")
     for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy

@@ -126,7 +126,8 @@ def test_derived_variables(tmp_path):
     assert labelled["age_group"].tolist()[0] == "Under 30 år"
 
 
-def test_reading_columns_in_two_threads_changes_nothing(monkeypatch):
+def test_reading_in_two_threads_changes_nothing(monkeypatch):
+    """Columns coded in two threads, and the filter checks beside the derived variables."""
     from cipsurvey import coerce
     from cipsurvey.demo.files import demo_files
 
