@@ -148,3 +148,24 @@ def test_shared_work_changes_no_result_and_forgets_on_leaving():
     pd.testing.assert_frame_equal(shared[0], again)
     data.loc[data["g"] == 1, "y"] += 5  # outside the block the new values count
     assert st.anova(data, "y", "g")["statistic"].iloc[0] != alone[0]["statistic"].iloc[0]
+
+
+def test_describe_by_group_agrees_with_pandas():
+    """Per group and in total: counts of values and of missing values, moments and
+    quartiles as pandas and numpy compute them; rows without a group count nowhere."""
+    data = BASE.copy()
+    data.loc[data.index[::7], "y"] = np.nan
+    data.loc[data.index[::11], "g"] = np.nan
+    ours = st.describe(data, "y", "g").set_index("group")
+    grouped = data.dropna(subset=["g"])
+    parts = [(level, values) for level, values in grouped.groupby("g")["y"]]
+    parts.append(("Total", grouped["y"]))
+    assert list(ours.index) == [p[0] for p in parts]
+    for level, values in parts:
+        row, present = ours.loc[level], values.dropna().to_numpy()
+        assert (row["n"], row["missing"]) == (len(present), values.isna().sum()), level
+        assert row["mean"] == pytest.approx(present.mean(), rel=1e-12)
+        assert row["sd"] == pytest.approx(present.std(ddof=1), rel=1e-12)
+        quartiles = np.quantile(present, [0.25, 0.5, 0.75], method="weibull")
+        assert [row["q1"], row["median"], row["q3"]] == pytest.approx(quartiles, rel=1e-12)
+        assert (row["min"], row["max"]) == (present.min(), present.max())

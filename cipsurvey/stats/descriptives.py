@@ -13,11 +13,10 @@ COLUMNS = ["group", "n", "missing", "mean", "sd", "se", "conf_low", "conf_high",
            "q1", "q3", "min", "max", "note"]
 
 
-def _describe(values: np.ndarray, conf: float) -> dict:
-    """One row of :func:`describe`: ``values`` may hold NaN (counted as missing)."""
-    x = values[~np.isnan(values)]
+def _describe(x: np.ndarray, missing: int, conf: float) -> dict:
+    """One row of :func:`describe`: ``x``, the values (no NaN), and how many were missing."""
     n = len(x)
-    row = {"n": n, "missing": len(values) - n}
+    row = {"n": n, "missing": missing}
     if n == 0:
         row["note"] = "no values"
         return row
@@ -70,14 +69,20 @@ def describe(data: pd.DataFrame, dv: str, between: str | None = None,
     if dv not in data.columns:
         raise KeyError(f"no column {dv!r} in the data")
     rows = []
-    y = data[dv].to_numpy(dtype=float)
-    if between is not None:
-        found, code = group_codes(data, between)
-        with_value = np.bincount(code[(code >= 0) & ~np.isnan(y)], minlength=len(found))
-        for k in np.flatnonzero(with_value):
-            rows.append({"group": found[k], **_describe(y[code == k], conf)})
-        y = y[code >= 0]
-    rows.append({"group": "Total", **_describe(y, conf)})
+    if between is None:
+        y = data[dv].to_numpy(dtype=float)
+        x = y[~np.isnan(y)]
+        rows.append({"group": "Total", **_describe(x, len(y) - len(x), conf)})
+        return frame(rows, COLUMNS)
+    # the groups' values as the tests of the same columns get them (shared in a plan run)
+    found, groups = split(data, dv, between)
+    levels, code = group_codes(data, between)
+    size = dict(zip(levels, np.bincount(code[code >= 0], minlength=len(levels)).tolist(),
+                    strict=True))
+    for level, x in zip(found, groups, strict=True):
+        rows.append({"group": level, **_describe(x, size[level] - len(x), conf)})
+    total = np.concatenate(groups) if groups else np.empty(0)
+    rows.append({"group": "Total", **_describe(total, sum(size.values()) - len(total), conf)})
     return frame(rows, COLUMNS)
 
 
