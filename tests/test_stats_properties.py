@@ -137,11 +137,17 @@ def test_shared_work_changes_no_result_and_forgets_on_leaving():
     rng = np.random.default_rng(11)
     data = pd.DataFrame({"y": rng.normal(size=300), "g": rng.integers(1, 4, 300).astype(float),
                          "h": rng.integers(1, 3, 300).astype(float)})
-    alone = [st.anova(data, "y", "g"), st.posthoc(data, "y", "g", "scheffe"),
-             st.chi2_tests(data, "g", "h")]
+    def calls() -> list[pd.DataFrame]:
+        return [st.anova(data, "y", "g"), st.posthoc(data, "y", "g", "scheffe"),
+                st.chi2_tests(data, "g", "h"), st.describe(data, "y", "g"),
+                # the same design twice, then another reference level: its own design
+                st.ols(data, "y", ["g", "h"], categorical={"g": None}).coefficients,
+                st.ols(data, "y", ["g", "h"], categorical={"g": None}).model,
+                st.ols(data, "y", ["g", "h"], categorical={"g": 2.0}).coefficients]
+
+    alone = calls()
     with st.shared_work():
-        shared = [st.anova(data, "y", "g"), st.posthoc(data, "y", "g", "scheffe"),
-                  st.chi2_tests(data, "g", "h")]
+        shared = calls()
         again = st.anova(data, "y", "g")
     for a, b in zip(alone, shared, strict=True):
         pd.testing.assert_frame_equal(a, b)

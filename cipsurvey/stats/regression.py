@@ -17,7 +17,7 @@ import pandas as pd
 from scipy import stats
 
 from . import _discrete
-from ._util import complete_rows, levels
+from ._util import complete_rows, levels, memo
 
 COEF_COLUMNS = ["term", "estimate", "se", "beta", "statistic", "df", "p", "conf_low",
                 "conf_high", "exp_estimate", "exp_conf_low", "exp_conf_high", "method", "note"]
@@ -36,9 +36,16 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     """Outcome vector and design matrix (with "(Intercept)") after listwise deletion.
 
     ``categorical`` maps each categorical predictor to its reference level (None: the first).
-    Dummy columns are named ``predictor[level]``.
+    Dummy columns are named ``predictor[level]``. Inside ``stats.shared_work`` the models of
+    the same columns share one (an OLS and a count model of the same outcome, say).
     """
     categorical = dict(categorical or {})
+    key = ("design", outcome, tuple(predictors), tuple(categorical.items()))
+    return memo(data, key, lambda: _design(data, outcome, predictors, categorical))
+
+
+def _design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
+            categorical: dict[str, Any]) -> tuple[np.ndarray, pd.DataFrame]:
     keep = complete_rows(data, [outcome, *predictors])
     columns: dict[str, np.ndarray] = {"(Intercept)": np.ones(int(keep.sum()))}
     for pred in predictors:
@@ -59,7 +66,9 @@ def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     for row, values in zip(matrix, columns.values(), strict=True):
         row[:] = values
     x = pd.DataFrame(matrix.T, index=data.index[keep], columns=list(columns), copy=False)
-    return data[outcome].to_numpy(dtype=float)[keep], x
+    y = data[outcome].to_numpy(dtype=float)[keep]
+    y.flags.writeable = False  # (may be shared: see stats.shared_work)
+    return y, x
 
 
 def _label(level: Any) -> str:
