@@ -172,6 +172,16 @@ def test_decoder_equals_the_plain_loop_or_declines(nasty):
         assert declined == 0
 
 
+def test_chain_search_goes_on_when_the_first_rounds_fall_short(monkeypatch):
+    """Two steps from every unit do not always reach the chain; the search then composes
+    more steps instead of declining the file."""
+    monkeypatch.setattr(sav_data, "ROUNDS", (1, 6))
+    rng = np.random.default_rng(7)
+    for trial in range(30):
+        stream = random_stream(rng, int(rng.integers(1, 400)), 0.05)
+        assert words_of(stream, one_unit_layout()) == plain_decode(stream), trial
+
+
 def test_253_bytes_counted_per_unit():
     rng = np.random.default_rng(3)
     raw = rng.choice([0, 1, 252, 253, 254, 255], size=(5000, 8)).astype(np.uint8)

@@ -110,11 +110,16 @@ def _layout(buf: memoryview) -> Layout:
 
 
 def _count_253(units: np.ndarray) -> np.ndarray:
-    """How many bytes of each 8-byte unit are 253 (0xFD), with word-wide bit operations."""
-    x = units ^ np.uint64(0xFDFDFDFDFDFDFDFD)  # the 253 bytes become zero bytes
-    low7 = np.uint64(0x7F7F7F7F7F7F7F7F)
-    zero_high = ~(((x & low7) + low7) | x | low7)  # the high bit of each zero byte
-    return np.bitwise_count(zero_high).astype(np.int64)
+    """How many bytes of each 8-byte unit are 253 (0xFD): the bytes compared, and each
+    unit's eight 0/1 bytes summed by one multiplication into its top byte."""
+    ones = (units.view(np.uint8) == 253).view(np.uint64)  # (a fresh array: reused below)
+    ones *= np.uint64(0x0101010101010101)
+    ones >>= np.uint64(56)
+    return ones.view(np.int64)
+
+
+# the chain is first looked for after 2**4 steps from every unit, then after 2**6
+ROUNDS = (4, 6)
 
 
 def _command_blocks(units: np.ndarray) -> np.ndarray | None:
@@ -122,21 +127,38 @@ def _command_blocks(units: np.ndarray) -> np.ndarray | None:
 
     A command unit holds eight codes; the raw units its 253 codes refer to follow it, then
     the next command unit. Walking that chain one block at a time is a Python loop of
-    millions of steps, so: every unit is treated as if it began a block (``step``), 64
-    steps are composed by repeated squaring, and the units reached from anywhere are the
+    millions of steps, so: every unit is treated as if it began a block (``step``), steps
+    are composed by repeated squaring, and the units reached from anywhere are the
     candidates (a walk started inside raw data falls onto the true chain within a few
-    steps). The candidates are then checked to be exactly the chain from unit 0: each one's
-    successor is the next one. If not (data built to defeat this), None.
+    steps: a block is at most nine units). The candidates are then checked to be exactly
+    the chain from unit 0: each one's successor is the next one. If not after 16 steps,
+    then after 64; if not even then (data built to defeat this), None.
     """
     m = len(units)
-    step = np.arange(1, m + 1, dtype=np.int64) + _count_253(units)
+    step = _count_253(units)
+    for start in range(0, m, 1 << 20):  # (in pieces: no second array of the stream's size)
+        step[start:start + (1 << 20)] += np.arange(start + 1, min(m, start + (1 << 20)) + 1)
     np.minimum(step, m, out=step)
     jump = np.append(step, m)
-    for _ in range(6):
-        jump = jump[jump]
+    spare = np.empty_like(jump)
+    done = 0
+    for rounds in ROUNDS:
+        for _ in range(rounds - done):
+            np.take(jump, jump, out=spare)
+            jump, spare = spare, jump
+        done = rounds
+        blocks = _chain(step, jump[:m])
+        if blocks is not None:
+            return blocks
+    return None
+
+
+def _chain(step: np.ndarray, landed: np.ndarray) -> np.ndarray | None:
+    """The units where walks ``landed``, plus the first blocks (reached from no earlier
+    unit: walked), if they are exactly the chain of blocks from unit 0; else None."""
+    m = len(step)
     reached = np.zeros(m + 1, dtype=bool)
-    reached[jump[:m]] = True
-    # the first blocks are reached from no earlier unit: walk them
+    reached[landed] = True
     p = 0
     for _ in range(256):
         if p >= m:
