@@ -56,13 +56,30 @@ def test_demo_files_plain_and_bytecode_compressed(tmp_path, name):
     assert sav_data.read_sav_fast(str(zlib), meta, meta.file_encoding) is None  # pyreadstat's
 
 
-def test_two_threads_transpose_as_one(monkeypatch):
-    # a large plain file is transposed by two threads, each half of the cases, in blocks;
-    # here the demo files go that way, a case per block
+def test_two_threads_read_as_one(monkeypatch, tmp_path):
+    # a large plain file is transposed by two threads, each half of the cases, in blocks,
+    # and a large file's number columns are built in two threads; here the demo files,
+    # plain and compressed, go that way, a case per block
     monkeypatch.setattr(sav_data, "THREADS_FROM", 2)
     monkeypatch.setattr(sav_data, "BLOCK_BYTES", 8)
-    for src in (p for p in demo_files() if p.suffix == ".sav"):
+    for k, src in enumerate(p for p in demo_files() if p.suffix == ".sav"):
         assert_same_as_pyreadstat(src)
+        folder = tmp_path / str(k)
+        folder.mkdir()
+        assert_same_as_pyreadstat(compressed_copies(src, folder)[0])
+    # system-missing values (the demo files have none), small codes and raw numbers
+    run_pspp("""DATA LIST LIST /x (F8.2) y (F8.0).
+BEGIN DATA
+1 .
+. 7
+2.5 .
+-3 1000000
+END DATA.
+SAVE OUTFILE='plain.sav' /UNCOMPRESSED.
+SAVE OUTFILE='packed.sav' /COMPRESSED.
+""", tmp_path)
+    for name in ("plain.sav", "packed.sav"):
+        assert_same_as_pyreadstat(tmp_path / name)
 
 
 def test_windows_1252_strings(tmp_path):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import os
 import struct
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -340,11 +341,12 @@ def read_sav_fast(path: str, meta: Any, encoding: str,
             return None
         n = len(packed.codes)
         cells = _PackedCells(packed, layout)
+    numbers = _numbers(cells.number, [u for u, width in layout.variables if width == 0],
+                       layout.sysmis, n >= THREADS_FROM and (os.cpu_count() or 1) >= 2)
     columns: dict[str, Any] = {}
     for name, (unit, width) in zip(names, layout.variables, strict=True):
         if width == 0:
-            values = cells.number(unit)
-            values[values == layout.sysmis] = np.nan
+            values = numbers[unit]
             fmt = str(formats.get(name, "")).upper()
             if fmt.startswith(DATE_FORMATS):
                 seconds = np.where(np.isnan(values), 0.0, values)
@@ -362,6 +364,22 @@ def read_sav_fast(path: str, meta: Any, encoding: str,
             return None
         columns[name] = text  # (pandas makes it its string dtype: fast string methods)
     return pd.DataFrame(columns, copy=False)
+
+
+def _numbers(number: Callable[[int], np.ndarray], units: list[int], sysmis: float,
+             threads: bool) -> dict[int, np.ndarray]:
+    """Each numeric unit's column, system-missing as NaN; of a large file in two threads
+    (a compressed file's columns are fresh arrays, and faulting their pages in is much of
+    the work: 0.95 → 0.5 s for a million cases)."""
+    def one(unit: int) -> np.ndarray:
+        values = number(unit)
+        values[values == sysmis] = np.nan
+        return values
+
+    if not threads:
+        return {unit: one(unit) for unit in units}
+    with ThreadPoolExecutor(2) as pool:
+        return dict(zip(units, pool.map(one, units), strict=True))
 
 
 def _arrow_strings(raw: np.ndarray) -> Any:
