@@ -319,9 +319,14 @@ def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> p
 
 def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     """Rows of a file with no cell at all."""
-    blank = np.ones(len(raw), dtype=bool)
+    rows = np.arange(len(raw))  # the rows blank in every column so far
     for col in raw.columns:
-        blank &= _blank_cells(raw[col])
+        if not len(rows):  # (usually after the first column or two: nothing left to check)
+            break
+        values = raw[col] if len(rows) == len(raw) else raw[col].iloc[rows]
+        rows = rows[_blank_cells(values)]
+    blank = np.zeros(len(raw), dtype=bool)
+    blank[rows] = True
     return blank
 
 

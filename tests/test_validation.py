@@ -155,3 +155,28 @@ def test_id_repeats_are_pandas_duplicated(values):
         return
     assert repeats(codes).tolist() == (ids.notna() & ids.duplicated(keep=False)).tolist()
     assert later_repeats(codes).tolist() == (ids.notna() & ids.duplicated()).tolist()
+
+
+TEXT = st_.sampled_from([None, "", " ", "\t ", "x", " a "])
+MIXED = st_.sampled_from([None, float("nan"), 1.0, "", "  ", "b"])
+NUMBER = st_.sampled_from([float("nan"), 0.0, 2.5])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st_.lists(st_.tuples(TEXT, NUMBER, MIXED, TEXT), min_size=1, max_size=25))
+def test_blank_rows_are_the_rows_without_any_cell(rows):
+    from cipsurvey.survey import _blank_rows
+
+    frame = pd.DataFrame({
+        "t": pd.Series([r[0] for r in rows], dtype="str"),
+        "n": pd.Series([r[1] for r in rows], dtype=float),
+        "m": pd.Series([r[2] for r in rows], dtype=object),
+        "u": pd.Series([r[3] for r in rows], dtype=object),
+    })
+
+    def empty(value: object) -> bool:  # the obvious way, cell by cell
+        return value is None or (isinstance(value, float) and math.isnan(value)) or (
+            isinstance(value, str) and value.strip() == "")
+
+    expected = [all(empty(v) for v in row) for row in rows]
+    assert _blank_rows(frame).tolist() == expected
