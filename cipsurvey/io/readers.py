@@ -218,7 +218,9 @@ def _read_csv_arrow(text: str, delimiter: str, data: bytes) -> pd.DataFrame | No
         return None
     import csv
 
-    if data.count(b'"') % 2:  # a quote left open: Arrow would read on to the end of the file
+    # a quote left open: Arrow would read on to the end of the file (looked for first: a
+    # file without quotes is found at memchr's speed, counting runs at a tenth of it)
+    if b'"' in data and data.count(b'"') % 2:
         return None
     try:
         width = len(next(csv.reader(io.StringIO(text[:1_000_000]), delimiter=delimiter)))
