@@ -370,7 +370,7 @@ def _numbers(number: Callable[[int], np.ndarray], units: list[int], sysmis: floa
              threads: bool) -> dict[int, np.ndarray]:
     """Each numeric unit's column, system-missing as NaN; of a large file in two threads
     (a compressed file's columns are fresh arrays, and faulting their pages in is much of
-    the work: 0.95 → 0.5 s for a million cases)."""
+    the work: its import at a million cases went from 3.3 to 3.0 s)."""
     def one(unit: int) -> np.ndarray:
         values = number(unit)
         values[values == sysmis] = np.nan

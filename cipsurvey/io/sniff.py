@@ -137,7 +137,7 @@ _BLANK = re.compile(rb"[ \t\r\n\xef\xbb\xbf]*")
 def sniff_text(path: Path, raw: bytes, *, encoding: str | None = None,
                delimiter: str | None = None, decimal: str | None = None) -> TextFormat:
     """Decode and sniff a delimited text file; refuse binary content with a clear message."""
-    if _BLANK.fullmatch(raw):  # (a search, not a stripped copy of the whole file)
+    if _BLANK.fullmatch(raw):  # (a match, not a stripped copy of the whole file)
         raise InputFileError("the file is empty", file=path)
     kind = sniff_kind(raw[:8])
     if kind:
