@@ -175,3 +175,18 @@ def test_describe_by_group_agrees_with_pandas():
         quartiles = np.quantile(present, [0.25, 0.5, 0.75], method="weibull")
         assert [row["q1"], row["median"], row["q3"]] == pytest.approx(quartiles, rel=1e-12)
         assert (row["min"], row["max"]) == (present.min(), present.max())
+
+
+@pytest.mark.parametrize("kind", [float, str])
+def test_frequencies_by_group_list_each_groups_own_answers(kind):
+    """Without labels, a group lists the answers given in it (as pandas' value_counts per
+    group), not every answer of the table; float codes and text answers alike."""
+    data = pd.DataFrame({"g": [1.0, 1, 1, 2, 2, np.nan, 2],
+                         "a": [1.0, 2, 2, 3, np.nan, 4, 3]})
+    data["a"] = data["a"].map(lambda v: v if pd.isna(v) else kind(v))
+    data["a"] = data["a"].astype(float if kind is float else object)
+    ours = st.frequencies(data, "a", "g")
+    expected = data.dropna().groupby("g")["a"].value_counts().sort_index()
+    got = ours.set_index(["group", "level"])["count"].sort_index()
+    assert got.to_dict() == expected.to_dict()
+    assert (ours.groupby("group")["n"].first() == data.dropna().groupby("g").size()).all()

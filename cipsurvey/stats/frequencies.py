@@ -11,6 +11,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from . import _discrete
 from ._util import frame, group_codes, levels, memo
+from .contingency import association, chi2_tests, table
 
 FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
                 "conf_high", "method", "note"]
@@ -79,28 +80,19 @@ def _tallies(data: pd.DataFrame, column: str,
     nobody answered are left out."""
     if column not in data.columns:
         raise KeyError(f"no column {column!r} in the data")
+    if between is not None:
+        # each group's row of the crosstab (shared with a crosstab of the same columns)
+        obs = table(data, between, column)
+        answers = obs.columns.tolist()
+        return [(g, {a: int(c) for a, c in zip(answers, row, strict=True) if c})
+                for g, row in zip(obs.index.tolist(), obs.to_numpy(), strict=True)
+                if row.any()]
     values = data[column]
-    if not (isinstance(values.dtype, np.dtype) and values.dtype.kind == "f"):
-        blocks: list[tuple[Any, pd.Series]]
-        if between is None:
-            blocks = [("Total", values.dropna())]
-        else:
-            answered = data.loc[values.notna(), between]
-            blocks = [(g, values[(data[between] == g) & values.notna()])
-                      for g in levels(answered)]
-        return [(g, {lv: int((v == lv).sum()) for lv in levels(v)}) for g, v in blocks]
-    # counts of distinct values: one bincount per table, no copy of the answers per group
-    if between is None:
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind == "f":
         uniques, counts = _discrete.value_counts(values.to_numpy())
         return [("Total", dict(zip(uniques.tolist(), counts.tolist(), strict=True)))]
-    found, group = group_codes(data, between)
-    uniques, code = _discrete.codes(values.to_numpy())
-    answers = uniques.tolist()
-    both = (code >= 0) & (group >= 0)
-    table = np.bincount(group[both].astype(np.int64) * len(uniques) + code[both],
-                        minlength=len(found) * len(uniques)).reshape(len(found), len(uniques))
-    return [(g, {a: int(c) for a, c in zip(answers, row, strict=True) if c})
-            for g, row in zip(found, table, strict=True) if row.any()]
+    present = values.dropna()
+    return [("Total", {lv: int((present == lv).sum()) for lv in levels(present)})]
 
 
 def grid(data: pd.DataFrame, items: Sequence[str], labels: Mapping[Any, str],
@@ -218,8 +210,6 @@ def multiple_response_tests(data: pd.DataFrame, columns: Sequence[str],
 
 def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
                              between: str) -> pd.DataFrame:
-    from .contingency import association, chi2_tests
-
     options, answered = _options(data, columns)  # (unanswered options of them count as 0)
     group = data[between].array[answered]
     rows = []
