@@ -1,0 +1,278 @@
+"""Real clients for the reports: LibreOffice lays out the Word and Excel files, pdftotext reads
+the pages back, and headless Chromium lays out the HTML at a phone's and a desktop's width.
+
+Each helper runs the installed program (skipped locally without it, a failure in CI) in a
+private profile, so that several test runs (and engineers) never share one.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import IN_CI
+
+PHONE, DESKTOP = 375, 1280
+
+
+def require(*names: str) -> str:
+    """The path of the first program found; skipped locally without any, a failure in CI."""
+    for name in names:
+        exe = shutil.which(name)
+        if exe:
+            return exe
+    if IN_CI:
+        pytest.fail(f"{names[0]} is not installed; .ci/run must install it")
+    pytest.skip(f"{names[0]} not installed")
+
+
+# --------------------------------------------------------------------------- LibreOffice
+
+
+def to_pdf(document: Path, out_dir: Path, *, lang: str | None = None) -> Path:
+    """``document`` (.docx, .xlsx) converted to PDF by LibreOffice, as it would print.
+
+    ``lang`` sets LibreOffice's locale (``sv`` shows a Swedish workbook's numbers with a
+    decimal comma, as Excel would for a Swedish reader).
+    """
+    exe = require("soffice", "libreoffice")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = out_dir / f"lo-profile-{document.stem}"
+    env = None
+    if lang:
+        import os
+
+        locale = {"sv": "sv_SE.UTF-8", "en": "en_US.UTF-8"}[lang]
+        env = {**os.environ, "LC_ALL": locale, "LANG": locale, "LANGUAGE": locale[:5]}
+    proc = subprocess.run(
+        [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+         "--convert-to", "pdf", "--outdir", str(out_dir), str(document)],
+        capture_output=True, text=True, timeout=300, env=env)
+    pdf = out_dir / (document.stem + ".pdf")
+    if proc.returncode != 0 or not pdf.exists():
+        raise AssertionError(f"LibreOffice could not convert {document.name}: "
+                             f"{proc.stdout}{proc.stderr}")
+    return pdf
+
+
+def pdf_pages(pdf: Path, *, layout: bool = False) -> list[str]:
+    """The text of each page of a PDF, as pdftotext reads it (``layout`` keeps columns)."""
+    exe = require("pdftotext")
+    args = [exe, "-enc", "UTF-8", *(["-layout"] if layout else []), str(pdf), "-"]
+    text = subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout
+    pages = text.split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def page_png(pdf: Path, page: int, out: Path, *, dpi: int = 60) -> Path:
+    """One page (1-based) of a PDF as a PNG, to look at."""
+    exe = require("pdftoppm")
+    stem = out.with_suffix("")
+    subprocess.run([exe, "-f", str(page), "-l", str(page), "-r", str(dpi), "-png",
+                    "-singlefile", str(pdf), str(stem)], check=True, timeout=120)
+    return stem.with_suffix(".png")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text as a line breaker may separate them: at spaces and after hyphens
+    and dashes (a word broken anywhere else is broken inside)."""
+    return [w for w in re.split(r"(?<=[-\u2010\u2013/])|[\s\u00a0]+", text) if w]
+
+
+# --------------------------------------------------------------------------- Chromium
+
+_MEASURE = """() => {
+  const doc = document.documentElement;
+  const out = {viewport: doc.clientWidth, page_width: doc.scrollWidth,
+               page_height: doc.scrollHeight, tables: []};
+  document.querySelectorAll('table').forEach((t, k) => {
+    let scroller = null;
+    for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
+      const o = getComputedStyle(e).overflowX;
+      if (o === 'auto' || o === 'scroll') { scroller = e; break; }
+    }
+    const box = (scroller || t.parentElement).getBoundingClientRect();
+    const r = t.getBoundingClientRect();
+    out.tables.push({index: k, id: t.getAttribute('data-table') || '', width: r.width,
+                     container: box.width, box_right: box.right, scrolls: scroller !== null});
+  });
+  return out;
+}"""
+
+
+@dataclass
+class Layout:
+    """How Chromium laid out a page at one width."""
+
+    viewport: int
+    page_width: float
+    page_height: float
+    tables: list[dict]
+
+    def overflowing(self) -> list[dict]:
+        """Tables wider than their container that do not sit in a box the reader scrolls
+        sideways, and any table whose box itself runs past the window."""
+        return [t for t in self.tables
+                if (t["width"] > t["container"] + 0.5 and not t["scrolls"])
+                or t["box_right"] > self.viewport + 0.5]
+
+    def scrolled(self) -> list[dict]:
+        """Tables wider than their box, shown in a box the reader scrolls sideways."""
+        return [t for t in self.tables if t["width"] > t["container"] + 0.5]
+
+
+class Browser:
+    """Debian's Chromium driven by Playwright (its own browser download is not needed).
+
+    Headless Chromium's command line cannot make a window narrower than 500 px; Playwright
+    sets the viewport through the DevTools protocol, as a phone would have it.
+    """
+
+    def __enter__(self) -> Browser:
+        exe = require("chromium", "chromium-browser")
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:  # pragma: no cover - a test extra
+            if IN_CI:
+                pytest.fail("playwright is not installed; it is in the [test] extra")
+            pytest.skip("playwright not installed")
+        self._pw = sync_playwright().start()
+        self._browser = self._pw.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._browser.close()
+        self._pw.stop()
+
+    def _page(self, html: Path, width: int, height: int):
+        page = self._browser.new_page(viewport={"width": width, "height": height},
+                                      device_scale_factor=1, is_mobile=width < 500,
+                                      has_touch=width < 500)
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html.as_uri(), wait_until="load")
+        if errors:
+            raise AssertionError(f"{html.name}: script errors in Chromium: {errors}")
+        return page
+
+    def layout(self, html: Path, width: int) -> Layout:
+        """Lay ``html`` out at ``width`` CSS pixels and measure the page and its tables."""
+        page = self._page(html, width, 900)
+        try:
+            data = page.evaluate(_MEASURE)
+        finally:
+            page.close()
+        return Layout(data["viewport"], data["page_width"], data["page_height"],
+                      data["tables"])
+
+    def screenshot(self, html: Path, width: int, out: Path, *, height: int = 900,
+                   selector: str | None = None) -> Path:
+        """What a reader sees first of ``html`` in a ``width`` × ``height`` window (or the
+        element ``selector`` names)."""
+        out.parent.mkdir(parents=True, exist_ok=True)
+        page = self._page(html, width, height)
+        try:
+            if selector:
+                page.locator(selector).first.screenshot(path=str(out))
+            else:
+                page.screenshot(path=str(out))
+        finally:
+            page.close()
+        return out
+
+
+# --------------------------------------------------------------------------- Word's tables
+
+CAPTION = re.compile(r"^(Table|Tabell) \d+\b")
+
+
+@dataclass
+class WordTable:
+    """A table of a .docx as it stands in the document: its caption and its cells."""
+
+    caption: str | None
+    header: list[str]
+    body: list[list[str]]
+
+
+def docx_tables(path: Path) -> list[WordTable]:
+    """Every table of a Word document in order, with the caption paragraph ("Table 3 ...")
+    that precedes it (None if the paragraphs since the previous table hold none)."""
+    from docx import Document
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    doc = Document(str(path))
+    out: list[WordTable] = []
+    caption: str | None = None
+    for block in doc.element.body.iterchildren():
+        tag = block.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = Paragraph(block, doc).text.strip()
+            if CAPTION.match(text):
+                caption = text
+        elif tag == "tbl":
+            rows = [[c.text for c in row.cells] for row in Table(block, doc).rows]
+            out.append(WordTable(caption, rows[0] if rows else [], rows[1:]))
+            caption = None
+    return out
+
+
+@dataclass
+class Placed:
+    """Where a Word table landed in the PDF: its caption's page and the text from its caption
+    to the next table's caption (over page breaks)."""
+
+    table: WordTable
+    page: int
+    text: str
+    with_caption: bool
+
+
+def placed_tables(pages: list[str], tables: list[WordTable]) -> list[Placed]:
+    """Find each captioned table in the pages, in document order.
+
+    A caption is with its table when every word of the table's header row and first body row
+    follows the caption on the same page.
+    """
+    flat = [" ".join(page.split()) for page in pages]
+    starts = [0]
+    for page in flat:
+        starts.append(starts[-1] + len(page) + 1)
+    whole = "\n".join(flat)
+    found: list[tuple[WordTable, int, int]] = []
+    at = 0
+    for table in (t for t in tables if t.caption):
+        pattern = re.compile(re.escape(" ".join(table.caption.split())) + r"(?![\d])")
+        hit = pattern.search(whole, at)
+        if hit is None:
+            raise AssertionError(f"caption {table.caption!r} is not in the PDF")
+        found.append((table, hit.start(), hit.end()))
+        at = hit.end()
+    out = []
+    for k, (table, begin, end) in enumerate(found):
+        stop = found[k + 1][1] if k + 1 < len(found) else len(whole)
+        page = max(p for p, s in enumerate(starts[:-1]) if s <= begin)
+        same_page = set(words(whole[end:starts[page + 1]]))
+        wanted = words(" ".join(table.header + (table.body[0] if table.body else [])))
+        out.append(Placed(table, page, whole[end:stop],
+                          all(w in same_page for w in wanted)))
+    return out
+
+
+def broken_labels(placed: list[Placed]) -> list[str]:
+    """Words of each table's headings and row labels that do not appear whole in the text
+    of that table in the PDF: LibreOffice broke them inside (a column too narrow for
+    "Woman" prints "Woma" and "n")."""
+    out: dict[str, None] = {}
+    for p in placed:
+        seen = set(words(p.text))
+        labels = p.table.header + [row[0] for row in p.table.body if row]
+        out.update((f"{p.table.caption}: {w}", None) for label in labels
+                   for w in words(label) if w not in seen)
+    return list(out)
