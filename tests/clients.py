@@ -88,8 +88,10 @@ def words(text: str) -> list[str]:
 
 _MEASURE = """() => {
   const doc = document.documentElement;
+  const height = doc.scrollHeight;  // as first shown, before any part is opened
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
   const out = {viewport: doc.clientWidth, page_width: doc.scrollWidth,
-               page_height: doc.scrollHeight, tables: []};
+               page_height: height, tables: []};
   document.querySelectorAll('table').forEach((t, k) => {
     let scroller = null;
     for (let e = t.parentElement; e && e !== document.body; e = e.parentElement) {
@@ -107,7 +109,8 @@ _MEASURE = """() => {
 
 @dataclass
 class Layout:
-    """How Chromium laid out a page at one width."""
+    """How Chromium laid out a page at one width: the page's height as first shown, and its
+    width and tables once every folded part is open."""
 
     viewport: int
     page_width: float
@@ -237,21 +240,22 @@ class Placed:
 def placed_tables(pages: list[str], tables: list[WordTable]) -> list[Placed]:
     """Find each captioned table in the pages, in document order.
 
-    A caption is with its table when every word of the table's header row and first body row
-    follows the caption on the same page.
+    A caption is a line of its own ("Table 3"), so a heading or a contents entry that
+    mentions the table is not taken for it. A caption is with its table when every word of
+    the table's header row and first body row follows it on the same page.
     """
-    flat = [" ".join(page.split()) for page in pages]
     starts = [0]
-    for page in flat:
+    for page in pages:
         starts.append(starts[-1] + len(page) + 1)
-    whole = "\n".join(flat)
+    whole = "\f".join(pages)
     found: list[tuple[WordTable, int, int]] = []
     at = 0
     for table in (t for t in tables if t.caption):
-        pattern = re.compile(re.escape(" ".join(table.caption.split())) + r"(?![\d])")
+        pattern = re.compile(r"(?m)(?:^|(?<=\f))[ \t]*" + re.escape(table.caption.strip())
+                             + r"[ \t]*$")
         hit = pattern.search(whole, at)
         if hit is None:
-            raise AssertionError(f"caption {table.caption!r} is not in the PDF")
+            raise AssertionError(f"caption {table.caption!r} is not a line of the PDF")
         found.append((table, hit.start(), hit.end()))
         at = hit.end()
     out = []

@@ -1,0 +1,427 @@
+"""A report as one document: its parts in reading order, numbered once for every writer.
+
+The HTML, Word and Excel writers all walk the same :class:`Document`, so "Table 3" is the
+same table everywhere, a heading never names a table, and figures have their own numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import numbers as nb
+from . import publication as pub
+from .publication import Cell, Column, Context, Markers, PubTable, Row
+
+
+@dataclass
+class PubFigure:
+    """A figure of the report: its number, title and, once drawn, its alt text."""
+
+    result: str
+    title: str
+    number: str = ""
+    note: str = ""
+
+
+@dataclass
+class Remark:
+    """A line of text between tables: a failed analysis, a result's note."""
+
+    text: str
+    error: bool = False
+
+
+Item = PubTable | PubFigure | Remark
+
+
+@dataclass
+class Part:
+    id: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    lang: str
+    title: str
+    synthetic: bool
+    generated: str
+    summary: list[str]
+    methods: list[str]
+    parts: list[Part]
+    appendix: Part | None = None
+
+    def all_parts(self) -> list[Part]:
+        return [*self.parts, *([self.appendix] if self.appendix else [])]
+
+    def tables(self) -> Iterator[PubTable]:
+        for part in self.all_parts():
+            yield from (i for i in part.items if isinstance(i, PubTable))
+
+    def figures(self) -> Iterator[PubFigure]:
+        for part in self.all_parts():
+            yield from (i for i in part.items if isinstance(i, PubFigure))
+
+
+# --------------------------------------------------------------------------- per result
+
+
+def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
+    """The tables (or figure) of one result, minus those already shown elsewhere."""
+    title = result.title
+    if result.error:
+        return [Remark(ctx.text("analysis_failed", error=result.error), error=True)]
+    if result.kind == "figure":
+        return [PubFigure(result.id, title)]
+    t = result.tables
+    out: list[PubTable] = []
+    kind = result.kind
+    if kind == "describe" and "describe" not in skip:
+        out.append(pub.describe(ctx, result.id, t["describe"], title))
+    elif kind == "frequencies":
+        out.append(pub.frequencies(ctx, result.id, t["frequencies"], title, result.notes))
+    elif kind == "crosstab":
+        if "cells" not in skip:
+            out.append(pub.crosstab_matrix(ctx, result.id, result, title))
+        out.append(pub.tests_table(ctx, result.id, t["tests"],
+                                   ctx.text("tests_title", title=title), t.get("association")))
+    elif kind == "ttest":
+        out += pub.ttest(ctx, result.id, result, title)
+    elif kind == "anova":
+        out += pub.anova(ctx, result.id, result, title)
+    elif kind == "grid":
+        out.append(pub.grid(ctx, result.id, t["grid"], title, result.notes))
+    elif kind == "multiple_response":
+        out += pub.multiple_response(ctx, result.id, result, title)
+    elif kind == "regression":
+        out += pub.regression(ctx, result.id, result, title)
+    elif kind == "scale":
+        out += pub.scale(ctx, result.id, result, title)
+    elif kind != "describe":
+        for name, frame in t.items():
+            out.append(generic(ctx, result.id, name, frame,
+                               title if len(t) == 1 else ctx.text("table_part", title=title,
+                                                                   part=ctx.heading(name))))
+    if out:
+        lead = []
+        if result.addition:
+            lead.append(ctx.text("addition"))
+        if result.source:
+            lead.append(ctx.text("in_paper", where=ctx.source(result.source)))
+        out[0].notes = lead + out[0].notes
+        if kind in ("frequencies", "grid"):
+            return list(out)
+        for note in result.notes:
+            out[-1].notes.append(ctx.note(note))
+    return list(out)
+
+
+# --------------------------------------------------------------------------- by group
+
+
+@dataclass
+class _Grouped:
+    group: str
+    results: list[Any] = field(default_factory=list)
+
+
+def by_group_candidates(ctx: Context, results: list[Any]) -> list[_Grouped]:
+    """Results of a section that describe variables by one grouping variable: describes with
+    ``by`` and crosstabs whose columns are that variable (at least one describe)."""
+    groups: dict[str, _Grouped] = {}
+    for r in results:
+        if r.error:
+            continue
+        a = ctx.analysis(r.id)
+        if a is None:
+            continue
+        if r.kind == "describe" and a.by:
+            groups.setdefault(a.by, _Grouped(a.by)).results.append(r)
+        elif r.kind == "crosstab" and a.columns:
+            groups.setdefault(a.columns, _Grouped(a.columns)).results.append(r)
+    return [g for g in groups.values() if any(r.kind == "describe" for r in g.results)]
+
+
+def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
+                   title: str) -> PubTable:
+    """One wide table by group: M (SD) and n for numbers, n (%) for categories, a total
+    column and the p of the section's test of each variable, its test named in a footnote.
+    """
+    marks = Markers(ctx)
+    levels: dict[Any, str] = {}
+    for r in grouped.results:
+        if r.kind == "describe":
+            d = r.tables["describe"]
+            for code, label in zip(d["group"], d["group_label"], strict=True):
+                if str(code) != "Total":
+                    levels.setdefault(code, label)
+        else:
+            c = r.tables["cells"]
+            for code, label in zip(c["column"], c["column_label"], strict=True):
+                levels.setdefault(code, label)
+    codes = list(levels)
+    cols = [Column("", text=True)]
+    cols += [Column(str(levels[c]), (ctx.text("n"), ctx.text("percent")),
+                    spanner=ctx.var_label(grouped.group)) for c in codes]
+    cols += [Column(ctx.text("total"), (ctx.text("n"), ctx.text("percent"))), ctx.col("p")]
+    rows: list[Row] = []
+    blank = len(cols) - 1
+    for r in grouped.results:
+        if r.kind == "describe":
+            d = r.tables["describe"]
+            for var, part in d.groupby("variable", sort=False):
+                p, method = _test_p(ctx, section, var, grouped.group)
+                head = [ctx.label(part["variable_label"].iloc[0])] + [Cell()] * (blank - 1)
+                rows.append(Row([*head, ctx.p(p, marks.mark(method))], block=True))
+                by = {str(g): row for g, row in zip(part["group"], part.to_dict("records"),
+                                                    strict=True)}
+                order = [*map(str, codes), "Total"]
+                for stat in ("n", "msd", "median"):
+                    cells = [ctx.words({"n": "n", "msd": "M_SD", "median": "Mdn"}[stat])]
+                    for g in order:
+                        row = by.get(g)
+                        if row is None:
+                            cells.append(Cell())
+                            continue
+                        if stat == "n":
+                            cell = ctx.num(row["n"], "count")
+                            cell.paper = ctx.printed(r.id, "describe", "n", "count",
+                                                     variable=var, group=row["group"])
+                        elif stat == "msd":
+                            cell = ctx.m_sd(row["mean"], row["sd"])
+                            m = ctx.paper(r.id, "describe", "mean", variable=var,
+                                          group=row["group"])
+                            s = ctx.paper(r.id, "describe", "sd", variable=var,
+                                          group=row["group"])
+                            if m is not None and s is not None:
+                                cell.paper = nb.fmt_m_sd(m[0], s[0], ctx.lang, places=m[1])
+                        else:
+                            cell = ctx.num(row["median"], "descriptive")
+                            cell.paper = ctx.printed(r.id, "describe", "median",
+                                                     "descriptive", variable=var,
+                                                     group=row["group"])
+                        cells.append(cell)
+                    rows.append(Row([*cells, Cell()], indent=True))
+        else:
+            a = ctx.analysis(r.id)
+            direction = getattr(a, "percent", None) or "row"
+            pct = {"row": "row_percent", "column": "col_percent",
+                   "total": "total_percent"}[direction]
+            tests = r.tables["tests"]
+            first = tests.iloc[0] if len(tests) else None
+            head_label = ctx.text("n_pct_label", label=ctx.var_label(a.rows),
+                                  direction=ctx.text(f"{direction}_percent_short"))
+            p_cell = (ctx.p(first["p"], marks.mark(first.get("method")))
+                      if first is not None else Cell())
+            rows.append(Row([Cell(head_label, generated=True)] + [Cell()] * (blank - 1)
+                            + [p_cell], block=True))
+            cells_t = r.tables["cells"]
+            margins = r.tables.get("margins")
+            for code, label in dict.fromkeys(zip(cells_t["row"], cells_t["row_label"],
+                                                 strict=True)):
+                line = [ctx.label(label)]
+                sub = cells_t[cells_t["row"] == code]
+                for g in codes:
+                    hit = sub[sub["column"] == g]
+                    if not len(hit):
+                        line.append(Cell())
+                        continue
+                    h = hit.iloc[0]
+                    cell = ctx.n_pct(h["observed"], h[pct])
+                    cell.paper = ctx.printed_n_pct(r.id, "cells", "observed", pct, row=code,
+                                                   column=g)
+                    line.append(cell)
+                if margins is not None:
+                    m = margins[(margins["margin"] == "row") & (margins["level"] == code)]
+                    cell = ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell()
+                    cell.paper = ctx.printed_n_pct(r.id, "margins", "n", "percent",
+                                                   margin="row", level=code)
+                    line.append(cell)
+                else:
+                    line.append(Cell())
+                rows.append(Row([*line, Cell()], indent=True))
+    notes = [ctx.text("note_by_group")]
+    if any(r.kind == "crosstab" for r in grouped.results):
+        notes.append(ctx.text("note_margins"))
+    return PubTable(f"{grouped.results[0].id}.by_group", title, cols, rows, notes,
+                    marks.footnotes(), result=grouped.results[0].id)
+
+
+def _test_p(ctx: Context, section: list[Any], variable: str, group: str
+            ) -> tuple[float | None, str | None]:
+    """The p of the section's test of ``variable`` between the groups of ``group``: the
+    first row of a t test, or the between-groups row of an ANOVA."""
+    for r in section:
+        a = ctx.analysis(r.id)
+        if r.error or a is None or a.by != group or variable not in a.variables:
+            continue
+        if r.kind == "ttest":
+            t = r.tables["ttest"]
+            row = t.iloc[0]
+            return float(row["p"]), str(row["method"])
+        if r.kind == "anova" and "anova" in r.tables:
+            t = r.tables["anova"]
+            hit = t[(t["variable"] == variable) & t["statistic"].notna()]
+            if len(hit):
+                return float(hit["p"].iloc[0]), str(hit["method"].iloc[0])
+    return None, None
+
+
+# --------------------------------------------------------------------------- generic
+
+
+def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) -> PubTable:
+    """Any other result table: labelled columns (codes left out where a label stands
+    beside them), each number formatted by what its column holds."""
+    hidden = {"method", "note", "variable", "item", "term"}
+    cols_in = [c for c in frame.columns
+               if c not in hidden and f"{c}_label" not in frame.columns
+               and frame[c].notna().any()]
+    marks = Markers(ctx)
+    columns = []
+    for c in cols_in:
+        kind = ctx.kind_of(c)
+        columns.append(Column(ctx.heading(c), text=kind is None))
+    rows = []
+    for _, r in frame.iterrows():
+        cells = []
+        for c in cols_in:
+            kind = ctx.kind_of(c)
+            if kind is None:
+                cells.append(ctx.label(r[c]))
+            elif kind == "p":
+                cells.append(ctx.p(r[c], marks.mark(r.get("method")) if c == "p" else ""))
+            else:
+                cells.append(ctx.num(r[c], kind))
+        rows.append(Row(cells))
+    return PubTable(f"{rid}.{name}", title, columns, rows, _notes_of(ctx, frame),
+                    marks.footnotes(), result=rid)
+
+
+def _notes_of(ctx: Context, frame: pd.DataFrame) -> list[str]:
+    return pub._notes(ctx, frame)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def build(ctx: Context, report: Any, *, title: str, synthetic: bool, generated: str,
+          summary: list[str], methods: list[str], appendix: list[PubTable]) -> Document:
+    """The report's parts in plan order, its tables and figures numbered once."""
+    parts = []
+    for section in report.plan.sections:
+        results = [r for r in report.results if r.section == section.id]
+        part = Part(section.id, section.title.get(ctx.lang))
+        grouped = by_group_candidates(ctx, results)
+        merged: dict[str, set[str]] = {}
+        placed_at: dict[str, PubTable] = {}
+        for g in grouped:
+            first = g.results[0]
+            title_g = ctx.text("by_group_title",
+                               what=part.title if len(g.results) > 1 else first.title,
+                               group=ctx.var_label(g.group).lower())
+            table = by_group_table(ctx, g, results, title_g)
+            sources = [ctx.source(r.source) for r in g.results if r.source]
+            if sources:
+                table.notes.insert(0, ctx.text("in_paper", where="; ".join(
+                    dict.fromkeys(sources))))
+            placed_at[first.id] = table
+            for r in g.results:
+                merged[r.id] = {"describe", "cells"}
+        for r in results:
+            if r.id in placed_at:
+                part.items.append(placed_at[r.id])
+            part.items += shape_result(ctx, r, merged.get(r.id, set()))
+        parts.append(part)
+    doc = Document(ctx.lang, title, synthetic, generated, summary, methods, parts,
+                   Part("appendix", ctx.text("appendix"), list(appendix)) if appendix else None)
+    number(doc)
+    return doc
+
+
+def number(doc: Document) -> None:
+    """Tables 1, 2, 3 … in reading order, the appendix's A1, A2 …; figures 1, 2 …"""
+    k = 0
+    for part in doc.parts:
+        for item in part.items:
+            if isinstance(item, PubTable):
+                k += 1
+                item.number = str(k)
+    if doc.appendix:
+        for j, item in enumerate((i for i in doc.appendix.items if isinstance(i, PubTable)),
+                                 start=1):
+            item.number = f"A{j}"
+    for j, fig in enumerate(doc.figures(), start=1):
+        fig.number = str(j)
+
+
+# --------------------------------------------------------------------------- context
+
+
+def context_for(report: Any, paper: dict | None = None) -> Context:
+    """The shaping context of a report: its language, its plan and instrument, the words
+    of the catalog, and (for a reproduction) the paper's printed values by result cell."""
+    from . import wording as w
+
+    lang = report.lang
+    inst = report.survey.instrument
+    plan = report.plan
+    by_id = {a.id: a for _, a in plan.analyses()} if hasattr(plan, "analyses") else {}
+
+    def var_label(name: str | None) -> str:
+        if not name:
+            return ""
+        for source in (getattr(inst, "item_map", {}), getattr(inst, "derived_map", {})):
+            if name in source:
+                return source[name].text.get(lang)
+        return name
+
+    def value_label(name: str, code: Any) -> str:
+        source = getattr(inst, "item_map", {}).get(name) or getattr(
+            inst, "derived_map", {}).get(name)
+        if source is not None and source.choices:
+            for c in source.choices:
+                if float(c.code) == float(code):
+                    return c.label.get(lang)
+        return str(code)
+
+    def heading(column: str) -> str:
+        found = w.COLUMNS.get(column)
+        return (found[0] if lang == "en" else found[1]) if found else column
+
+    def kind_of(column: str) -> str | None:
+        found = w.COLUMNS.get(column)
+        return found[2] if found else None
+
+    def source(value: Any) -> str:
+        return value.get(lang) if hasattr(value, "get") and not isinstance(value, str) \
+            else str(value)
+
+    def paper_of(rid: str, table: str, column: str, /,
+                 **where: Any) -> tuple[float, int] | None:
+        if not paper:
+            return None
+        key = (rid, table, column, tuple(sorted((k, _norm(v)) for k, v in where.items())))
+        return paper.get(key)
+
+    return Context(
+        lang=lang, alpha=plan.alpha, conf=plan.conf,
+        text=lambda key, **kw: w.text(key, lang, **kw),
+        test=lambda method: w.test(method, lang),
+        note=lambda raw: w.note(raw, lang),
+        var_label=var_label, value_label=value_label, analysis=by_id.get,
+        heading=heading, kind_of=kind_of, source=source, has=lambda key: key in w.TEXT,
+        paper=paper_of)
+
+
+def _norm(value: Any) -> Any:
+    """Cell addresses compare codes as floats (1 and 1.0 are one group)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)

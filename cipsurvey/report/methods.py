@@ -1,0 +1,132 @@
+"""The methods section as prose, written from what the report computed.
+
+Each test or measure is named once, in a sentence about what it was used for; then the rule
+for missing answers and the denominators of the percentages, the assumptions of the tests
+that were run, the significance level and the software. Nothing is said about a method the
+report did not use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import numbers as nb
+from .publication import Context
+
+#: which sentence names a method: family → methods, in the order the sentences come
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "means": ("Student's t, pooled variance", "Welch's t, Satterthwaite df", "Welch's t",
+              "paired t", "one-way ANOVA", "Welch's ANOVA", "Brown-Forsythe F* test",
+              "Levene's test centred on the mean"),
+    "posthoc": ("Scheffé", "Tukey", "Bonferroni", "Games-Howell"),
+    "rank": ("Mann-Whitney U, normal approximation with tie correction",
+             "Kruskal-Wallis H, tie-corrected, chi-square approximation",
+             "Wilcoxon signed-rank, normal approximation with tie correction"),
+    "categorical": ("Pearson chi-square, no continuity correction", "Pearson chi-square",
+                    "likelihood-ratio chi-square (G2)",
+                    "Mantel-Haenszel linear-by-linear, codes as scores",
+                    "Yates's continuity correction (2x2 only)",
+                    "Fisher's exact test, two-sided"),
+    "effect": ("pooled SD; CI by noncentral t inversion",
+               "pooled SD; CI by noncentral t inversion; exact J correction",
+               "Cramer's V; CI by noncentral chi-square inversion", "phi coefficient (signed)",
+               "eta squared", "omega squared", "epsilon squared", "Cohen's d", "Hedges' g",
+               "Cramer's V"),
+    "models": ("OLS", "logistic regression (Wald)", "logistic regression",
+               "negative binomial (NB2), maximum likelihood", "negative binomial (NB2)",
+               "Poisson GLM"),
+    "reliability": ("Cronbach's alpha; Feldt CI", "Cronbach's alpha"),
+    "intervals": ("Wilson score interval",),
+}
+
+
+def used_methods(results: list[Any]) -> list[str]:
+    """Every method string and effect-size measure the results carry, in order met."""
+    seen: dict[str, None] = {}
+    for r in results:
+        for frame in r.tables.values():
+            for column in ("method", "measure"):
+                if column in frame.columns:
+                    seen.update((str(m), None) for m in frame[column].dropna() if str(m))
+    return list(seen)
+
+
+def _join(names: list[str], lang: str) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + (" and " if lang == "en" else " och ") + names[-1]
+
+
+def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: bool,
+                 software: dict[str, str], free_text: bool, min_cell: int,
+                 respondents: str | None = None) -> list[str]:
+    """The methods section, paragraph by paragraph."""
+    lang = ctx.lang
+    acc = report.survey.account
+    paragraphs: list[str] = []
+    # the data
+    n = acc.rows_kept
+    files = [ctx.text("methods_file", n=nb.fmt(f.rows_kept, "count", lang),
+                      format=ctx.text(f"format_{f.format}") if ctx.has(f"format_{f.format}")
+                      else f.format) for f in acc.files]
+    data = ctx.text("methods_data", n=respondents or nb.fmt(n, "count", lang),
+                    files=_join(files, lang))
+    if invited:
+        data += " " + ctx.text("methods_rate", invited=nb.fmt(invited, "count", lang),
+                               rate=nb.percent_text(100 * n / invited, lang))
+    excluded = acc.rows_excluded
+    data += " " + (ctx.text("methods_excluded", n=nb.fmt(excluded, "count", lang))
+                   if excluded else ctx.text("methods_none_excluded"))
+    if synthetic:
+        data += " " + ctx.text("methods_synthetic")
+    paragraphs.append(data)
+    # missing answers and denominators
+    missing = [ctx.text("methods_missing")]
+    everyone = [r.title for r in report.results
+                if not r.error and getattr(ctx.analysis(r.id), "denominator", "") == "all"]
+    if everyone:
+        missing.append(ctx.text("methods_denominator_all",
+                                results=_join([ctx.text("quoted", text=t) for t in everyone],
+                                              lang)))
+    else:
+        missing.append(ctx.text("methods_denominator"))
+    for r in report.results:
+        if r.kind == "scale" and not r.error and "alpha" in r.tables and "score" in r.tables:
+            a, s = r.tables["alpha"].iloc[0], r.tables["score"].iloc[0]
+            missing.append(ctx.text("methods_scale", title=r.title,
+                                    n_score=nb.fmt(s["n"], "count", lang),
+                                    n_alpha=nb.fmt(a["n"], "count", lang),
+                                    k=nb.fmt(a["k"], "count", lang)))
+    paragraphs.append(" ".join(missing))
+    # the tests, each named once
+    used = used_methods(report.results)
+    sentences = []
+    assumptions = []
+    for family, members in FAMILIES.items():
+        names = [n for n in dict.fromkeys(ctx.test(m)[0] for m in members if m in used) if n]
+        if names:
+            sentences.append(ctx.text(f"methods_{family}", names=_join(names, lang)))
+            if ctx.has(f"assume_{family}"):
+                assumptions.append(ctx.text(f"assume_{family}"))
+    known = {m for members in FAMILIES.values() for m in members}
+    named = {ctx.test(m)[0] for m in used if m in known}
+    others = [n for n in dict.fromkeys(ctx.test(m)[0] for m in used if m not in known)
+              if n and n not in named]
+    if others:
+        sentences.append(ctx.text("methods_other", names=_join(others, lang)))
+    sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang)
+                              if lang == "sv" else nb.number(report.plan.alpha, 2, lang,
+                                                             leading_zero=False),
+                              level=nb.number(100 * report.plan.conf, 0, lang)))
+    paragraphs.append(" ".join(sentences))
+    if assumptions:
+        paragraphs.append(" ".join(assumptions))
+    # privacy and software
+    privacy = [ctx.text("methods_ids"),
+               ctx.text("methods_free_text" if free_text else "methods_no_free_text")]
+    if min_cell > 1:
+        privacy.append(ctx.text("methods_min_cell", k=nb.fmt(min_cell, "count", lang)))
+    paragraphs.append(" ".join(privacy))
+    paragraphs.append(ctx.text("methods_software", software=", ".join(
+        f"{k} {v}" for k, v in software.items())))
+    return paragraphs

@@ -1,0 +1,744 @@
+"""Results shaped into the tables of a publication, once, for every writer.
+
+A result holds tidy frames at full precision. Here they become what a reader of a report
+expects: a descriptive table by group (n (%) and *M* (*SD*) side by side, an overall column
+and a *p* column whose test a footnote names), crosstabs as matrices, test tables whose
+statistic column carries its symbol, a question's text once above its answers, labels rather
+than codes, APA notes. The HTML, Word and Excel writers draw these tables as they are; none
+of them formats a number or picks a column again.
+
+Nothing is computed here: every number in a table is a value of the results (a crosstab's
+margins come from the result's ``margins`` table, never from adding visible cells, which
+would undo small-cell protection).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import numbers as nb
+from .numbers import NBSP
+
+SUPERSCRIPTS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ"
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Num:
+    """One number behind a cell, kept numeric for Excel with its kind and precision."""
+
+    value: float | None
+    kind: str
+    places: int | None = None
+
+
+@dataclass
+class Cell:
+    """What a table cell shows (``text``) and the numbers it shows (``nums``).
+
+    ``paper`` is the value the reproduced paper prints for the same number, formatted alike.
+    ``generated`` marks text the report wrote itself, whose statistical symbols the writers
+    set in italics (never a respondent's or an instrument's words).
+    """
+
+    text: str = ""
+    nums: tuple[Num, ...] = ()
+    paper: str | None = None
+    generated: bool = False
+
+
+@dataclass
+class Column:
+    """A column: its heading, the headings of its numbers (a cell "518 (92.2)" is two
+    numbers, two columns in Excel), and a spanner heading above a run of columns."""
+
+    heading: str
+    parts: tuple[str, ...] = ()
+    spanner: str = ""
+    text: bool = False
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    block: bool = False   # a question or variable: its first cell heads the rows below
+    indent: bool = False  # an answer or group under a block row
+    total: bool = False
+
+
+@dataclass
+class PubTable:
+    """A table as published: number, title, columns, rows and the notes below it."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[Row]
+    notes: list[str] = field(default_factory=list)      # the general note (Note. …)
+    footnotes: list[str] = field(default_factory=list)  # specific notes, ᵃ …
+    result: str = ""
+    number: str = ""
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+
+# --------------------------------------------------------------------------- context
+
+
+@dataclass
+class Context:
+    """What shaping needs besides the results: the language, its words, the plan.
+
+    ``text(key, **values)`` gives a catalog string; ``test(method)`` the name and symbol of a
+    test from the method string a statistic carries; ``note(text)`` a result's note in the
+    report's language; ``paper(rid, table, column, **where)`` the paper's printed value for
+    one cell of a result (value and printed decimals), if the report reproduces a paper.
+    """
+
+    lang: str
+    alpha: float
+    conf: float
+    text: Callable[..., str]
+    test: Callable[[str], tuple[str, str]]
+    note: Callable[[str], str]
+    var_label: Callable[[str], str]
+    value_label: Callable[[str, Any], str]
+    analysis: Callable[[str], Any]
+    heading: Callable[[str], str]
+    kind_of: Callable[[str], str | None]
+    source: Callable[[Any], str]
+    has: Callable[[str], bool]
+    paper: Callable[..., tuple[float, int] | None] = lambda *a, **k: None
+
+    # ---- cells
+    def num(self, value: Any, kind: str, places: int | None = None, *,
+            signed: bool = False) -> Cell:
+        v = None if value is None or pd.isna(value) else float(value)
+        text = nb.fmt(v, kind, self.lang, places=places, alpha=self.alpha, signed=signed)
+        return Cell(text, (Num(v, kind, places),))
+
+    def p(self, value: Any, marker: str = "") -> Cell:
+        cell = self.num(value, "p")
+        if cell.text and marker:
+            cell.text += marker
+        return cell
+
+    def n_pct(self, n: Any, pct: Any) -> Cell:
+        nv = None if n is None or pd.isna(n) else float(n)
+        pv = None if pct is None or pd.isna(pct) else float(pct)
+        text = nb.fmt_n_pct(nv, pv, self.lang).replace(" (", NBSP + "(")
+        return Cell(text, (Num(nv, "count"), Num(pv, "percent")))
+
+    def m_sd(self, mean: Any, sd: Any) -> Cell:
+        mv = None if mean is None or pd.isna(mean) else float(mean)
+        sv = None if sd is None or pd.isna(sd) else float(sd)
+        text = nb.fmt_m_sd(mv, sv, self.lang).replace(" (", NBSP + "(")
+        return Cell(text, (Num(mv, "descriptive"), Num(sv, "descriptive")))
+
+    def ci(self, low: Any, high: Any, places: int) -> Cell:
+        lo = None if low is None or pd.isna(low) else float(low)
+        hi = None if high is None or pd.isna(high) else float(high)
+        text = nb.fmt_ci(lo, hi, self.lang, places).replace(" ", NBSP)
+        kind = "estimate"
+        return Cell(text, (Num(lo, kind, places), Num(hi, kind, places)))
+
+    def est_ci(self, est: Any, low: Any, high: Any, kind: str) -> Cell:
+        """An estimate with its interval in one cell: "0.21 [0.03, 0.40]"."""
+        ev = None if est is None or pd.isna(est) else float(est)
+        places = nb.decimals(kind, ev)
+        head = nb.fmt(ev, kind, self.lang, places=places)
+        interval = self.ci(low, high, places)
+        if kind == "bounded" and self.lang == "en":
+            interval.text = interval.text.replace("0.", ".")
+        text = head + (NBSP + interval.text if interval.text else "")
+        return Cell(text, (Num(ev, kind, places), *interval.nums))
+
+    def label(self, text: Any) -> Cell:
+        return Cell("" if text is None or (isinstance(text, float) and pd.isna(text))
+                    else str(text))
+
+    def words(self, key: str, **values: Any) -> Cell:
+        return Cell(self.text(key, **values), generated=True)
+
+    def printed(self, rid: str, table: str, column: str, kind: str, /,
+                **where: Any) -> str | None:
+        """The paper's printed value of one cell, formatted like the cell, or None."""
+        found = self.paper(rid, table, column, **where)
+        if found is None:
+            return None
+        value, places = found
+        return nb.fmt(value, kind, self.lang, places=places)
+
+    def printed_n_pct(self, rid: str, table: str, n_col: str, pct_col: str, /,
+                      **where: Any) -> str | None:
+        n = self.printed(rid, table, n_col, "count", **where)
+        pct = self.printed(rid, table, pct_col, "percent", **where)
+        if n is None and pct is None:
+            return None
+        if pct is None:
+            return n
+        return f"{n or '–'}{NBSP}({pct})"
+
+    # ---- headings
+    def col(self, key: str, parts: Iterable[str] = (), **kw: Any) -> Column:
+        return Column(self.text(key), tuple(self.text(p) for p in parts), **kw)
+
+    def ci_heading(self) -> str:
+        return self.text("ci", level=nb.number(100 * self.conf, 0, self.lang))
+
+    def ci_col(self, **kw: Any) -> Column:
+        return Column(self.ci_heading(), (self.text("lower"), self.text("upper")), **kw)
+
+
+# --------------------------------------------------------------------------- footnotes
+
+
+class Markers:
+    """Footnote letters for the tests behind a table's p values, one letter per test."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.names: dict[str, str] = {}
+
+    def mark(self, method: Any) -> str:
+        if method is None or (isinstance(method, float) and pd.isna(method)) or not method:
+            return ""
+        name = self.ctx.test(str(method))[0]
+        if name not in self.names:
+            self.names[name] = SUPERSCRIPTS[len(self.names) % len(SUPERSCRIPTS)]
+        return self.names[name]
+
+    def footnotes(self) -> list[str]:
+        return [f"{m} {self.ctx.text('p_from', test=name)}" for name, m in self.names.items()]
+
+
+def _notes(ctx: Context, frame: pd.DataFrame, *extra: Any) -> list[str]:
+    """The distinct notes a result's rows carry, in the report's language."""
+    out: dict[str, None] = {}
+    if "note" in frame.columns:
+        for note in frame["note"].dropna():
+            if str(note).strip():
+                out[ctx.note(str(note))] = None
+    for note in extra:
+        if note:
+            out[str(note)] = None
+    return list(out)
+
+
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and frame[column].notna().any()
+
+
+def _symbol_of(ctx: Context, methods: Iterable[Any], fallback: str = "statistic") -> str:
+    """The heading of a statistic column: the test's symbol when all rows share one."""
+    symbols = {ctx.test(str(m))[1] for m in methods if isinstance(m, str) and m}
+    symbols.discard("")
+    return symbols.pop() if len(symbols) == 1 else ctx.text(fallback)
+
+
+# --------------------------------------------------------------------------- shapers
+
+
+def describe(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
+    """n, M, SD, Mdn and the CI of the mean; a variable's label once above its groups."""
+    cols = [Column("", text=True), ctx.col("n"), ctx.col("M"), ctx.col("SD"),
+            ctx.col("Mdn"), ctx.ci_col()]
+    grouped = frame["group"].astype(str).ne("Total").any()
+    rows: list[Row] = []
+    for var, part in frame.groupby("variable", sort=False):
+        label = part["variable_label"].iloc[0]
+        if grouped:
+            rows.append(Row([ctx.label(label)] + [Cell() for _ in cols[1:]], block=True))
+        for _, r in part.iterrows():
+            places = nb.decimals("descriptive")
+            name = r["group_label"] if grouped else label
+            if str(r["group"]) == "Total":
+                name = ctx.text("total")
+            cells = [ctx.label(name), ctx.num(r["n"], "count"),
+                     ctx.num(r["mean"], "descriptive"), ctx.num(r["sd"], "descriptive"),
+                     ctx.num(r["median"], "descriptive"),
+                     ctx.ci(r["conf_low"], r["conf_high"], places)]
+            _paper(ctx, rid, "describe", cells, r, {"variable": var, "group": r["group"]},
+                   {"n": 1, "mean": 2, "sd": 3, "median": 4})
+            rows.append(Row(cells, indent=grouped, total=str(r["group"]) == "Total"))
+    notes = [ctx.text("note_describe", level=nb.number(100 * ctx.conf, 0, ctx.lang))]
+    return PubTable(f"{rid}.describe", title, cols, rows, notes + _notes(ctx, frame),
+                    result=rid)
+
+
+def frequencies(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
+                result_notes: list[str]) -> PubTable:
+    """Answers under their question: n, %, and the CI of the percentage."""
+    grouped = "group" in frame.columns and frame["group"].astype(str).ne("Total").any()
+    if grouped:
+        return _frequency_matrix(ctx, rid, frame, title, result_notes)
+    cols = [Column("", text=True), ctx.col("n"), ctx.col("percent"), ctx.ci_col()]
+    rows: list[Row] = []
+    for var, part in frame.groupby("variable", sort=False):
+        rows.append(Row([ctx.label(part["variable_label"].iloc[0]), Cell(), Cell(), Cell()],
+                        block=True))
+        for _, r in part.iterrows():
+            cells = [ctx.label(r["label"]), ctx.num(r["count"], "count"),
+                     ctx.num(r["percent"], "percent"),
+                     ctx.ci(r["conf_low"], r["conf_high"], nb.decimals("percent"))]
+            _paper(ctx, rid, "frequencies", cells, r, {"variable": var, "level": r["level"]},
+                   {"count": 1, "percent": 2})
+            rows.append(Row(cells, indent=True))
+        n = part["n"].iloc[0]
+        rows.append(Row([ctx.words("total_answered"), ctx.num(n, "count"), Cell(), Cell()],
+                        indent=True, total=True))
+    notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
+    notes.append(ctx.text("note_ci_percent", level=nb.number(100 * ctx.conf, 0, ctx.lang),
+                          method=ctx.test("Wilson score interval")[0]))
+    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + _notes(ctx, frame),
+                    result=rid)
+
+
+def _frequency_matrix(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
+                      result_notes: list[str]) -> PubTable:
+    groups = list(dict.fromkeys(frame["group_label"] if "group_label" in frame.columns
+                                else frame["group"].astype(str)))
+    cols = [Column("", text=True)] + [Column(str(g), (ctx.text("n"), ctx.text("percent")))
+                                      for g in groups]
+    rows: list[Row] = []
+    for _, part in frame.groupby("variable", sort=False):
+        rows.append(Row([ctx.label(part["variable_label"].iloc[0])]
+                        + [Cell() for _ in groups], block=True))
+        key = "group_label" if "group_label" in part.columns else "group"
+        for _, answers in part.groupby("level", sort=False):
+            by = {str(r[key]): r for _, r in answers.iterrows()}
+            rows.append(Row([ctx.label(answers["label"].iloc[0])]
+                            + [ctx.n_pct(by[g]["count"], by[g]["percent"]) if g in by
+                               else Cell() for g in map(str, groups)], indent=True))
+    notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
+    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + _notes(ctx, frame),
+                    result=rid)
+
+
+def crosstab_matrix(ctx: Context, rid: str, result: Any, title: str) -> PubTable:
+    """Counts and the chosen percentage in a rows × columns matrix, with the margins."""
+    cells = result.tables["cells"]
+    analysis = ctx.analysis(rid)
+    direction = getattr(analysis, "percent", None) or "row"
+    pct = {"row": "row_percent", "column": "col_percent", "total": "total_percent"}[direction]
+    col_levels = list(dict.fromkeys(zip(cells["column"], cells["column_label"], strict=True)))
+    row_levels = list(dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)))
+    spanner = ctx.var_label(analysis.columns) if analysis is not None else ""
+    n_pct = (ctx.text("n"), ctx.text("percent"))
+    cols = [Column(ctx.var_label(analysis.rows) if analysis is not None else "", text=True)]
+    cols += [Column(str(label), n_pct, spanner=spanner) for _, label in col_levels]
+    margins = result.tables.get("margins")
+    if margins is not None:
+        cols.append(Column(ctx.text("total"), n_pct))
+    by = {(r["row"], r["column"]): r for _, r in cells.iterrows()}
+    rows: list[Row] = []
+    for code, label in row_levels:
+        row = [ctx.label(label)]
+        for ccode, _ in col_levels:
+            r = by.get((code, ccode))
+            cell = ctx.n_pct(r["observed"], r[pct]) if r is not None else Cell()
+            if r is not None:
+                cell.paper = ctx.printed_n_pct(rid, "cells", "observed", pct, row=code,
+                                               column=ccode)
+            row.append(cell)
+        if margins is not None:
+            m = margins[(margins["margin"] == "row") & (margins["level"] == code)]
+            row.append(ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell())
+        rows.append(Row(row))
+    if margins is not None:
+        total = [ctx.words("total")]
+        for ccode, _ in col_levels:
+            m = margins[(margins["margin"] == "column") & (margins["level"] == ccode)]
+            total.append(ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell())
+        grand = margins[margins["margin"] == "total"]
+        total.append(ctx.n_pct(grand["n"].iloc[0], None) if len(grand) else Cell())
+        rows.append(Row(total, total=True))
+    notes = [ctx.text(f"note_{direction}_percent")]
+    return PubTable(f"{rid}.cells", title, cols, rows, notes, result=rid)
+
+
+def tests_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
+                association: pd.DataFrame | None = None, *,
+                label_of: Callable[[Any], str] | None = None) -> PubTable:
+    """Tests of one kind of statistic: test (or option), the symbol's column, df, p."""
+    marks = Markers(ctx)
+    first = "test" if "test" in frame.columns else "option"
+    symbol = _symbol_of(ctx, frame.get("method", pd.Series(dtype=object)))
+    cols = [Column(ctx.text("test") if first == "test" else "", text=True),
+            Column(symbol), ctx.col("df"), ctx.col("p")]
+    extra = "cramers_v" if _has(frame, "cramers_v") else None
+    if extra:
+        cols.append(ctx.col("V"))
+    rows = []
+    for _, r in frame.iterrows():
+        name = (ctx.test(str(r["method"]))[0] if first == "test" and "method" in frame.columns
+                else (label_of(r[first]) if label_of else r[first]))
+        cells = [Cell(str(name), generated=first == "test"), ctx.num(r["statistic"], "statistic"),
+                 ctx.num(r["df"], "df"), ctx.p(r["p"], marks.mark(r.get("method")))]
+        if first == "test":
+            cells[3] = ctx.p(r["p"])
+        if extra:
+            cells.append(ctx.num(r[extra], "bounded"))
+        rows.append(Row(cells))
+    notes = []
+    if "n" in frame.columns and frame["n"].nunique() == 1:
+        notes.append(ctx.text("note_n", n=nb.fmt(frame["n"].iloc[0], "count", ctx.lang)))
+    if association is not None and len(association):
+        a = association.iloc[0]
+        notes.append(ctx.text("note_cramers_v",
+                              value=ctx.est_ci(a["estimate"], a["conf_low"], a["conf_high"],
+                                               "bounded").text,
+                              level=nb.number(100 * ctx.conf, 0, ctx.lang)))
+    table = PubTable(f"{rid}.tests", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+    if first != "test":
+        table.footnotes = marks.footnotes()
+    return table
+
+
+def ttest(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
+    """Student's and Welch's t side by side; Levene, Mann–Whitney and d in the notes."""
+    tt = result.tables["ttest"]
+    cols = [Column(ctx.text("test"), text=True), ctx.col("n1"), ctx.col("n2"),
+            ctx.col("mean_difference"), ctx.ci_col(), ctx.col("t"), ctx.col("df"), ctx.col("p")]
+    rows = []
+    for _, r in tt.iterrows():
+        places = nb.decimals("estimate", r["estimate"])
+        rows.append(Row([Cell(ctx.test(str(r["method"]))[0], generated=True),
+                         ctx.num(r["n1"], "count"), ctx.num(r["n2"], "count"),
+                         ctx.num(r["estimate"], "estimate", places),
+                         ctx.ci(r["conf_low"], r["conf_high"], places),
+                         ctx.num(r["statistic"], "statistic"), ctx.num(r["df"], "df"),
+                         ctx.p(r["p"])]))
+    first = tt.iloc[0]
+    notes = [ctx.text("note_difference", first=first["group1_label"],
+                      second=first["group2_label"])]
+    lev = result.tables.get("levene")
+    if lev is not None and len(lev):
+        r = lev.iloc[0]
+        notes.append(ctx.text("note_levene", test=ctx.test(str(r["method"]))[0],
+                              df1=nb.fmt(r["df1"], "df", ctx.lang),
+                              df2=nb.fmt(r["df2"], "df", ctx.lang),
+                              F=nb.fmt(r["statistic"], "statistic", ctx.lang),
+                              p=nb.p_text(r["p"], ctx.lang, alpha=ctx.alpha)))
+    eff = result.tables.get("effect_size")
+    if eff is not None and len(eff):
+        parts = [f"{ctx.test(str(r['method']))[1]} = "
+                 + ctx.est_ci(r["estimate"], r["conf_low"], r["conf_high"], "effect").text
+                 for _, r in eff.iterrows()]
+        notes.append(ctx.text("note_effect_sizes", values="; ".join(parts),
+                              level=nb.number(100 * ctx.conf, 0, ctx.lang)))
+    mw = result.tables.get("mann_whitney")
+    if mw is not None and len(mw):
+        r = mw.iloc[0]
+        notes.append(ctx.text("note_mann_whitney", U=nb.fmt(r["u"], "rank_sum", ctx.lang),
+                              z=nb.fmt(r["statistic"], "statistic", ctx.lang),
+                              p=nb.p_text(r["p"], ctx.lang, alpha=ctx.alpha)))
+    return [PubTable(f"{rid}.ttest", title, cols, rows, notes + _notes(ctx, tt), result=rid)]
+
+
+def anova(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
+    """The ANOVA table per outcome with η² and ω²; post hoc pairs with d; robust tests."""
+    out: list[PubTable] = []
+    t = result.tables
+    if "anova" in t:
+        out.append(_anova_table(ctx, rid, t["anova"], t.get("effect_sizes"), title))
+    if "posthoc" in t:
+        for method, part in t["posthoc"].groupby("method", sort=False):
+            out.append(_posthoc_table(ctx, rid, part, t.get("pairwise_d"),
+                                      ctx.text("posthoc_title", title=title,
+                                               test=ctx.test(str(method))[0])))
+    if "robust" in t:
+        out.append(_robust_table(ctx, rid, t["robust"], title))
+    if "kruskal" in t:
+        out.append(_kruskal_table(ctx, rid, t["kruskal"], title))
+    return out
+
+
+def _anova_table(ctx: Context, rid: str, frame: pd.DataFrame, effects: pd.DataFrame | None,
+                 title: str) -> PubTable:
+    cols = [Column(ctx.text("source"), text=True), ctx.col("ss"), ctx.col("df"),
+            ctx.col("ms"), ctx.col("F"), ctx.col("p")]
+    measures = []
+    if effects is not None and len(effects):
+        measures = list(dict.fromkeys(effects["measure"]))
+        cols += [Column(ctx.test(m)[1], (ctx.test(m)[1], ctx.text("lower"),
+                                         ctx.text("upper"))) for m in measures]
+    many = frame["variable"].nunique() > 1
+    rows: list[Row] = []
+    for var, part in frame.groupby("variable", sort=False):
+        if many:
+            rows.append(Row([ctx.label(part["variable_label"].iloc[0])]
+                            + [Cell() for _ in cols[1:]], block=True))
+        for _, r in part.iterrows():
+            between = pd.notna(r["statistic"])
+            cells = [ctx.words(_SOURCES.get(str(r["source"]), str(r["source"]))),
+                     ctx.num(r["ss"], "descriptive"), ctx.num(r["df"], "df"),
+                     ctx.num(r["ms"], "descriptive"), ctx.num(r["statistic"], "statistic"),
+                     ctx.p(r["p"])]
+            for m in measures:
+                e = effects[(effects["variable"] == var) & (effects["measure"] == m)]
+                cells.append(ctx.est_ci(e["estimate"].iloc[0], e["conf_low"].iloc[0],
+                                        e["conf_high"].iloc[0], "bounded")
+                             if between and len(e) else Cell())
+            if between:
+                _paper(ctx, rid, "anova", cells, r, {"variable": var, "source": r["source"]},
+                       {"statistic": 4})
+            rows.append(Row(cells, indent=many))
+    notes = [ctx.text("note_anova", level=nb.number(100 * ctx.conf, 0, ctx.lang))]
+    return PubTable(f"{rid}.anova", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+
+
+_SOURCES = {"Between Groups": "between_groups", "Within Groups": "within_groups",
+            "Total": "total"}
+
+
+def _posthoc_table(ctx: Context, rid: str, frame: pd.DataFrame, pairwise: pd.DataFrame | None,
+                   title: str) -> PubTable:
+    cols = [Column(ctx.text("comparison"), text=True), ctx.col("mean_difference"),
+            ctx.col("SE"), ctx.ci_col(), ctx.col("p")]
+    with_d = pairwise is not None and len(pairwise) > 0
+    if with_d:
+        cols.append(Column(ctx.test(str(pairwise["measure"].iloc[0]))[1],
+                           (ctx.text("d"), ctx.text("lower"), ctx.text("upper"))))
+    many = frame["variable"].nunique() > 1
+    rows: list[Row] = []
+    for var, part in frame.groupby("variable", sort=False):
+        if many:
+            rows.append(Row([ctx.label(part["variable_label"].iloc[0])]
+                            + [Cell() for _ in cols[1:]], block=True))
+        for _, r in part.iterrows():
+            places = nb.decimals("estimate", r["estimate"])
+            cells = [ctx.label(f"{r['group1_label']} – {r['group2_label']}"),
+                     ctx.num(r["estimate"], "estimate", places),
+                     ctx.num(r["se"], "estimate", places),
+                     ctx.ci(r["conf_low"], r["conf_high"], places), ctx.p(r["p"])]
+            if with_d:
+                d = pairwise[(pairwise["variable"] == var) & (pairwise["group1"] == r["group1"])
+                             & (pairwise["group2"] == r["group2"])]
+                cells.append(ctx.est_ci(d["estimate"].iloc[0], d["conf_low"].iloc[0],
+                                        d["conf_high"].iloc[0], "effect") if len(d) else Cell())
+                if len(d):
+                    cells[-1].paper = ctx.printed(rid, "pairwise_d", "estimate", "effect",
+                                                  variable=var, group1=r["group1"],
+                                                  group2=r["group2"])
+            rows.append(Row(cells, indent=many))
+    notes = [ctx.text("note_posthoc")]
+    return PubTable(f"{rid}.posthoc", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+
+
+def _robust_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
+    cols = [Column(ctx.text("test"), text=True), ctx.col("F"), ctx.col("df1"), ctx.col("df2"),
+            ctx.col("p")]
+    many = frame["variable"].nunique() > 1
+    rows: list[Row] = []
+    for _, part in frame.groupby("variable", sort=False):
+        if many:
+            rows.append(Row([ctx.label(part["variable_label"].iloc[0])]
+                            + [Cell() for _ in cols[1:]], block=True))
+        for _, r in part.iterrows():
+            rows.append(Row([Cell(ctx.test(str(r["method"]))[0], generated=True),
+                             ctx.num(r["statistic"], "statistic"), ctx.num(r["df1"], "df"),
+                             ctx.num(r["df2"], "df"), ctx.p(r["p"])], indent=many))
+    return PubTable(f"{rid}.robust", ctx.text("robust_title", title=title), cols, rows,
+                    _notes(ctx, frame), result=rid)
+
+
+def _kruskal_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
+    cols = [Column("", text=True), ctx.col("n"), ctx.col("H"), ctx.col("df"), ctx.col("p"),
+            Column(ctx.test("epsilon squared")[1])]
+    rows = [Row([ctx.label(r["variable_label"]), ctx.num(r["n"], "count"),
+                 ctx.num(r["statistic"], "statistic"), ctx.num(r["df"], "df"), ctx.p(r["p"]),
+                 ctx.num(r["epsilon_squared"], "bounded")]) for _, r in frame.iterrows()]
+    notes = [ctx.text("note_kruskal", test=ctx.test(str(frame["method"].iloc[0]))[0])]
+    return PubTable(f"{rid}.kruskal", ctx.text("kruskal_title", title=title), cols, rows,
+                    notes + _notes(ctx, frame), result=rid)
+
+
+def grid(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
+         result_notes: list[str]) -> PubTable:
+    """Items as rows and answers as columns, n (%) in each cell: a matrix like the paper's."""
+    answers = list(dict.fromkeys(zip(frame["level"], frame["label"], strict=True)))
+    cols = [Column("", text=True), ctx.col("n")]
+    cols += [Column(str(label), (ctx.text("n"), ctx.text("percent")),
+                    spanner=ctx.text("answer")) for _, label in answers]
+    rows = []
+    for item, part in frame.groupby("item", sort=False):
+        by = {r["level"]: r for _, r in part.iterrows()}
+        cells = [ctx.label(part["item_label"].iloc[0]), ctx.num(part["n"].iloc[0], "count")]
+        cells[1].paper = ctx.printed(rid, "grid", "n", "count", item=item)
+        for level, _ in answers:
+            r = by.get(level)
+            cell = ctx.n_pct(r["count"], r["percent"]) if r is not None else Cell()
+            if r is not None:
+                cell.paper = ctx.printed_n_pct(rid, "grid", "count", "percent", item=item,
+                                               level=level)
+            cells.append(cell)
+        rows.append(Row(cells))
+    notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
+    notes.append(ctx.text("note_grid_ci"))
+    return PubTable(f"{rid}.grid", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+
+
+def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
+    """Options chosen: a groups × options matrix (the paper's Table 5) or one list."""
+    frame = result.tables["multiple_response"]
+    options = list(dict.fromkeys(zip(frame["option"], frame["label"], strict=True)))
+    label_of = dict(options)
+    grouped = "group_label" in frame.columns and frame["group"].astype(str).ne("Total").any()
+    out = []
+    if grouped:
+        analysis = ctx.analysis(rid)
+        cols = [Column(ctx.var_label(analysis.group) if analysis is not None
+                       and getattr(analysis, "group", None) else "", text=True), ctx.col("n")]
+        cols += [Column(str(label), (ctx.text("n"), ctx.text("percent")),
+                        spanner=ctx.text("options_chosen")) for _, label in options]
+        rows = []
+        for group, part in frame.groupby("group", sort=False):
+            by = {r["option"]: r for _, r in part.iterrows()}
+            cells = [ctx.label(part["group_label"].iloc[0]),
+                     ctx.num(part["n_respondents"].iloc[0], "count")]
+            for option, _ in options:
+                r = by.get(option)
+                cell = (ctx.n_pct(r["count"], r["pct_of_respondents"]) if r is not None
+                        else Cell())
+                if r is not None:
+                    cell.paper = ctx.printed_n_pct(rid, "multiple_response", "count",
+                                                   "pct_of_respondents", group=group,
+                                                   option=option)
+                cells.append(cell)
+            rows.append(Row(cells))
+        notes = [ctx.text("note_mr_respondents")]
+        out.append(PubTable(f"{rid}.multiple_response", title, cols, rows,
+                            notes + _notes(ctx, frame), result=rid))
+    else:
+        cols = [Column("", text=True), ctx.col("n"), ctx.col("pct_of_respondents"),
+                ctx.col("pct_of_responses"), ctx.ci_col()]
+        rows = []
+        for _, r in frame.iterrows():
+            cells = [ctx.label(r["label"]), ctx.num(r["count"], "count"),
+                     ctx.num(r["pct_of_respondents"], "percent"),
+                     ctx.num(r["pct_of_responses"], "percent"),
+                     ctx.ci(r["conf_low"], r["conf_high"], nb.decimals("percent"))]
+            _paper(ctx, rid, "multiple_response", cells, r, {"option": r["option"]},
+                   {"pct_of_respondents": 2})
+            rows.append(Row(cells))
+        first = frame.iloc[0]
+        notes = [ctx.text("note_mr", n=nb.fmt(first["n_respondents"], "count", ctx.lang),
+                          responses=nb.fmt(first["n_responses"], "count", ctx.lang))]
+        out.append(PubTable(f"{rid}.multiple_response", title, cols, rows,
+                            notes + _notes(ctx, frame), result=rid))
+    if "tests" in result.tables:
+        out.append(tests_table(ctx, rid, result.tables["tests"],
+                               ctx.text("tests_title", title=title),
+                               label_of=lambda o: label_of.get(o, str(o))))
+    return out
+
+
+def regression(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
+    """Coefficients with SE, the test's own statistic, p and CI; the model's fit in a note."""
+    coef = result.tables["coefficients"]
+    method = str(coef["method"].iloc[0]) if "method" in coef.columns else ""
+    symbol = ctx.test(method)[1] or ctx.text("statistic")
+    exp_name = ctx.test(method + " exp")[1] if _has(coef, "exp_estimate") else ""
+    cols = [Column("", text=True), ctx.col("B"), ctx.col("SE")]
+    if _has(coef, "beta"):
+        cols.append(ctx.col("beta"))
+    cols += [Column(symbol), ctx.col("p"), ctx.ci_col()]
+    if exp_name:
+        cols.append(Column(exp_name, (exp_name, ctx.text("lower"), ctx.text("upper"))))
+    rows = []
+    for _, r in coef.iterrows():
+        places = nb.decimals("estimate", r["estimate"])
+        term = ctx.text("intercept") if r["term"] == "(Intercept)" else r["term_label"]
+        cells = [ctx.label(term), ctx.num(r["estimate"], "estimate", places),
+                 ctx.num(r["se"], "estimate", places)]
+        if _has(coef, "beta"):
+            cells.append(ctx.num(r["beta"], "estimate", 2))
+        cells += [ctx.num(r["statistic"], "statistic"), ctx.p(r["p"]),
+                  ctx.ci(r["conf_low"], r["conf_high"], places)]
+        if exp_name:
+            cells.append(ctx.est_ci(r["exp_estimate"], r["exp_conf_low"], r["exp_conf_high"],
+                                    "estimate"))
+        rows.append(Row(cells))
+    notes = [ctx.text("note_model", model=ctx.test(method)[0])]
+    model = result.tables.get("model")
+    if model is not None and len(model):
+        notes.append(_fit_sentence(ctx, model.iloc[0]))
+    analysis = ctx.analysis(rid)
+    if analysis is not None and getattr(analysis, "reference", None):
+        refs = [f"{ctx.var_label(name)}: {ctx.value_label(name, code)}"
+                for name, code in analysis.reference.items() if code is not None]
+        if refs:
+            notes.append(ctx.text("note_reference", references="; ".join(refs)))
+    return [PubTable(f"{rid}.coefficients", title, cols, rows,
+                     notes + _notes(ctx, coef) + (_notes(ctx, model) if model is not None
+                                                   else []), result=rid)]
+
+
+def _fit_sentence(ctx: Context, m: pd.Series) -> str:
+    lang = ctx.lang
+    f = nb.fmt
+    if "r_squared" in m and pd.notna(m.get("r_squared")):
+        return ctx.text("fit_ols", n=f(m["n"], "count", lang), r2=f(m["r_squared"], "bounded",
+                                                                     lang),
+                        adj=f(m["adj_r_squared"], "bounded", lang),
+                        df1=f(m["df1"], "df", lang), df2=f(m["df2"], "df", lang),
+                        F=f(m["statistic"], "statistic", lang),
+                        p=nb.p_text(m["p"], lang, alpha=ctx.alpha))
+    if "nagelkerke_r2" in m and pd.notna(m.get("nagelkerke_r2")):
+        return ctx.text("fit_logistic", n=f(m["n"], "count", lang),
+                        events=f(m["events"], "count", lang),
+                        ll=f(m["minus2ll"], "descriptive", lang),
+                        r2=f(m["nagelkerke_r2"], "bounded", lang),
+                        chi2=f(m["lr_chi2"], "statistic", lang), df=f(m["df"], "df", lang),
+                        p=nb.p_text(m["p"], lang, alpha=ctx.alpha))
+    return ctx.text("fit_count", n=f(m["n"], "count", lang),
+                    aic=f(m.get("aic"), "descriptive", lang),
+                    alpha=f(m.get("alpha"), "estimate", lang),
+                    dispersion=f(m.get("dispersion"), "descriptive", lang))
+
+
+def scale(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
+    """The scale's items (M, SD, item–rest r, α if the item is left out); α and the score
+    in the notes."""
+    items = result.tables["items"]
+    cols = [Column("", text=True), ctx.col("M"), ctx.col("SD"), ctx.col("item_rest_r"),
+            ctx.col("alpha_if_deleted")]
+    rows = [Row([ctx.label(r["item_label"]), ctx.num(r["mean"], "descriptive"),
+                 ctx.num(r["sd"], "descriptive"), ctx.num(r["item_rest_r"], "bounded"),
+                 ctx.num(r["alpha_if_deleted"], "bounded")]) for _, r in items.iterrows()]
+    notes = []
+    a = result.tables.get("alpha")
+    if a is not None and len(a):
+        r = a.iloc[0]
+        notes.append(ctx.text("note_alpha",
+                              value=ctx.est_ci(r["estimate"], r["conf_low"], r["conf_high"],
+                                               "bounded").text,
+                              n=nb.fmt(r["n"], "count", ctx.lang),
+                              k=nb.fmt(r["k"], "count", ctx.lang),
+                              level=nb.number(100 * ctx.conf, 0, ctx.lang)))
+    s = result.tables.get("score")
+    if s is not None and len(s):
+        r = s.iloc[0]
+        notes.append(ctx.text("note_score", n=nb.fmt(r["n"], "count", ctx.lang),
+                              msd=ctx.m_sd(r["mean"], r["sd"]).text))
+    return [PubTable(f"{rid}.items", title, cols, rows, notes, result=rid)]
+
+
+# --------------------------------------------------------------------------- paper values
+
+
+def _paper(ctx: Context, rid: str, table: str, cells: list[Cell], row: pd.Series,
+           where: dict[str, Any], columns: dict[str, int]) -> None:
+    """Set the paper's printed value on the cells it prints (column → cell index)."""
+    for column, index in columns.items():
+        kind = cells[index].nums[0].kind if cells[index].nums else "descriptive"
+        cells[index].paper = ctx.printed(rid, table, column, kind, **where)
