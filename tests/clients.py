@@ -280,3 +280,77 @@ def broken_labels(placed: list[Placed]) -> list[str]:
         out.update((f"{p.table.caption}: {w}", None) for label in labels
                    for w in words(label) if w not in seen)
     return list(out)
+
+
+# --------------------------------------------------------------------------- text nodes
+
+
+def html_texts(path: Path) -> list[str]:
+    """Every text node of an HTML page and every attribute a reader meets (alt, title,
+    aria-label), scripts and styles left out."""
+    from html.parser import HTMLParser
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.out: list[str] = []
+            self.skip = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag in ("script", "style"):
+                self.skip += 1
+            for name, value in attrs:
+                if name in ("alt", "title", "aria-label") and value:
+                    self.out.append(value)
+
+        def handle_endtag(self, tag):
+            if tag in ("script", "style"):
+                self.skip -= 1
+
+        def handle_data(self, data):
+            if not self.skip and data.strip():
+                self.out.append(data)
+
+    parser = Collect()
+    parser.feed(path.read_text("utf-8"))
+    return parser.out
+
+
+def docx_texts(path: Path) -> list[str]:
+    """The text of every paragraph of a Word file (body, tables, headers and footers), each
+    paragraph's runs joined as Word shows them, and the document's title."""
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    out = []
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if not re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", name):
+                continue
+            root = etree.fromstring(z.read(name))
+            for p in root.iter(f"{w}p"):
+                text = "".join(t.text or "" for t in p.iter(f"{w}t"))
+                if text.strip():
+                    out.append(text)
+        core = etree.fromstring(z.read("docProps/core.xml"))
+        out += [e.text for e in core.iter() if e.text and e.text.strip()
+                and e.tag.endswith("title")]
+    return out
+
+
+def xlsx_texts(path: Path) -> list[str]:
+    """Every text cell and every sheet name of a workbook (numbers stay numbers)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True)
+    out = list(book.sheetnames)
+    for ws in book.worksheets:
+        for row in ws.iter_rows(values_only=True):
+            out += [v for v in row if isinstance(v, str) and v.strip()]
+    return out
+
+
+#: a number written with a decimal point: not part of a version (1.17.1) or a name
+DECIMAL_POINT = re.compile(r"(?<![\w.])\d*\.\d+(?!\w|\.\d)")

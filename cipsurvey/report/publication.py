@@ -122,6 +122,8 @@ class Context:
     def num(self, value: Any, kind: str, places: int | None = None, *,
             signed: bool = False) -> Cell:
         v = None if value is None or pd.isna(value) else float(value)
+        if places is None and kind != "p":
+            places = nb.decimals(kind, v)
         text = nb.fmt(v, kind, self.lang, places=places, alpha=self.alpha, signed=signed)
         return Cell(text, (Num(v, kind, places),))
 
@@ -135,13 +137,14 @@ class Context:
         nv = None if n is None or pd.isna(n) else float(n)
         pv = None if pct is None or pd.isna(pct) else float(pct)
         text = nb.fmt_n_pct(nv, pv, self.lang).replace(" (", NBSP + "(")
-        return Cell(text, (Num(nv, "count"), Num(pv, "percent")))
+        return Cell(text, (Num(nv, "count", nb.decimals("count", nv)),
+                           Num(pv, "percent", 1)))
 
     def m_sd(self, mean: Any, sd: Any) -> Cell:
         mv = None if mean is None or pd.isna(mean) else float(mean)
         sv = None if sd is None or pd.isna(sd) else float(sd)
         text = nb.fmt_m_sd(mv, sv, self.lang).replace(" (", NBSP + "(")
-        return Cell(text, (Num(mv, "descriptive"), Num(sv, "descriptive")))
+        return Cell(text, (Num(mv, "descriptive", 2), Num(sv, "descriptive", 2)))
 
     def ci(self, low: Any, high: Any, places: int) -> Cell:
         lo = None if low is None or pd.isna(low) else float(low)
