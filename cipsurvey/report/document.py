@@ -140,10 +140,11 @@ def by_group_candidates(ctx: Context, results: list[Any]) -> list[_Grouped]:
         a = ctx.analysis(r.id)
         if a is None:
             continue
-        if r.kind == "describe" and a.by:
-            groups.setdefault(a.by, _Grouped(a.by)).results.append(r)
-        elif r.kind == "crosstab" and a.columns:
-            groups.setdefault(a.columns, _Grouped(a.columns)).results.append(r)
+        by, columns = getattr(a, "by", None), getattr(a, "columns", None)
+        if r.kind == "describe" and by:
+            groups.setdefault(by, _Grouped(by)).results.append(r)
+        elif r.kind == "crosstab" and columns:
+            groups.setdefault(columns, _Grouped(columns)).results.append(r)
     return [g for g in groups.values() if any(r.kind == "describe" for r in g.results)]
 
 
@@ -258,7 +259,8 @@ def _test_p(ctx: Context, section: list[Any], variable: str, group: str
     first row of a t test, or the between-groups row of an ANOVA."""
     for r in section:
         a = ctx.analysis(r.id)
-        if r.error or a is None or a.by != group or variable not in a.variables:
+        if (r.error or a is None or getattr(a, "by", None) != group
+                or variable not in getattr(a, "variables", ())):
             continue
         if r.kind == "ttest":
             t = r.tables["ttest"]

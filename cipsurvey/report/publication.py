@@ -334,9 +334,9 @@ def crosstab_matrix(ctx: Context, rid: str, result: Any, title: str) -> PubTable
     pct = {"row": "row_percent", "column": "col_percent", "total": "total_percent"}[direction]
     col_levels = list(dict.fromkeys(zip(cells["column"], cells["column_label"], strict=True)))
     row_levels = list(dict.fromkeys(zip(cells["row"], cells["row_label"], strict=True)))
-    spanner = ctx.var_label(analysis.columns) if analysis is not None else ""
+    spanner = ctx.var_label(getattr(analysis, "columns", None))
     n_pct = (ctx.text("n"), ctx.text("percent"))
-    cols = [Column(ctx.var_label(analysis.rows) if analysis is not None else "", text=True)]
+    cols = [Column(ctx.var_label(getattr(analysis, "rows", None)), text=True)]
     cols += [Column(str(label), n_pct, spanner=spanner) for _, label in col_levels]
     margins = result.tables.get("margins")
     if margins is not None:
@@ -599,8 +599,7 @@ def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[P
     out = []
     if grouped:
         analysis = ctx.analysis(rid)
-        cols = [Column(ctx.var_label(analysis.group) if analysis is not None
-                       and getattr(analysis, "group", None) else "", text=True), ctx.col("n")]
+        cols = [Column(ctx.var_label(getattr(analysis, "by", None)), text=True), ctx.col("n")]
         cols += [Column(str(label), (ctx.text("n"), ctx.text("percent")),
                         spanner=ctx.text("options_chosen")) for _, label in options]
         rows = []
