@@ -51,7 +51,7 @@ def read_options(data: list[Path], instrument: str, format: str | None, encoding
                  delimiter: str | None, decimal: str | None, sheet: str | None,
                  source: str | None = None, partial: str = "flag", test: str = "flag"):
     """Import the files as one wave with the user's overrides."""
-    from ..survey import read_survey
+    from ..wave.survey import read_survey
 
     return read_survey(data, instrument, format=format, encoding=encoding,
                        delimiter=delimiter, decimal=decimal, sheet=sheet, source=source,

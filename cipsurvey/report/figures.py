@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .results import Result
+from ..analysis.results import Result
 
 PALETTE = "colorblind"
 
@@ -71,7 +71,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
         fig, alt = _mr_bars(plt, sns, data, sv)
     fig.suptitle(result.title, fontsize=12)
     fig.tight_layout()
-    from ..io.writers import atomic_write
+    from ..files import atomic_write
 
     png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
     atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=150,

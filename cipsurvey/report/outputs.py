@@ -20,11 +20,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-from ..io.writers import atomic_write, neutralise
+from ..analysis.results import Report
+from ..files import atomic_write, neutralise
+from ..version import __version__
 from .display import Shown, shown
 from .figures import Figure, draw
-from .results import Report
 
 SCHEMA = "cipsurvey-results/1"
 TEXT = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from .results import Report, Result
+from ..analysis.results import Report, Result
 
 COUNT_COLUMNS = ("count", "observed")
 DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent", "expected",

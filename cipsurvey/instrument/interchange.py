@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import CipsurveyError
 from . import expr
-from .errors import CipsurveyError
-from .instrument import Instrument, ItemType, parse_instrument
+from .model import Instrument, ItemType, parse_instrument
 from .yamlio import YamlDocument
 
 META = "cipsurvey::meta"

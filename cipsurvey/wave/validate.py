@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from .instrument import Instrument
+from ..instrument import Instrument
 
 PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value", "message"]
 SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .instrument import Instrument, ItemType
+from .model import Instrument, ItemType
 
 HEAD = {
     "sv": {"question": "Fråga", "type": "Typ", "codes": "Koder", "filter": "Visas om",

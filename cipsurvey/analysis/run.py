@@ -18,12 +18,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import expr
 from .. import stats as st
-from ..instrument import Instrument, ItemType
-from ..plan import Analysis, Plan, Section
-from ..survey import Survey
+from ..instrument import Instrument, ItemType, expr
+from ..wave.survey import Survey
 from . import forked
+from .plan import Analysis, Plan, Section
 from .results import Report, Result
 
 
@@ -165,7 +164,7 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     """Compute every analysis of ``plan`` on ``survey``.
 
     ``workers``: 1, or 2 to use two cores. With ``processes`` (the default) and on Linux,
-    the second worker is a forked copy of this process (:mod:`cipsurvey.report.forked`),
+    the second worker is a forked copy of this process (:mod:`cipsurvey.analysis.forked`),
     used by default from 10,000 respondents on a machine with two cores; otherwise it is
     a thread, used by default from 400,000. The results are the same either way and come
     back in plan order.
@@ -425,7 +424,7 @@ RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _cros
 
 def free_text_result(report: Report, key: bytes) -> Result:
     """The free-text answers, each with its respondent's pseudonym (only on request)."""
-    from ..privacy import pseudonymise
+    from ..wave.privacy import pseudonymise
 
     inst = report.survey.instrument
     data = report.survey.data

@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..errors import CipsurveyError, InputFileError
+from ..instrument import Instrument, ItemType, load_instrument
+from ..io.readers import read_raw
 from . import coerce
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
-from .errors import CipsurveyError, InputFileError
-from .instrument import Instrument, ItemType, load_instrument
-from .io.readers import read_raw
 from .validate import (
     Findings,
     answered_rows,

@@ -15,8 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..errors import InstrumentError
 from . import expr
-from .errors import InstrumentError
 from .yamlio import YamlDocument, load_yaml
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"

@@ -12,10 +12,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from . import expr
-from .errors import InstrumentError
-from .instrument import ID_PATTERN, Instrument, Label, Problem, _path_text, validate_document
-from .yamlio import YamlDocument, load_yaml
+from ..errors import InstrumentError
+from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_document
+from ..instrument.model import _path_text
+from ..instrument.yamlio import YamlDocument, load_yaml
 
 KINDS = ("describe", "frequencies", "crosstab", "ttest", "anova", "grid", "multiple_response",
          "regression", "scale", "figure")
@@ -138,8 +138,8 @@ def check_plan(plan: Plan, inst: Instrument, doc: YamlDocument | None = None) ->
 
 def load_plan(name_or_path: str | Path, inst: Instrument | None = None) -> Plan:
     """Load a bundled plan by name or a plan file; check it against its instrument."""
-    from .instrument import load_instrument
-    from .resources import resolve_yaml
+    from ..instrument import load_instrument
+    from ..instrument.resources import resolve_yaml
 
     path = resolve_yaml(name_or_path, "analyses")
     doc = load_yaml(path)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from .errors import CipsurveyError
+from ..errors import CipsurveyError
 
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 40

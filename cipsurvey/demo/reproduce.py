@@ -2,7 +2,7 @@
 computes from a wave, with a verdict.
 
 The published numbers come from cipsurvey's copy of the paper's transcription
-(``cipsurvey/reference/kallmen2017_published.yaml``). Each check names where the reproduced
+(``cipsurvey/demo/kallmen2017_published.yaml``). Each check names where the reproduced
 value sits in the report's results; a value matches when it rounds (half up, as SPSS prints)
 to the printed one. Known contradictions of the paper are shown as such and do not fail.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .report.results import Report
+from ..analysis.results import Report
 
-PUBLISHED = Path(__file__).resolve().parent / "reference" / "kallmen2017_published.yaml"
+PUBLISHED = Path(__file__).resolve().parent / "kallmen2017_published.yaml"
 THREE = ["social_services", "psychiatric_care", "substance_use_treatment"]
 AREA = {"social_services": 1.0, "psychiatric_care": 2.0, "substance_use_treatment": 3.0,
         "other_healthcare": 4.0}

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import stats as st
-from .instrument import ItemType, Label
-from .report.results import Result
-from .study import Study
-from .survey import ImportAccount
+from .. import stats as st
+from ..instrument import ItemType, Label
+from ..wave.study import Study
+from ..wave.survey import ImportAccount
+from .results import Result
 
 COUNTS = ["n_part_30d", "n_self_30d", "n_part_6m", "n_self_6m"]
 BINARY = ["ever_cip", "abstained_6m", "template_known", "cq_responsibilities_clarified",

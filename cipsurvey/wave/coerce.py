@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .expr import normalise
-from .instrument import CHOICE_TYPES, Instrument, Item, ItemType
-from .io.readers import RawTable
+from ..instrument import CHOICE_TYPES, Instrument, Item, ItemType
+from ..instrument.expr import normalise
+from ..io.raw import RawTable
 
 _NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
@@ -123,7 +123,7 @@ def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], l
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
-    from .errors import InputFileError
+    from ..errors import InputFileError
 
     raise InputFileError(
         f"columns {other!r} and {col!r} both hold {column!r}", file=raw.path, row=1, column=col,
