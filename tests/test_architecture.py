@@ -162,6 +162,40 @@ def test_io_knows_no_instrument_and_stats_nothing_of_cipsurvey():
             assert {layer(t, edges) for t in targets} <= {"io", "base"}, (module, targets)
 
 
+def test_no_private_name_used_from_another_module():
+    """``from .x import _name`` or ``x._name`` across modules: make the name public, or move
+    it. (A package's private modules, such as stats/_util.py, are its own business.)"""
+    mods = modules()
+    known = set(mods)
+    bad = []
+    for name, path in mods.items():
+        is_package = path.name == "__init__.py"
+        here = name.split(".") if is_package else name.split(".")[:-1]
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        module_names: set[str] = set()  # names bound to one of the package's modules
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ImportFrom) and (node.level or (
+                    node.module or "").startswith("cipsurvey"))):
+                continue
+            base = here[: len(here) - (node.level - 1)] if node.level else []
+            target = ".".join([*base, node.module] if node.module else base) if node.level \
+                else str(node.module)
+            for alias in node.names:
+                if f"{target}.{alias.name}" in known:
+                    module_names.add(alias.asname or alias.name)
+                elif _private(alias.name):
+                    bad.append(f"{name}: from {target} import {alias.name}")
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                    and node.value.id in module_names and _private(node.attr)):
+                bad.append(f"{name}: {node.value.id}.{node.attr}")
+    assert not bad, "\n".join(bad)
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
 # ---------------------------------------------------------------- the checks can fail
 
 

@@ -128,14 +128,14 @@ def test_derived_variables(tmp_path):
 
 def test_reading_in_two_threads_changes_nothing(monkeypatch):
     """Columns coded in two threads, and the filter checks beside the derived variables."""
+    from cipsurvey import parallel
     from cipsurvey.demo.files import demo_files
-    from cipsurvey.wave import coerce
 
     files = demo_files()
-    monkeypatch.setattr(coerce, "THREADS_FROM", 10**9)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 10**9)
     one = read_survey(files)
-    monkeypatch.setattr(coerce, "THREADS_FROM", 0)
-    monkeypatch.setattr(coerce.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 0)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     two = read_survey(files)
     pd.testing.assert_frame_equal(one.data, two.data)
     pd.testing.assert_frame_equal(one.problems, two.problems)

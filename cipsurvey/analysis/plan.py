@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..errors import InstrumentError
 from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_document
-from ..instrument.model import _path_text
-from ..instrument.yamlio import YamlDocument, load_yaml
+from ..instrument.yamlio import YamlDocument, load_yaml, path_text
 
 KINDS = ("describe", "frequencies", "crosstab", "ttest", "anova", "grid", "multiple_response",
          "regression", "scale", "figure")
@@ -52,7 +51,6 @@ class Analysis(_Model):
     reference: dict[str, int | None] = Field(default_factory=dict)
     event: int | None = None
     figure: Literal[FIGURES] | None = None  # type: ignore[valid-type]
-    answer: int | None = None
     denominator: Literal["answered", "all"] = "answered"
     note: Label | None = None
 
@@ -107,7 +105,7 @@ def check_plan(plan: Plan, inst: Instrument, doc: YamlDocument | None = None) ->
     problems: list[Problem] = []
 
     def add(path: tuple[Any, ...], message: str) -> None:
-        problems.append(Problem(path=_path_text(path), line=doc.line_of(path) if doc else None,
+        problems.append(Problem(path=path_text(path), line=doc.line_of(path) if doc else None,
                                 message=message))
 
     known = set(inst.item_map) | set(inst.derived_map) | {

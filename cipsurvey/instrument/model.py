@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from ..errors import InstrumentError
 from . import expr
-from .yamlio import YamlDocument, load_yaml
+from .yamlio import Problem, YamlDocument, load_yaml, path_text
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,31}$"
@@ -344,25 +344,6 @@ def _variable(name: str, kind: ItemType, choices: list[Choice],
 # --------------------------------------------------------------------------- loading
 
 
-class Problem(BaseModel):
-    """One problem in an instrument or plan file, with its YAML line."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return f"{where} ({self.path}): {self.message}" if self.path else f"{where}: {self.message}"
-
-
-def _path_text(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
 def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
     problems = []
     for err in exc.errors():
@@ -381,7 +362,7 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]
             msg = f"unknown field {loc[-1]!r}"
         elif err["type"] == "missing":
             msg = f"missing field {loc[-1]!r}"
-        problems.append(Problem(path=_path_text(tuple(path)), line=doc.line_of(tuple(path)),
+        problems.append(Problem(path=path_text(tuple(path)), line=doc.line_of(tuple(path)),
                                 message=msg))
     return problems
 
@@ -399,7 +380,7 @@ def semantic_problems(inst: Instrument, doc: YamlDocument | None = None,
         if positions and len(path) > 1 and path[0] in positions:
             path = (path[0], positions[path[0]][path[1]], *path[2:])
         line = doc.line_of(path) if doc else None
-        problems.append(Problem(path=_path_text(path), line=line, message=message))
+        problems.append(Problem(path=path_text(path), line=line, message=message))
 
     seen: dict[str, tuple[Any, ...]] = {}
     columns: dict[str, str] = {}

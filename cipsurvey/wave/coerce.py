@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import pandas as pd
 from ..instrument import CHOICE_TYPES, Instrument, Item, ItemType
 from ..instrument.expr import normalise
 from ..io.raw import RawTable
+from ..parallel import two_threads
 
 _NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
@@ -289,8 +289,6 @@ class _ItemReader:
 
 # --------------------------------------------------------------------------- whole table
 
-THREADS_FROM = 50_000  # rows; a smaller file is read in one thread
-
 # Per distinct value, the outcome is kept as a small integer (an index into STATUSES), so that
 # a million rows need no Python object per cell.
 STATUSES = [OK, EMPTY, USER_MISSING, *SEVERITY]
@@ -474,7 +472,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
 
     # columns are independent; numpy and pandas release the GIL for most of the work, so a
     # large file is read in two threads. The parts are merged in column order either way.
-    if n >= THREADS_FROM and len(matches) > 1 and (os.cpu_count() or 1) >= 2:
+    if two_threads(n) and len(matches) > 1:
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(one, matches))
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ import pandas as pd
 from ..errors import CipsurveyError, InputFileError
 from ..instrument import Instrument, ItemType, load_instrument
 from ..io.readers import read_raw
-from . import coerce
+from ..parallel import two_threads
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
 from .validate import (
@@ -282,7 +281,7 @@ def read_survey(
                   if pr["severity"] == "error" and pr["row"] is not None}
     # the filter checks only read the wave: on a large one they run beside the derived
     # variables (both mostly numpy, which lets go of the interpreter lock)
-    if len(data) >= coerce.THREADS_FROM and (os.cpu_count() or 1) >= 2:
+    if two_threads(len(data)):
         with ThreadPoolExecutor(1) as pool:
             checked = pool.submit(check_filters, inst, data, fed)
             derived = compute_derived(inst, data)
