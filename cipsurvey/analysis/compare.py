@@ -17,6 +17,7 @@ from .. import stats as st
 from ..instrument import ItemType, Label
 from ..wave.study import Study
 from ..wave.survey import ImportAccount
+from . import tables as T
 from .results import Result
 
 COUNTS = ["n_part_30d", "n_self_30d", "n_part_6m", "n_self_6m"]
@@ -111,28 +112,28 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     # ---- response and attrition
     add("response_rates", "response", "Response rate per wave and course occasion"
         if lang == "en" else "Svarsandel per omgång och kurstillfälle",
-        {"rates": response_rates(study)})
+        {T.RATES: response_rates(study)})
     if linked_ok:
         add("attrition", "response", "Who answered the follow-up: baseline characteristics"
             if lang == "en" else "Vem svarade på uppföljningen: egenskaper vid baslinjen",
-            {"attrition": attrition(w0, w1, key)})
+            {T.ATTRITION: attrition(w0, w1, key)})
         add("linkage", "response", "Respondents in one or both waves"
             if lang == "en" else "Svarande i en eller båda omgångarna",
-            {"linkage": linkage(w0, w1, key)})
+            {T.LINKAGE: linkage(w0, w1, key)})
     # ---- change
     change_rows, summary = change(w0, w1, key if linked_ok else None, lang, study)
     add("summary", "change", t["summary"], {}, extra=summary)
-    add("change", "change", t["change"], {"change": change_rows})
-    add("fig_change", "change", t["change"], {"data": change_rows}, kind="figure",
+    add("change", "change", t["change"], {T.CHANGE: change_rows})
+    add("fig_change", "change", t["change"], {T.DATA: change_rows}, kind="figure",
         figure="dumbbell")
     if linked_ok:
-        add("change_by_area", "areas", t["areas"], {"by_area": change_by_area(w0, w1, key)})
+        add("change_by_area", "areas", t["areas"], {T.BY_AREA: change_by_area(w0, w1, key)})
     # ---- cohorts
     if study.manifest.cohort:
         table = cohorts(w0, study.manifest.cohort)
-        add("cohorts", "cohorts", t["cohorts"], {"cohorts": table["cohorts"],
-                                                  "heterogeneity": table["tests"]})
-        add("fig_cohorts", "cohorts", t["cohorts"], {"data": table["cohorts"]}, kind="figure",
+        add("cohorts", "cohorts", t["cohorts"], {T.COHORTS: table[T.COHORTS],
+                                                  T.HETEROGENEITY: table[T.HETEROGENEITY]})
+        add("fig_cohorts", "cohorts", t["cohorts"], {T.DATA: table[T.COHORTS]}, kind="figure",
             figure="cohorts")
     sections = [_Section(s, Label(sv=TEXT["sv"][s], en=TEXT["en"][s]))
                 for s in ("response", "change", "areas", "cohorts")]
@@ -387,5 +388,5 @@ def cohorts(w0: pd.DataFrame, cohort: str) -> dict[str, pd.DataFrame]:
     tests.append({"indicator": "n_part_6m", "test": "Kruskal-Wallis",
                   "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
                   "method": kw["method"], "note": ""})
-    return {"cohorts": pd.DataFrame(rows), "tests": pd.DataFrame(tests)}
+    return {T.COHORTS: pd.DataFrame(rows), T.HETEROGENEITY: pd.DataFrame(tests)}
 

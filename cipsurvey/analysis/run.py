@@ -22,6 +22,7 @@ from .. import stats as st
 from ..instrument import Instrument, ItemType, expr
 from ..wave.survey import Survey
 from . import forked
+from . import tables as T
 from .plan import Analysis, Plan, Section
 from .results import Report, Result
 
@@ -259,7 +260,7 @@ def _describe(data, a, plan, labels, result, inst):
         d.insert(1, "variable_label", labels.name(var))
         parts.append(d)
     table = pd.concat(parts, ignore_index=True)
-    result.tables["describe"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.DESCRIBE] = labels.add(table, {"group": a.by}) if a.by else table
 
 
 def _frequencies(data, a, plan, labels, result, inst):
@@ -276,7 +277,7 @@ def _frequencies(data, a, plan, labels, result, inst):
         f.insert(1, "variable_label", labels.name(var))
         parts.append(f)
     table = pd.concat(parts, ignore_index=True)
-    result.tables["frequencies"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.FREQUENCIES] = labels.add(table, {"group": a.by}) if a.by else table
 
 
 def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.DataFrame:
@@ -293,10 +294,10 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 
 def _crosstab(data, a, plan, labels, result, inst):
     cells = st.crosstab_cells(data, a.rows, a.columns)
-    result.tables["cells"] = labels.add(cells, {"row": a.rows, "column": a.columns})
+    result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
     tests = st.chi2_tests(data, a.rows, a.columns)
-    result.tables["tests"] = tests
-    result.tables["association"] = st.association(data, a.rows, a.columns, conf=plan.conf)
+    result.tables[T.TESTS] = tests
+    result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
 
 
 def _ttest(data, a, plan, labels, result, inst):
@@ -304,12 +305,12 @@ def _ttest(data, a, plan, labels, result, inst):
     order = [float(x) for x in a.levels] or None
     sub = data if order is None else data[data[a.by].isin(order)]
     tests = st.ttest(sub, var, a.by, order=order, conf=plan.conf)
-    result.tables["ttest"] = labels.add(tests, {"group1": a.by, "group2": a.by})
-    result.tables["levene"] = st.levene(sub, var, a.by)
-    result.tables["effect_size"] = labels.add(st.cohens_d(sub, var, a.by, order=order,
+    result.tables[T.TTEST] = labels.add(tests, {"group1": a.by, "group2": a.by})
+    result.tables[T.LEVENE] = st.levene(sub, var, a.by)
+    result.tables[T.EFFECT_SIZE] = labels.add(st.cohens_d(sub, var, a.by, order=order,
                                                           conf=plan.conf),
                                               {"group1": a.by, "group2": a.by})
-    result.tables["mann_whitney"] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
+    result.tables[T.MANN_WHITNEY] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
                                                {"group1": a.by, "group2": a.by})
 
 
@@ -324,15 +325,15 @@ def _anova(data, a, plan, labels, result, inst):
 
     for var in a.variables:
         if a.robust:
-            put("robust", st.robust_anova(data, var, a.by), var)
-            put("kruskal", st.kruskal(data, var, a.by), var)
+            put(T.ROBUST, st.robust_anova(data, var, a.by), var)
+            put(T.KRUSKAL, st.kruskal(data, var, a.by), var)
         else:
-            put("anova", st.anova(data, var, a.by), var)
+            put(T.ANOVA, st.anova(data, var, a.by), var)
             if a.effect_sizes:
-                put("effect_sizes", st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
-                put("pairwise_d", st.pairwise_d(data, var, a.by, conf=plan.conf), var)
+                put(T.EFFECT_SIZES, st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
+                put(T.PAIRWISE_D, st.pairwise_d(data, var, a.by, conf=plan.conf), var)
         for method in a.posthoc:
-            put("posthoc", st.posthoc(data, var, a.by, method, conf=plan.conf), var)
+            put(T.POSTHOC, st.posthoc(data, var, a.by, method, conf=plan.conf), var)
     for name, parts in tables.items():
         frame = pd.concat(parts, ignore_index=True)
         if {"group1", "group2"} <= set(frame.columns):
@@ -344,7 +345,7 @@ def _grid(data, a, plan, labels, result, inst):
     items = inst.group_map[a.group].items
     codes = labels.codes(items[0])
     table = st.grid(data, items, codes, {i: labels.name(i) for i in items}, conf=plan.conf)
-    result.tables["grid"] = table
+    result.tables[T.GRID] = table
 
 
 def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
@@ -352,9 +353,9 @@ def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
     cols = item.columns
     names = {c: labels.name(c) for c in cols}
     table = st.multiple_response(data, cols, a.by, labels=names, conf=plan.conf)
-    result.tables["multiple_response"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.MULTIPLE_RESPONSE] = labels.add(table, {"group": a.by}) if a.by else table
     if a.by and tests:
-        result.tables["tests"] = st.multiple_response_tests(data, cols, a.by)
+        result.tables[T.TESTS] = st.multiple_response_tests(data, cols, a.by)
 
 
 def _regression(data, a, plan, labels, result, inst):
@@ -369,8 +370,8 @@ def _regression(data, a, plan, labels, result, inst):
     res = fn(data, a.outcome, a.predictors, **kwargs)
     coef = res.coefficients.copy()
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
-    result.tables["coefficients"] = coef
-    result.tables["model"] = res.model
+    result.tables[T.COEFFICIENTS] = coef
+    result.tables[T.MODEL] = res.model
 
 
 def _term_label(term: str, labels: _Labels) -> str:
@@ -386,20 +387,20 @@ def _term_label(term: str, labels: _Labels) -> str:
 def _scale(data, a, plan, labels, result, inst):
     group = inst.group_map[a.group]
     items = group.items
-    result.tables["alpha"] = st.cronbach_alpha(data, items, conf=plan.conf)
+    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf)
     item_table = st.item_total(data, items)
     item_table.insert(1, "item_label", [labels.name(i) for i in item_table["item"]])
-    result.tables["items"] = item_table
+    result.tables[T.ITEMS] = item_table
     scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
     frame = pd.DataFrame({"score": scores})
-    result.tables["score"] = st.describe(frame, "score", conf=plan.conf)
+    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
 
 
 def _figure(data, a, plan, labels, result, inst):
     if a.figure == "counts_by_group":
         # the figure's points as counts per distinct answer, and its boxes: a few hundred
         # rows whether the wave has 700 respondents or a million
-        for name, fn in (("data", st.value_counts), ("boxes", st.box_stats)):
+        for name, fn in ((T.DATA, st.value_counts), (T.BOXES, st.box_stats)):
             parts = []
             for var in a.variables:
                 part = fn(data, var, a.by)
@@ -410,10 +411,10 @@ def _figure(data, a, plan, labels, result, inst):
                                              {"group": a.by})
     elif a.figure in ("stacked_grid", "yes_bars"):
         _grid(data, a, plan, labels, result, inst)
-        result.tables["data"] = result.tables.pop("grid")
+        result.tables[T.DATA] = result.tables.pop(T.GRID)
     else:  # mr_heatmap, mr_bars
         _multiple_response(data, a, plan, labels, result, inst, tests=False)
-        result.tables["data"] = result.tables.pop("multiple_response")
+        result.tables[T.DATA] = result.tables.pop(T.MULTIPLE_RESPONSE)
 
 
 RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _crosstab,
@@ -442,4 +443,4 @@ def free_text_result(report: Report, key: bytes) -> Result:
     section = report.plan.sections[-1].id
     title = "Free-text answers" if report.lang == "en" else "Fritextsvar"
     return Result(id="free_text", section=section, kind="free_text", title=title,
-                  addition=False, source=None, tables={"free_text": table})
+                  addition=False, source=None, tables={T.FREE_TEXT: table})

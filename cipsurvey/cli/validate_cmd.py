@@ -82,7 +82,7 @@ def _print(survey, show_notes: bool) -> None:
     if problems.empty:
         console.print("[green]clean: no problems found[/green]")
         return
-    from ..wave.validate import SEVERITY_ORDER
+    from ..wave.problems import SEVERITY_ORDER
 
     counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index()
     counts = counts.sort_values(["severity", "code"], key=lambda c: c.map(SEVERITY_ORDER)

@@ -13,6 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis import tables as T
+
 HEADINGS = {
     "en": {"variable_label": "Variable", "group_label": "Group", "group": "Group",
            "n": "n", "mean": "M", "sd": "SD", "median": "Median", "q1": "Q1", "q3": "Q3",
@@ -68,46 +70,46 @@ HEADINGS = {
 
 # columns shown per table name (in order); others stay in the data files
 SHOWN = {
-    "describe": ["variable_label", "group_label", "n", "mean", "sd", "median", "conf_low",
+    T.DESCRIBE: ["variable_label", "group_label", "n", "mean", "sd", "median", "conf_low",
                  "conf_high"],
-    "frequencies": ["variable_label", "group_label", "label", "count", "n", "percent",
+    T.FREQUENCIES: ["variable_label", "group_label", "label", "count", "n", "percent",
                     "conf_low", "conf_high"],
-    "cells": ["row_label", "column_label", "observed", "row_percent", "expected",
+    T.CELLS: ["row_label", "column_label", "observed", "row_percent", "expected",
               "adj_residual"],
-    "tests": ["test", "option", "statistic", "df", "p", "cramers_v"],
-    "association": ["measure", "estimate", "conf_low", "conf_high", "p"],
-    "ttest": ["test", "group1_label", "group2_label", "estimate", "se", "conf_low",
+    T.TESTS: ["test", "option", "statistic", "df", "p", "cramers_v"],
+    T.ASSOCIATION: ["measure", "estimate", "conf_low", "conf_high", "p"],
+    T.TTEST: ["test", "group1_label", "group2_label", "estimate", "se", "conf_low",
               "conf_high", "statistic", "df", "p"],
-    "levene": ["test", "statistic", "df1", "df2", "p"],
-    "effect_size": ["measure", "estimate", "conf_low", "conf_high"],
-    "mann_whitney": ["group1_label", "group2_label", "u", "w", "statistic", "p"],
-    "anova": ["variable_label", "source", "ss", "df", "ms", "statistic", "p"],
-    "effect_sizes": ["variable_label", "measure", "estimate", "conf_low", "conf_high"],
-    "pairwise_d": ["variable_label", "group1_label", "group2_label", "estimate", "conf_low",
+    T.LEVENE: ["test", "statistic", "df1", "df2", "p"],
+    T.EFFECT_SIZE: ["measure", "estimate", "conf_low", "conf_high"],
+    T.MANN_WHITNEY: ["group1_label", "group2_label", "u", "w", "statistic", "p"],
+    T.ANOVA: ["variable_label", "source", "ss", "df", "ms", "statistic", "p"],
+    T.EFFECT_SIZES: ["variable_label", "measure", "estimate", "conf_low", "conf_high"],
+    T.PAIRWISE_D: ["variable_label", "group1_label", "group2_label", "estimate", "conf_low",
                    "conf_high"],
-    "posthoc": ["variable_label", "group1_label", "group2_label", "estimate", "se", "p",
+    T.POSTHOC: ["variable_label", "group1_label", "group2_label", "estimate", "se", "p",
                 "conf_low", "conf_high"],
-    "robust": ["variable_label", "test", "statistic", "df1", "df2", "p"],
-    "kruskal": ["variable_label", "statistic", "df", "p", "epsilon_squared"],
-    "grid": ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
-    "multiple_response": ["group_label", "label", "count", "n_respondents",
+    T.ROBUST: ["variable_label", "test", "statistic", "df1", "df2", "p"],
+    T.KRUSKAL: ["variable_label", "statistic", "df", "p", "epsilon_squared"],
+    T.GRID: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
+    T.MULTIPLE_RESPONSE: ["group_label", "label", "count", "n_respondents",
                           "pct_of_respondents", "pct_of_responses", "conf_low", "conf_high"],
-    "coefficients": ["term_label", "estimate", "se", "beta", "statistic", "p", "conf_low",
+    T.COEFFICIENTS: ["term_label", "estimate", "se", "beta", "statistic", "p", "conf_low",
                      "conf_high", "exp_estimate", "exp_conf_low", "exp_conf_high"],
-    "model": ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "events",
+    T.MODEL: ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "events",
               "minus2ll", "nagelkerke_r2", "lr_chi2", "df", "alpha", "dispersion"],
-    "alpha": ["measure", "estimate", "conf_low", "conf_high", "n", "k"],
-    "items": ["item_label", "mean", "sd", "item_rest_r", "alpha_if_deleted"],
-    "score": ["n", "mean", "sd", "median", "conf_low", "conf_high"],
-    "rates": ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
+    T.ALPHA: ["measure", "estimate", "conf_low", "conf_high", "n", "k"],
+    T.ITEMS: ["item_label", "mean", "sd", "item_rest_r", "alpha_if_deleted"],
+    T.SCORE: ["n", "mean", "sd", "median", "conf_low", "conf_high"],
+    T.RATES: ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
               "conf_high"],
-    "attrition": ["trait", "level", "followed", "lost", "smd", "statistic", "df", "p"],
-    "linkage": ["group", "n"],
-    "change": ["indicator_label", "kind", "value_0", "value_1", "n_0", "n_1", "linked_n",
+    T.ATTRITION: ["trait", "level", "followed", "lost", "smd", "statistic", "df", "p"],
+    T.LINKAGE: ["group", "n"],
+    T.CHANGE: ["indicator_label", "kind", "value_0", "value_1", "n_0", "n_1", "linked_n",
                "linked_change", "linked_p", "d_z", "unlinked_p"],
-    "by_area": ["indicator", "group", "n", "change", "conf_low", "conf_high", "p"],
-    "cohorts": ["indicator", "group", "n", "estimate", "conf_low", "conf_high"],
-    "heterogeneity": ["indicator", "test", "statistic", "df", "p"],
+    T.BY_AREA: ["indicator", "group", "n", "change", "conf_low", "conf_high", "p"],
+    T.COHORTS: ["indicator", "group", "n", "estimate", "conf_low", "conf_high"],
+    T.HETEROGENEITY: ["indicator", "test", "statistic", "df", "p"],
 }
 INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
            "responded", "invited", "n_0", "n_1", "linked_n"}
@@ -140,7 +142,7 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
         text = f"{value:.1f}"
     elif column in ("linked_p", "unlinked_p"):
         text = fmt_number(value, "p", "en")
-    elif column in ("conf_low", "conf_high") and table in ("frequencies", "grid"):
+    elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID):
         text = f"{100 * value:.1f}"
     elif column in THREE or column.startswith("exp_") or column in ("conf_low", "conf_high"):
         text = f"{value:.3f}"

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..analysis import tables as T
 from ..analysis.results import Result
 
 PALETTE = "colorblind"
@@ -41,12 +42,12 @@ def setup_plotting():
 
 def draw(result: Result, out_dir: Path, lang: str) -> Figure | None:
     """Draw one figure result into ``out_dir`` as PNG and SVG; None if it has no data."""
-    if result.error or "data" not in result.tables or result.tables["data"].empty:
+    if result.error or T.DATA not in result.tables or result.tables[T.DATA].empty:
         return None
     import warnings
 
     plt, sns = setup_plotting()
-    data = result.tables["data"]
+    data = result.tables[T.DATA]
     with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated `vert`
         warnings.filterwarnings("ignore", message=".*vert: bool was deprecated.*")
         return _draw(plt, sns, result, data, out_dir, lang)
@@ -60,7 +61,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     elif kind == "cohorts":
         fig, alt = _cohorts(plt, sns, data, sv)
     elif kind == "counts_by_group":
-        fig, alt = _counts(plt, sns, data, result.tables["boxes"], sv)
+        fig, alt = _counts(plt, sns, data, result.tables[T.BOXES], sv)
     elif kind == "stacked_grid":
         fig, alt = _stacked(plt, sns, data, sv)
     elif kind == "yes_bars":

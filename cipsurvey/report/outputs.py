@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..analysis import tables as T
 from ..analysis.results import Report
 from ..files import atomic_write, neutralise
 from ..version import __version__
@@ -133,7 +134,7 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
             "addition": r.addition, "source": r.source, "n": r.n, "notes": r.notes,
             "error": r.error, "figure": r.figure,
             "tables": {name: table_records(t) for name, t in r.tables.items()
-                       if not (r.kind == "figure" and name == "data" and len(t) > 500)},
+                       if not (r.kind == "figure" and name == T.DATA and len(t) > 500)},
         } for r in report.results],
         "figures": figure_records(figures),
     }

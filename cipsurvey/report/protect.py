@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..analysis import tables as T
 from ..analysis.results import Report, Result
 
 COUNT_COLUMNS = ("count", "observed")
@@ -22,12 +23,12 @@ DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent
            "std_residual", "adj_residual", "conf_low", "conf_high", "pct_of_respondents",
            "pct_of_responses")
 # the two keys of each tabulation: cells recoverable from a row's or a column's total
-KEYS = {"cells": ("row", "column"), "frequencies": ("group", "level"), "grid": ("item", "level"),
-        "multiple_response": ("group", "option"),
+KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: ("item", "level"),
+        T.MULTIPLE_RESPONSE: ("group", "option"),
         # figure data: options by group (multiple response), or how many gave each value of a
         # variable in a group, whose total is the n printed with the boxes
-        "data": ("group", "option", ("variable", "group"))}
-SMALL_GROUP = ("describe", "score", "by_area", "cohorts", "boxes")  # a whole group's statistics
+        T.DATA: ("group", "option", ("variable", "group"))}
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_AREA, T.COHORTS, T.BOXES)  # a whole group's statistics
 
 
 def suppress(report: Report, k: int) -> int:

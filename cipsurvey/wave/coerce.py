@@ -26,6 +26,7 @@ from ..instrument import CHOICE_TYPES, Instrument, Item, ItemType
 from ..instrument.expr import normalise
 from ..io.raw import RawTable
 from ..parallel import two_threads
+from .problems import ProblemRecord, problem
 
 _NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
@@ -66,7 +67,7 @@ class Coerced:
     matches: list[ColumnMatch]
     unknown_columns: list[str]
     absent_items: list[Item]
-    problems: list[dict[str, Any]]
+    problems: list[ProblemRecord]
     missing: MissingCodes
 
 
@@ -605,13 +606,11 @@ def _split_packed(text: str, lookup: dict[str, int]) -> list[int] | None:
 
 
 def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,
-             item: Item) -> dict[str, Any]:
+             item: Item) -> ProblemRecord:
     codes = ", ".join(f"{c.code}={c.name}" for c in item.choices)
     rng = item.range
     rng_text = f"{rng.min:g}–{rng.max:g}" if rng and rng.min is not None and rng.max is not None \
         else str(rng)
     message = MESSAGES[status].format(value=value, codes=codes, range=rng_text)
-    return {
-        "file": file, "row": int(row), "column": match.raw, "item": item.id,
-        "severity": SEVERITY[status], "code": status, "value": str(value), "message": message,
-    }
+    return problem(file=file, row=int(row), column=match.raw, item=item.id,
+                   severity=SEVERITY[status], code=status, value=str(value), message=message)

@@ -18,6 +18,7 @@ from ..io.readers import read_raw
 from ..parallel import two_threads
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
+from .problems import ProblemRecord, problem
 from .validate import (
     Findings,
     answered_rows,
@@ -114,8 +115,8 @@ class Survey:
 
     @cached_property
     def problems(self) -> pd.DataFrame:
-        """One row per problem: ``file, row, column, item, severity, code, value,
-        message``; errors first, then by file, row and column."""
+        """One row per problem (the columns of :data:`.problems.PROBLEM_COLUMNS`); errors
+        first, then by file, row and column."""
         return self.findings.table()
 
     @property
@@ -197,7 +198,7 @@ def read_survey(
         if rule not in ("flag", "keep", "drop"):
             raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
     frames: list[pd.DataFrame] = []
-    problems: list[dict[str, Any]] = []
+    problems: list[ProblemRecord] = []
     missing: list[MissingCodes] = []
     accounts: list[FileAccount] = []
     exclusions: list[dict[str, Any]] = []
@@ -236,18 +237,17 @@ def read_survey(
                 keep = keep & ~marked
             elif rule == "flag":
                 for i in np.nonzero(marked)[0]:
-                    problems.append({"file": str(p), "row": int(raw.rows[i]), "column": "",
-                                     "item": "", "severity": "warning",
-                                     "code": f"{kind}_response",
-                                     "value": "", "message": f"the {tool} export marks this "
-                                     f"response as {kind}; kept (see --{kind})"})
+                    problems.append(problem(
+                        file=str(p), row=int(raw.rows[i]), severity="warning",
+                        code=f"{kind}_response", message=f"the {tool} export marks this "
+                        f"response as {kind}; kept (see --{kind})"))
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
         for row in raw.short_rows:
-            problems.append({"file": str(p), "row": row, "column": "", "item": "",
-                             "severity": "warning", "code": "short_row", "value": "",
-                             "message": "this row has fewer fields than the header (a "
-                                        "different delimiter?); the missing fields are empty"})
+            problems.append(problem(
+                file=str(p), row=row, severity="warning", code="short_row",
+                message="this row has fewer fields than the header (a different "
+                        "delimiter?); the missing fields are empty"))
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
