@@ -20,6 +20,7 @@ import pandas as pd
 
 from .. import stats as st
 from ..instrument import Instrument, ItemType, expr
+from ..lang import text
 from ..wave.survey import Survey
 from . import forked
 from . import tables as T
@@ -58,7 +59,7 @@ class _Labels:
     def add(self, frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
         """Add ``<col>_label`` beside each coded column (``mapping``: column -> item)."""
         out = frame.copy()
-        total = "Totalt" if self.lang == "sv" else "Total"
+        total = text("result.total", self.lang)
         for col, item in mapping.items():
             if col not in out.columns:
                 continue
@@ -270,9 +271,7 @@ def _frequencies(data, a, plan, labels, result, inst):
         f = st.frequencies(data, var, a.by, labels=codes or None, conf=plan.conf)
         if a.denominator == "all":
             f = _over_all(data, var, f, plan.conf)
-            result.notes.append("percent of everyone in the subset, unanswered included"
-                                if labels.lang == "en" else
-                                "procent av alla i urvalet, också de som inte svarat")
+            result.notes.append(text("result.percent_of_all", labels.lang))
         f.insert(0, "variable", var)
         f.insert(1, "variable_label", labels.name(var))
         parts.append(f)
@@ -376,7 +375,7 @@ def _regression(data, a, plan, labels, result, inst):
 
 def _term_label(term: str, labels: _Labels) -> str:
     if term == "(Intercept)":
-        return "(Konstant)" if labels.lang == "sv" else "(Intercept)"
+        return text("result.intercept", labels.lang)
     if "[" in term:
         var, level = term[:-1].split("[", 1)
         code = labels.codes(var).get(_as_float(level) or np.nan, level)
@@ -441,6 +440,6 @@ def free_text_result(report: Report, key: bytes) -> Result:
             "answer": answered[item.id].astype(str).to_numpy()}))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     section = report.plan.sections[-1].id
-    title = "Free-text answers" if report.lang == "en" else "Fritextsvar"
+    title = text("result.free_text", report.lang)
     return Result(id="free_text", section=section, kind="free_text", title=title,
                   addition=False, source=None, tables={T.FREE_TEXT: table})

@@ -29,8 +29,11 @@ DEMO = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo wave (
 
 
 def check_lang(lang: str) -> str:
-    if lang not in {"en", "sv"}:
-        raise typer.BadParameter("use en or sv", param_hint="--lang")
+    """The --lang value if cipsurvey writes that language."""
+    from ..lang import LANGS
+
+    if lang not in LANGS:
+        raise typer.BadParameter("use " + " or ".join(LANGS), param_hint="--lang")
     return lang
 
 

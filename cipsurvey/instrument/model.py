@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from ..errors import InstrumentError
+from ..lang import LANGS, translations
 from . import expr
 from .yamlio import Problem, YamlDocument, load_yaml, path_text
 
@@ -36,7 +37,7 @@ class Label(BaseModel):
     en: Annotated[str, Field(min_length=1)]
 
     def get(self, lang: str) -> str:
-        if lang in ("sv", "en"):
+        if lang in LANGS:
             return getattr(self, lang)
         extra = self.model_extra or {}
         return str(extra.get(lang, self.en))
@@ -106,13 +107,13 @@ class Provenance(_Model):
 
 DEFAULT_CHOICES: dict[ItemType, list[dict[str, Any]]] = {
     ItemType.yes_no: [
-        {"code": 1, "name": "yes", "label": {"sv": "Ja", "en": "Yes"}},
-        {"code": 2, "name": "no", "label": {"sv": "Nej", "en": "No"}},
+        {"code": 1, "name": "yes", "label": translations("choice.yes")},
+        {"code": 2, "name": "no", "label": translations("choice.no")},
     ],
     ItemType.yes_no_dont_know: [
-        {"code": 1, "name": "yes", "label": {"sv": "Ja", "en": "Yes"}},
-        {"code": 2, "name": "no", "label": {"sv": "Nej", "en": "No"}},
-        {"code": 3, "name": "dont_know", "label": {"sv": "Vet ej", "en": "Don't know"}},
+        {"code": 1, "name": "yes", "label": translations("choice.yes")},
+        {"code": 2, "name": "no", "label": translations("choice.no")},
+        {"code": 3, "name": "dont_know", "label": translations("choice.dont_know")},
     ],
 }
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..analysis import tables as T
 from ..analysis.results import Report, Result
+from ..lang import text
 
 COUNT_COLUMNS = ("count", "observed")
 DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent", "expected",
@@ -54,10 +55,7 @@ def suppress_result(result: Result, k: int, lang: str) -> int:
         out["suppressed"] = mask.to_numpy()
         blanked += int(mask.sum())
         result.tables[name] = out
-        note = (f"Cells under {k} suppressed, and others where a blank could be recovered "
-                "from a total." if lang == "en" else
-                f"Celler under {k} dolda, och andra där en dold cell kunde räknas fram ur "
-                "en summa.")
+        note = text("table.suppressed", lang, k=k)
         if note not in result.notes:
             result.notes.append(note)
     return blanked

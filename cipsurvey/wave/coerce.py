@@ -25,8 +25,9 @@ import pandas as pd
 from ..instrument import CHOICE_TYPES, Instrument, Item, ItemType
 from ..instrument.expr import normalise
 from ..io.raw import RawTable
+from ..lang import text
 from ..parallel import two_threads
-from .problems import ProblemRecord, problem
+from .problems import PROBLEM_LANG, ProblemRecord, problem
 
 _NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
@@ -40,14 +41,6 @@ OK, EMPTY, USER_MISSING = "ok", "empty", "user_missing"
 SEVERITY = {
     "unknown_code": "error", "out_of_range": "error", "free_typed_number": "error",
     "not_a_number": "error", "not_integer": "error", "invalid_date": "error",
-}
-MESSAGES = {
-    "unknown_code": "{value!r} is not an answer of this item (codes: {codes})",
-    "out_of_range": "{value!r} is outside the valid range {range}",
-    "free_typed_number": "{value!r} is typed text, not a number; it is not guessed",
-    "not_a_number": "{value!r} is not a number",
-    "not_integer": "{value!r} is not a whole number; counts must be whole numbers",
-    "invalid_date": "{value!r} is not a date (use YYYY-MM-DD)",
 }
 
 
@@ -611,6 +604,6 @@ def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,
     rng = item.range
     rng_text = f"{rng.min:g}–{rng.max:g}" if rng and rng.min is not None and rng.max is not None \
         else str(rng)
-    message = MESSAGES[status].format(value=value, codes=codes, range=rng_text)
+    message = text(f"problem.{status}", PROBLEM_LANG, value=value, codes=codes, range=rng_text)
     return problem(file=file, row=int(row), column=match.raw, item=item.id,
                    severity=SEVERITY[status], code=status, value=str(value), message=message)

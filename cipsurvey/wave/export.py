@@ -14,13 +14,13 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..files import atomic_write, guard_output, neutralise
+from ..lang import text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..instrument import Instrument
     from ..io.survey import Survey
 
 WRITERS = {".sav": "sav", ".csv": "csv", ".parquet": "parquet"}
-SELECTED = {"sv": ("Vald", "Ej vald"), "en": ("Selected", "Not selected")}
 
 
 def write_wave(survey: Survey, path: str | Path, *, lang: str = "en", force: bool = False) -> Path:
@@ -72,7 +72,7 @@ def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
     values: dict[str, dict[float, str]] = {}
     missing: dict[str, list[float]] = {}
     measure: dict[str, str] = {}
-    yes, no = SELECTED.get(lang, SELECTED["en"])
+    yes, no = text("sav.selected", lang), text("sav.not_selected", lang)
     for item in inst.items:
         miss = [m for m in inst.missing_codes(item) if isinstance(m.code, int | float)]
         miss_labels = {float(m.code): m.label.get(lang) for m in miss}
@@ -98,8 +98,8 @@ def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
         measure[d.id] = "scale" if d.kind == "count" else "nominal"
         if d.choices:
             values[d.id] = {float(c.code): c.label.get(lang) for c in d.choices}
-    labels["source"] = "Källfil" if lang == "sv" else "Source file"
-    labels["source_row"] = "Rad i källfilen" if lang == "sv" else "Row in the source file"
+    labels["source"] = text("sav.source_file", lang)
+    labels["source_row"] = text("sav.source_row", lang)
     measure["source"] = "nominal"
     measure["source_row"] = "scale"
     return {"labels": labels, "values": values, "missing": missing, "measure": measure}

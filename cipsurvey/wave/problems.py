@@ -18,6 +18,9 @@ from pandas.api.types import union_categoricals
 PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value", "message"]
 SEVERITIES = ("error", "warning", "note")
 SEVERITY_ORDER = {name: k for k, name in enumerate(SEVERITIES)}
+# the language of the messages (catalog entries problem.*): problems are found while a wave
+# is read, before any report language is chosen
+PROBLEM_LANG = "en"
 
 
 class ProblemRecord(TypedDict):

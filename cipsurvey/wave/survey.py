@@ -15,10 +15,11 @@ import pandas as pd
 from ..errors import CipsurveyError, InputFileError
 from ..instrument import Instrument, ItemType, load_instrument
 from ..io.readers import read_raw
+from ..lang import text
 from ..parallel import two_threads
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
-from .problems import ProblemRecord, problem
+from .problems import PROBLEM_LANG, ProblemRecord, problem
 from .validate import (
     Findings,
     answered_rows,
@@ -239,15 +240,14 @@ def read_survey(
                 for i in np.nonzero(marked)[0]:
                     problems.append(problem(
                         file=str(p), row=int(raw.rows[i]), severity="warning",
-                        code=f"{kind}_response", message=f"the {tool} export marks this "
-                        f"response as {kind}; kept (see --{kind})"))
+                        code=f"{kind}_response", message=text(
+                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind)))
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
         for row in raw.short_rows:
             problems.append(problem(
                 file=str(p), row=row, severity="warning", code="short_row",
-                message="this row has fewer fields than the header (a different "
-                        "delimiter?); the missing fields are empty"))
+                message=text("problem.short_row", PROBLEM_LANG)))
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))

@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ..instrument import Instrument
-from .problems import ProblemRecord, problem, problem_chunk, problem_frame
+from ..lang import text
+from .problems import PROBLEM_LANG, ProblemRecord, problem, problem_chunk, problem_frame
 
 
 @dataclass
@@ -107,13 +108,13 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
             records.append(where.problems(
                 skipped_but, item.columns[0], item_id, "warning", "answered_but_skipped",
                 _show(frame, item.columns, skipped_but),
-                f"answered although the filter `{bound.text}` skips it"))
+                text("problem.answered_but_skipped", PROBLEM_LANG, filter=bound.text)))
         asked_not = np.nonzero(known & asked & ~answered)[0]
         if len(asked_not):
             records.append(where.problems(
                 asked_not, item.columns[0], item_id, "warning" if item.required else "note",
-                "missing_but_relevant", None, f"not answered although the filter "
-                f"`{bound.text}` asks for it"))
+                "missing_but_relevant", None,
+                text("problem.missing_but_relevant", PROBLEM_LANG, filter=bound.text)))
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
@@ -121,7 +122,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
             if len(gaps):
                 records.append(where.problems(gaps, item.columns[0], item.id, "warning",
                                               "missing_required", None,
-                                              "a required item is empty"))
+                                              text("problem.missing_required", PROBLEM_LANG)))
     return records
 
 
@@ -181,7 +182,8 @@ def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame,
     # where to look
     chunk = where.problems(index, inst.respondent_id, inst.respondent_id, "warning",
                            "duplicate_id", None, "")
-    chunk["message"] = [f"the same respondent id as {f} row {r}; both rows are kept"
+    message = text("problem.duplicate_id", PROBLEM_LANG, file="{file}", row="{row}")
+    chunk["message"] = [message.format(file=f, row=r)
                         for f, r in (first_of[id_values[i]] for i in index)]
     return [chunk]
 
@@ -193,8 +195,7 @@ def check_columns(inst: Instrument, file: str, unknown: list[str],
     for col in unknown:
         records.append(problem(file=file, row=1, column=col, severity="warning",
                                code="unknown_column",
-                               message="the instrument has no item for this column; "
-                                       "not imported"))
+                               message=text("problem.unknown_column", PROBLEM_LANG)))
     for item in absent:
         if item.role == "admin" and not item.required:
             severity = "note"
@@ -202,6 +203,5 @@ def check_columns(inst: Instrument, file: str, unknown: list[str],
             severity = "error" if item.required else "warning"
         records.append(problem(file=file, row=None, column=item.id, item=item.id,
                                severity=severity, code="missing_column",
-                               message="no column in the file holds this item; "
-                                       "all its values are missing"))
+                               message=text("problem.missing_column", PROBLEM_LANG)))
     return records
