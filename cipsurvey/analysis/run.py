@@ -86,15 +86,12 @@ def _mask(survey: Survey, text: str) -> np.ndarray:
 
 def analysis_columns(a: Analysis, inst: Instrument) -> list[str]:
     """The wave columns an analysis reads, so that a subset copies only those."""
-    names = [*a.variables, a.by, a.rows, a.columns, a.outcome, *a.predictors]
-    if a.item:
-        names += inst.item(a.item).columns
-    if a.group:
-        names += list(inst.group_map[a.group].items)
+    names = a.named_items()
+    group = a.named_group()
+    if group:
+        names += list(inst.group_map[group].items)
     cols: list[str] = []
     for name in names:
-        if name is None:
-            continue
         item = inst.item_map.get(name)
         for col in (item.columns if item is not None else [name]):
             if col not in cols:
@@ -225,7 +222,7 @@ _COSTS = {"regression": 4.0, "multiple_response": 3.0, "anova": 1.0, "describe":
 
 
 def _cost(a: Analysis) -> float:
-    return _COSTS.get(a.kind, 1.0) * max(1, len(a.variables))
+    return _COSTS.get(a.kind, 1.0) * max(1, len(getattr(a, "variables", ())))
 
 
 def _run_threads(order: list[int], one: Callable[[int], Result],
@@ -240,7 +237,7 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=a.figure)
+                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None))
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:

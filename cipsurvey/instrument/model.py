@@ -8,6 +8,7 @@ answers, no cycles in the filters) run after the model is built and report their
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -344,14 +345,19 @@ def _variable(name: str, kind: ItemType, choices: list[Choice],
 
 # --------------------------------------------------------------------------- loading
 
+Explain = Callable[[dict[str, Any]], str | None]
 
-def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+
+def _pydantic_problems(exc: ValidationError, doc: YamlDocument,
+                       explain: Explain | None = None) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         # pydantic puts enum/literal branch names in loc; keep the parts that exist in the file
         path: list[Any] = []
-        for part in loc:
+        for k, part in enumerate(loc):
+            if k + 1 < len(loc) and (*path, loc[k + 1]) in doc.lines:
+                continue  # a union's tag ('figure' in loc (..., 'figure', 'answer')): no key
             if (*path, part) in doc.lines or isinstance(part, int):
                 path.append(part)
         msg = err["msg"].removeprefix("Value error, ")
@@ -363,6 +369,8 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]
             msg = f"unknown field {loc[-1]!r}"
         elif err["type"] == "missing":
             msg = f"missing field {loc[-1]!r}"
+        if explain is not None:
+            msg = explain(err) or msg
         problems.append(Problem(path=path_text(tuple(path)), line=doc.line_of(tuple(path)),
                                 message=msg))
     return problems
@@ -514,14 +522,19 @@ def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
             if not any(f"'{name}'" in p.message for name in invalid)]
 
 
-def validate_document(model: type[BaseModel], doc: YamlDocument, what: str) -> Any:
-    """Build ``model`` from a YAML document; every structural problem with its line."""
+def validate_document(model: type[BaseModel], doc: YamlDocument, what: str,
+                      explain: Explain | None = None) -> Any:
+    """Build ``model`` from a YAML document; every structural problem with its line.
+
+    ``explain``: given a pydantic error, a better message for it, or None for the default
+    (the analysis plan uses it to say which fields an analysis of each kind has).
+    """
     if not isinstance(doc.data, dict):
         raise InstrumentError(f"{what} must be a YAML mapping", file=doc.file)
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        problems = _pydantic_problems(exc, doc)
+        problems = _pydantic_problems(exc, doc, explain)
         if model is Instrument:
             problems += _partial_semantic_problems(doc)
         raise InstrumentError(f"{len(problems)} problem(s) in the {what.split(' ', 1)[1]}",
