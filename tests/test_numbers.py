@@ -11,7 +11,7 @@ from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cipsurvey.report.numbers import (
+from cipsurvey.lang.numbers import (
     KINDS,
     MINUS,
     NBSP,

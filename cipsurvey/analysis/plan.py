@@ -38,7 +38,7 @@ class AnalysisBase(_Model):
     kind: str
     title: Label
     addition: bool = False
-    source: str | None = None
+    source: Label | str | None = None
     subset: str | None = None
     note: Label | None = None
 
@@ -76,11 +76,13 @@ class Frequencies(AnalysisBase):
 
 
 class Crosstab(AnalysisBase):
-    """Cells, χ² tests and association measures of ``rows`` by ``columns``."""
+    """Cells, χ² tests and association measures of ``rows`` by ``columns``; ``percent`` is the
+    percentage the report shows beside each count (of its row, its column, or the total)."""
 
     kind: Literal["crosstab"]
     rows: str
     columns: str
+    percent: Literal["row", "column", "total"] = "row"
 
 
 class TTest(AnalysisBase):

@@ -237,7 +237,9 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None))
+                    addition=a.addition,
+                    source=a.source if a.source is None or isinstance(a.source, str)
+                    else a.source.get(labels.lang), figure=getattr(a, "figure", None))
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:
@@ -272,8 +274,16 @@ def _frequencies(data, a, plan, labels, result, inst):
         f.insert(0, "variable", var)
         f.insert(1, "variable_label", labels.name(var))
         parts.append(f)
-    table = pd.concat(parts, ignore_index=True)
+    table = percent_ci(pd.concat(parts, ignore_index=True))
     result.tables[T.FREQUENCIES] = labels.add(table, {"group": a.by}) if a.by else table
+
+
+def percent_ci(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CI of a percentage in percent, as the percentage itself (the statistics give it
+    as a proportion, beside ``proportion``); a report never shows 0.915 beside 93.6."""
+    out = frame.copy()
+    out[["conf_low", "conf_high"]] = 100 * out[["conf_low", "conf_high"]]
+    return out
 
 
 def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.DataFrame:
@@ -291,9 +301,29 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 def _crosstab(data, a, plan, labels, result, inst):
     cells = st.crosstab_cells(data, a.rows, a.columns)
     result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
+    result.tables[T.MARGINS] = margins(cells)
     tests = st.chi2_tests(data, a.rows, a.columns)
     result.tables[T.TESTS] = tests
     result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
+
+
+def margins(cells: pd.DataFrame) -> pd.DataFrame:
+    """A crosstab's totals: each row's and each column's n with its percent of all, and the
+    grand total (``margin`` is "row", "column" or "total"; ``level`` the row or column code).
+
+    The report prints these rather than adding the cells it shows, which after small-cell
+    protection would give wrong totals (and leak the hidden cells).
+    """
+    n = float(cells["observed"].sum())
+    out = []
+    for margin, key in (("row", "row"), ("column", "column")):
+        sums = cells.groupby(key, sort=False)["observed"].sum()
+        out += [{"margin": margin, "level": level, "n": int(total),
+                 "percent": 100 * total / n if n else float("nan")}
+                for level, total in sums.items()]
+    out.append({"margin": "total", "level": None, "n": int(n), "percent": 100.0 if n else
+                float("nan")})
+    return pd.DataFrame(out, columns=["margin", "level", "n", "percent"])
 
 
 def _ttest(data, a, plan, labels, result, inst):
@@ -341,7 +371,7 @@ def _grid(data, a, plan, labels, result, inst):
     items = inst.group_map[a.group].items
     codes = labels.codes(items[0])
     table = st.grid(data, items, codes, {i: labels.name(i) for i in items}, conf=plan.conf)
-    result.tables[T.GRID] = table
+    result.tables[T.GRID] = percent_ci(table)
 
 
 def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):

@@ -119,8 +119,14 @@ def register(app: typer.Typer) -> None:
                 from ..wave.privacy import load_key
 
                 rep.results.append(free_text_result(rep, load_key(key_file)))
+            paper = None
+            if demo and plan == "kallmen2017":  # the paper's values beside the reproduced
+                from ..demo.reproduce import build_checks, paper_cells
+
+                paper = paper_cells(build_checks(rep, invited=demo_n))
             written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
-                                   free_text=include_free_text, drawn=drawer.collect)
+                                   free_text=include_free_text, paper=paper,
+                                   drawn=drawer.collect)
         failed = [r.id for r in rep.results if r.error]
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "

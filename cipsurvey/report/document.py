@@ -12,7 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from . import numbers as nb
+from ..analysis import tables as T
+from ..lang import numbers as nb
 from . import publication as pub
 from .publication import Cell, Column, Context, Markers, PubTable, Row
 
@@ -81,21 +82,21 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
     t = result.tables
     out: list[PubTable] = []
     kind = result.kind
-    if kind == "describe" and "describe" not in skip:
-        out.append(pub.describe(ctx, result.id, t["describe"], title))
+    if kind == "describe" and T.DESCRIBE not in skip:
+        out.append(pub.describe(ctx, result.id, t[T.DESCRIBE], title))
     elif kind == "frequencies":
-        out.append(pub.frequencies(ctx, result.id, t["frequencies"], title, result.notes))
+        out.append(pub.frequencies(ctx, result.id, t[T.FREQUENCIES], title, result.notes))
     elif kind == "crosstab":
-        if "cells" not in skip:
+        if T.CELLS not in skip:
             out.append(pub.crosstab_matrix(ctx, result.id, result, title))
-        out.append(pub.tests_table(ctx, result.id, t["tests"],
-                                   ctx.text("tests_title", title=title), t.get("association")))
+        out.append(pub.tests_table(ctx, result.id, t[T.TESTS],
+                                   ctx.text("tests_title", title=title), t.get(T.ASSOCIATION)))
     elif kind == "ttest":
         out += pub.ttest(ctx, result.id, result, title)
     elif kind == "anova":
         out += pub.anova(ctx, result.id, result, title)
     elif kind == "grid":
-        out.append(pub.grid(ctx, result.id, t["grid"], title, result.notes))
+        out.append(pub.grid(ctx, result.id, t[T.GRID], title, result.notes))
     elif kind == "multiple_response":
         out += pub.multiple_response(ctx, result.id, result, title)
     elif kind == "regression":
@@ -157,12 +158,12 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
     levels: dict[Any, str] = {}
     for r in grouped.results:
         if r.kind == "describe":
-            d = r.tables["describe"]
+            d = r.tables[T.DESCRIBE]
             for code, label in zip(d["group"], d["group_label"], strict=True):
                 if str(code) != "Total":
                     levels.setdefault(code, label)
         else:
-            c = r.tables["cells"]
+            c = r.tables[T.CELLS]
             for code, label in zip(c["column"], c["column_label"], strict=True):
                 levels.setdefault(code, label)
     codes = list(levels)
@@ -174,7 +175,7 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
     blank = len(cols) - 1
     for r in grouped.results:
         if r.kind == "describe":
-            d = r.tables["describe"]
+            d = r.tables[T.DESCRIBE]
             for var, part in d.groupby("variable", sort=False):
                 p, method = _test_p(ctx, section, var, grouped.group)
                 head = [ctx.label(part["variable_label"].iloc[0])] + [Cell()] * (blank - 1)
@@ -191,19 +192,19 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
                             continue
                         if stat == "n":
                             cell = ctx.num(row["n"], "count")
-                            cell.paper = ctx.printed(r.id, "describe", "n", "count",
+                            cell.paper = ctx.printed(r.id, T.DESCRIBE, "n", "count",
                                                      variable=var, group=row["group"])
                         elif stat == "msd":
                             cell = ctx.m_sd(row["mean"], row["sd"])
-                            m = ctx.paper(r.id, "describe", "mean", variable=var,
+                            m = ctx.paper(r.id, T.DESCRIBE, "mean", variable=var,
                                           group=row["group"])
-                            s = ctx.paper(r.id, "describe", "sd", variable=var,
+                            s = ctx.paper(r.id, T.DESCRIBE, "sd", variable=var,
                                           group=row["group"])
                             if m is not None and s is not None:
                                 cell.paper = nb.fmt_m_sd(m[0], s[0], ctx.lang, places=m[1])
                         else:
                             cell = ctx.num(row["median"], "descriptive")
-                            cell.paper = ctx.printed(r.id, "describe", "median",
+                            cell.paper = ctx.printed(r.id, T.DESCRIBE, "median",
                                                      "descriptive", variable=var,
                                                      group=row["group"])
                         cells.append(cell)
@@ -213,7 +214,7 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
             direction = getattr(a, "percent", None) or "row"
             pct = {"row": "row_percent", "column": "col_percent",
                    "total": "total_percent"}[direction]
-            tests = r.tables["tests"]
+            tests = r.tables[T.TESTS]
             first = tests.iloc[0] if len(tests) else None
             head_label = ctx.text("n_pct_label", label=ctx.var_label(a.rows),
                                   direction=ctx.text(f"{direction}_percent_short"))
@@ -221,8 +222,8 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
                       if first is not None else Cell())
             rows.append(Row([Cell(head_label, generated=True)] + [Cell()] * (blank - 1)
                             + [p_cell], block=True))
-            cells_t = r.tables["cells"]
-            margins = r.tables.get("margins")
+            cells_t = r.tables[T.CELLS]
+            margins = r.tables.get(T.MARGINS)
             for code, label in dict.fromkeys(zip(cells_t["row"], cells_t["row_label"],
                                                  strict=True)):
                 line = [ctx.label(label)]
@@ -234,13 +235,13 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
                         continue
                     h = hit.iloc[0]
                     cell = ctx.n_pct(h["observed"], h[pct])
-                    cell.paper = ctx.printed_n_pct(r.id, "cells", "observed", pct, row=code,
+                    cell.paper = ctx.printed_n_pct(r.id, T.CELLS, "observed", pct, row=code,
                                                    column=g)
                     line.append(cell)
                 if margins is not None:
                     m = margins[(margins["margin"] == "row") & (margins["level"] == code)]
                     cell = ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell()
-                    cell.paper = ctx.printed_n_pct(r.id, "margins", "n", "percent",
+                    cell.paper = ctx.printed_n_pct(r.id, T.MARGINS, "n", "percent",
                                                    margin="row", level=code)
                     line.append(cell)
                 else:
@@ -263,11 +264,11 @@ def _test_p(ctx: Context, section: list[Any], variable: str, group: str
                 or variable not in getattr(a, "variables", ())):
             continue
         if r.kind == "ttest":
-            t = r.tables["ttest"]
+            t = r.tables[T.TTEST]
             row = t.iloc[0]
             return float(row["p"]), str(row["method"])
-        if r.kind == "anova" and "anova" in r.tables:
-            t = r.tables["anova"]
+        if r.kind == "anova" and T.ANOVA in r.tables:
+            t = r.tables[T.ANOVA]
             hit = t[(t["variable"] == variable) & t["statistic"].notna()]
             if len(hit):
                 return float(hit["p"].iloc[0]), str(hit["method"].iloc[0])
@@ -306,7 +307,7 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
 
 
 def _notes_of(ctx: Context, frame: pd.DataFrame) -> list[str]:
-    return pub._notes(ctx, frame)
+    return pub.row_notes(ctx, frame)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -334,7 +335,7 @@ def build(ctx: Context, report: Any, *, title: str, synthetic: bool, generated: 
                     dict.fromkeys(sources))))
             placed_at[first.id] = table
             for r in g.results:
-                merged[r.id] = {"describe", "cells"}
+                merged[r.id] = {T.DESCRIBE, T.CELLS}
         for r in results:
             if r.id in placed_at:
                 part.items.append(placed_at[r.id])
@@ -368,12 +369,15 @@ def number(doc: Document) -> None:
 def context_for(report: Any, paper: dict | None = None) -> Context:
     """The shaping context of a report: its language, its plan and instrument, the words
     of the catalog, and (for a reproduction) the paper's printed values by result cell."""
-    from . import wording as w
+    from ..lang import texts
 
     lang = report.lang
     inst = report.survey.instrument
     plan = report.plan
     by_id = {a.id: a for _, a in plan.analyses()} if hasattr(plan, "analyses") else {}
+    words, heads = texts("report", lang), texts("column", lang)
+    names, notes = texts("test", lang), texts("note", lang)
+    kinds = texts("problemkind", lang)
 
     def var_label(name: str | None) -> str:
         if not name:
@@ -392,17 +396,8 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
                     return c.label.get(lang)
         return str(code)
 
-    def heading(column: str) -> str:
-        found = w.COLUMNS.get(column)
-        return (found[0] if lang == "en" else found[1]) if found else column
-
-    def kind_of(column: str) -> str | None:
-        found = w.COLUMNS.get(column)
-        return found[2] if found else None
-
     def source(value: Any) -> str:
-        return value.get(lang) if hasattr(value, "get") and not isinstance(value, str) \
-            else str(value)
+        return value if isinstance(value, str) else value.get(lang)
 
     def paper_of(rid: str, table: str, column: str, /,
                  **where: Any) -> tuple[float, int] | None:
@@ -413,12 +408,14 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
 
     return Context(
         lang=lang, alpha=plan.alpha, conf=plan.conf,
-        text=lambda key, **kw: w.text(key, lang, **kw),
-        test=lambda method: w.test(method, lang),
-        note=lambda raw: w.note(raw, lang),
+        text=lambda key, **kw: words[key].format(**kw) if kw else words[key],
+        test=lambda method: pub.test_name(method, names),
+        note=lambda raw: pub.note_text(raw, notes, lang),
         var_label=var_label, value_label=value_label, analysis=by_id.get,
-        heading=heading, kind_of=kind_of, source=source, has=lambda key: key in w.TEXT,
-        paper=paper_of)
+        heading=lambda column: heads.get(column, column),
+        kind_of=lambda column: pub.COLUMN_KINDS.get(column),
+        source=source, has=lambda key: key in words,
+        problem_text=lambda code: kinds.get(code, code), paper=paper_of)
 
 
 def _norm(value: Any) -> Any:

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..lang.numbers import excel_format
 from .document import Document
-from .numbers import excel_format
 from .publication import Column, PubTable
 
 TITLE_SIZE = 14
@@ -158,7 +158,7 @@ def write_workbook(doc: Document, path: Path, t: Any, *, sources: list[tuple[str
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    from ..io.writers import atomic_write
+    from ..files import atomic_write
 
     book = Workbook()
     cover = book.active

@@ -150,7 +150,7 @@ def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(yes) + 1.2))
     ax.barh(yes["item_label"], yes["percent"], color=sns.color_palette(PALETTE)[0])
     ax.errorbar(yes["percent"], yes["item_label"],
-                xerr=[yes["percent"] - 100 * yes["conf_low"], 100 * yes["conf_high"]
+                xerr=[yes["percent"] - yes["conf_low"], yes["conf_high"]
                       - yes["percent"]], fmt="none", ecolor="0.2", capsize=3)
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% {first}")

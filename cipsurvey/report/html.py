@@ -185,8 +185,7 @@ def render(doc: Document, t: Any, figures: dict[str, Any], *, version: str) -> s
                     f"<h2>{escape(part.title)}</h2></summary>" + "\n".join(items)
                     + "</details>")
     body.append("</main>")
-    lang = "sv" if doc.lang == "sv" else "en"
-    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html>\n<html lang="{escape(doc.lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(doc.title)}</title><style>{_STYLE}</style></head><body>"
             + "\n".join(body) + f"<script>{_SCRIPT}</script></body></html>\n")

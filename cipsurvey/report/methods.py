@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import numbers as nb
+from ..analysis import tables as T
+from ..lang import numbers as nb
 from .publication import Context
 
 #: which sentence names a method: family → methods, in the order the sentences come
@@ -51,16 +52,18 @@ def used_methods(results: list[Any]) -> list[str]:
     return list(seen)
 
 
-def _join(names: list[str], lang: str) -> str:
+def _join(ctx: Context, names: list[str]) -> str:
+    """"a, b and c" in the report's language."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + (" and " if lang == "en" else " och ") + names[-1]
+    return ctx.text("and", first=", ".join(names[:-1]), last=names[-1])
 
 
 def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: bool,
                  software: dict[str, str], free_text: bool, min_cell: int,
-                 respondents: str | None = None) -> list[str]:
-    """The methods section, paragraph by paragraph."""
+                 people: int | None = None) -> list[str]:
+    """The methods section, paragraph by paragraph. ``people``: where the answers come from
+    fewer people than there are answers (a person in two waves), how many people."""
     lang = ctx.lang
     acc = report.survey.account
     paragraphs: list[str] = []
@@ -69,8 +72,11 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     files = [ctx.text("methods_file", n=nb.fmt(f.rows_kept, "count", lang),
                       format=ctx.text(f"format_{f.format}") if ctx.has(f"format_{f.format}")
                       else f.format) for f in acc.files]
-    data = ctx.text("methods_data", n=respondents or nb.fmt(n, "count", lang),
-                    files=_join(files, lang))
+    if people is not None and people != n:
+        data = ctx.text("methods_data_people", n=nb.fmt(n, "count", lang),
+                        people=nb.fmt(people, "count", lang), files=_join(ctx, files))
+    else:
+        data = ctx.text("methods_data", n=nb.fmt(n, "count", lang), files=_join(ctx, files))
     if invited:
         data += " " + ctx.text("methods_rate", invited=nb.fmt(invited, "count", lang),
                                rate=nb.percent_text(100 * n / invited, lang))
@@ -86,13 +92,13 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
                 if not r.error and getattr(ctx.analysis(r.id), "denominator", "") == "all"]
     if everyone:
         missing.append(ctx.text("methods_denominator_all",
-                                results=_join([ctx.text("quoted", text=t) for t in everyone],
-                                              lang)))
+                                results=_join(ctx, [ctx.text("quoted", text=t)
+                                                    for t in everyone])))
     else:
         missing.append(ctx.text("methods_denominator"))
     for r in report.results:
-        if r.kind == "scale" and not r.error and "alpha" in r.tables and "score" in r.tables:
-            a, s = r.tables["alpha"].iloc[0], r.tables["score"].iloc[0]
+        if r.kind == "scale" and not r.error and T.ALPHA in r.tables and T.SCORE in r.tables:
+            a, s = r.tables[T.ALPHA].iloc[0], r.tables[T.SCORE].iloc[0]
             missing.append(ctx.text("methods_scale", title=r.title,
                                     n_score=nb.fmt(s["n"], "count", lang),
                                     n_alpha=nb.fmt(a["n"], "count", lang),
@@ -105,7 +111,7 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     for family, members in FAMILIES.items():
         names = [n for n in dict.fromkeys(ctx.test(m)[0] for m in members if m in used) if n]
         if names:
-            sentences.append(ctx.text(f"methods_{family}", names=_join(names, lang)))
+            sentences.append(ctx.text(f"methods_{family}", names=_join(ctx, names)))
             if ctx.has(f"assume_{family}"):
                 assumptions.append(ctx.text(f"assume_{family}"))
     known = {m for members in FAMILIES.values() for m in members}
@@ -113,10 +119,8 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     others = [n for n in dict.fromkeys(ctx.test(m)[0] for m in used if m not in known)
               if n and n not in named]
     if others:
-        sentences.append(ctx.text("methods_other", names=_join(others, lang)))
-    sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang)
-                              if lang == "sv" else nb.number(report.plan.alpha, 2, lang,
-                                                             leading_zero=False),
+        sentences.append(ctx.text("methods_other", names=_join(ctx, others)))
+    sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang),
                               level=nb.number(100 * report.plan.conf, 0, lang)))
     paragraphs.append(" ".join(sentences))
     if assumptions:
@@ -125,7 +129,7 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     privacy = [ctx.text("methods_ids"),
                ctx.text("methods_free_text" if free_text else "methods_no_free_text")]
     if min_cell > 1:
-        privacy.append(ctx.text("methods_min_cell", k=nb.fmt(min_cell, "count", lang)))
+        privacy.append(ctx.text("min_cell", k=nb.fmt(min_cell, "count", lang)))
     paragraphs.append(" ".join(privacy))
     paragraphs.append(ctx.text("methods_software", software=", ".join(
         f"{k} {v}" for k, v in software.items())))

@@ -14,14 +14,16 @@ would undo small-cell protection).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
-from . import numbers as nb
-from .numbers import NBSP
+from ..analysis import tables as T
+from ..lang import numbers as nb
+from ..lang.numbers import NBSP
 
 SUPERSCRIPTS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖ"
 
@@ -90,6 +92,212 @@ class PubTable:
         return len(self.columns)
 
 
+# --------------------------------------------------------------------------- vocabularies
+
+#: the result tables shaped here; any other table is shown as it is (``document.generic``)
+SHAPED = {T.DESCRIBE, T.FREQUENCIES, T.CELLS, T.MARGINS, T.TESTS, T.ASSOCIATION, T.TTEST,
+          T.LEVENE, T.EFFECT_SIZE, T.MANN_WHITNEY, T.ANOVA, T.EFFECT_SIZES, T.PAIRWISE_D,
+          T.POSTHOC, T.ROBUST, T.KRUSKAL, T.GRID, T.MULTIPLE_RESPONSE, T.COEFFICIENTS, T.MODEL,
+          T.ALPHA, T.ITEMS, T.SCORE}
+
+#: method string a statistic carries → catalog name (``test.*``), symbol of its statistic,
+#: symbol of its exponentiated coefficient. A method the table lacks keeps its own words;
+#: tests/test_report_language.py lists any the demo or comparison reports meet.
+METHODS: dict[str, tuple[str, str, str]] = {
+    "Student's t, pooled variance": ('student_t', 't', ''),
+    "Welch's t, Satterthwaite df": ('welch_t', 't', ''),
+    "Welch's t": ('welch_t', 't', ''),
+    "paired t": ("paired_t", "t", ""),
+    "Levene's test centred on the mean": ('levene', 'F', ''),
+    "pooled SD; CI by noncentral t inversion": ("cohens_d", "d", ""),
+    "pooled SD; CI by noncentral t inversion; exact J correction": ("hedges_g", "g", ""),
+    "Mann-Whitney U, normal approximation with tie correction": ("mann_whitney", "z", ""),
+    "Pearson chi-square, no continuity correction": ("pearson_chi2", "χ²", ""),
+    "Pearson chi-square": ("pearson_chi2", "χ²", ""),
+    "likelihood-ratio chi-square (G2)": ("likelihood_ratio", "χ²", ""),
+    "Mantel-Haenszel linear-by-linear, codes as scores": ("linear_by_linear", "χ²", ""),
+    "Yates's continuity correction (2x2 only)": ('yates', 'χ²', ''),
+    "Fisher's exact test, two-sided": ('fisher', '', ''),
+    "Cramer's V; CI by noncentral chi-square inversion": ('cramers_v', 'V', ''),
+    "phi coefficient (signed)": ("phi", "φ", ""),
+    "one-way ANOVA": ("anova", "F", ""),
+    "Welch's ANOVA": ('welch_anova', 'F', ''),
+    "Brown-Forsythe F* test": ("brown_forsythe", "F*", ""),
+    "Kruskal-Wallis H, tie-corrected, chi-square approximation": ("kruskal_wallis", "H", ""),
+    "eta squared": ("eta_squared", "η²", ""),
+    "omega squared": ("omega_squared", "ω²", ""),
+    "epsilon squared": ("epsilon_squared", "ε²", ""),
+    "CI by noncentral F inversion": ("", "", ""),
+    "Cohen's d": ('cohens_d', 'd', ''),
+    "Hedges' g": ('hedges_g', 'g', ''),
+    "Cramer's V": ('cramers_v', 'V', ''),
+    "Cronbach's alpha": ('cronbach_alpha', 'α', ''),
+    "Scheffé": ("scheffe", "", ""),
+    "Tukey": ("tukey", "", ""),
+    "Bonferroni": ("bonferroni", "", ""),
+    "Games-Howell": ("games_howell", "", ""),
+    "Wilson score interval": ("wilson", "", ""),
+    "OLS": ("ols", "t", ""),
+    "logistic regression (Wald)": ("logistic", "Wald χ²", "OR"),
+    "logistic regression": ("logistic", "", ""),
+    "negative binomial (NB2), maximum likelihood": ("negative_binomial", "z", "IRR"),
+    "negative binomial (NB2)": ("negative_binomial", "z", "IRR"),
+    "Poisson GLM": ("poisson", "z", "IRR"),
+    "Cronbach's alpha; Feldt CI": ('cronbach_alpha', 'α', ''),
+    'Wilcoxon signed-rank, normal approximation with tie correction': ('wilcoxon', 'z', ''),
+    'Wilcoxon signed-rank; paired t': ('wilcoxon_paired_t', 'z', ''),
+    'McNemar (exact)': ('mcnemar_exact', '', ''),
+    'McNemar': ('mcnemar', 'χ²', ''),
+    'McNemar asymptotic': ('mcnemar', 'χ²', ''),
+    'McNemar asymptotic (corrected)': ('mcnemar_corrected', 'χ²', ''),
+    'McNemar exact': ('mcnemar_exact', '', ''),
+    'Stuart-Maxwell; Bowker': ('stuart_maxwell', 'χ²', ''),
+    'Pearson chi-square across occasions': ('chi2_occasions', 'χ²', ''),
+    'Kruskal-Wallis on the change scores (ANOVA beside)': ('kruskal_change', 'H', ''),
+    "Pearson chi-square; SMD = Cohen's h": ('chi2_smd_h', 'χ²', ''),
+    "Welch's t; SMD = Cohen's d": ('welch_smd_d', 't', ''),
+    'exact binomial, two-sided': ('exact_binomial', '', ''),
+    'Dunn': ('dunn', 'z', ''),
+}
+
+#: notes the statistics write (English, with numbers) → catalog note (``note.*``)
+NOTES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"(?P<k>\d+) cells \((?P<pct>[\d.]+)%\) have expected count less than 5\. "
+                r"The minimum expected count is (?P<min>[\d.]+)\."), "expected_small"),
+    (re.compile(r"meaningful for ordered categories only"), "linear_by_linear"),
+    (re.compile(r"a single category: no test"), "single_category"),
+    (re.compile(r"no values"), "no_values"),
+    (re.compile(r"one value: no SD"), "one_value"),
+    (re.compile(r"no answers"), "no_answers"),
+]
+_NOTE_KINDS = {"k": "count", "pct": "percent", "min": "descriptive"}
+
+#: what the numbers of a result column are (None: text), for tables shown as they are
+COLUMN_KINDS: dict[str, str | None] = {
+    "variable_label": None,
+    "group_label": None,
+    "group": None,
+    "label": None,
+    "item_label": None,
+    "term_label": None,
+    "indicator_label": None,
+    "indicator": None,
+    "test": None,
+    "measure": None,
+    "source": None,
+    "wave": None,
+    "level": None,
+    "trait": None,
+    "kind": None,
+    "unit": None,
+    "option": None,
+    "unlinked_test": None,
+    "linked_test": None,
+    "n": "count",
+    "count": "count",
+    "observed": "count",
+    "missing": "count",
+    "responded": "count",
+    "invited": "count",
+    "n_0": "count",
+    "n_1": "count",
+    "linked_n": "count",
+    "n1": "count",
+    "n2": "count",
+    "events": "count",
+    "k": "count",
+    "n_respondents": "count",
+    "n_responses": "count",
+    "percent": "percent",
+    "row_percent": "percent",
+    "col_percent": "percent",
+    "total_percent": "percent",
+    "pct_of_respondents": "percent",
+    "pct_of_responses": "percent",
+    "followed": "percent",
+    "lost": "percent",
+    "mean": "descriptive",
+    "sd": "descriptive",
+    "median": "descriptive",
+    "q1": "descriptive",
+    "q3": "descriptive",
+    "min": "descriptive",
+    "max": "descriptive",
+    "expected": "descriptive",
+    "adj_residual": "statistic",
+    "std_residual": "statistic",
+    "ss": "descriptive",
+    "ms": "descriptive",
+    "value_0": "descriptive",
+    "value_1": "descriptive",
+    "statistic": "statistic",
+    "unlinked_statistic": "statistic",
+    "linked_statistic": "statistic",
+    "lr_chi2": "statistic",
+    "df": "df",
+    "df1": "df",
+    "df2": "df",
+    "df_resid": "df",
+    "p": "p",
+    "p_anova": "p",
+    "linked_p": "p",
+    "linked_p_t": "p",
+    "linked_p_bowker": "p",
+    "unlinked_p": "p",
+    "unlinked_p_mw": "p",
+    "p_alpha": "p",
+    "estimate": "estimate",
+    "change": "estimate",
+    "linked_change": "estimate",
+    "se": "estimate",
+    "conf_low": "estimate",
+    "conf_high": "estimate",
+    "linked_conf_low": "estimate",
+    "linked_conf_high": "estimate",
+    "smd": "effect",
+    "d_z": "effect",
+    "cramers_v": "bounded",
+    "epsilon_squared": "bounded",
+    "r_squared": "bounded",
+    "adj_r_squared": "bounded",
+    "nagelkerke_r2": "bounded",
+    "cox_snell_r2": "bounded",
+    "item_rest_r": "bounded",
+    "alpha_if_deleted": "bounded",
+    "beta": "estimate",
+    "minus2ll": "descriptive",
+    "log_likelihood": "descriptive",
+    "aic": "descriptive",
+    "deviance": "descriptive",
+    "pearson_chi2": "statistic",
+    "dispersion": "descriptive",
+    "alpha": "estimate",
+    "sigma": "descriptive",
+    "whisker_low": "descriptive",
+    "whisker_high": "descriptive",
+}
+
+
+def test_name(method: str, names: dict[str, str]) -> tuple[str, str]:
+    """A test's name (from the catalog's ``test.*`` texts ``names``) and its symbol."""
+    slug, symbol, _ = METHODS.get(method, (None, "", ""))
+    if slug is None:
+        return method, ""
+    return (names[slug] if slug else ""), symbol
+
+
+def note_text(raw: str, notes: dict[str, str], lang: str) -> str:
+    """A note the statistics wrote, in ``lang`` (catalog ``note.*`` texts ``notes``) with its
+    numbers formatted; a note already in the report's language passes unchanged."""
+    for pattern, key in NOTES:
+        found = pattern.fullmatch(raw.strip())
+        if found:
+            values = {k: nb.fmt(float(v), _NOTE_KINDS.get(k, "descriptive"), lang)
+                      for k, v in found.groupdict().items()}
+            return notes[key].format(**values)
+    return raw
+
+
 # --------------------------------------------------------------------------- context
 
 
@@ -97,10 +305,11 @@ class PubTable:
 class Context:
     """What shaping needs besides the results: the language, its words, the plan.
 
-    ``text(key, **values)`` gives a catalog string; ``test(method)`` the name and symbol of a
-    test from the method string a statistic carries; ``note(text)`` a result's note in the
-    report's language; ``paper(rid, table, column, **where)`` the paper's printed value for
-    one cell of a result (value and printed decimals), if the report reproduces a paper.
+    ``text(key, **values)`` gives a catalog string (``report.*``); ``test(method)`` the name
+    and symbol of a test from the method string a statistic carries (see ``METHODS``);
+    ``note(text)`` a result's note in the report's language; ``paper(rid, table, column,
+    **where)`` the paper's printed value for one cell of a result (value and printed
+    decimals), if the report reproduces a paper.
     """
 
     lang: str
@@ -116,6 +325,7 @@ class Context:
     kind_of: Callable[[str], str | None]
     source: Callable[[Any], str]
     has: Callable[[str], bool]
+    problem_text: Callable[[str], str]
     paper: Callable[..., tuple[float, int] | None] = lambda *a, **k: None
 
     # ---- cells
@@ -146,11 +356,10 @@ class Context:
         text = nb.fmt_m_sd(mv, sv, self.lang).replace(" (", NBSP + "(")
         return Cell(text, (Num(mv, "descriptive", 2), Num(sv, "descriptive", 2)))
 
-    def ci(self, low: Any, high: Any, places: int) -> Cell:
+    def ci(self, low: Any, high: Any, places: int, kind: str = "estimate") -> Cell:
         lo = None if low is None or pd.isna(low) else float(low)
         hi = None if high is None or pd.isna(high) else float(high)
-        text = nb.fmt_ci(lo, hi, self.lang, places).replace(" ", NBSP)
-        kind = "estimate"
+        text = nb.fmt_ci(lo, hi, self.lang, places, kind).replace(" ", NBSP)
         return Cell(text, (Num(lo, kind, places), Num(hi, kind, places)))
 
     def est_ci(self, est: Any, low: Any, high: Any, kind: str) -> Cell:
@@ -158,9 +367,7 @@ class Context:
         ev = None if est is None or pd.isna(est) else float(est)
         places = nb.decimals(kind, ev)
         head = nb.fmt(ev, kind, self.lang, places=places)
-        interval = self.ci(low, high, places)
-        if kind == "bounded" and self.lang == "en":
-            interval.text = interval.text.replace("0.", ".")
+        interval = self.ci(low, high, places, kind)
         text = head + (NBSP + interval.text if interval.text else "")
         return Cell(text, (Num(ev, kind, places), *interval.nums))
 
@@ -178,7 +385,8 @@ class Context:
         if found is None:
             return None
         value, places = found
-        return nb.fmt(value, kind, self.lang, places=places)
+        # a p value as the paper prints it ("p = .02"), with the leading zero APA drops
+        return nb.fmt(value, "bounded" if kind == "p" else kind, self.lang, places=places)
 
     def printed_n_pct(self, rid: str, table: str, n_col: str, pct_col: str, /,
                       **where: Any) -> str | None:
@@ -223,7 +431,7 @@ class Markers:
         return [f"{m} {self.ctx.text('p_from', test=name)}" for name, m in self.names.items()]
 
 
-def _notes(ctx: Context, frame: pd.DataFrame, *extra: Any) -> list[str]:
+def row_notes(ctx: Context, frame: pd.DataFrame, *extra: Any) -> list[str]:
     """The distinct notes a result's rows carry, in the report's language."""
     out: dict[str, None] = {}
     if "note" in frame.columns:
@@ -269,11 +477,11 @@ def describe(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTabl
                      ctx.num(r["mean"], "descriptive"), ctx.num(r["sd"], "descriptive"),
                      ctx.num(r["median"], "descriptive"),
                      ctx.ci(r["conf_low"], r["conf_high"], places)]
-            _paper(ctx, rid, "describe", cells, r, {"variable": var, "group": r["group"]},
+            _paper(ctx, rid, T.DESCRIBE, cells, r, {"variable": var, "group": r["group"]},
                    {"n": 1, "mean": 2, "sd": 3, "median": 4})
             rows.append(Row(cells, indent=grouped, total=str(r["group"]) == "Total"))
     notes = [ctx.text("note_describe", level=nb.number(100 * ctx.conf, 0, ctx.lang))]
-    return PubTable(f"{rid}.describe", title, cols, rows, notes + _notes(ctx, frame),
+    return PubTable(f"{rid}.describe", title, cols, rows, notes + row_notes(ctx, frame),
                     result=rid)
 
 
@@ -291,8 +499,8 @@ def frequencies(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
         for _, r in part.iterrows():
             cells = [ctx.label(r["label"]), ctx.num(r["count"], "count"),
                      ctx.num(r["percent"], "percent"),
-                     ctx.ci(r["conf_low"], r["conf_high"], nb.decimals("percent"))]
-            _paper(ctx, rid, "frequencies", cells, r, {"variable": var, "level": r["level"]},
+                     ctx.ci(r["conf_low"], r["conf_high"], 1, "percent")]
+            _paper(ctx, rid, T.FREQUENCIES, cells, r, {"variable": var, "level": r["level"]},
                    {"count": 1, "percent": 2})
             rows.append(Row(cells, indent=True))
         n = part["n"].iloc[0]
@@ -301,7 +509,7 @@ def frequencies(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
     notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
     notes.append(ctx.text("note_ci_percent", level=nb.number(100 * ctx.conf, 0, ctx.lang),
                           method=ctx.test("Wilson score interval")[0]))
-    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + _notes(ctx, frame),
+    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + row_notes(ctx, frame),
                     result=rid)
 
 
@@ -322,13 +530,13 @@ def _frequency_matrix(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
                             + [ctx.n_pct(by[g]["count"], by[g]["percent"]) if g in by
                                else Cell() for g in map(str, groups)], indent=True))
     notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
-    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + _notes(ctx, frame),
+    return PubTable(f"{rid}.frequencies", title, cols, rows, notes + row_notes(ctx, frame),
                     result=rid)
 
 
 def crosstab_matrix(ctx: Context, rid: str, result: Any, title: str) -> PubTable:
     """Counts and the chosen percentage in a rows × columns matrix, with the margins."""
-    cells = result.tables["cells"]
+    cells = result.tables[T.CELLS]
     analysis = ctx.analysis(rid)
     direction = getattr(analysis, "percent", None) or "row"
     pct = {"row": "row_percent", "column": "col_percent", "total": "total_percent"}[direction]
@@ -338,7 +546,7 @@ def crosstab_matrix(ctx: Context, rid: str, result: Any, title: str) -> PubTable
     n_pct = (ctx.text("n"), ctx.text("percent"))
     cols = [Column(ctx.var_label(getattr(analysis, "rows", None)), text=True)]
     cols += [Column(str(label), n_pct, spanner=spanner) for _, label in col_levels]
-    margins = result.tables.get("margins")
+    margins = result.tables.get(T.MARGINS)
     if margins is not None:
         cols.append(Column(ctx.text("total"), n_pct))
     by = {(r["row"], r["column"]): r for _, r in cells.iterrows()}
@@ -349,12 +557,15 @@ def crosstab_matrix(ctx: Context, rid: str, result: Any, title: str) -> PubTable
             r = by.get((code, ccode))
             cell = ctx.n_pct(r["observed"], r[pct]) if r is not None else Cell()
             if r is not None:
-                cell.paper = ctx.printed_n_pct(rid, "cells", "observed", pct, row=code,
+                cell.paper = ctx.printed_n_pct(rid, T.CELLS, "observed", pct, row=code,
                                                column=ccode)
             row.append(cell)
         if margins is not None:
             m = margins[(margins["margin"] == "row") & (margins["level"] == code)]
-            row.append(ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell())
+            cell = ctx.n_pct(m["n"].iloc[0], m["percent"].iloc[0]) if len(m) else Cell()
+            cell.paper = ctx.printed_n_pct(rid, T.MARGINS, "n", "percent", margin="row",
+                                           level=code)
+            row.append(cell)
         rows.append(Row(row))
     if margins is not None:
         total = [ctx.words("total")]
@@ -390,6 +601,9 @@ def tests_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
             cells[3] = ctx.p(r["p"])
         if extra:
             cells.append(ctx.num(r[extra], "bounded"))
+        if first == "test":
+            _paper(ctx, rid, T.TESTS, cells, r, {"test": r["test"]},
+                   {"statistic": 1, "df": 2, "p": 3})
         rows.append(Row(cells))
     notes = []
     if "n" in frame.columns and frame["n"].nunique() == 1:
@@ -400,7 +614,8 @@ def tests_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
                               value=ctx.est_ci(a["estimate"], a["conf_low"], a["conf_high"],
                                                "bounded").text,
                               level=nb.number(100 * ctx.conf, 0, ctx.lang)))
-    table = PubTable(f"{rid}.tests", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+    table = PubTable(f"{rid}.tests", title, cols, rows, notes + row_notes(ctx, frame),
+                     result=rid)
     if first != "test":
         table.footnotes = marks.footnotes()
     return table
@@ -408,7 +623,7 @@ def tests_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
 
 def ttest(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
     """Student's and Welch's t side by side; Levene, Mann–Whitney and d in the notes."""
-    tt = result.tables["ttest"]
+    tt = result.tables[T.TTEST]
     cols = [Column(ctx.text("test"), text=True), ctx.col("n1"), ctx.col("n2"),
             ctx.col("mean_difference"), ctx.ci_col(), ctx.col("t"), ctx.col("df"), ctx.col("p")]
     rows = []
@@ -420,10 +635,12 @@ def ttest(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
                          ctx.ci(r["conf_low"], r["conf_high"], places),
                          ctx.num(r["statistic"], "statistic"), ctx.num(r["df"], "df"),
                          ctx.p(r["p"])]))
+        _paper(ctx, rid, T.TTEST, rows[-1].cells, r, {"test": r["test"]},
+               {"statistic": 5, "df": 6, "p": 7})
     first = tt.iloc[0]
     notes = [ctx.text("note_difference", first=first["group1_label"],
                       second=first["group2_label"])]
-    lev = result.tables.get("levene")
+    lev = result.tables.get(T.LEVENE)
     if lev is not None and len(lev):
         r = lev.iloc[0]
         notes.append(ctx.text("note_levene", test=ctx.test(str(r["method"]))[0],
@@ -431,37 +648,37 @@ def ttest(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
                               df2=nb.fmt(r["df2"], "df", ctx.lang),
                               F=nb.fmt(r["statistic"], "statistic", ctx.lang),
                               p=nb.p_text(r["p"], ctx.lang, alpha=ctx.alpha)))
-    eff = result.tables.get("effect_size")
+    eff = result.tables.get(T.EFFECT_SIZE)
     if eff is not None and len(eff):
         parts = [f"{ctx.test(str(r['method']))[1]} = "
                  + ctx.est_ci(r["estimate"], r["conf_low"], r["conf_high"], "effect").text
                  for _, r in eff.iterrows()]
         notes.append(ctx.text("note_effect_sizes", values="; ".join(parts),
                               level=nb.number(100 * ctx.conf, 0, ctx.lang)))
-    mw = result.tables.get("mann_whitney")
+    mw = result.tables.get(T.MANN_WHITNEY)
     if mw is not None and len(mw):
         r = mw.iloc[0]
         notes.append(ctx.text("note_mann_whitney", U=nb.fmt(r["u"], "rank_sum", ctx.lang),
                               z=nb.fmt(r["statistic"], "statistic", ctx.lang),
                               p=nb.p_text(r["p"], ctx.lang, alpha=ctx.alpha)))
-    return [PubTable(f"{rid}.ttest", title, cols, rows, notes + _notes(ctx, tt), result=rid)]
+    return [PubTable(f"{rid}.ttest", title, cols, rows, notes + row_notes(ctx, tt), result=rid)]
 
 
 def anova(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
     """The ANOVA table per outcome with η² and ω²; post hoc pairs with d; robust tests."""
     out: list[PubTable] = []
     t = result.tables
-    if "anova" in t:
-        out.append(_anova_table(ctx, rid, t["anova"], t.get("effect_sizes"), title))
-    if "posthoc" in t:
-        for method, part in t["posthoc"].groupby("method", sort=False):
-            out.append(_posthoc_table(ctx, rid, part, t.get("pairwise_d"),
+    if T.ANOVA in t:
+        out.append(_anova_table(ctx, rid, t[T.ANOVA], t.get(T.EFFECT_SIZES), title))
+    if T.POSTHOC in t:
+        for method, part in t[T.POSTHOC].groupby("method", sort=False):
+            out.append(_posthoc_table(ctx, rid, part, t.get(T.PAIRWISE_D),
                                       ctx.text("posthoc_title", title=title,
                                                test=ctx.test(str(method))[0])))
-    if "robust" in t:
-        out.append(_robust_table(ctx, rid, t["robust"], title))
-    if "kruskal" in t:
-        out.append(_kruskal_table(ctx, rid, t["kruskal"], title))
+    if T.ROBUST in t:
+        out.append(_robust_table(ctx, rid, t[T.ROBUST], title))
+    if T.KRUSKAL in t:
+        out.append(_kruskal_table(ctx, rid, t[T.KRUSKAL], title))
     return out
 
 
@@ -492,11 +709,11 @@ def _anova_table(ctx: Context, rid: str, frame: pd.DataFrame, effects: pd.DataFr
                                         e["conf_high"].iloc[0], "bounded")
                              if between and len(e) else Cell())
             if between:
-                _paper(ctx, rid, "anova", cells, r, {"variable": var, "source": r["source"]},
+                _paper(ctx, rid, T.ANOVA, cells, r, {"variable": var, "source": r["source"]},
                        {"statistic": 4})
             rows.append(Row(cells, indent=many))
     notes = [ctx.text("note_anova", level=nb.number(100 * ctx.conf, 0, ctx.lang))]
-    return PubTable(f"{rid}.anova", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+    return PubTable(f"{rid}.anova", title, cols, rows, notes + row_notes(ctx, frame), result=rid)
 
 
 _SOURCES = {"Between Groups": "between_groups", "Within Groups": "within_groups",
@@ -529,12 +746,12 @@ def _posthoc_table(ctx: Context, rid: str, frame: pd.DataFrame, pairwise: pd.Dat
                 cells.append(ctx.est_ci(d["estimate"].iloc[0], d["conf_low"].iloc[0],
                                         d["conf_high"].iloc[0], "effect") if len(d) else Cell())
                 if len(d):
-                    cells[-1].paper = ctx.printed(rid, "pairwise_d", "estimate", "effect",
+                    cells[-1].paper = ctx.printed(rid, T.PAIRWISE_D, "estimate", "effect",
                                                   variable=var, group1=r["group1"],
                                                   group2=r["group2"])
             rows.append(Row(cells, indent=many))
     notes = [ctx.text("note_posthoc")]
-    return PubTable(f"{rid}.posthoc", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+    return PubTable(f"{rid}.posthoc", title, cols, rows, notes + row_notes(ctx, frame), result=rid)
 
 
 def _robust_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
@@ -551,7 +768,7 @@ def _robust_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> Pu
                              ctx.num(r["statistic"], "statistic"), ctx.num(r["df1"], "df"),
                              ctx.num(r["df2"], "df"), ctx.p(r["p"])], indent=many))
     return PubTable(f"{rid}.robust", ctx.text("robust_title", title=title), cols, rows,
-                    _notes(ctx, frame), result=rid)
+                    row_notes(ctx, frame), result=rid)
 
 
 def _kruskal_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
@@ -562,7 +779,7 @@ def _kruskal_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> P
                  ctx.num(r["epsilon_squared"], "bounded")]) for _, r in frame.iterrows()]
     notes = [ctx.text("note_kruskal", test=ctx.test(str(frame["method"].iloc[0]))[0])]
     return PubTable(f"{rid}.kruskal", ctx.text("kruskal_title", title=title), cols, rows,
-                    notes + _notes(ctx, frame), result=rid)
+                    notes + row_notes(ctx, frame), result=rid)
 
 
 def grid(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
@@ -576,23 +793,23 @@ def grid(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
     for item, part in frame.groupby("item", sort=False):
         by = {r["level"]: r for _, r in part.iterrows()}
         cells = [ctx.label(part["item_label"].iloc[0]), ctx.num(part["n"].iloc[0], "count")]
-        cells[1].paper = ctx.printed(rid, "grid", "n", "count", item=item)
+        cells[1].paper = ctx.printed(rid, T.GRID, "n", "count", item=item)
         for level, _ in answers:
             r = by.get(level)
             cell = ctx.n_pct(r["count"], r["percent"]) if r is not None else Cell()
             if r is not None:
-                cell.paper = ctx.printed_n_pct(rid, "grid", "count", "percent", item=item,
+                cell.paper = ctx.printed_n_pct(rid, T.GRID, "count", "percent", item=item,
                                                level=level)
             cells.append(cell)
         rows.append(Row(cells))
     notes = [ctx.note(n) for n in result_notes] or [ctx.text("note_percent_answered")]
     notes.append(ctx.text("note_grid_ci"))
-    return PubTable(f"{rid}.grid", title, cols, rows, notes + _notes(ctx, frame), result=rid)
+    return PubTable(f"{rid}.grid", title, cols, rows, notes + row_notes(ctx, frame), result=rid)
 
 
 def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
     """Options chosen: a groups × options matrix (the paper's Table 5) or one list."""
-    frame = result.tables["multiple_response"]
+    frame = result.tables[T.MULTIPLE_RESPONSE]
     options = list(dict.fromkeys(zip(frame["option"], frame["label"], strict=True)))
     label_of = dict(options)
     grouped = "group_label" in frame.columns and frame["group"].astype(str).ne("Total").any()
@@ -612,14 +829,14 @@ def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[P
                 cell = (ctx.n_pct(r["count"], r["pct_of_respondents"]) if r is not None
                         else Cell())
                 if r is not None:
-                    cell.paper = ctx.printed_n_pct(rid, "multiple_response", "count",
+                    cell.paper = ctx.printed_n_pct(rid, T.MULTIPLE_RESPONSE, "count",
                                                    "pct_of_respondents", group=group,
                                                    option=option)
                 cells.append(cell)
             rows.append(Row(cells))
         notes = [ctx.text("note_mr_respondents")]
         out.append(PubTable(f"{rid}.multiple_response", title, cols, rows,
-                            notes + _notes(ctx, frame), result=rid))
+                            notes + row_notes(ctx, frame), result=rid))
     else:
         cols = [Column("", text=True), ctx.col("n"), ctx.col("pct_of_respondents"),
                 ctx.col("pct_of_responses"), ctx.ci_col()]
@@ -628,17 +845,17 @@ def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[P
             cells = [ctx.label(r["label"]), ctx.num(r["count"], "count"),
                      ctx.num(r["pct_of_respondents"], "percent"),
                      ctx.num(r["pct_of_responses"], "percent"),
-                     ctx.ci(r["conf_low"], r["conf_high"], nb.decimals("percent"))]
-            _paper(ctx, rid, "multiple_response", cells, r, {"option": r["option"]},
+                     ctx.ci(r["conf_low"], r["conf_high"], 1, "percent")]
+            _paper(ctx, rid, T.MULTIPLE_RESPONSE, cells, r, {"option": r["option"]},
                    {"pct_of_respondents": 2})
             rows.append(Row(cells))
         first = frame.iloc[0]
         notes = [ctx.text("note_mr", n=nb.fmt(first["n_respondents"], "count", ctx.lang),
                           responses=nb.fmt(first["n_responses"], "count", ctx.lang))]
         out.append(PubTable(f"{rid}.multiple_response", title, cols, rows,
-                            notes + _notes(ctx, frame), result=rid))
-    if "tests" in result.tables:
-        out.append(tests_table(ctx, rid, result.tables["tests"],
+                            notes + row_notes(ctx, frame), result=rid))
+    if T.TESTS in result.tables:
+        out.append(tests_table(ctx, rid, result.tables[T.TESTS],
                                ctx.text("tests_title", title=title),
                                label_of=lambda o: label_of.get(o, str(o))))
     return out
@@ -646,10 +863,10 @@ def multiple_response(ctx: Context, rid: str, result: Any, title: str) -> list[P
 
 def regression(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
     """Coefficients with SE, the test's own statistic, p and CI; the model's fit in a note."""
-    coef = result.tables["coefficients"]
+    coef = result.tables[T.COEFFICIENTS]
     method = str(coef["method"].iloc[0]) if "method" in coef.columns else ""
     symbol = ctx.test(method)[1] or ctx.text("statistic")
-    exp_name = ctx.test(method + " exp")[1] if _has(coef, "exp_estimate") else ""
+    exp_name = METHODS.get(method, ("", "", ""))[2] if _has(coef, "exp_estimate") else ""
     cols = [Column("", text=True), ctx.col("B"), ctx.col("SE")]
     if _has(coef, "beta"):
         cols.append(ctx.col("beta"))
@@ -669,9 +886,11 @@ def regression(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable
         if exp_name:
             cells.append(ctx.est_ci(r["exp_estimate"], r["exp_conf_low"], r["exp_conf_high"],
                                     "estimate"))
+        _paper(ctx, rid, T.COEFFICIENTS, cells, r, {"term": r["term"]},
+               {"p": 4 + _has(coef, "beta")})
         rows.append(Row(cells))
     notes = [ctx.text("note_model", model=ctx.test(method)[0])]
-    model = result.tables.get("model")
+    model = result.tables.get(T.MODEL)
     if model is not None and len(model):
         notes.append(_fit_sentence(ctx, model.iloc[0]))
     analysis = ctx.analysis(rid)
@@ -681,7 +900,7 @@ def regression(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable
         if refs:
             notes.append(ctx.text("note_reference", references="; ".join(refs)))
     return [PubTable(f"{rid}.coefficients", title, cols, rows,
-                     notes + _notes(ctx, coef) + (_notes(ctx, model) if model is not None
+                     notes + row_notes(ctx, coef) + (row_notes(ctx, model) if model is not None
                                                    else []), result=rid)]
 
 
@@ -711,14 +930,14 @@ def _fit_sentence(ctx: Context, m: pd.Series) -> str:
 def scale(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
     """The scale's items (M, SD, item–rest r, α if the item is left out); α and the score
     in the notes."""
-    items = result.tables["items"]
+    items = result.tables[T.ITEMS]
     cols = [Column("", text=True), ctx.col("M"), ctx.col("SD"), ctx.col("item_rest_r"),
             ctx.col("alpha_if_deleted")]
     rows = [Row([ctx.label(r["item_label"]), ctx.num(r["mean"], "descriptive"),
                  ctx.num(r["sd"], "descriptive"), ctx.num(r["item_rest_r"], "bounded"),
                  ctx.num(r["alpha_if_deleted"], "bounded")]) for _, r in items.iterrows()]
     notes = []
-    a = result.tables.get("alpha")
+    a = result.tables.get(T.ALPHA)
     if a is not None and len(a):
         r = a.iloc[0]
         notes.append(ctx.text("note_alpha",
@@ -727,7 +946,7 @@ def scale(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
                               n=nb.fmt(r["n"], "count", ctx.lang),
                               k=nb.fmt(r["k"], "count", ctx.lang),
                               level=nb.number(100 * ctx.conf, 0, ctx.lang)))
-    s = result.tables.get("score")
+    s = result.tables.get(T.SCORE)
     if s is not None and len(s):
         r = s.iloc[0]
         notes.append(ctx.text("note_score", n=nb.fmt(r["n"], "count", ctx.lang),

@@ -141,7 +141,7 @@ def table_xml(table: PubTable, widths: list[float], size: float) -> str:
                 edges = {"top": 4}
             out.append(_cell(sum(twips[k:k + span]),
                              _para(runs, keep=keep, align=align, indent=indent), span=span,
-                             edges=edges))
+                             edges=edges, valign="top"))
             k += span
         rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(out) + "</w:tr>")
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
@@ -158,12 +158,12 @@ class WordWriter:
     """Builds the Word report from a :class:`Document`; figures are put in their places
     when they are ready (they may be drawn in another process meanwhile)."""
 
-    def __init__(self, doc: Document, text: Any, *, version: str) -> None:
+    def __init__(self, doc: Document, t: Any, *, version: str) -> None:
         from docx import Document as Docx
         from docx.shared import Pt
 
         self.doc_model = doc
-        self.t = text
+        self.t = t
         d = Docx()
         self.d = d
         sec = d.sections[0]
@@ -179,8 +179,8 @@ class WordWriter:
             d.styles[name].font.name = "Times New Roman"
         d.core_properties.title = doc.title
         d.core_properties.author = "cipsurvey"
-        d.core_properties.language = "sv-SE" if doc.lang == "sv" else "en-GB"
-        self._language(doc.lang)
+        d.core_properties.language = t("locale")
+        self._language(t("locale"))
         self.slots: list[tuple[PubFigure, Any]] = []
         self._landscape = False
         self._title_page(version)
@@ -199,12 +199,11 @@ class WordWriter:
         body.insert(len(body) - 1, element)
         return element
 
-    def _language(self, lang: str) -> None:
+    def _language(self, code: str) -> None:
         """Set the proofing language of the styles (Word's spelling check, hyphenation)."""
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
 
-        code = "sv-SE" if lang == "sv" else "en-GB"
         rpr = self.d.styles["Normal"].element.get_or_add_rPr()
         el = OxmlElement("w:lang")
         el.set(qn("w:val"), code)
@@ -357,7 +356,7 @@ class WordWriter:
         with a note) and write the file atomically."""
         from docx.shared import Inches, Pt
 
-        from ..io.writers import atomic_write
+        from ..files import atomic_write
 
         for fig, (picture, note) in self.slots:
             drawn = figures.get(fig.result)

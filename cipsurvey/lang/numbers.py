@@ -200,14 +200,18 @@ def p_text(p: float | None, lang: str, *, alpha: float = 0.05) -> str:
     return "p" + NBSP + "=" + NBSP + cell
 
 
-def fmt_ci(low: float | None, high: float | None, lang: str, places: int) -> str:
+def fmt_ci(low: float | None, high: float | None, lang: str, places: int,
+           kind: str = "estimate") -> str:
     """A confidence interval at its estimate's precision: "[0.03, 0.40]" in English,
-    "[0,03; 0,40]" in Swedish (a comma would be read as a decimal mark)."""
+    "[0,03; 0,40]" in Swedish (a comma would be read as a decimal mark). The interval of a
+    ``bounded`` statistic drops the leading zero in English, as the statistic does."""
     _check_lang(lang)
     if _missing(low) or _missing(high):
         return ""
     sep = ", " if lang == "en" else "; "
-    return f"[{number(low, places, lang)}{sep}{number(high, places, lang)}]"  # type: ignore[arg-type]
+    lo = fmt(low, kind, lang, places=places)
+    hi = fmt(high, kind, lang, places=places)
+    return f"[{lo}{sep}{hi}]"
 
 
 def fmt_n_pct(n: float | None, pct: float | None, lang: str) -> str:
