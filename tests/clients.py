@@ -226,46 +226,88 @@ def docx_tables(path: Path) -> list[WordTable]:
     return out
 
 
+@dataclass(frozen=True)
+class Word:
+    """A word as pdftotext places it on a page (points from the top left)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def pdf_words(pdf: Path) -> list[list[Word]]:
+    """The words of each page with their boxes (``pdftotext -bbox``): where a table's cells
+    are, whatever order the text of a page is read in."""
+    import html
+
+    exe = require("pdftotext")
+    out = subprocess.run([exe, "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                         check=True, timeout=120).stdout
+    pages = []
+    for page in re.findall(r"<page[^>]*>(.*?)</page>", out, re.S):
+        pages.append([Word(html.unescape(m.group(5)), *map(float, m.group(1, 2, 3, 4)))
+                      for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" '
+                                           r'xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</word>',
+                                           page)])
+    return pages
+
+
+def _lines(words_on_page: list[Word]) -> list[tuple[float, str]]:
+    """The lines of a page: (top, text), words of one baseline joined in reading order."""
+    rows: dict[int, list[Word]] = {}
+    for w in words_on_page:
+        rows.setdefault(round(w.y1), []).append(w)
+    return sorted((min(w.y0 for w in ws), " ".join(w.text for w in sorted(ws, key=lambda w: w.x0)))
+                  for ws in rows.values())
+
+
 @dataclass
 class Placed:
-    """Where a Word table landed in the PDF: its caption's page and the text from its caption
-    to the next table's caption (over page breaks)."""
+    """Where a Word table landed in the PDF: its caption's page, the words from its caption
+    to the next table's caption (over page breaks), and whether the table starts on the
+    caption's page."""
 
     table: WordTable
     page: int
-    text: str
+    words: list[str]
     with_caption: bool
 
 
-def placed_tables(pages: list[str], tables: list[WordTable]) -> list[Placed]:
-    """Find each captioned table in the pages, in document order.
+def placed_tables(pages: list[list[Word]], tables: list[WordTable]) -> list[Placed]:
+    """Find each captioned table in the pages (words with their boxes), in document order.
 
     A caption is a line of its own ("Table 3"), so a heading or a contents entry that
     mentions the table is not taken for it. A caption is with its table when every word of
-    the table's header row and first body row follows it on the same page.
+    the table's header row and first body row stands below it on the same page.
     """
-    starts = [0]
-    for page in pages:
-        starts.append(starts[-1] + len(page) + 1)
-    whole = "\f".join(pages)
-    found: list[tuple[WordTable, int, int]] = []
-    at = 0
+    lines = [_lines(page) for page in pages]
+    found: list[tuple[WordTable, int, float]] = []
+    page, top = 0, -1.0
     for table in (t for t in tables if t.caption):
-        pattern = re.compile(r"(?m)(?:^|(?<=\f))[ \t]*" + re.escape(table.caption.strip())
-                             + r"[ \t]*$")
-        hit = pattern.search(whole, at)
+        want = " ".join(table.caption.split())
+        hit = None
+        for p in range(page, len(pages)):
+            for y, text in lines[p]:
+                if (p > page or y > top) and text == want:
+                    hit = (p, y)
+                    break
+            if hit:
+                break
         if hit is None:
             raise AssertionError(f"caption {table.caption!r} is not a line of the PDF")
-        found.append((table, hit.start(), hit.end()))
-        at = hit.end()
+        page, top = hit
+        found.append((table, page, top))
     out = []
-    for k, (table, begin, end) in enumerate(found):
-        stop = found[k + 1][1] if k + 1 < len(found) else len(whole)
-        page = max(p for p, s in enumerate(starts[:-1]) if s <= begin)
-        same_page = set(words(whole[end:starts[page + 1]]))
+    for k, (table, p, y) in enumerate(found):
+        stop = (found[k + 1][1], found[k + 1][2]) if k + 1 < len(found) else (len(pages), 0)
+        region = [w for q in range(p, min(stop[0] + 1, len(pages))) for w in pages[q]
+                  if (q > p or w.y0 > y + 1) and (q < stop[0] or w.y0 < stop[1] - 1)]
+        below = {piece for w in pages[p] if w.y0 > y + 1 for piece in words(w.text)}
         wanted = words(" ".join(table.header + (table.body[0] if table.body else [])))
-        out.append(Placed(table, page, whole[end:stop],
-                          all(w in same_page for w in wanted)))
+        out.append(Placed(table, p, [piece for w in region for piece in words(w.text)],
+                          all(w in below for w in wanted)))
     return out
 
 
@@ -275,7 +317,7 @@ def broken_labels(placed: list[Placed]) -> list[str]:
     "Woman" prints "Woma" and "n")."""
     out: dict[str, None] = {}
     for p in placed:
-        seen = set(words(p.text))
+        seen = set(p.words)
         labels = p.table.header + [row[0] for row in p.table.body if row]
         out.update((f"{p.table.caption}: {w}", None) for label in labels
                    for w in words(label) if w not in seen)

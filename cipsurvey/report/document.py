@@ -296,14 +296,31 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
         for c in cols_in:
             kind = ctx.kind_of(c)
             if kind is None:
-                cells.append(ctx.label(r[c]))
+                value = r[c]
+                if (c == "test" or c.endswith("_test")) and isinstance(value, str):
+                    value = ctx.test(value)[0] or value  # a test by its name, not its code
+                cells.append(ctx.label(value))
             elif kind == "p":
                 cells.append(ctx.p(r[c], marks.mark(r.get("method")) if c == "p" else ""))
             else:
-                cells.append(ctx.num(r[c], kind))
+                cells.append(ctx.num(r[c], _unit_kind(kind, c, r)))
         rows.append(Row(cells))
     return PubTable(f"{rid}.{name}", title, columns, rows, _notes_of(ctx, frame),
                     marks.footnotes(), result=rid)
+
+
+#: columns holding a row's value (or its change or interval), in the row's own unit
+_VALUES = {"value_0", "value_1", "estimate", "change", "linked_change", "conf_low",
+           "conf_high", "linked_conf_low", "linked_conf_high"}
+
+
+def _unit_kind(kind: str, column: str, row: pd.Series) -> str:
+    """A value column's kind in a row that says its unit (``kind`` "percent" or ``unit``
+    "%"): a percentage (or percentage points) at a percentage's precision."""
+    if column in _VALUES and (str(row.get("kind", "")).startswith("percent")
+                              or row.get("unit") == "%"):
+        return "percent"
+    return kind
 
 
 def _notes_of(ctx: Context, frame: pd.DataFrame) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..files import neutralise
 from ..lang.numbers import excel_format
 from .document import Document
 from .publication import Column, PubTable
@@ -46,7 +47,7 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
     ws = book.create_sheet(name)
     ws["A1"] = f"{t('table')} {table.number}"
     ws["A1"].font = Font(bold=True, size=12)
-    ws["A2"] = table.title
+    ws["A2"] = neutralise(table.title)
     ws["A2"].font = Font(italic=True)
     layout = _columns(table)
     papers = {k for k in range(table.width) if any(r.cells[k].paper for r in table.rows)}
@@ -74,8 +75,8 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
             if text:
                 first = starts[k]
                 end = (paper_at.get(j) or starts[j] + layout[j][2] - 1)
-                ws.cell(row, first, text).alignment = Alignment(horizontal="center",
-                                                                wrap_text=True)
+                ws.cell(row, first, neutralise(text)).alignment = Alignment(
+                    horizontal="center", wrap_text=True)
                 if end > first:
                     ws.merge_cells(start_row=row, start_column=first, end_row=row,
                                    end_column=end)
@@ -83,21 +84,23 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
         head_rows.append(row)
         row += 1
     for k, col, n in layout:
-        c = ws.cell(row, starts[k], col.heading)
+        c = ws.cell(row, starts[k], neutralise(col.heading))
         c.alignment = Alignment(wrap_text=True, horizontal="left" if col.text else "center")
         if n > 1:
             ws.merge_cells(start_row=row, start_column=starts[k], end_row=row,
                            end_column=starts[k] + n - 1)
         if k in paper_at:
-            ws.cell(row, paper_at[k], t("paper_column", heading=col.heading)).alignment = \
-                Alignment(wrap_text=True, horizontal="center")
+            head = neutralise(t("paper_column", heading=col.heading))
+            ws.cell(row, paper_at[k], head).alignment = Alignment(wrap_text=True,
+                                                                  horizontal="center")
     head_rows.append(row)
     row += 1
     if has_parts:
         for k, col, n in layout:
             if n > 1:
                 for j, part in enumerate(col.parts[:n]):
-                    ws.cell(row, starts[k] + j, part).alignment = Alignment(horizontal="right")
+                    ws.cell(row, starts[k] + j, neutralise(part)).alignment = Alignment(
+                        horizontal="right")
         head_rows.append(row)
         row += 1
     for c in range(1, last_col + 1):
@@ -110,7 +113,7 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
             cell = r.cells[k]
             if col.text or not cell.nums:
                 if cell.text:
-                    x = ws.cell(row, starts[k], cell.text)
+                    x = ws.cell(row, starts[k], neutralise(cell.text))
                     if r.indent and k == 0:
                         x.alignment = Alignment(indent=1)
                     if not (r.block and k == 0):
@@ -125,7 +128,8 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
                     widths[starts[k] + j] = max(widths[starts[k] + j],
                                                 _width(f"{num.value:.{num.places or 2}f}"))
             if k in paper_at and cell.paper:
-                ws.cell(row, paper_at[k], cell.paper).alignment = Alignment(horizontal="right")
+                ws.cell(row, paper_at[k], neutralise(cell.paper)).alignment = Alignment(
+                    horizontal="right")
                 widths[paper_at[k]] = max(widths[paper_at[k]], _width(cell.paper))
         row += 1
     for c in range(1, last_col + 1):
@@ -140,7 +144,8 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
     lines = ([f"{t('note_lead')} {' '.join(notes)}"] if notes else []) + list(table.footnotes)
     span = max(last_col, 6)
     for line in lines:
-        ws.cell(row, 1, line).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.cell(row, 1, neutralise(line)).alignment = Alignment(wrap_text=True,
+                                                                vertical="top")
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
         chars = sum(ws.column_dimensions[get_column_letter(c)].width for c in
                     range(1, span + 1))
@@ -164,7 +169,7 @@ def write_workbook(doc: Document, path: Path, t: Any, *, sources: list[tuple[str
     cover = book.active
     cover.title = t("cover_sheet")
     lang = doc.lang
-    cover["A1"] = doc.title
+    cover["A1"] = neutralise(doc.title)
     cover["A1"].font = Font(bold=True, size=TITLE_SIZE)
     row = 2
     if doc.synthetic:
@@ -175,12 +180,12 @@ def write_workbook(doc: Document, path: Path, t: Any, *, sources: list[tuple[str
 
     def heading(text: str) -> None:
         nonlocal row
-        cover.cell(row, 1, text).font = Font(bold=True, size=12)
+        cover.cell(row, 1, neutralise(text)).font = Font(bold=True, size=12)
         row += 1
 
     def paragraph(text: str) -> None:
         nonlocal row
-        c = cover.cell(row, 1, text)
+        c = cover.cell(row, 1, neutralise(text))
         c.alignment = Alignment(wrap_text=True, vertical="top")
         cover.row_dimensions[row].height = 15 * (1 + len(text) // (COVER_WIDTH - 10))
         row += 1
@@ -188,11 +193,11 @@ def write_workbook(doc: Document, path: Path, t: Any, *, sources: list[tuple[str
     heading(t("data_source"))
     head = [t("file"), t("format"), t("rows_read"), t("rows_kept"), t("rows_excluded")]
     for j, h in enumerate(head, start=1):
-        cover.cell(row, j, h).font = Font(italic=True)
+        cover.cell(row, j, neutralise(h)).font = Font(italic=True)
     row += 1
     for source in sources:
         for j, value in enumerate(source, start=1):
-            cover.cell(row, j, value)
+            cover.cell(row, j, neutralise(value))
         row += 1
     row += 1
     heading(t("summary"))
@@ -206,7 +211,7 @@ def write_workbook(doc: Document, path: Path, t: Any, *, sources: list[tuple[str
     heading(t("sheets"))
     for table in doc.tables():
         name = f"{t('table')} {table.number}"
-        link = cover.cell(row, 1, f"{name}: {table.title}")
+        link = cover.cell(row, 1, neutralise(f"{name}: {table.title}"))
         link.hyperlink = f"#'{name}'!A1"
         link.font = Font(color="0B5F8A", underline="single")
         link.alignment = Alignment(wrap_text=True)

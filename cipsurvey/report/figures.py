@@ -70,8 +70,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
         fig, alt = _heatmap(plt, sns, data, lang)
     else:
         fig, alt = _mr_bars(plt, sns, data, lang)
-    fig.suptitle(result.title, fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout()  # (no title in the picture: the report's caption gives it)
     from ..files import atomic_write
 
     png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
@@ -226,10 +225,13 @@ def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
         ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["conf_low"],
                                                part["conf_high"] - part["estimate"]],
                     fmt="o", color=colour, capsize=2)
-        ax.set_title(ind, fontsize=9)
+        # the panel is named by the indicator's label, never by its variable name
+        title = part["indicator_label"].iloc[0] if "indicator_label" in part else ind
+        ax.set_title(_wrap(str(title), 34), fontsize=9)
         ax.set_xticks(x)
         ax.set_xlabel(text("figure.course_occasion", lang))
-        ax.set_ylabel(part["unit"].iloc[0])
+        unit = part["unit"].iloc[0]
+        ax.set_ylabel(unit if unit == "%" else text("figure.mean", lang))
     alt = text("figure.cohorts_alt", lang, n=len(indicators),
                occasions=data["group"].nunique())
     return fig, alt

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .measure import longest_word, width
-from .publication import PubTable
+from .publication import PubTable, Row
 
 #: left + right cell margin in points (Word's default 0.08 in each side)
 PADDING = 11.6
@@ -26,6 +26,7 @@ class Widths:
     columns: list[float]   # points
     size: float            # font size in points
     landscape: bool
+    fits: bool = True      # False: even landscape at the smallest size breaks words
 
 
 def _cell_texts(table: PubTable, k: int) -> list[tuple[str, bool, float]]:
@@ -86,7 +87,34 @@ def column_widths(table: PubTable, portrait: float, landscape: float,
                 return Widths(_share(mins, wants, avail), size, wide)
     mins, wants, size, wide, avail = last  # type: ignore[misc]
     scale = avail / sum(mins)
-    return Widths([m * scale for m in mins], size, wide)
+    return Widths([m * scale for m in mins], size, wide, fits=False)
+
+
+def split(table: PubTable, avail: float, size: float = 8.0) -> list[PubTable]:
+    """A table too wide for a landscape page, cut into tables of as many columns as fit,
+    each repeating the label column; the notes stay under the last."""
+    mins = [max(longest_word(t, size, bold=b) + i for t, b, i in _cell_texts(table, k))
+            + PADDING for k in range(table.width)]
+    chunks: list[list[int]] = []
+    current, used = [0], mins[0]
+    for k in range(1, table.width):
+        if used + mins[k] > avail and len(current) > 1:
+            chunks.append(current)
+            current, used = [0], mins[0]
+        current.append(k)
+        used += mins[k]
+    chunks.append(current)
+    out = []
+    for j, keep in enumerate(chunks):
+        part = PubTable(table.key, table.title, [table.columns[k] for k in keep],
+                        [Row([r.cells[k] for k in keep], r.block, r.indent, r.total)
+                         for r in table.rows],
+                        table.notes if j == len(chunks) - 1 else [],
+                        table.footnotes if j == len(chunks) - 1 else [],
+                        table.result, table.number)
+        part.part = j
+        out.append(part)
+    return out
 
 
 def _share(mins: list[float], wants: list[float], avail: float) -> list[float]:

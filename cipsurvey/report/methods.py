@@ -61,10 +61,15 @@ def _join(ctx: Context, names: list[str]) -> str:
 
 def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: bool,
                  software: dict[str, str], free_text: bool, min_cell: int,
-                 people: int | None = None) -> list[str]:
+                 people: int | None = None, own: str = "") -> list[str]:
     """The methods section, paragraph by paragraph. ``people``: where the answers come from
-    fewer people than there are answers (a person in two waves), how many people."""
+    fewer people than there are answers (a person in two waves), how many people. ``own``:
+    a paragraph the analysis wrote itself about its data and methods (a comparison of
+    waves counts responses and people apart); it replaces the first three paragraphs."""
     lang = ctx.lang
+    if own:
+        return [own, *_assumptions(ctx, used_methods(report.results)),
+                *_closing(ctx, software, free_text, min_cell)]
     acc = report.survey.account
     paragraphs: list[str] = []
     # the data
@@ -107,13 +112,10 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     # the tests, each named once
     used = used_methods(report.results)
     sentences = []
-    assumptions = []
     for family, members in FAMILIES.items():
         names = [n for n in dict.fromkeys(ctx.test(m)[0] for m in members if m in used) if n]
         if names:
             sentences.append(ctx.text(f"methods_{family}", names=_join(ctx, names)))
-            if ctx.has(f"assume_{family}"):
-                assumptions.append(ctx.text(f"assume_{family}"))
     known = {m for members in FAMILIES.values() for m in members}
     named = {ctx.test(m)[0] for m in used if m in known}
     others = [n for n in dict.fromkeys(ctx.test(m)[0] for m in used if m not in known)
@@ -123,14 +125,22 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang),
                               level=nb.number(100 * report.plan.conf, 0, lang)))
     paragraphs.append(" ".join(sentences))
-    if assumptions:
-        paragraphs.append(" ".join(assumptions))
-    # privacy and software
+    return paragraphs + _assumptions(ctx, used) + _closing(ctx, software, free_text, min_cell)
+
+
+def _assumptions(ctx: Context, used: list[str]) -> list[str]:
+    """The assumptions of the kinds of test that were run, as one paragraph (or none)."""
+    said = [ctx.text(f"assume_{family}") for family, members in FAMILIES.items()
+            if ctx.has(f"assume_{family}") and any(m in used for m in members)]
+    return [" ".join(said)] if said else []
+
+
+def _closing(ctx: Context, software: dict[str, str], free_text: bool,
+             min_cell: int) -> list[str]:
+    """What the report leaves out (ids, free text, small cells) and the software."""
     privacy = [ctx.text("methods_ids"),
                ctx.text("methods_free_text" if free_text else "methods_no_free_text")]
     if min_cell > 1:
-        privacy.append(ctx.text("min_cell", k=nb.fmt(min_cell, "count", lang)))
-    paragraphs.append(" ".join(privacy))
-    paragraphs.append(ctx.text("methods_software", software=", ".join(
-        f"{k} {v}" for k, v in software.items())))
-    return paragraphs
+        privacy.append(ctx.text("min_cell", k=nb.fmt(min_cell, "count", ctx.lang)))
+    return [" ".join(privacy), ctx.text("methods_software", software=", ".join(
+        f"{k} {v}" for k, v in software.items()))]

@@ -87,7 +87,8 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     synthetic = is_synthetic(report)
     methods = methods_text(ctx, report, invited=invited, synthetic=synthetic,
                            software=software(), free_text=free_text, min_cell=min_cell,
-                           people=getattr(report, "people", None))
+                           people=getattr(report, "people", None),
+                           own=getattr(report, "methods", ""))
     doc = D.build(ctx, report, title=report.plan.title.get(report.lang), synthetic=synthetic,
                   generated=generated, summary=findings(ctx, report.results),
                   methods=methods, appendix=appendix_tables(ctx, report))

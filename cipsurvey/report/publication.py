@@ -86,6 +86,7 @@ class PubTable:
     footnotes: list[str] = field(default_factory=list)  # specific notes, ᵃ …
     result: str = ""
     number: str = ""
+    part: int = 0  # a table cut in parts for the page: 1, 2 … for the parts after the first
 
     @property
     def width(self) -> int:

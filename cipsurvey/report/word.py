@@ -18,7 +18,8 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .document import Document, PubFigure, Remark
-from .layout import column_widths
+from .layout import PADDING, column_widths, split
+from .measure import width
 from .publication import PubTable
 from .symbols import segments
 
@@ -27,7 +28,7 @@ MARGIN = 72.0                   # 2.54 cm
 PORTRAIT = PAGE_W - 2 * MARGIN
 LANDSCAPE = PAGE_H - 2 * MARGIN
 CELL_MARGIN = 72                # twips (3.6 pt) left and right in every cell
-KEEP_WHOLE = 30                 # tables up to this many rows are kept on one page
+KEEP_WHOLE = 0.7 * (PAGE_W - 2 * MARGIN)  # points: a table lower than this is kept whole
 GREY = "767676"
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -82,11 +83,27 @@ def _cell(width: int, content: str, *, span: int = 1, edges: dict[str, int] | No
     return f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{content}</w:tc>"
 
 
+def _height(table: PubTable, widths: list[float], size: float) -> float:
+    """About how tall a table prints, in points: each row as many lines as its most wrapped
+    cell needs (a landscape page's text is the portrait page's width tall)."""
+    total = 0.0
+    for row in table.rows:
+        lines = 1
+        for k, cell in enumerate(row.cells):
+            room = max(1.0, widths[k] - PADDING)
+            need = width(cell.text, size) / room
+            lines = max(lines, int(need) + 1 + bool(cell.paper))
+        total += lines * size * 1.25 + 2
+    return total
+
+
 def table_xml(table: PubTable, widths: list[float], size: float) -> str:
     """One publication table as a <w:tbl> element."""
     twips = [round(20 * w) for w in widths]
     n_rows = len(table.rows)
-    keep_all = n_rows <= KEEP_WHOLE
+    # a table that fits on a page is kept on one; a longer one keeps its first rows with
+    # the caption and header, and flows on
+    keep_rows = n_rows if _height(table, widths, size) <= KEEP_WHOLE else 2
     rows: list[str] = []
     header_rows: list[list[str]] = []
     # the spanner row: one merged cell over each run of columns sharing a spanner
@@ -121,7 +138,7 @@ def table_xml(table: PubTable, widths: list[float], size: float) -> str:
                     + "".join(cells) + "</w:tr>")
     for i, row in enumerate(table.rows):
         last = i == n_rows - 1
-        keep = keep_all and not last
+        keep = i < keep_rows - 1 or (i < keep_rows and not last)
         out, k = [], 0
         while k < table.width:
             cell = row.cells[k]
@@ -183,6 +200,7 @@ class WordWriter:
         self._language(t("locale"))
         self.slots: list[tuple[PubFigure, Any]] = []
         self._landscape = False
+        self._bookmarks = 0
         self._title_page(version)
         self._contents()
         self._summary()
@@ -227,8 +245,9 @@ class WordWriter:
             from docx.oxml import OxmlElement
             from docx.oxml.ns import qn
 
+            self._bookmarks += 1
             start = OxmlElement("w:bookmarkStart")
-            start.set(qn("w:id"), str(abs(hash(anchor)) % 100000))
+            start.set(qn("w:id"), str(self._bookmarks))
             start.set(qn("w:name"), anchor)
             end = OxmlElement("w:bookmarkEnd")
             end.set(qn("w:id"), start.get(qn("w:id")))
@@ -337,11 +356,18 @@ class WordWriter:
 
     def _table(self, table: PubTable) -> None:
         widths = column_widths(table, PORTRAIT, LANDSCAPE)
+        if not widths.fits:  # too wide for any page: in parts, the labels in each
+            for part in split(table, LANDSCAPE):
+                self._table(part)
+            return
         self._orient(widths.landscape)
-        self._caption(f"{self.t('table')} {table.number}", table.title)
+        label = f"{self.t('table')} {table.number}"
+        if table.part:
+            label = self.t("continued", label=label)
+        self._caption(label, table.title)
         self._append(table_xml(table, widths.columns, widths.size))
         notes = list(table.notes)
-        if any(c.paper for r in table.rows for c in r.cells):
+        if table.notes and any(c.paper for r in table.rows for c in r.cells):
             notes.append(self.t("paper_key"))
         self._notes(notes, table.footnotes)
 
