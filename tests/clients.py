@@ -396,3 +396,110 @@ def xlsx_texts(path: Path) -> list[str]:
 
 #: a number written with a decimal point: not part of a version (1.17.1) or a name
 DECIMAL_POINT = re.compile(r"(?<![\w.])\d*\.\d+(?!\w|\.\d)")
+
+
+# --------------------------------------------------------------------------- HTML's tables
+
+
+@dataclass
+class HtmlTable:
+    """A table of the HTML report: its key (``data-table``), caption, title, the header rows
+    and the body rows (each cell's text, and the paper's value shown beside it, if any),
+    and the notes below it."""
+
+    key: str
+    caption: str
+    title: str
+    header: list[list[str]]
+    body: list[list[str]]
+    paper: list[list[str]]
+    notes: list[str]
+
+
+def html_tables(path: Path) -> list[HtmlTable]:
+    """Every table of an HTML report, in order (the old report's tables have no caption)."""
+    from html.parser import HTMLParser
+
+    class Collect(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.tables: list[HtmlTable] = []
+            self.where: list[str] = []
+            self.cell: list[str] | None = None
+            self.paper: list[str] | None = None
+            self.in_paper = False
+            self.text_of: str | None = None
+            self.caption = self.title = ""
+            self.buffer: list[str] = []
+            self.section = ""
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            cls = a.get("class") or ""
+            if tag == "table":
+                self.tables.append(HtmlTable(a.get("data-table") or "", self.caption,
+                                             self.title, [], [], [], []))
+                self.caption = self.title = ""
+            elif tag in ("thead", "tbody"):
+                self.section = tag
+            elif tag == "tr" and self.tables:
+                target = self.tables[-1].header if self.section == "thead" \
+                    else self.tables[-1].body
+                target.append([])
+                if self.section == "tbody":
+                    self.tables[-1].paper.append([])
+            elif tag in ("td", "th") and self.tables and self.section:
+                self.cell, self.paper = [], []
+            elif tag == "span" and "paper" in cls:
+                self.in_paper = True
+            elif tag == "p" and cls in ("tnum", "ttitle", "note", "fn"):
+                self.text_of, self.buffer = cls, []
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                t = self.tables[-1]
+                if self.section == "thead":
+                    t.header[-1].append("".join(self.cell).strip())
+                else:
+                    t.body[-1].append("".join(self.cell).strip())
+                    t.paper[-1].append("".join(self.paper or []).strip())
+                self.cell = self.paper = None
+            elif tag == "span" and self.in_paper:
+                self.in_paper = False
+            elif tag == "table":
+                self.section = ""
+            elif tag == "p" and self.text_of:
+                text = "".join(self.buffer).strip()
+                if self.text_of == "tnum":
+                    self.caption = text
+                elif self.text_of == "ttitle":
+                    self.title = text
+                elif self.tables:
+                    self.tables[-1].notes.append(text)
+                self.text_of = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                (self.paper if self.in_paper else self.cell).append(data)
+            elif self.text_of:
+                self.buffer.append(data)
+
+    parser = Collect()
+    parser.feed(path.read_text("utf-8"))
+    return parser.tables
+
+
+def numbers_in(text: str, lang: str) -> list[float]:
+    """The numbers a cell shows, as floats ("518 (92.2)" → 518, 92.2; "< .001" → none)."""
+    if text.lstrip().startswith(("<", ">")):
+        return []
+    out = []
+    for found in re.finditer(r"[−-]?[\d\u00a0,.]*\d", text):
+        token = found.group(0).replace("−", "-").replace("\u00a0", "")
+        mark, group = (",", ".") if lang == "sv" else (".", ",")
+        token = token.replace(group, "").replace(mark, ".").rstrip(".")
+        try:
+            out.append(float(token))
+        except ValueError:
+            continue
+    return out

@@ -346,7 +346,8 @@ def build(ctx: Context, report: Any, *, title: str, synthetic: bool, generated: 
                                what=part.title if len(g.results) > 1 else first.title,
                                group=ctx.var_label(g.group).lower())
             table = by_group_table(ctx, g, results, title_g)
-            sources = [ctx.source(r.source) for r in g.results if r.source]
+            sources = [part for r in g.results if r.source
+                       for part in ctx.source(r.source).split("; ")]
             if sources:
                 table.notes.insert(0, ctx.text("in_paper", where="; ".join(
                     dict.fromkeys(sources))))

@@ -432,6 +432,11 @@ class Markers:
         return [f"{m} {self.ctx.text('p_from', test=name)}" for name, m in self.names.items()]
 
 
+def _plain(footnotes: list[str]) -> list[str]:
+    """Footnotes of a table where every p comes from one test: no letter to point with."""
+    return [f[2:] for f in footnotes] if len(footnotes) == 1 else footnotes
+
+
 def row_notes(ctx: Context, frame: pd.DataFrame, *extra: Any) -> list[str]:
     """The distinct notes a result's rows carry, in the report's language."""
     out: dict[str, None] = {}
@@ -714,7 +719,12 @@ def _anova_table(ctx: Context, rid: str, frame: pd.DataFrame, effects: pd.DataFr
                        {"statistic": 4})
             rows.append(Row(cells, indent=many))
     notes = [ctx.text("note_anova", level=nb.number(100 * ctx.conf, 0, ctx.lang))]
-    return PubTable(f"{rid}.anova", title, cols, rows, notes + row_notes(ctx, frame), result=rid)
+    marks = Markers(ctx)
+    for _, r in frame.iterrows():
+        if pd.notna(r["p"]):
+            marks.mark(r.get("method"))
+    return PubTable(f"{rid}.anova", title, cols, rows, notes + row_notes(ctx, frame),
+                    _plain(marks.footnotes()), result=rid)
 
 
 _SOURCES = {"Between Groups": "between_groups", "Within Groups": "within_groups",
@@ -752,7 +762,10 @@ def _posthoc_table(ctx: Context, rid: str, frame: pd.DataFrame, pairwise: pd.Dat
                                                   group2=r["group2"])
             rows.append(Row(cells, indent=many))
     notes = [ctx.text("note_posthoc")]
-    return PubTable(f"{rid}.posthoc", title, cols, rows, notes + row_notes(ctx, frame), result=rid)
+    marks = Markers(ctx)
+    marks.mark(frame["method"].iloc[0] if "method" in frame.columns else None)
+    return PubTable(f"{rid}.posthoc", title, cols, rows, notes + row_notes(ctx, frame),
+                    _plain(marks.footnotes()), result=rid)
 
 
 def _robust_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
@@ -769,7 +782,7 @@ def _robust_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> Pu
                              ctx.num(r["statistic"], "statistic"), ctx.num(r["df1"], "df"),
                              ctx.num(r["df2"], "df"), ctx.p(r["p"])], indent=many))
     return PubTable(f"{rid}.robust", ctx.text("robust_title", title=title), cols, rows,
-                    row_notes(ctx, frame), result=rid)
+                    [ctx.text("note_robust"), *row_notes(ctx, frame)], result=rid)
 
 
 def _kruskal_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> PubTable:
@@ -779,8 +792,10 @@ def _kruskal_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str) -> P
                  ctx.num(r["statistic"], "statistic"), ctx.num(r["df"], "df"), ctx.p(r["p"]),
                  ctx.num(r["epsilon_squared"], "bounded")]) for _, r in frame.iterrows()]
     notes = [ctx.text("note_kruskal", test=ctx.test(str(frame["method"].iloc[0]))[0])]
+    marks = Markers(ctx)
+    marks.mark(frame["method"].iloc[0])
     return PubTable(f"{rid}.kruskal", ctx.text("kruskal_title", title=title), cols, rows,
-                    notes + row_notes(ctx, frame), result=rid)
+                    notes + row_notes(ctx, frame), _plain(marks.footnotes()), result=rid)
 
 
 def grid(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
@@ -900,9 +915,12 @@ def regression(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable
                 for name, code in analysis.reference.items() if code is not None]
         if refs:
             notes.append(ctx.text("note_reference", references="; ".join(refs)))
+    marks = Markers(ctx)
+    marks.mark(method)
     return [PubTable(f"{rid}.coefficients", title, cols, rows,
                      notes + row_notes(ctx, coef) + (row_notes(ctx, model) if model is not None
-                                                   else []), result=rid)]
+                                                   else []), _plain(marks.footnotes()),
+                     result=rid)]
 
 
 def _fit_sentence(ctx: Context, m: pd.Series) -> str:
