@@ -124,6 +124,10 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
 
 # --------------------------------------------------------------------------- by group
 
+#: how a table by group names the percentage beside each count
+SHORT_PERCENT = {"row": "row_percent_short", "column": "column_percent_short",
+                 "total": "total_percent_short"}
+
 
 @dataclass
 class _Grouped:
@@ -217,7 +221,7 @@ def by_group_table(ctx: Context, grouped: _Grouped, section: list[Any],
             tests = r.tables[T.TESTS]
             first = tests.iloc[0] if len(tests) else None
             head_label = ctx.text("n_pct_label", label=ctx.var_label(a.rows),
-                                  direction=ctx.text(f"{direction}_percent_short"))
+                                  direction=ctx.text(SHORT_PERCENT[direction]))
             p_cell = (ctx.p(first["p"], marks.mark(first.get("method")))
                       if first is not None else Cell())
             rows.append(Row([Cell(head_label, generated=True)] + [Cell()] * (blank - 1)

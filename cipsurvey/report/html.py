@@ -155,8 +155,9 @@ def render(doc: Document, t: Any, figures: dict[str, Any], *, version: str) -> s
     for part in parts:
         n_tab = sum(isinstance(i, PubTable) for i in part.items)
         n_fig = sum(isinstance(i, PubFigure) for i in part.items)
-        count = ", ".join(t(f"{what}_{'one' if n == 1 else 'many'}", n=n)
-                          for what, n in (("tables", n_tab), ("figures", n_fig)) if n)
+        count = ", ".join(
+            [t("tables_one" if n_tab == 1 else "tables_many", n=n_tab)] * bool(n_tab)
+            + [t("figures_one" if n_fig == 1 else "figures_many", n=n_fig)] * bool(n_fig))
         toc.append(f'<li><a href="#{escape(part.id)}">{escape(part.title)}</a> '
                    f'<span class="count">({escape(count)})</span></li>')
     body = [f'<header><h1>{escape(doc.title)}</h1>']
