@@ -254,7 +254,7 @@ def pdf_words(pdf: Path) -> list[list[Word]]:
     return pages
 
 
-def _lines(words_on_page: list[Word]) -> list[tuple[float, str]]:
+def lines_of(words_on_page: list[Word]) -> list[tuple[float, str]]:
     """The lines of a page: (top, text), words of one baseline joined in reading order."""
     rows: dict[int, list[Word]] = {}
     for w in words_on_page:
@@ -282,7 +282,7 @@ def placed_tables(pages: list[list[Word]], tables: list[WordTable]) -> list[Plac
     mentions the table is not taken for it. A caption is with its table when every word of
     the table's header row and first body row stands below it on the same page.
     """
-    lines = [_lines(page) for page in pages]
+    lines = [lines_of(page) for page in pages]
     found: list[tuple[WordTable, int, float]] = []
     page, top = 0, -1.0
     for table in (t for t in tables if t.caption):
@@ -382,12 +382,12 @@ def docx_texts(path: Path) -> list[str]:
     return out
 
 
-def xlsx_texts(path: Path) -> list[str]:
-    """Every text cell and every sheet name of a workbook (numbers stay numbers)."""
+def xlsx_texts(path: Path, *, sheet_names: bool = True) -> list[str]:
+    """Every text cell (and every sheet name) of a workbook (numbers stay numbers)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True)
-    out = list(book.sheetnames)
+    out = list(book.sheetnames) if sheet_names else []
     for ws in book.worksheets:
         for row in ws.iter_rows(values_only=True):
             out += [v for v in row if isinstance(v, str) and v.strip()]

@@ -83,6 +83,7 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
             k = j + 1
         head_rows.append(row)
         row += 1
+    heading_row = row
     for k, col, n in layout:
         c = ws.cell(row, starts[k], neutralise(col.heading))
         c.alignment = Alignment(wrap_text=True, horizontal="left" if col.text else "center")
@@ -134,9 +135,17 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
         row += 1
     for c in range(1, last_col + 1):
         ws.cell(row - 1, c).border = Border(bottom=rule)
+    for k, col, n in layout:  # a heading wraps, but never inside a word
+        longest = max((len(w) for w in col.heading.split()), default=0) + 2
+        for j in range(n):
+            widths[starts[k] + j] = max(widths[starts[k] + j], longest / n + 1)
     widths[1] = max(widths[1], 12.0)
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = w
+    # the heading row as tall as its most wrapped heading (a row keeps one line otherwise)
+    lines = max(len(col.heading) // max(1, int(sum(widths[starts[k] + j] for j in range(n))
+                                               - 2)) + 1 for k, col, n in layout)
+    ws.row_dimensions[heading_row].height = 15 * lines
     row += 1
     notes = list(table.notes)
     if papers:
