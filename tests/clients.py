@@ -191,7 +191,7 @@ class Browser:
 
 # --------------------------------------------------------------------------- Word's tables
 
-CAPTION = re.compile(r"^(Table|Tabell) \d+\b")
+CAPTION = re.compile(r"^(Table|Tabell) A?\d+\b")
 
 
 @dataclass
@@ -205,11 +205,13 @@ class WordTable:
 
 def docx_tables(path: Path) -> list[WordTable]:
     """Every table of a Word document in order, with the caption paragraph ("Table 3 ...")
-    that precedes it (None if the paragraphs since the previous table hold none)."""
+    that precedes it (None if the paragraphs since the previous table hold none). The header
+    is the last row Word repeats on each page; a merged cell is one cell, as Word shows it;
+    a cell's lines are joined with a newline."""
     from docx import Document
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     doc = Document(str(path))
     out: list[WordTable] = []
     caption: str | None = None
@@ -220,8 +222,24 @@ def docx_tables(path: Path) -> list[WordTable]:
             if CAPTION.match(text):
                 caption = text
         elif tag == "tbl":
-            rows = [[c.text for c in row.cells] for row in Table(block, doc).rows]
-            out.append(WordTable(caption, rows[0] if rows else [], rows[1:]))
+            rows, header_rows = [], 0
+            for tr in block.iterchildren(f"{w}tr"):
+                cells = []
+                for tc in tr.iterchildren(f"{w}tc"):
+                    lines = []
+                    for p in tc.iter(f"{w}p"):
+                        line = []
+                        for el in p.iter(f"{w}t", f"{w}br", f"{w}tab"):
+                            line.append(el.text or "" if el.tag == f"{w}t" else
+                                        "\n" if el.tag == f"{w}br" else "\t")
+                        lines.append("".join(line))
+                    cells.append("\n".join(lines))
+                rows.append(cells)
+                if tr.find(f"{w}trPr/{w}tblHeader") is not None:
+                    header_rows = len(rows)
+            header_rows = header_rows or 1
+            out.append(WordTable(caption, rows[header_rows - 1] if rows else [],
+                                 rows[header_rows:]))
             caption = None
     return out
 
