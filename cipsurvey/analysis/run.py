@@ -354,7 +354,9 @@ def _anova(data, a, plan, labels, result, inst):
             put(T.ROBUST, st.robust_anova(data, var, a.by), var)
             put(T.KRUSKAL, st.kruskal(data, var, a.by), var)
         else:
-            put(T.ANOVA, st.anova(data, var, a.by), var)
+            # with how many answered (the n a reader quotes with F; not df + k)
+            n = int(data[[var, a.by]].notna().all(axis=1).sum())
+            put(T.ANOVA, st.anova(data, var, a.by).assign(n=n), var)
             if a.effect_sizes:
                 put(T.EFFECT_SIZES, st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
                 put(T.PAIRWISE_D, st.pairwise_d(data, var, a.by, conf=plan.conf), var)

@@ -72,12 +72,13 @@ def _sentence(ctx: Context, r: Any) -> str | None:
             return None
         parts = []
         for _, row in between.iterrows():
-            within = a[(a["variable"] == row["variable"]) & a["statistic"].isna()]
+            within = a[(a["variable"] == row["variable"]) & (a["source"] == "Within Groups")]
             df2 = within["df"].iloc[0] if len(within) else None
             parts.append(ctx.text("finding_f_part", label=row["variable_label"],
                                   df1=_f(ctx, row["df"], "df"), df2=_f(ctx, df2, "df"),
                                   F=_f(ctx, row["statistic"], "statistic"),
-                                  p=_p(ctx, row["p"])))
+                                  p=_p(ctx, row["p"]),
+                                  n=_f(ctx, row.get("n"), "count")))
         return ctx.text("finding_anova", title=r.title, test=ctx.test(
             str(between["method"].iloc[0]))[0], parts="; ".join(parts))
     if r.kind == "grid" and T.GRID in t and len(t[T.GRID]):
