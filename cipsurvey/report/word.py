@@ -28,7 +28,8 @@ MARGIN = 72.0                   # 2.54 cm
 PORTRAIT = PAGE_W - 2 * MARGIN
 LANDSCAPE = PAGE_H - 2 * MARGIN
 CELL_MARGIN = 72                # twips (3.6 pt) left and right in every cell
-KEEP_WHOLE = 0.7 * (PAGE_W - 2 * MARGIN)  # points: a table lower than this is kept whole
+#: a table lower than this share of the page's text height is kept on one page
+KEEP_WHOLE = 0.8
 GREY = "767676"
 _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"')
@@ -97,13 +98,15 @@ def _height(table: PubTable, widths: list[float], size: float) -> float:
     return total
 
 
-def table_xml(table: PubTable, widths: list[float], size: float) -> str:
+def table_xml(table: PubTable, widths: list[float], size: float, *,
+              landscape: bool = False) -> str:
     """One publication table as a <w:tbl> element."""
     twips = [round(20 * w) for w in widths]
     n_rows = len(table.rows)
     # a table that fits on a page is kept on one; a longer one keeps its first rows with
     # the caption and header, and flows on
-    keep_rows = n_rows if _height(table, widths, size) <= KEEP_WHOLE else 2
+    room = KEEP_WHOLE * ((PAGE_W if landscape else PAGE_H) - 2 * MARGIN)
+    keep_rows = n_rows if _height(table, widths, size) <= room else 2
     rows: list[str] = []
     header_rows: list[list[str]] = []
     # the spanner row: one merged cell over each run of columns sharing a spanner
@@ -365,7 +368,8 @@ class WordWriter:
         if table.part:
             label = self.t("continued", label=label)
         self._caption(label, table.title)
-        self._append(table_xml(table, widths.columns, widths.size))
+        self._append(table_xml(table, widths.columns, widths.size,
+                               landscape=widths.landscape))
         notes = list(table.notes)
         if table.notes and any(c.paper for r in table.rows for c in r.cells):
             notes.append(self.t("paper_key"))
