@@ -303,13 +303,15 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
                 value = r[c]
                 if (c == "test" or c.endswith("_test")) and isinstance(value, str):
                     value = ctx.test(value)[0] or value  # a test by its name, not its code
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)  # a code kept as a float is a whole number
                 cells.append(ctx.label(value))
             elif kind == "p":
                 cells.append(ctx.p(r[c], marks.mark(r.get("method")) if c == "p" else ""))
             else:
                 cells.append(ctx.num(r[c], _unit_kind(kind, c, r)))
         rows.append(Row(cells))
-    return PubTable(f"{rid}.{name}", title, columns, rows, _notes_of(ctx, frame),
+    return PubTable(f"{rid}.{name}", title, columns, rows, pub.row_notes(ctx, frame),
                     marks.footnotes(), result=rid)
 
 
@@ -325,10 +327,6 @@ def _unit_kind(kind: str, column: str, row: pd.Series) -> str:
                               or row.get("unit") == "%"):
         return "percent"
     return kind
-
-
-def _notes_of(ctx: Context, frame: pd.DataFrame) -> list[str]:
-    return pub.row_notes(ctx, frame)
 
 
 # --------------------------------------------------------------------------- assembly
@@ -431,7 +429,7 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
     return Context(
         lang=lang, alpha=plan.alpha, conf=plan.conf,
         text=lambda key, **kw: words[key].format(**kw) if kw else words[key],
-        test=lambda method: pub.test_name(method, names),
+        test=lambda method: pub.method_name(method, names),
         note=lambda raw: pub.note_text(raw, notes, lang),
         var_label=var_label, value_label=value_label, analysis=by_id.get,
         heading=lambda column: heads.get(column, column),

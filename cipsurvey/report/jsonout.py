@@ -37,11 +37,13 @@ def _clean(value: Any) -> Any:
 
 
 def table_records(frame: pd.DataFrame) -> dict[str, Any]:
+    """A frame as JSON: its column names and its rows (NaN and infinities as null)."""
     return {"columns": [str(c) for c in frame.columns],
             "rows": [[_clean(v) for v in rec] for rec in frame.itertuples(index=False)]}
 
 
 def software() -> dict[str, str]:
+    """The versions of cipsurvey and of the libraries that computed the results."""
     import pyreadstat
     import scipy
     import statsmodels
@@ -52,11 +54,14 @@ def software() -> dict[str, str]:
 
 
 def is_synthetic(report: Report) -> bool:
+    """Whether the report's answers are the bundled synthetic demo data."""
     return any("synthetic" in Path(f.file).name for f in report.survey.account.files)
 
 
 def results_json(report: Report, figures: list[Figure], invited: int | None = None,
                  generated: str | None = None, methods: str | None = None) -> dict[str, Any]:
+    """Everything a report computed, at full precision, as the JSON document of
+    docs/results-json.md."""
     survey = report.survey
     problems = survey.problems.groupby(["severity", "code"]).size().reset_index(name="n")
     return {
@@ -84,6 +89,7 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
 
 
 def figure_records(figures: list[Figure]) -> list[dict[str, str]]:
+    """Each figure's id, alt text and file names."""
     return [{"id": f.id, "alt": f.alt, "png": f.png.name, "svg": f.svg.name} for f in figures]
 
 

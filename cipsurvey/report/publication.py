@@ -90,6 +90,7 @@ class PubTable:
 
     @property
     def width(self) -> int:
+        """The number of columns."""
         return len(self.columns)
 
 
@@ -279,7 +280,7 @@ COLUMN_KINDS: dict[str, str | None] = {
 }
 
 
-def test_name(method: str, names: dict[str, str]) -> tuple[str, str]:
+def method_name(method: str, names: dict[str, str]) -> tuple[str, str]:
     """A test's name (from the catalog's ``test.*`` texts ``names``) and its symbol."""
     slug, symbol, _ = METHODS.get(method, (None, "", ""))
     if slug is None:
@@ -332,6 +333,7 @@ class Context:
     # ---- cells
     def num(self, value: Any, kind: str, places: int | None = None, *,
             signed: bool = False) -> Cell:
+        """One number of a kind of statistic (``places`` overrides its precision)."""
         v = None if value is None or pd.isna(value) else float(value)
         if places is None and kind != "p":
             places = nb.decimals(kind, v)
@@ -339,12 +341,14 @@ class Context:
         return Cell(text, (Num(v, kind, places),))
 
     def p(self, value: Any, marker: str = "") -> Cell:
+        """A p value, with the footnote letter of its test."""
         cell = self.num(value, "p")
         if cell.text and marker:
             cell.text += marker
         return cell
 
     def n_pct(self, n: Any, pct: Any) -> Cell:
+        """A count and its percentage: "518 (92.2)", two numbers."""
         nv = None if n is None or pd.isna(n) else float(n)
         pv = None if pct is None or pd.isna(pct) else float(pct)
         text = nb.fmt_n_pct(nv, pv, self.lang).replace(" (", NBSP + "(")
@@ -352,12 +356,14 @@ class Context:
                            Num(pv, "percent", 1)))
 
     def m_sd(self, mean: Any, sd: Any) -> Cell:
+        """A mean and its SD: "44.25 (11.65)", two numbers."""
         mv = None if mean is None or pd.isna(mean) else float(mean)
         sv = None if sd is None or pd.isna(sd) else float(sd)
         text = nb.fmt_m_sd(mv, sv, self.lang).replace(" (", NBSP + "(")
         return Cell(text, (Num(mv, "descriptive", 2), Num(sv, "descriptive", 2)))
 
     def ci(self, low: Any, high: Any, places: int, kind: str = "estimate") -> Cell:
+        """A confidence interval at ``places`` decimals: "[0.03, 0.40]", two numbers."""
         lo = None if low is None or pd.isna(low) else float(low)
         hi = None if high is None or pd.isna(high) else float(high)
         text = nb.fmt_ci(lo, hi, self.lang, places, kind).replace(" ", NBSP)
@@ -373,10 +379,12 @@ class Context:
         return Cell(text, (Num(ev, kind, places), *interval.nums))
 
     def label(self, text: Any) -> Cell:
+        """A label from the data or the instrument, shown as it is."""
         return Cell("" if text is None or (isinstance(text, float) and pd.isna(text))
                     else str(text))
 
     def words(self, key: str, **values: Any) -> Cell:
+        """A cell of the report's own words (their symbols set in italics)."""
         return Cell(self.text(key, **values), generated=True)
 
     def printed(self, rid: str, table: str, column: str, kind: str, /,
@@ -401,12 +409,15 @@ class Context:
 
     # ---- headings
     def col(self, key: str, parts: Iterable[str] = (), **kw: Any) -> Column:
+        """A column headed by a catalog text; ``parts`` head its numbers in Excel."""
         return Column(self.text(key), tuple(self.text(p) for p in parts), **kw)
 
     def ci_heading(self) -> str:
+        """"95% CI" at the plan's confidence level."""
         return self.text("ci", level=nb.number(100 * self.conf, 0, self.lang))
 
     def ci_col(self, **kw: Any) -> Column:
+        """A CI column: two numbers, lower and upper."""
         return Column(self.ci_heading(), (self.text("lower"), self.text("upper")), **kw)
 
 
@@ -421,6 +432,7 @@ class Markers:
         self.names: dict[str, str] = {}
 
     def mark(self, method: Any) -> str:
+        """The footnote letter of the test behind ``method`` ("" for none)."""
         if method is None or (isinstance(method, float) and pd.isna(method)) or not method:
             return ""
         name = self.ctx.test(str(method))[0]
@@ -429,6 +441,7 @@ class Markers:
         return self.names[name]
 
     def footnotes(self) -> list[str]:
+        """One footnote per test: "ᵃ p from Student's t test."."""
         return [f"{m} {self.ctx.text('p_from', test=name)}" for name, m in self.names.items()]
 
 
