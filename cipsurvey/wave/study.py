@@ -25,11 +25,15 @@ class _Model(BaseModel):
 
 
 class Wave(_Model):
+    """One wave: its files, and (REDCap) the event whose rows of a longitudinal export it
+    is, so that one export gives every wave of a study (baseline, follow-up, ...)."""
+
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: Label
     files: Annotated[list[str], Field(min_length=1)]
     source: str | None = None
     period: tuple[str, str] | None = None
+    event: str | None = None
 
 
 class Invited(_Model):
@@ -90,7 +94,7 @@ def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag") -
     for wave in manifest.waves:
         files = [_inside(folder, f, path) for f in wave.files]
         waves[wave.id] = read_survey(files, inst, source=wave.source, partial=partial,
-                                     test=test)
+                                     test=test, event=wave.event)
     invited = None
     if manifest.invited is not None:
         inv_path = _inside(folder, manifest.invited.file, path)
