@@ -1,5 +1,6 @@
 """Instrument interchange with the tools questionnaires are built in: XLSForm (KoboToolbox,
-ODK, SurveyCTO) and the REDCap data dictionary, in both directions.
+ODK, SurveyCTO) and the REDCap data dictionary, in both directions; LimeSurvey (``.lss``, in
+``lss``) and Qualtrics (``.qsf``, in ``qsf``) survey definitions, read.
 
 What the other format expresses natively travels natively: item names and types, question
 texts, answer lists, ranges, required flags and the skip logic (XLSForm ``relevant``, REDCap
@@ -21,7 +22,9 @@ from typing import Any
 
 from ..errors import CipsurveyError
 from . import expr
+from .lss import from_lss as _lss
 from .model import Instrument, ItemType, parse_instrument
+from .qsf import from_qsf as _qsf
 from .yamlio import YamlDocument
 
 META = "cipsurvey::meta"
@@ -691,6 +694,22 @@ def _named_answers(item: dict[str, Any], items: list[dict[str, Any]]) -> dict[st
         return n
 
     return {**item, "relevant": expr.to_text(fix(expr.parse(item["relevant"])))}
+
+
+def from_lss(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """An instrument (as a dict) from a LimeSurvey survey structure (``.lss``), and what was
+    not converted (:mod:`cipsurvey.instrument.lss`)."""
+    data, notes = _lss(path)
+    keep_valid_filters(data, notes, path)
+    return data, notes
+
+
+def from_qsf(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """An instrument (as a dict) from a Qualtrics survey file (``.qsf``), and what was not
+    converted (:mod:`cipsurvey.instrument.qsf`)."""
+    data, notes = _qsf(path)
+    keep_valid_filters(data, notes, path)
+    return data, notes
 
 
 def keep_valid_filters(data: dict[str, Any], notes: list[str], source: Path) -> None:
