@@ -89,25 +89,17 @@ class _Converter:
         self.items: list[dict[str, Any]] = []
         self.by_qid: dict[str, dict[str, Any]] = {}  # QID -> how its answers are named
         self.base = str(self.entry.get("SurveyLanguage") or "EN").lower()[:2]
-        trash = set()
+        trash: set[str] = set()  # questions in the survey's trash block are not asked
+        self.order: list[str] = []  # the questions in block order
         for e in self.elements:
-            if e.get("Element") == "BL":
-                blocks = e.get("Payload") or []
-                if isinstance(blocks, dict):
-                    blocks = list(blocks.values())
-                for b in blocks:
-                    if b.get("Type") == "Trash":
-                        trash |= {x.get("QuestionID") for x in b.get("BlockElements") or []}
-        self.order: list[str] = []
-        for e in self.elements:
-            if e.get("Element") == "BL":
-                blocks = e.get("Payload") or []
-                if isinstance(blocks, dict):
-                    blocks = list(blocks.values())
-                for b in blocks:
-                    if b.get("Type") != "Trash":
-                        self.order += [x.get("QuestionID") for x in b.get("BlockElements") or []
-                                       if x.get("Type") == "Question"]
+            blocks = (e.get("Payload") or []) if e.get("Element") == "BL" else []
+            for b in blocks.values() if isinstance(blocks, dict) else blocks:
+                ids = [x.get("QuestionID") for x in b.get("BlockElements") or []
+                       if x.get("Type") == "Question"]
+                if b.get("Type") == "Trash":
+                    trash |= set(ids)
+                else:
+                    self.order += ids
         self.questions = {e["Payload"]["QuestionID"]: e["Payload"] for e in self.elements
                           if e.get("Element") == "SQ" and e.get("Payload")
                           and e["Payload"].get("QuestionID") not in trash}
