@@ -187,3 +187,23 @@ def test_broken_definitions_are_refused_clearly(tmp_path, suffix, content, messa
     path.write_text(content, encoding="utf-8")
     with pytest.raises(CipsurveyError, match=message):
         (ic.from_qsf if suffix == ".qsf" else ic.from_lss)(path)
+
+
+def test_qualtrics_recode_values_that_cross_choice_ids_are_read_as_codes(tmp_path):
+    # choice 1 "No" exports 2, choice 2 "Yes" exports 1: "1" in the data is Yes
+    q = {"QuestionID": "QID1", "DataExportTag": "ever_cip", "QuestionType": "MC",
+         "Selector": "SAVR", "QuestionText": "SIP?",
+         "Choices": {"1": {"Display": "Nej"}, "2": {"Display": "Ja"}}, "ChoiceOrder": ["1", "2"],
+         "RecodeValues": {"1": "2", "2": "1"}}
+    path = qsf([q], tmp_path)
+    data, _ = ic.from_qsf(path)
+    inst = ic.build(data, path)
+    assert [(c.code, c.name, c.label.sv) for c in inst.item("ever_cip").choices] == [
+        (2, "c1", "Nej"), (1, "c2", "Ja")]
+    import cipsurvey
+
+    csv_path = tmp_path / "d.csv"
+    csv_path.write_text("ever_cip\n1\n2\n", encoding="utf-8")
+    wave = cipsurvey.read_survey(csv_path, inst)
+    assert wave.data["ever_cip"].tolist() == [1.0, 2.0]
+    assert wave.problems[wave.problems["severity"] == "error"].empty

@@ -212,15 +212,17 @@ class _Converter:
         if kind == "MC" and (selector in SINGLE or selector in MULTIPLE):
             choices, missing = self.codes(tag, _choices(p), p)
             multiple = selector in MULTIPLE
-            if multiple:
-                ids = {c["\x00id"] for c in choices}
-                clash = [c for c in choices if str(c["code"]) in ids - {c["\x00id"]}]
-                if clash:
-                    for c in choices:
-                        c["name"] = "c" + c["\x00id"].lower()
+            ids = {c["\x00id"] for c in choices}
+            if any(str(c["code"]) in ids - {c["\x00id"]} for c in choices):
+                # a choice id that is another choice's recode value: named apart, so that
+                # no value can be read as the other (an id is a name, a recode a code)
+                for c in choices:
+                    c["name"] = "c" + c["\x00id"].lower()
+                if multiple:
                     self.notes.append(f"{tag}: recode values and choice ids cross; the legacy "
                                       f"export's columns ({tag}_<choice id>) will not match: "
                                       "export in the current layout")
+            if multiple:
                 choices = choices + [{"code": m["code"], "name": m["\x00id"].lower(),
                                       "label": m["label"], "\x00id": m["\x00id"]}
                                      for m in missing]

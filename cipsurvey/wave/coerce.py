@@ -79,10 +79,9 @@ def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool] | None]:
     Names the instrument gives (item ids, aliases) come before the spellings derived from
     them (an option's wave column ``item_name``, ``item_code``, ``item[name]``, question
     texts, ``text [label]``): a tool's ``q_other`` text column is the item that names it,
-    not the option "other" of ``q``. A
-    spelling that would name two different columns at the same rank names neither: two
-    answer labels that differ only in case, or two questions with the same text, are not
-    told apart by a guess.
+    not the option "other" of ``q``. A spelling that would name two different columns at the
+    same rank names neither: two answer labels that differ only in case, or two questions
+    with the same text, are not told apart by a guess.
     """
     ranked: list[dict[str, tuple[Item, str, bool] | None]] = [{}, {}]
 
