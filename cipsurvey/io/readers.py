@@ -46,7 +46,6 @@ NOT_DATA = {
 }
 
 
-
 def detect_format(path: Path, override: str | None = None) -> str:
     if override:
         if override not in {"sav", "csv", "xlsx", "xls"}:
