@@ -139,7 +139,7 @@ def raw_cells(case: Case) -> tuple[list[str], pd.DataFrame, np.ndarray]:
     """The file's column names, its response cells as text, and each response's row number
     as cipsurvey counts rows (header records included, the first is row 1)."""
     if case.path.suffix == ".xlsx":
-        sheet = pd.read_excel(case.path, header=None, dtype=object)
+        sheet = pd.read_excel(case.path, header=None, dtype=object, engine="calamine")
         cells = sheet.map(_excel_text)
     else:
         cells = pd.read_csv(case.path, sep=case.sep, header=None, dtype=str,

@@ -346,7 +346,7 @@ def test_surveymonkey_without_collector_id():
     path = CORPUS / "surveymonkey/replica_sm_no_collector.xlsx"
     wave = cipsurvey.read_survey(path, MINI)
     acc = wave.account.files[0]
-    sheet = pd.read_excel(path, header=None, dtype=object)
+    sheet = pd.read_excel(path, header=None, dtype=object, engine="calamine")
     assert acc.details["source"] == "surveymonkey"
     assert acc.rows_read == len(sheet) - 2  # the "Response" row is a header
     assert same(wave.data["area"], [
