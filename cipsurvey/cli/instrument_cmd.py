@@ -101,4 +101,4 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("use xlsform, redcap or cipsurvey", param_hint="--to")
         typer.echo(f"wrote {out}")
         for note in notes:
-            typer.echo(f"  not converted: {note}", err=True)
+            typer.echo(f"  note: {note}", err=True)  # (each says what was not converted or assumed)
