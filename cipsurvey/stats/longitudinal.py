@@ -41,7 +41,7 @@ PAIRED_SHARE_COLUMNS = ["n", "n_yes_before", "n_yes_after", "b", "c", "before", 
 WAVE_COLUMNS = ["term", "wave", "reference", "estimate", "se", "conf_low", "conf_high",
                 "statistic", "df", "p", "n_obs", "n_clusters", "n_repeated", "correlation",
                 "method", "note"]
-GEE_METHOD = "GEE, exchangeable working correlation, robust SE (respondent as cluster)"
+GEE_METHOD = "GEE, {} working correlation, robust SE (respondent as cluster)"
 MIXED_METHOD = "linear mixed model, random intercept per respondent (REML)"
 
 
@@ -133,7 +133,8 @@ def _clusters(ids: pd.Series) -> np.ndarray:
 
 def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None, *,
                 order: Sequence[Any] | None = None, reference: Any = None,
-                method: str = "gee", conf: float = 0.95) -> pd.DataFrame:
+                method: str = "gee", correlation: str = "exchangeable",
+                conf: float = 0.95) -> pd.DataFrame:
     """Means per wave, change against a reference wave and the trend, from every response,
     with the respondent as the cluster.
 
@@ -153,9 +154,16 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
     reference : optional
         The wave the others are compared with (default: the first in ``order``).
     method : {"gee", "mixed"}
-        GEE (exchangeable working correlation, robust SE) or a linear mixed model with a
+        GEE (robust SE) or a linear mixed model with a
         random intercept per respondent (REML; model-based SE, (X' V⁻¹ X)⁻¹ at the REML
         variance components).
+    correlation : {"exchangeable", "independence"}
+        The GEE's working correlation. With ``"independence"`` the change is exactly the
+        difference of the waves' means over everyone who answered, and only the standard
+        error accounts for the people in several waves. An exchangeable correlation whose
+        estimate leaves the admissible range (it is a moment estimate and can exceed 1 when
+        the people in several waves vary more than the rest) is replaced by independence,
+        with a note.
     conf : float
         Confidence level of the Wald intervals.
 
@@ -182,7 +190,10 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
     """
     if method not in ("gee", "mixed"):
         raise ValueError(f"method must be 'gee' or 'mixed', not {method!r}")
-    label = GEE_METHOD if method == "gee" else MIXED_METHOD
+    if correlation not in ("exchangeable", "independence"):
+        raise ValueError(f"correlation must be 'exchangeable' or 'independence', "
+                         f"not {correlation!r}")
+    label = GEE_METHOD.format(correlation) if method == "gee" else MIXED_METHOD
     cols = [outcome, wave] + ([cluster] if cluster else [])
     clean = data[cols].dropna(subset=[outcome, wave]).copy()
     waves = list(order) if order is not None else sorted(clean[wave].unique())
@@ -203,7 +214,7 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
     y = clean[outcome].to_numpy(dtype=float)
     x = np.column_stack([np.ones(len(clean))]
                         + [(clean[wave] == w).to_numpy(dtype=float) for w in others])
-    fit = _fit(y, x, clean["_g"].to_numpy(), method)
+    fit = _fit(y, x, clean["_g"].to_numpy(), method, correlation)
     if fit is None:
         return frame([nan_row(WAVE_COLUMNS, "the model did not converge", term="change",
                               **base)], WAVE_COLUMNS)
@@ -230,7 +241,7 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
                      "correlation": corr, "note": note})
         step = clean["_pos"].to_numpy(dtype=float)
         trend = _fit(y, np.column_stack([np.ones(len(clean)), step]),
-                     clean["_g"].to_numpy(), method)
+                     clean["_g"].to_numpy(), method, correlation)
         if trend is None:
             rows.append(nan_row(WAVE_COLUMNS, "the trend model did not converge",
                                 term="trend", **base))
@@ -250,9 +261,23 @@ def _wald_row(term: str, wave: Any, reference: Any, est: float, se: float, z: fl
             "correlation": corr, "note": note}
 
 
-def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
-         method: str) -> tuple[np.ndarray, np.ndarray, float, str] | None:
+def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray, method: str,
+         correlation: str) -> tuple[np.ndarray, np.ndarray, float, str] | None:
     """Fit the model; ``(params, covariance, correlation, note)`` or None when it fails."""
+    fit = _fit_once(y, x, groups, method, correlation)
+    if method == "gee" and correlation == "exchangeable" and fit is not None \
+            and not _admissible(fit[2], groups):
+        again = _fit_once(y, x, groups, method, "independence")
+        if again is None:
+            return None
+        note = (f"the exchangeable working correlation was estimated at {fit[2]:.2f}, "
+                "outside its admissible range: independence working correlation used")
+        return again[0], again[1], np.nan, "; ".join(filter(None, [note, again[3]]))
+    return fit
+
+
+def _fit_once(y: np.ndarray, x: np.ndarray, groups: np.ndarray, method: str,
+              correlation: str) -> tuple[np.ndarray, np.ndarray, float, str] | None:
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
     with warnings.catch_warnings(record=True) as caught:
@@ -262,13 +287,16 @@ def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
                 from statsmodels.genmod import cov_struct, families
                 from statsmodels.genmod.generalized_estimating_equations import GEE
 
+                structure = (cov_struct.Independence() if correlation == "independence"
+                             else cov_struct.Exchangeable())
                 model = GEE(y, x, groups=groups, family=families.Gaussian(),
-                            cov_struct=cov_struct.Exchangeable())
+                            cov_struct=structure)
                 # ddof_scale=0: the scale as geepack estimates it (sum of squared
                 # residuals over N), so the working correlation is geepack's too.
                 res = model.fit(ddof_scale=0)
                 params, cov = np.asarray(res.params), np.asarray(res.cov_params())
-                corr = float(model.cov_struct.dep_params)
+                corr = (0.0 if correlation == "independence"
+                        else float(model.cov_struct.dep_params))
             else:
                 from statsmodels.regression.mixed_linear_model import MixedLM
 
@@ -284,6 +312,13 @@ def _fit(y: np.ndarray, x: np.ndarray, groups: np.ndarray,
     note = ("the model reported a convergence problem"
             if any(issubclass(w.category, ConvergenceWarning) for w in caught) else "")
     return params, cov, corr, note
+
+
+def _admissible(rho: float, groups: np.ndarray) -> bool:
+    """An exchangeable correlation is a correlation matrix only for
+    -1 / (largest cluster - 1) < ρ < 1."""
+    largest = int(np.bincount(groups).max())
+    return rho < 1 and (largest < 2 or rho > -1 / (largest - 1))
 
 
 def _gls_covariance(x: np.ndarray, groups: np.ndarray, tau2: float,

@@ -43,10 +43,10 @@ long$pid <- ifelse(is.na(long$person), 100000 + seq_len(nrow(long)), long$person
 long <- long[order(long$pid, long$wave), ]
 
 # ---------------------------------------------------------------- GEE (geepack)
-gee_block <- function(prefix, d, y) {
+gee_block <- function(prefix, d, y, corstr = "exchangeable") {
   d <- d[!is.na(d[[y]]), ]
   d$yy <- d[[y]]
-  f <- geeglm(yy ~ factor(wave), id = pid, data = d, corstr = "exchangeable")
+  f <- geeglm(yy ~ factor(wave), id = pid, data = d, corstr = corstr)
   b <- coef(f); V <- vcov(f); k <- length(b)
   for (i in seq_len(k)) {
     put(sprintf("%s_b%d", prefix, i), b[i]); put(sprintf("%s_se%d", prefix, i), sqrt(V[i, i]))
@@ -54,11 +54,11 @@ gee_block <- function(prefix, d, y) {
     put(sprintf("%s_mean%d", prefix, i), sum(cvec * b))
     put(sprintf("%s_mean_se%d", prefix, i), sqrt(drop(t(cvec) %*% V %*% cvec)))
   }
-  put(paste0(prefix, "_alpha"), summary(f)$corr$Estimate)
+  if (corstr == "exchangeable") put(paste0(prefix, "_alpha"), summary(f)$corr$Estimate)
   if (k >= 3) {
     bb <- b[-1]; VV <- V[-1, -1]
     put(paste0(prefix, "_joint"), drop(t(bb) %*% solve(VV) %*% bb))
-    ft <- geeglm(yy ~ wave, id = pid, data = d, corstr = "exchangeable")
+    ft <- geeglm(yy ~ wave, id = pid, data = d, corstr = corstr)
     put(paste0(prefix, "_trend"), coef(ft)[2]); put(paste0(prefix, "_trend_se"), sqrt(vcov(ft)[2, 2]))
   }
   put(paste0(prefix, "_nobs"), nrow(d)); put(paste0(prefix, "_nclusters"), length(unique(d$pid)))
@@ -66,6 +66,7 @@ gee_block <- function(prefix, d, y) {
 gee_block("gee3", long, "y")
 gee_block("gee3b", long, "yb")
 gee_block("gee2", long[long$wave <= 1, ], "y")
+gee_block("geei3", long, "y", corstr = "independence")
 
 # ---------------------------------------------------------------- mixed model (lme4, REML)
 mixed_block <- function(prefix, d) {
