@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from . import expr
+from .compare_section import CompareSection
 from .errors import InstrumentError
 from .instrument import ID_PATTERN, Instrument, Label, Problem, _path_text, validate_document
 from .yamlio import YamlDocument, load_yaml
@@ -88,6 +89,7 @@ class Plan(_Model):
     alpha: float = 0.05
     conf: float = 0.95
     sections: Annotated[list[Section], Field(min_length=1)]
+    compare: CompareSection | None = None
 
     def analyses(self) -> list[tuple[Section, Analysis]]:
         return [(s, a) for s in self.sections for a in s.analyses]

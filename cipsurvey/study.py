@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
+from .compare_section import CompareSection
 from .errors import CipsurveyError
 from .instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
 from .survey import Survey, read_survey
@@ -50,6 +51,7 @@ class Manifest(_Model):
     cohort: str | None = None
     waves: Annotated[list[Wave], Field(min_length=1)]
     invited: Invited | None = None
+    compare: CompareSection | None = None
 
 
 @dataclass
