@@ -1,38 +1,107 @@
-"""Compare waves and cohorts: response and attrition, change for every indicator (linked and
-unlinked), change by work area, and course occasions side by side.
+"""Compare waves of a study, driven by a ``compare`` section (the study manifest's, else the
+plan's): response and attrition, attrition weights, change for every indicator (linked,
+whole sample and weighted, side by side), each indicator across all waves (three or more),
+change by group, course occasions, and what the next wave could detect.
 
-The results are ``Result`` objects like a report's, so the same renderers write them
-(HTML, Word, Excel, JSON, figures). Every statistic comes from ``cipsurvey.stats``.
+The results are ``Result`` objects like a report's, so the same renderers write them. Every
+statistic comes from ``cipsurvey.stats``; the tables from :mod:`cipsurvey.compare_tables`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from . import stats as st
-from .instrument import ItemType, Label
+from . import compare_tables as ct
+from .compare_section import CompareSection, CompareSpecError, Indicator, resolve
+from .errors import CipsurveyError
+from .instrument import Label
 from .report.results import Result
 from .study import Study
 from .survey import ImportAccount
 
-COUNTS = ["n_part_30d", "n_self_30d", "n_part_6m", "n_self_6m"]
-BINARY = ["ever_cip", "abstained_6m", "template_known", "cq_responsibilities_clarified",
-          "cq_client_influence", "cq_adequate_support", "cq_coordination",
-          "cq_more_interventions", "cq_easier_care", "cq_more_investigations"]
-CATEGORICAL = ["template_exists"]
-BASELINE_TRAITS = ["gender", "age", "work_area", "years_at_workplace", "ever_cip", "n_part_6m"]
-TEXT = {
-    "en": {"response": "Response and attrition", "change": "Change between the waves",
-           "areas": "Change by work area", "cohorts": "Course occasions",
-           "summary": "Summary", "title": "Baseline and follow-up compared"},
-    "sv": {"response": "Svar och bortfall", "change": "Förändring mellan omgångarna",
-           "areas": "Förändring per verksamhetsområde", "cohorts": "Kurstillfällen",
-           "summary": "Sammanfattning", "title": "Baslinje och uppföljning jämförda"},
+TEXT: dict[str, dict[str, str]] = {
+    "title": {"en": "Baseline and follow-up compared",
+              "sv": "Baslinjemätning och uppföljningsmätning jämförda"},
+    "response": {"en": "Response and attrition",
+                 "sv": "Svarsfrekvens och bortfall mellan mättillfällena"},
+    "change": {"en": "Change between the waves",
+               "sv": "Förändring mellan mättillfällena"},
+    "waves": {"en": "Every wave", "sv": "Alla mättillfällen"},
+    "groups": {"en": "Change by group", "sv": "Förändring per grupp"},
+    "cohorts": {"en": "Course occasions", "sv": "Kurstillfällen"},
+    "planning": {"en": "Planning the next wave", "sv": "Inför nästa mättillfälle"},
+    "summary": {"en": "Summary", "sv": "Sammanfattning"},
+    "rates": {"en": "Responses per wave, file and course occasion",
+              "sv": "Svar per mättillfälle, fil och kurstillfälle"},
+    "linkage": {"en": "People in one or both waves",
+                "sv": "Svarande vid ett eller båda mättillfällena"},
+    "attrition": {"en": "Who answered the follow-up: baseline characteristics",
+                  "sv": "Vilka svarade på uppföljningsmätningen: egenskaper vid baslinjemätningen"},
+    "weights": {"en": "Attrition weights", "sv": "Vikter för bortfallet"},
+    "change_table": {"en": "Change per indicator: linked, whole sample and weighted",
+                     "sv": "Förändring per indikator: länkade, hela urvalet och viktat"},
+    "distribution": {"en": "Change in the whole distribution (categorical indicators)",
+                     "sv": "Förändring i hela fördelningen (kategoriska indikatorer)"},
+    "across": {"en": "Each indicator in every wave",
+               "sv": "Varje indikator vid alla mättillfällen"},
+    "by_group": {"en": "Change among the linked, by {group}",
+                 "sv": "Förändring bland de länkade, efter {group}"},
+    "fig_change": {"en": "Baseline and follow-up per indicator",
+                   "sv": "Baslinjemätning och uppföljningsmätning per indikator"},
+    "fig_cohorts": {"en": "Indicators per course occasion",
+                    "sv": "Indikatorer per kurstillfälle"},
+    "fig_waves": {"en": "Indicators across the waves", "sv": "Indikatorer över mättillfällena"},
+    "no_key": {"en": "No respondent key links the waves: only analyses of independent samples "
+                     "are reported (no linked, weighted or attrition analyses).",
+               "sv": "Ingen nyckel länkar mättillfällena: bara analyser av oberoende urval "
+                     "redovisas (inga länkade eller viktade analyser och ingen "
+                     "bortfallsanalys)."},
+    "caveat": {"en": "What this comparison can show: these are measurements of the same staff "
+                     "group at different times, without a control group. A difference between "
+                     "the waves shows how the answers changed, not why. The course, other "
+                     "changes at the workplaces during the same period, who chose to answer "
+                     "the follow-up, and regression toward the mean can all contribute, so the "
+                     "results cannot show that the course caused a change.",
+               "sv": "Vad jämförelsen kan visa: mätningarna gäller samma personalgrupp vid "
+                     "olika tidpunkter, utan kontrollgrupp. En skillnad mellan "
+                     "mättillfällena visar hur svaren har förändrats, men inte varför. "
+                     "Utbildningen, andra förändringar på arbetsplatserna under samma tid, "
+                     "vilka som valde att svara på uppföljningsmätningen och regression mot "
+                     "medelvärdet kan alla bidra. Resultaten kan därför inte visa att "
+                     "utbildningen orsakade en förändring."},
+    "columns": {"en": "Linked: the {n} people who answered both waves (paired t for means, "
+                      "exact McNemar for shares, with Newcombe's interval). Whole sample: every "
+                      "answer of both waves in a GEE with the respondent as cluster. Weighted: "
+                      "the linked weighted by the inverse of their estimated probability of "
+                      "answering the follow-up (a sensitivity analysis for attrition). Means "
+                      "are in the item's unit, shares in percent and their changes in "
+                      "percentage points. The minimum detectable change is given at {power} % "
+                      "power where the change is not significant.",
+                "sv": "Länkade: de {n} som svarade vid båda mättillfällena (t-test för parade "
+                      "observationer för medelvärden, McNemars exakta test för andelar, med "
+                      "Newcombes intervall). Hela urvalet: alla svar från båda mättillfällena "
+                      "i en GEE-modell med den svarande som kluster. Viktat: de länkade viktade "
+                      "med inversen av deras skattade sannolikhet att svara på "
+                      "uppföljningsmätningen (en känslighetsanalys för bortfallet). "
+                      "Medelvärden anges i frågans enhet, andelar i procent och förändringar "
+                      "av andelar i procentenheter. Minsta upptäckbara förändring anges vid "
+                      "{power} % styrka där förändringen inte är statistiskt signifikant."},
+    "weights_note": {"en": "Everyone who answered the baseline with a respondent key is taken to "
+                           "have been invited to the follow-up. The response model is a logistic "
+                           "regression of answering the follow-up on: {traits}.",
+                     "sv": "Alla som svarade vid baslinjemätningen med en nyckel antas ha bjudits "
+                           "in till uppföljningsmätningen. Svarsmodellen är en logistisk "
+                           "regression av att svara på uppföljningsmätningen på: {traits}."},
 }
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    return TEXT[key][lang].format(**values)
 
 
 @dataclass
@@ -72,320 +141,204 @@ class Comparison:
         return next(r for r in self.results if r.id == rid)
 
 
-def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    """The wave with the derived indicators (template known = 'a template exists')."""
-    out = frame.copy()
-    out["template_known"] = np.where(out["template_exists"].isna(), np.nan,
-                                     np.where(out["template_exists"] == 1, 1.0, 2.0))
-    for col in [c for c in out.columns if c.startswith("partners_12m_")]:
-        out[col] = out[col].map({1.0: 1.0, 0.0: 2.0})
-    return out
+def compare_section(study: Study) -> tuple[CompareSection, float, float]:
+    """The study's compare section (the manifest's, else its plan's) with the plan's α and
+    confidence level."""
+    from .plan import load_plan
 
-
-def _binary_items(frame: pd.DataFrame) -> list[str]:
-    return BINARY + sorted(c for c in frame.columns if c.startswith("partners_12m_"))
+    alpha, conf = 0.05, 0.95
+    section = study.manifest.compare
+    if study.manifest.plan:
+        plan = load_plan(study.manifest.plan, study.instrument)
+        alpha, conf = plan.alpha, plan.conf
+        section = section or plan.compare
+    if section is None:
+        raise CipsurveyError("the study has no compare section", file=study.folder,
+                             hint="add `compare:` to the study manifest or to its plan "
+                                  "(docs/study-manifest.md)")
+    return section, alpha, conf
 
 
 def compare(study: Study, base: str | None = None, follow: str | None = None,
-            lang: str = "en") -> Comparison:
+            lang: str = "en", section: CompareSection | None = None) -> Comparison:
+    """Compare wave ``base`` with wave ``follow`` (default: the first and the last) and show
+    every indicator across all waves."""
     ids = list(study.waves)
     base, follow = base or ids[0], follow or ids[-1]
-    t = TEXT[lang]
-    w0 = _indicators(study.waves[base].data)
-    w1 = _indicators(study.waves[follow].data)
-    key = study.key
-    linked_ok = bool(key) and w0[key].notna().any() and w1[key].notna().any()
-    notes = [] if linked_ok else [
-        "No respondent key links the waves: only independent-sample tests are reported."
-        if lang == "en" else
-        "Ingen nyckel länkar omgångarna: bara test för oberoende grupper redovisas."]
+    for wave in (base, follow):
+        if wave not in study.waves:
+            raise CipsurveyError(f"the study has no wave {wave!r} (waves: {', '.join(ids)})")
+    if base == follow:
+        raise CipsurveyError("compare two different waves")
+    spec, alpha, conf = compare_section(study) if section is None else (section, 0.05, 0.95)
+    inst = study.instrument
+    try:
+        indicators = resolve(spec, inst)
+    except CompareSpecError as exc:
+        raise CipsurveyError(f"the compare section does not fit the instrument {inst.id!r}:\n"
+                             + str(exc)) from None
+    traits = list(dict.fromkeys([*spec.traits, *spec.weights.traits]))
+    cohort = study.manifest.cohort
+    by = spec.by.item if spec.by else None
+    extra = [c for c in [*traits, by, cohort] if c]
+    datasets = {w: s.data for w, s in study.waves.items()}
+    waves = ct.reduce_waves(datasets, indicators, inst, study.key, extra)
+    w0, w1 = waves.frames[base], waves.frames[follow]
+    general = [] if waves.keyed else [text("no_key", lang)]
     results: list[Result] = []
 
-    def add(rid: str, section: str, title: str, tables: dict[str, pd.DataFrame], *,
+    def add(rid: str, section_id: str, title: str, tables: dict[str, pd.DataFrame], *,
             kind: str = "table", figure: str | None = None, n: int | None = None,
-            extra: list[str] | None = None) -> None:
-        results.append(Result(id=rid, section=section, kind=kind, title=title, addition=False,
-                              source=None, tables=tables, notes=[*notes, *(extra or [])],
-                              figure=figure, n=n))
+            notes: list[str] | None = None) -> None:
+        results.append(Result(id=rid, section=section_id, kind=kind, title=title,
+                              addition=False, source=None, tables=tables,
+                              notes=[*general, *(notes or [])], figure=figure, n=n))
 
     # ---- response and attrition
-    add("response_rates", "response", "Response rate per wave and course occasion"
-        if lang == "en" else "Svarsandel per omgång och kurstillfälle",
-        {"rates": response_rates(study)})
-    if linked_ok:
-        add("attrition", "response", "Who answered the follow-up: baseline characteristics"
-            if lang == "en" else "Vem svarade på uppföljningen: egenskaper vid baslinjen",
-            {"attrition": attrition(w0, w1, key)})
-        add("linkage", "response", "Respondents in one or both waves"
-            if lang == "en" else "Svarande i en eller båda omgångarna",
-            {"linkage": linkage(w0, w1, key)})
+    files = {w: [(Path(f.file).name, f.rows_kept) for f in s.account.files]
+             for w, s in study.waves.items()}
+    labels = _choice_labels(inst, cohort, lang) if cohort else {}
+    add("response_rates", "response", text("rates", lang),
+        {"rates": ct.response_rates(datasets, study.invited, cohort, labels, files, conf)})
+    resp = None
+    if waves.keyed:
+        followed = set(w1[ct.KEY].dropna())
+        add("linkage", "response", text("linkage", lang), {"linkage": ct.linkage(w0, w1)})
+        if spec.traits:
+            add("attrition", "response", text("attrition", lang),
+                {"attrition": ct.attrition(w0, followed, spec.traits, inst, lang)})
+        weight_traits = list(spec.weights.traits or spec.traits)
+        if weight_traits:
+            resp = ct.attrition_weights(w0, followed, weight_traits, spec, inst, conf)
+        if resp is not None:
+            names = ", ".join(ct._trait_label(inst, t, lang) for t in weight_traits)
+            add("weights", "response", text("weights", lang),
+                {"weights_model": resp.model, "weights_diagnostics": resp.diagnostics,
+                 "weights_balance": resp.balance},
+                notes=[text("weights_note", lang, traits=names), *resp.notes])
     # ---- change
-    change_rows, summary = change(w0, w1, key if linked_ok else None, lang, study)
-    add("summary", "change", t["summary"], {}, extra=summary)
-    add("change", "change", t["change"], {"change": change_rows})
-    add("fig_change", "change", t["change"], {"data": change_rows}, kind="figure",
-        figure="dumbbell")
-    if linked_ok:
-        add("change_by_area", "areas", t["areas"], {"by_area": change_by_area(w0, w1, key)})
+    rows, joint = [], []
+    for ind in indicators:
+        r, j = ct.change_rows(ind, waves, base, follow, spec, resp, lang, conf, alpha)
+        rows.extend(r)
+        joint.extend(j)
+    change = pd.DataFrame(rows)
+    summary = [text("caveat", lang), *[_sentence(r, lang, waves.keyed, alpha) for _, r
+                                       in _summary_rows(change, indicators).iterrows()]]
+    linked_n = int(change["linked_n"].max()) if "linked_n" in change else 0
+    add("summary", "change", text("summary", lang), {}, notes=summary)
+    add("change", "change", text("change_table", lang), {"change": change},
+        notes=[text("columns", lang, n=linked_n, power=f"{100 * spec.planning.power:g}")])
+    if joint:
+        add("distribution", "change", text("distribution", lang),
+            {"distribution": pd.DataFrame(joint)})
+    add("fig_change", "change", text("fig_change", lang),
+        {"data": _summary_rows(change, indicators)}, kind="figure", figure="dumbbell")
+    # ---- every wave
+    if len(ids) >= 3:
+        values, models = [], []
+        for ind in indicators:
+            v, m = ct.across_waves(ind, waves, spec, lang, conf)
+            values.extend(v)
+            models.extend(m)
+        add("across_waves", "waves", text("across", lang),
+            {"wave_values": pd.DataFrame(values), "wave_models": pd.DataFrame(models)})
+    # ---- by group
+    by_group = None
+    if waves.keyed and spec.by is not None:
+        chosen = [i for i in indicators
+                  if not spec.by.indicators or i.id in spec.by.indicators]
+        item = inst.item_map[spec.by.item]
+        levels = tuple(float(c.code) for c in item.choices
+                       if not spec.by.levels or c.name in spec.by.levels
+                       or c.code in spec.by.levels)
+        by_group = ct.change_by_group(chosen, waves, base, follow, spec.by.item, levels, inst,
+                                      lang, alpha, spec.planning.power)
+        add("change_by_group", "groups",
+            text("by_group", lang, group=item.text.get(lang).lower()), {"by_group": by_group})
     # ---- cohorts
-    if study.manifest.cohort:
-        table = cohorts(w0, study.manifest.cohort)
-        add("cohorts", "cohorts", t["cohorts"], {"cohorts": table["cohorts"],
-                                                  "heterogeneity": table["tests"]})
-        add("fig_cohorts", "cohorts", t["cohorts"], {"data": table["cohorts"]}, kind="figure",
-            figure="cohorts")
-    sections = [_Section(s, Label(sv=TEXT["sv"][s], en=TEXT["en"][s]))
-                for s in ("response", "change", "areas", "cohorts")]
-    accounts = [study.waves[w].account for w in (base, follow)]
+    if cohort and spec.cohort_indicators:
+        chosen = [i for i in indicators if i.id in spec.cohort_indicators]
+        table, tests = ct.cohorts(chosen, waves, cohort, inst, lang, conf)
+        add("cohorts", "cohorts", text("cohorts", lang),
+            {"cohorts": table, "heterogeneity": tests})
+        add("fig_cohorts", "cohorts", text("fig_cohorts", lang),
+            {"data": table[table["wave"] == base]}, kind="figure", figure="cohorts")
+    # ---- planning
+    add("planning", "planning", text("planning", lang),
+        {"planning": ct.planning(change, by_group, spec, alpha)})
+
+    sections = [_Section(s, Label(sv=TEXT[s]["sv"], en=TEXT[s]["en"]))
+                for s in ("response", "change", "waves", "groups", "cohorts", "planning")
+                if any(r.section == s for r in results)]
+    accounts = [study.waves[w].account for w in ids]
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
-    problems = pd.concat([study.waves[w].problems for w in (base, follow)], ignore_index=True)
-    plan = _Plan(f"{study.manifest.id}_compare", Label(sv=TEXT["sv"]["title"],
-                                                       en=TEXT["en"]["title"]), sections)
-    return Comparison(plan, _Waves(study.instrument, merged, problems), lang, results, summary)
+    problems = pd.concat([study.waves[w].problems for w in ids], ignore_index=True)
+    plan = _Plan(f"{study.manifest.id}_compare",
+                 Label(sv=TEXT["title"]["sv"], en=TEXT["title"]["en"]), sections, alpha, conf)
+    return Comparison(plan, _Waves(inst, merged, problems), lang, results, summary)
 
 
-# --------------------------------------------------------------------------- response
+def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
+    item = inst.item_map.get(name)
+    return {float(c.code): c.label.get(lang) for c in item.choices} if item else {}
 
 
-def response_rates(study: Study) -> pd.DataFrame:
-    """Answers / invited per wave, per cohort and per source, with Wilson CIs."""
-    rows = []
-    cohort = study.manifest.cohort
-    for wave, survey in study.waves.items():
-        data = survey.data
-        invited = study.invited[study.invited["wave"] == wave] if study.invited is not None \
-            else None
-        total = int(invited["invited"].sum()) if invited is not None else None
-
-        def row(level: str, group: Any, n: int, of: int | None,
-                wave: str = wave) -> dict[str, Any]:
-            lo, hi = st.wilson(n, of) if of else (np.nan, np.nan)
-            return {"wave": wave, "level": level, "group": group, "responded": n,
-                    "invited": of, "percent": 100 * n / of if of else np.nan,
-                    "conf_low": 100 * lo if of else np.nan,
-                    "conf_high": 100 * hi if of else np.nan, "method": "Wilson score interval"}
-
-        rows.append(row("wave", "all", len(data), total))
-        for mode, n in data["mode"].value_counts().sort_index().items():
-            rows.append(row("source", {1.0: "web", 2.0: "paper"}.get(mode, mode), int(n), total))
-        if cohort and invited is not None:
-            for _, inv in invited.iterrows():
-                n = int((data[cohort] == inv["cohort"]).sum())
-                rows.append(row("cohort", inv["cohort"], n, int(inv["invited"])))
-    return pd.DataFrame(rows)
+def _summary_rows(change: pd.DataFrame, indicators: list[Indicator]) -> pd.DataFrame:
+    """One row per indicator: a categorical indicator by its focus answer (if it has one)."""
+    if "focus" not in change:
+        return change
+    keep = (change["kind"] != "categorical") | change["focus"].fillna(False).astype(bool)
+    return change[keep].reset_index(drop=True)
 
 
-def attrition(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Baseline characteristics of those who answered the follow-up and those who did not:
-    a test and a standardized difference (Cohen's d; for a share, Cohen's h) each."""
-    answered = w0[key].isin(set(w1[key].dropna())).map({True: 1.0, False: 2.0})
-    frame = w0.assign(_followed=answered)
-    rows = []
-    for trait in BASELINE_TRAITS:
-        if trait not in frame:
-            continue
-        stayed, left = frame[frame["_followed"] == 1][trait], frame[frame["_followed"] == 2][trait]
-        if trait in ("age", "years_at_workplace", "n_part_6m"):
-            t = st.ttest(frame, trait, "_followed", order=[1.0, 2.0]).iloc[1]
-            d = st.cohens_d(frame, trait, "_followed", order=[1.0, 2.0]).iloc[0]
-            rows.append({"trait": trait, "level": "", "followed": stayed.mean(),
-                         "lost": left.mean(), "smd": d["estimate"], "statistic": t["statistic"],
-                         "df": t["df"], "p": t["p"], "method": "Welch's t; SMD = Cohen's d"})
-            continue
-        tests = st.chi2_tests(frame, trait, "_followed")
-        pearson = tests.iloc[0]
-        for level in sorted(frame[trait].dropna().unique()):
-            p1 = (stayed.dropna() == level).mean()
-            p0 = (left.dropna() == level).mean()
-            h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p0))
-            rows.append({"trait": trait, "level": level, "followed": 100 * p1,
-                         "lost": 100 * p0, "smd": h, "statistic": pearson["statistic"],
-                         "df": pearson["df"], "p": pearson["p"],
-                         "method": "Pearson chi-square; SMD = Cohen's h"})
-    return pd.DataFrame(rows)
+def _fmt(x: float, lang: str, digits: int) -> str:
+    text_ = f"{x:.{digits}f}".replace("-", "−")
+    return text_.replace(".", ",") if lang == "sv" else text_
 
 
-def linkage(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    ids0, ids1 = set(w0[key].dropna()), set(w1[key].dropna())
-    return pd.DataFrame([
-        {"group": "both waves", "n": len(ids0 & ids1)},
-        {"group": "baseline only", "n": len(ids0 - ids1)},
-        {"group": "follow-up only", "n": len(ids1 - ids0)},
-        {"group": "twice in the baseline", "n": int(w0[key].dropna().duplicated().sum())},
-        {"group": "twice in the follow-up", "n": int(w1[key].dropna().duplicated().sum())},
-    ])
-
-
-# --------------------------------------------------------------------------- change
-
-
-def _merged(w0: pd.DataFrame, w1: pd.DataFrame, key: str, col: str) -> pd.DataFrame:
-    a = w0[[key, col, "work_area"]].dropna(subset=[key]).drop_duplicates(key)
-    b = w1[[key, col]].dropna(subset=[key]).drop_duplicates(key)
-    return a.merge(b, on=key, suffixes=("_0", "_1"))
-
-
-def change(w0: pd.DataFrame, w1: pd.DataFrame, key: str | None, lang: str,
-           study: Study) -> tuple[pd.DataFrame, list[str]]:
-    """Per indicator: both waves' values, the linked (paired) test and the unlinked test."""
-    rows, summary = [], []
-    inst = study.instrument
-    both = pd.concat([w0.assign(_wave=0.0), w1.assign(_wave=1.0)], ignore_index=True)
-    for col in COUNTS + _binary_items(w0) + CATEGORICAL:
-        label = _label(inst, col, lang)
-        row: dict[str, Any] = {"indicator": col, "indicator_label": label}
-        if col in COUNTS:
-            row.update(kind="mean", value_0=w0[col].mean(), value_1=w1[col].mean(),
-                       n_0=int(w0[col].notna().sum()), n_1=int(w1[col].notna().sum()))
-            welch = st.ttest(both, col, "_wave", order=[1.0, 0.0]).iloc[1]
-            mw = st.mann_whitney(both, col, "_wave", order=[1.0, 0.0]).iloc[0]
-            row.update(unlinked_test="Welch's t", unlinked_statistic=welch["statistic"],
-                       unlinked_p=welch["p"], unlinked_p_mw=mw["p"])
-            if key:
-                m = _merged(w0, w1, key, col)
-                pt = st.paired_t(m, f"{col}_1", f"{col}_0").iloc[0]
-                wx = st.wilcoxon(m, f"{col}_1", f"{col}_0").iloc[0]
-                row.update(linked_n=pt["n"], linked_change=pt["estimate"],
-                           linked_conf_low=pt["conf_low"], linked_conf_high=pt["conf_high"],
-                           linked_test="Wilcoxon signed-rank; paired t",
-                           linked_statistic=wx["statistic"], linked_p=wx["p"],
-                           linked_p_t=pt["p"], d_z=pt["d_z"])
-        elif col in CATEGORICAL:
-            row.update(kind="percent exists", value_0=100 * (w0[col].dropna() == 1).mean(),
-                       value_1=100 * (w1[col].dropna() == 1).mean(),
-                       n_0=int(w0[col].notna().sum()), n_1=int(w1[col].notna().sum()))
-            pearson = st.chi2_tests(both, "_wave", col).iloc[0]
-            row.update(unlinked_test="Pearson chi-square", unlinked_statistic=pearson["statistic"],
-                       unlinked_p=pearson["p"])
-            if key:
-                m = _merged(w0, w1, key, col)
-                mh = st.marginal_homogeneity(m, f"{col}_0", f"{col}_1").set_index("test")
-                row.update(linked_n=len(m.dropna()), linked_test="Stuart-Maxwell; Bowker",
-                           linked_statistic=mh.loc["Stuart-Maxwell", "statistic"],
-                           linked_p=mh.loc["Stuart-Maxwell", "p"],
-                           linked_p_bowker=mh.loc["Bowker", "p"])
-        else:
-            v0, v1 = w0[col].dropna(), w1[col].dropna()
-            row.update(kind="percent yes", value_0=100 * (v0 == 1).mean() if len(v0) else np.nan,
-                       value_1=100 * (v1 == 1).mean() if len(v1) else np.nan,
-                       n_0=len(v0), n_1=len(v1))
-            tests = st.chi2_tests(both, "_wave", col)
-            pearson = tests.iloc[0]
-            row.update(unlinked_test="Pearson chi-square", unlinked_statistic=pearson["statistic"],
-                       unlinked_p=pearson["p"])
-            if key:
-                m = _merged(w0, w1, key, col).dropna()
-                mc = st.mcnemar(m, f"{col}_0", f"{col}_1")
-                exact = mc.iloc[0]
-                row.update(linked_n=len(m), linked_test="McNemar (exact)",
-                           linked_change=100 * ((m[f"{col}_1"] == 1).mean()
-                                                - (m[f"{col}_0"] == 1).mean()) if len(m)
-                           else np.nan,
-                           linked_p=exact["p"])
-        row["method"] = row.get("linked_test") or row.get("unlinked_test")
-        row["p"] = row.get("linked_p", row.get("unlinked_p"))
-        rows.append(row)
-        summary.append(_sentence(row, lang, bool(key)))
-    return pd.DataFrame(rows), summary
-
-
-def _label(inst, col: str, lang: str) -> str:
-    if col == "template_known":
-        return "Knows a template exists" if lang == "en" else "Känner till att en mall finns"
-    if col in inst.item_map:
-        return inst.item_map[col].text.get(lang)
-    for item in inst.items:
-        if item.type == ItemType.multiple_choice and col in item.columns:
-            prefix = "Partner" if lang == "en" else "Samverkan med"
-            return f"{prefix}: {item.choices[item.columns.index(col)].label.get(lang)}"
-    return col
-
-
-def _sentence(row: dict[str, Any], lang: str, linked: bool, alpha: float = 0.05) -> str:
-    """One plain sentence per indicator: both waves' values, and what the test says. It reports
-    a difference; it does not say what caused it."""
-    p = row.get("p")
-    mean = row["kind"] == "mean"
-    unit = "" if mean else " %"
-
-    def fmt(x: float) -> str:
-        text = f"{x:.2f}" if mean else f"{x:.1f}"
-        return text.replace(".", ",") if lang == "sv" else text
-
-    a, b = fmt(row["value_0"]) + unit, fmt(row["value_1"]) + unit
-    if p is None or not np.isfinite(p):
-        ptxt = "no test" if lang == "en" else "inget test"
-    else:
-        ptxt = "p < .001" if p < 0.001 else "p = " + f"{p:.3f}".lstrip("0")
-    n = row.get("linked_n")
-    clear = p is not None and np.isfinite(p) and p < alpha
+def _p(p: float, lang: str) -> str:
     if lang == "sv":
-        verdict = (("ökade" if row["value_1"] > row["value_0"] else "minskade") if clear
-                   else "ingen säker förändring")
-        basis = (f"parat test bland de {int(n)} som svarade båda gångerna" if linked and n
-                 else "test mellan omgångarna")
-        return (f"{row['indicator_label']}: {a} vid baslinjen, {b} vid uppföljningen "
-                f"(alla svarande); {verdict} ({basis}, {ptxt}).")
-    verdict = (("rose" if row["value_1"] > row["value_0"] else "fell") if clear
-               else "no clear change")
-    basis = (f"paired test among the {int(n)} who answered both waves" if linked and n
-             else "test between the waves")
-    return (f"{row['indicator_label']}: {a} at baseline, {b} at follow-up (all who answered); "
-            f"{verdict} ({basis}, {ptxt}).")
+        return "p < 0,001" if p < 0.001 else "p = " + f"{p:.3f}".replace(".", ",")
+    return "p < .001" if p < 0.001 else "p = " + f"{p:.3f}".lstrip("0")
 
 
-def change_by_area(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Difference-in-differences style: change among the linked per work area, and a test of
-    whether the change differs between areas (Kruskal-Wallis and ANOVA on change scores)."""
-    rows = []
-    for col in [*COUNTS, "template_known", "abstained_6m"]:
-        m = _merged(w0, w1, key, col).dropna()
-        m = m[m["work_area"].isin([1.0, 2.0, 3.0])]
-        if col in COUNTS:
-            m["delta"] = m[f"{col}_1"] - m[f"{col}_0"]
-        else:
-            m["delta"] = 100 * ((m[f"{col}_1"] == 1).astype(float)
-                                - (m[f"{col}_0"] == 1).astype(float))
-        kw = st.kruskal(m, "delta", "work_area").iloc[0]
-        an = st.anova(m, "delta", "work_area").iloc[0]
-        for area, part in m.groupby("work_area"):
-            d = st.describe(part, "delta").iloc[0]
-            rows.append({"indicator": col, "group": area, "n": d["n"], "change": d["mean"],
-                         "conf_low": d["conf_low"], "conf_high": d["conf_high"],
-                         "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
-                         "p_anova": an["p"],
-                         "method": "Kruskal-Wallis on the change scores (ANOVA beside)"})
-    return pd.DataFrame(rows)
-
-
-# --------------------------------------------------------------------------- cohorts
-
-
-def cohorts(w0: pd.DataFrame, cohort: str) -> dict[str, pd.DataFrame]:
-    """Key indicators per course occasion and a test of heterogeneity between occasions."""
-    rows, tests = [], []
-    key_binary = ["ever_cip", "template_known", "abstained_6m"]
-    for col in key_binary:
-        f = st.frequencies(w0, col, cohort, labels={1.0: "yes", 2.0: "no"})
-        f = f[f["level"] == 1.0]
-        for _, r in f.iterrows():
-            rows.append({"indicator": col, "group": r["group"], "n": r["n"],
-                         "estimate": r["percent"], "conf_low": 100 * r["conf_low"],
-                         "conf_high": 100 * r["conf_high"], "unit": "%"})
-        pearson = st.chi2_tests(w0, cohort, col).iloc[0]
-        tests.append({"indicator": col, "test": "Pearson chi-square",
-                      "statistic": pearson["statistic"], "df": pearson["df"],
-                      "p": pearson["p"], "method": "Pearson chi-square across occasions",
-                      "note": pearson["note"]})
-    d = st.describe(w0, "n_part_6m", cohort)
-    for _, r in d[d["group"] != "Total"].iterrows():
-        rows.append({"indicator": "n_part_6m", "group": r["group"], "n": r["n"],
-                     "estimate": r["mean"], "conf_low": r["conf_low"],
-                     "conf_high": r["conf_high"], "unit": "mean"})
-    kw = st.kruskal(w0, "n_part_6m", cohort).iloc[0]
-    tests.append({"indicator": "n_part_6m", "test": "Kruskal-Wallis",
-                  "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
-                  "method": kw["method"], "note": ""})
-    return {"cohorts": pd.DataFrame(rows), "tests": pd.DataFrame(tests)}
-
+def _sentence(row: pd.Series, lang: str, linked: bool, alpha: float) -> str:
+    """One plain sentence per indicator: both waves' values, the change with its CI and n,
+    and the smallest change the comparison could detect when it found none. It reports a
+    difference; it does not say what caused it."""
+    mean = row["unit"] == "mean"
+    digits = 2 if mean else 1
+    unit = "" if mean else " %"
+    pts = "" if mean else (" procentenheter" if lang == "sv" else " percentage points")
+    name = row["label"] + (f" ({row['answer']})" if row["answer"] else "")
+    a, b = _fmt(row["base"], lang, digits) + unit, _fmt(row["follow"], lang, digits) + unit
+    basis = "linked" if linked else "whole"
+    change, lo, hi = row[f"{basis}_change"], row[f"{basis}_low"], row[f"{basis}_high"]
+    p = row["p"]
+    ci = (f"{_fmt(change, lang, digits)}{pts}, 95 % KI {_fmt(lo, lang, digits)} till "
+          f"{_fmt(hi, lang, digits)}" if lang == "sv" else
+          f"{_fmt(change, lang, digits)}{pts}, 95% CI {_fmt(lo, lang, digits)} to "
+          f"{_fmt(hi, lang, digits)}")
+    n = int(row["linked_n"]) if linked else int(row["whole_people"])
+    if not np.isfinite(p):
+        verdict = "inget test" if lang == "sv" else "no test"
+    elif p < alpha:
+        verdict = _p(p, lang)
+    else:
+        mde = row["mde"]
+        extra = (f"; minsta upptäckbara förändring {_fmt(abs(mde), lang, digits)}{pts}"
+                 if lang == "sv" else
+                 f"; the smallest change it could detect was {_fmt(abs(mde), lang, digits)}"
+                 f"{pts}") if np.isfinite(mde) else ""
+        verdict = (f"{_p(p, lang)}, ingen statistiskt säkerställd förändring{extra}"
+                   if lang == "sv" else f"{_p(p, lang)}, no statistically clear change{extra}")
+    if lang == "sv":
+        who = (f"bland de {n} som svarade vid båda mättillfällena" if linked
+               else f"alla {n} svarande")
+        return (f"{name}: {a} vid baslinjemätningen och {b} vid uppföljningsmätningen (alla "
+                f"som svarade); förändring {who} {ci} ({verdict}).")
+    who = f"among the {n} who answered both waves" if linked else f"all {n} respondents"
+    return (f"{name}: {a} at baseline and {b} at follow-up (all who answered); change {who} "
+            f"{ci} ({verdict}).")

@@ -267,3 +267,15 @@ def test_paired_share_mde_by_hand():
 def test_no_detectable_share_beyond_the_edge():
     row = mde_shares(0.995, 20, 20).iloc[0]
     assert np.isnan(row["mde"]) and "no change" in row["note"]
+
+
+def test_a_category_whose_members_all_answered_is_left_out_of_the_response_model(invited):
+    data = invited.copy()
+    data.loc[data.index[:3], "area"] = 4  # three people in a new area, all of whom answered
+    data.loc[data.index[:3], "responded"] = 1
+    result = response_weights(data, "responded", ["gender", "area", "age"],
+                              categorical=["gender", "area"])
+    assert "area=4" not in set(result.model["term"])
+    assert any("everyone in it answered the same way" in n and "area=4" in n
+               for n in result.notes)
+    assert result.model["se"].max() < 10  # no coefficient running off to infinity

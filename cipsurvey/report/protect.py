@@ -27,7 +27,7 @@ KEYS = {"cells": ("row", "column"), "frequencies": ("group", "level"), "grid": (
         # figure data: options by group (multiple response), or how many gave each value of a
         # variable in a group, whose total is the n printed with the boxes
         "data": ("group", "option", ("variable", "group"))}
-SMALL_GROUP = ("describe", "score", "by_area", "cohorts", "boxes")  # a whole group's statistics
+SMALL_GROUP = ("describe", "score", "by_group", "cohorts", "boxes")  # a whole group's statistics
 
 
 def suppress(report: Report, k: int) -> int:

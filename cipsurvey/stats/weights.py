@@ -67,13 +67,13 @@ class ResponseWeights:
     notes: list[str] = field(default_factory=list)
 
 
-def _design(data: pd.DataFrame, traits: Sequence[str],
-            categorical: Sequence[str]) -> tuple[pd.DataFrame, list[str], list[tuple[str, str]]]:
+def _design(data: pd.DataFrame, traits: Sequence[str], categorical: Sequence[str],
+            ) -> tuple[pd.DataFrame, dict[str, str], list[tuple[str, str]]]:
     """The model matrix: a categorical trait as indicators of each level but the first (and
     of a missing answer where there is one), a numeric trait as its value with a missing
     answer set to the mean and flagged by an indicator."""
     columns: dict[str, np.ndarray] = {}
-    notes: list[str] = []
+    notes: dict[str, str] = {}
     origin: list[tuple[str, str]] = []
     for trait in traits:
         values = data[trait]
@@ -91,9 +91,10 @@ def _design(data: pd.DataFrame, traits: Sequence[str],
         if missing.any() and not missing.all():
             columns[f"{trait}=missing"] = missing.astype(float)
             origin.append((trait, "missing"))
-            notes.append(f"{trait}: {int(missing.sum())} without an answer kept in the "
-                         "response model as a category of their own"
-                         + ("" if trait in categorical else " (value set to the mean)"))
+            notes[f"{trait}=missing"] = (
+                f"{trait}: {int(missing.sum())} without an answer kept in the response model "
+                "as a category of their own"
+                + ("" if trait in categorical else " (value set to the mean)"))
     x = pd.DataFrame(columns, index=data.index)
     x.insert(0, "const", 1.0)
     return x, notes, origin
@@ -141,15 +142,27 @@ def response_weights(data: pd.DataFrame, responded: str, traits: Sequence[str], 
     y = data[responded].to_numpy(dtype=float)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError(f"{responded} must be 1 (responded) or 0 (did not)")
-    x, notes, origin = _design(data, traits, categorical)
-    # a level nobody (or everybody) has cannot be estimated: left out with a note
+    x, missing_notes, origin = _design(data, traits, categorical)
+    notes: list[str] = []
+    # a level nobody (or everybody) has cannot be estimated, and one whose members all
+    # answered (or none did) separates the outcome: left out, so those people count with
+    # the reference level (or, for a missing number, with the mean), with a note
     constant = [c for c in x.columns[1:] if x[c].nunique() < 2]
     if constant:
         notes.append("left out of the response model (the same for everyone): "
                      + ", ".join(constant))
-        keep = [k for k, c in enumerate(x.columns[1:]) if c not in constant]
-        origin = [origin[k] for k in keep]
-        x = x.drop(columns=constant)
+    separated = [c for c in x.columns[1:] if c not in constant
+                 and set(np.unique(x[c])) <= {0.0, 1.0}
+                 and len(set(y[x[c].to_numpy() == 1])) < 2]
+    if separated:
+        notes.append("left out of the response model because everyone in it answered the "
+                     "same way (these people count with the reference level): "
+                     + ", ".join(separated))
+    dropped = set(constant) | set(separated)
+    notes[:0] = [note for col, note in missing_notes.items() if col not in dropped]
+    if dropped:
+        origin = [o for o, c in zip(origin, x.columns[1:], strict=True) if c not in dropped]
+        x = x.drop(columns=sorted(dropped))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = GLM(y, x, family=families.Binomial()).fit()
