@@ -183,7 +183,7 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     extra = [c for c in [*traits, by, cohort] if c]
     datasets = {w: s.data for w, s in study.waves.items()}
     waves = ct.reduce_waves(datasets, indicators, inst, study.key, extra)
-    w0, w1 = waves.frames[base], waves.frames[follow]
+    w0, w1 = waves.context[base], waves.context[follow]
     general = [] if waves.keyed else [text("no_key", lang)]
     results: list[Result] = []
 

@@ -210,6 +210,8 @@ def resolve(section: CompareSection, inst: Instrument) -> list[Indicator]:
                 problems.append(f"{where}: say which answers count ('answers: [...]')")
                 continue
             yes = _codes(source, wanted, where, problems)
+            if not yes:
+                continue
             out.append(Indicator(spec.item, spec.item, "share", label, yes=yes,
                                  answer=_answer_label(source, yes)))
             continue

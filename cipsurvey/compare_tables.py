@@ -8,7 +8,7 @@ item's unit. Labels are in the report's language (``lang``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,6 +21,7 @@ from .stats import longitudinal, power, weights
 
 WAVE = "_wave"
 KEY = "_key"
+GROUP = "_group"
 
 
 # --------------------------------------------------------------------------- values
@@ -49,44 +50,73 @@ def share_of(x: pd.Series, codes: tuple[float, ...]) -> pd.Series:
 @dataclass
 class Waves:
     """The waves' data reduced to what the comparison needs: per wave a frame with the
-    respondent key (``_key``), one column per indicator, the traits, the grouping and the
-    cohort, plus the long frame of every wave (``_wave`` = the wave's position)."""
+    respondent key (``_key``) and one column per indicator, and beside it (same rows) the
+    context: the traits, the grouping and the cohort as answered. ``long`` stacks the
+    waves (``_wave`` = the wave's position)."""
 
     ids: list[str]
     frames: dict[str, pd.DataFrame]
+    context: dict[str, pd.DataFrame]
     keyed: bool
+    pairs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def long(self, waves: list[str] | None = None) -> pd.DataFrame:
         chosen = waves or self.ids
         return pd.concat([self.frames[w].assign(**{WAVE: float(self.ids.index(w))})
                           for w in chosen], ignore_index=True)
 
+    def with_columns(self, columns: dict[str, Any]) -> Waves:
+        """The same waves with more columns: ``columns`` maps a name to a function of a
+        wave's frame."""
+        frames = {w: f.assign(**{c: fn(f) for c, fn in columns.items()})
+                  for w, f in self.frames.items()}
+        return Waves(self.ids, frames, self.context, self.keyed, self.pairs)
+
+    def linked(self, base: str, follow: str, columns: list[str],
+               baseline_only: list[str] = ()) -> pd.DataFrame:
+        """One row per person in both waves (their first answer where someone answered a
+        wave twice): ``columns`` suffixed ``_0`` and ``_1``, ``baseline_only`` from the
+        baseline, and the key."""
+        if (base, follow) not in self.pairs:
+            self.pairs[(base, follow)] = _pair_rows(self.frames[base][KEY],
+                                                    self.frames[follow][KEY])
+        i0, i1 = self.pairs[(base, follow)]
+        w0, w1 = self.frames[base], self.frames[follow]
+        out = {KEY: w0[KEY].to_numpy()[i0]}
+        for c in columns:
+            out[f"{c}_0"] = w0[c].to_numpy()[i0]
+            out[f"{c}_1"] = w1[c].to_numpy()[i1]
+        for c in baseline_only:
+            out[c] = self.context[base][c].to_numpy()[i0]
+        return pd.DataFrame(out)
+
+
+def _pair_rows(k0: pd.Series, k1: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the people in both waves (first occurrence of each key)."""
+    first0 = k0.dropna().drop_duplicates()
+    first1 = k1.dropna().drop_duplicates()
+    pos0 = pd.Series(np.arange(len(k0)), index=k0.index)[first0.index]
+    pos1 = pd.Series(np.arange(len(k1)), index=k1.index)[first1.index]
+    a = pd.DataFrame({"key": first0.to_numpy(), "i0": pos0.to_numpy()})
+    b = pd.DataFrame({"key": first1.to_numpy(), "i1": pos1.to_numpy()})
+    m = a.merge(b, on="key")
+    return m["i0"].to_numpy(), m["i1"].to_numpy()
+
 
 def reduce_waves(datasets: dict[str, pd.DataFrame], indicators: list[Indicator],
                  inst: Instrument, key: str | None, extra: list[str]) -> Waves:
-    frames = {}
+    frames, context = {}, {}
     keyed = bool(key) and all(key in d and d[key].notna().any() for d in datasets.values())
     for wave, data in datasets.items():
-        cols = {KEY: data[key] if keyed else pd.Series(np.nan, index=data.index)}
+        ids = data[key] if keyed else pd.Series(np.nan, index=data.index)
+        cols = {KEY: ids}
         for ind in indicators:
             cols[ind.id] = indicator_values(data, ind, inst)
-        for name in extra:
-            if name in data and name not in cols:
-                cols[name] = data[name]
         frames[wave] = pd.DataFrame(cols, index=data.index).reset_index(drop=True)
-    return Waves(list(datasets), frames, keyed)
-
-
-def linked_pairs(w0: pd.DataFrame, w1: pd.DataFrame, columns: list[str],
-                 baseline_only: list[str] = ()) -> pd.DataFrame:
-    """One row per person in both waves (the first answer where someone answered a wave
-    twice): ``columns`` suffixed ``_0`` and ``_1``, ``baseline_only`` from the baseline."""
-    a = w0[[KEY, *dict.fromkeys([*columns, *baseline_only])]].dropna(subset=[KEY])
-    a = a.drop_duplicates(KEY)
-    b = w1[[KEY, *columns]].dropna(subset=[KEY]).drop_duplicates(KEY)
-    a = a.rename(columns={c: f"{c}_0" for c in columns})
-    b = b.rename(columns={c: f"{c}_1" for c in columns})
-    return a.merge(b, on=KEY)
+        context[wave] = pd.DataFrame({KEY: ids, **{name: data[name] for name in extra
+                                                   if name in data}},
+                                     index=data.index).reset_index(drop=True)
+    return Waves(list(datasets), frames, context, keyed)
 
 
 # --------------------------------------------------------------------------- change
@@ -108,19 +138,17 @@ def change_rows(ind: Indicator, waves: Waves, base: str, follow: str,
     """The change rows of one indicator (one per answer of a categorical indicator) and,
     for a categorical indicator with linked respondents, its tests of the whole
     distribution."""
-    w0, w1 = waves.frames[base], waves.frames[follow]
     if ind.kind == "categorical":
         rows, joint = [], []
         for code, answer in ind.categories:
             col = f"{ind.id}={code:g}"
-            w0[col], w1[col] = share_of(w0[ind.id], (code,)), share_of(w1[ind.id], (code,))
-            row = _one_change(ind, col, answer.get(lang), "share", waves, base, follow,
+            view = waves.with_columns(
+                {col: lambda f, code=code: share_of(f[ind.id], (code,))})
+            row = _one_change(ind, col, answer.get(lang), "share", view, base, follow,
                               section, resp, lang, conf, alpha)
             rows.append({**row, "code": code, "focus": code in ind.focus})
-            w0.drop(columns=col, inplace=True)
-            w1.drop(columns=col, inplace=True)
         if waves.keyed:
-            m = linked_pairs(w0, w1, [ind.id])
+            m = waves.linked(base, follow, [ind.id])
             mh = st.marginal_homogeneity(m, f"{ind.id}_0", f"{ind.id}_1")
             for _, r in mh.iterrows():
                 joint.append({"indicator": ind.id, "label": _label(ind, lang),
@@ -146,7 +174,7 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
                n_follow=values["n_follow"], follow=scale * values["follow"])
     # ---- linked: the people in both waves
     if waves.keyed:
-        m = linked_pairs(w0, w1, [col]).dropna(subset=[f"{col}_0", f"{col}_1"])
+        m = waves.linked(base, follow, [col]).dropna(subset=[f"{col}_0", f"{col}_1"])
         row["linked_n"] = len(m)
         if unit == "mean":
             pt = st.paired_t(m, f"{col}_1", f"{col}_0", conf=conf).iloc[0]
@@ -179,7 +207,7 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
     # ---- weighted for attrition (the linked, weighted by 1 / P(response))
     if resp is not None and waves.keyed:
         wts = resp.weights.dropna()
-        m = linked_pairs(w0, w1, [col])
+        m = waves.linked(base, follow, [col])
         m = m[m[KEY].isin(wts.index)]
         w = m[KEY].map(wts)
         follow_w = weights.weighted_mean(m[f"{col}_1"], w, conf).iloc[0]
@@ -420,17 +448,15 @@ def change_by_group(indicators: list[Indicator], waves: Waves, base: str, follow
     """Change among the linked per group (mean change score with its t CI), whether it
     differs between groups (Kruskal-Wallis on the change scores, ANOVA beside) and the
     effect (Cohen's f) that ANOVA could detect with these groups."""
-    w0, w1 = waves.frames[base], waves.frames[follow]
     rows = []
     for ind in indicators:
-        codes = ind.share_codes
-        cols_0, cols_1 = w0.copy(), w1.copy()
+        view = waves
         if ind.kind == "categorical":
-            if not codes:
+            if not ind.share_codes:
                 continue
-            cols_0[ind.id] = share_of(w0[ind.id], codes)
-            cols_1[ind.id] = share_of(w1[ind.id], codes)
-        m = linked_pairs(cols_0, cols_1, [ind.id], baseline_only=[by])
+            view = waves.with_columns(
+                {ind.id: lambda f, ind=ind: share_of(f[ind.id], ind.share_codes)})
+        m = view.linked(base, follow, [ind.id], baseline_only=[by])
         m = m.dropna(subset=[f"{ind.id}_0", f"{ind.id}_1", by])
         if levels:
             m = m[m[by].isin(levels)]
@@ -462,29 +488,31 @@ def cohorts(indicators: list[Indicator], waves: Waves, cohort: str, inst: Instru
     with a t CI) and a heterogeneity test across occasions (Pearson χ², Kruskal-Wallis)."""
     rows, tests = [], []
     for wave in waves.ids:
-        w = waves.frames[wave]
-        if cohort not in w or w[cohort].notna().sum() == 0:
+        if cohort not in waves.context[wave]:
+            continue
+        w = waves.frames[wave].assign(**{GROUP: waves.context[wave][cohort]})
+        if w[GROUP].notna().sum() == 0:
             continue
         for ind in indicators:
             label = _label(ind, lang)
             if ind.is_mean:
-                d = st.describe(w, ind.id, cohort, conf=conf)
+                d = st.describe(w, ind.id, GROUP, conf=conf)
                 for _, r in d[d["group"] != "Total"].iterrows():
                     rows.append({"wave": wave, "indicator": ind.id, "label": label,
                                  "group": r["group"],
                                  "group_label": _level_label(inst, cohort, r["group"], lang),
                                  "n": r["n"], "estimate": r["mean"], "conf_low": r["conf_low"],
                                  "conf_high": r["conf_high"], "unit": "mean"})
-                kw = st.kruskal(w, ind.id, cohort).iloc[0]
+                kw = st.kruskal(w, ind.id, GROUP).iloc[0]
                 tests.append({"wave": wave, "indicator": ind.id, "label": label,
                               "test": "Kruskal-Wallis", "statistic": kw["statistic"],
                               "df": kw["df"], "p": kw["p"], "method": "Kruskal-Wallis",
                               "note": kw["note"]})
                 continue
             col = "_share"
-            frame = w[[cohort]].assign(**{col: share_of(w[ind.id], ind.share_codes)
+            frame = w[[GROUP]].assign(**{col: share_of(w[ind.id], ind.share_codes)
                                           if ind.kind == "categorical" else w[ind.id]})
-            f = st.frequencies(frame, col, cohort, labels={1.0: "1", 0.0: "0"}, conf=conf)
+            f = st.frequencies(frame, col, GROUP, labels={1.0: "1", 0.0: "0"}, conf=conf)
             for _, r in f[f["level"] == 1.0].iterrows():
                 rows.append({"wave": wave, "indicator": ind.id, "label": label,
                              "group": r["group"],
@@ -492,7 +520,7 @@ def cohorts(indicators: list[Indicator], waves: Waves, cohort: str, inst: Instru
                              "n": r["n"], "estimate": r["percent"],
                              "conf_low": 100 * r["conf_low"], "conf_high": 100 * r["conf_high"],
                              "unit": "percent"})
-            pearson = st.chi2_tests(frame, cohort, col).iloc[0]
+            pearson = st.chi2_tests(frame, GROUP, col).iloc[0]
             tests.append({"wave": wave, "indicator": ind.id, "label": label,
                           "test": "Pearson chi-square", "statistic": pearson["statistic"],
                           "df": pearson["df"], "p": pearson["p"],

@@ -283,20 +283,28 @@ def _fit_once(y: np.ndarray, x: np.ndarray, groups: np.ndarray, method: str,
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            if method == "gee":
+            if method == "gee" and correlation == "independence":
+                # the same estimates and sandwich SEs as GEE with an independence working
+                # correlation (geepack's too), from OLS with cluster-robust covariance:
+                # vectorised, where statsmodels' GEE loops over the clusters (0.33 s
+                # against 0.01 s per fit for the demo study's 720 people)
+                from statsmodels.regression.linear_model import OLS
+
+                res = OLS(y, x).fit(cov_type="cluster", cov_kwds={
+                    "groups": groups, "use_correction": False, "df_correction": False})
+                params, cov = np.asarray(res.params), np.asarray(res.cov_params())
+                corr = 0.0
+            elif method == "gee":
                 from statsmodels.genmod import cov_struct, families
                 from statsmodels.genmod.generalized_estimating_equations import GEE
 
-                structure = (cov_struct.Independence() if correlation == "independence"
-                             else cov_struct.Exchangeable())
                 model = GEE(y, x, groups=groups, family=families.Gaussian(),
-                            cov_struct=structure)
+                            cov_struct=cov_struct.Exchangeable())
                 # ddof_scale=0: the scale as geepack estimates it (sum of squared
                 # residuals over N), so the working correlation is geepack's too.
                 res = model.fit(ddof_scale=0)
                 params, cov = np.asarray(res.params), np.asarray(res.cov_params())
-                corr = (0.0 if correlation == "independence"
-                        else float(model.cov_struct.dep_params))
+                corr = float(model.cov_struct.dep_params)
             else:
                 from statsmodels.regression.mixed_linear_model import MixedLM
 
