@@ -141,22 +141,18 @@ class Comparison:
         return next(r for r in self.results if r.id == rid)
 
 
-def compare_section(study: Study) -> tuple[CompareSection, float, float]:
-    """The study's compare section (the manifest's, else its plan's) with the plan's α and
-    confidence level."""
+def compare_section(study: Study) -> tuple[CompareSection, Any]:
+    """The study's compare section (the manifest's, else its plan's) and the plan (None
+    when the manifest names none)."""
     from .plan import load_plan
 
-    alpha, conf = 0.05, 0.95
-    section = study.manifest.compare
-    if study.manifest.plan:
-        plan = load_plan(study.manifest.plan, study.instrument)
-        alpha, conf = plan.alpha, plan.conf
-        section = section or plan.compare
+    plan = load_plan(study.manifest.plan, study.instrument) if study.manifest.plan else None
+    section = study.manifest.compare or (plan.compare if plan is not None else None)
     if section is None:
         raise CipsurveyError("the study has no compare section", file=study.folder,
                              hint="add `compare:` to the study manifest or to its plan "
                                   "(docs/study-manifest.md)")
-    return section, alpha, conf
+    return section, plan
 
 
 def compare(study: Study, base: str | None = None, follow: str | None = None,
@@ -170,7 +166,9 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
             raise CipsurveyError(f"the study has no wave {wave!r} (waves: {', '.join(ids)})")
     if base == follow:
         raise CipsurveyError("compare two different waves")
-    spec, alpha, conf = compare_section(study) if section is None else (section, 0.05, 0.95)
+    found, plan = compare_section(study) if section is None else (section, None)
+    spec = section or found
+    alpha, conf = (plan.alpha, plan.conf) if plan is not None else (0.05, 0.95)
     inst = study.instrument
     try:
         indicators = resolve(spec, inst)
@@ -265,8 +263,12 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
         add("fig_cohorts", "cohorts", text("fig_cohorts", lang),
             {"data": table[table["wave"] == base]}, kind="figure", figure="cohorts")
     # ---- planning
-    add("planning", "planning", text("planning", lang),
-        {"planning": ct.planning(change, by_group, spec, alpha)})
+    tables = {"planning": ct.planning(change, by_group, spec, alpha)}
+    if plan is not None:
+        tables["plan_power"] = ct.plan_group_power(
+            [a for _, a in plan.analyses()], study.waves[follow].data, inst, lang, alpha,
+            spec.planning.power)
+    add("planning", "planning", text("planning", lang), tables)
 
     sections = [_Section(s, Label(sv=TEXT[s]["sv"], en=TEXT[s]["en"]))
                 for s in ("response", "change", "waves", "groups", "cohorts", "planning")
@@ -275,9 +277,9 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
     problems = pd.concat([study.waves[w].problems for w in ids], ignore_index=True)
-    plan = _Plan(f"{study.manifest.id}_compare",
-                 Label(sv=TEXT["title"]["sv"], en=TEXT["title"]["en"]), sections, alpha, conf)
-    return Comparison(plan, _Waves(inst, merged, problems), lang, results, summary)
+    shape = _Plan(f"{study.manifest.id}_compare",
+                  Label(sv=TEXT["title"]["sv"], en=TEXT["title"]["en"]), sections, alpha, conf)
+    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary)
 
 
 def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:

@@ -586,3 +586,50 @@ def planning(change: pd.DataFrame, by_group: pd.DataFrame | None, section: Compa
         add(power.sample_size(plan.d / 2, design="anova", k=k, alpha=alpha, power=plan.power),
             "groups", "n_needed", "standardized")
     return pd.DataFrame(rows)
+
+
+def plan_group_power(analyses: list[Any], data: pd.DataFrame, inst: Instrument, lang: str,
+                     alpha: float, power_level: float) -> pd.DataFrame:
+    """The minimum detectable effect of each group comparison of the analysis plan (t tests,
+    ANOVAs, crosstabs) with the group sizes of ``data`` (the latest wave): Cohen's d for two
+    groups, f for several, w for a crosstab.
+
+    ``analyses`` are the plan's analyses (with ``kind``, ``variables``/``by``/``levels`` or
+    ``rows``/``columns``, ``subset`` and ``title``); a subset is applied as the report does.
+    """
+    from . import expr
+
+    rows = []
+    variables = inst.variables()
+    for a in analyses:
+        if a.kind not in ("ttest", "anova", "crosstab"):
+            continue
+        frame = data
+        if a.subset:
+            mask = expr.bind(a.subset, variables).evaluate(data).fillna(False)
+            frame = data[mask.to_numpy(dtype=bool)]
+        outcomes = a.variables if a.kind != "crosstab" else [a.rows]
+        group = a.by if a.kind != "crosstab" else a.columns
+        for outcome in outcomes:
+            both = frame[[outcome, group]].dropna()
+            if a.kind == "ttest" and a.levels:
+                both = both[both[group].isin(a.levels)]
+            sizes = both[group].value_counts()
+            base = {"analysis": a.id, "title": a.title.get(lang), "variable": outcome,
+                    "groups": len(sizes), "n": int(sizes.sum())}
+            if len(sizes) < 2:
+                continue
+            if a.kind == "ttest" and len(sizes) == 2:
+                r = power.mde_means(int(sizes.iloc[0]), int(sizes.iloc[1]), alpha=alpha,
+                                    power=power_level)
+            elif a.kind in ("ttest", "anova"):
+                r = power.mde_groups(len(sizes), int(sizes.sum()), alpha=alpha,
+                                     power=power_level)
+            else:
+                dof = (both[outcome].nunique() - 1) * (len(sizes) - 1)
+                r = power.mde_groups(len(sizes), int(sizes.sum()), test="chi2", dof=dof,
+                                     alpha=alpha, power=power_level)
+            r = r.iloc[0]
+            rows.append({**base, "effect_name": r["effect_name"], "effect": r["effect"],
+                         "power": power_level, "method": r["method"]})
+    return pd.DataFrame(rows)

@@ -410,3 +410,50 @@ def test_report_of_a_study_checks_every_folder_before_writing(tmp_path, cli):
     assert r.code == 2 and "already holds a report" in r.err
     assert not (tmp_path / "rep" / "baseline").exists()
     assert (tmp_path / "rep" / "followup" / "report.html").read_text("utf-8") == "earlier"
+
+
+def test_planning_gives_what_each_group_comparison_of_the_plan_could_detect(study,
+                                                                            comparison):
+    plan_power = comparison.result("planning").tables["plan_power"].set_index("analysis")
+    follow = study.waves["followup"].data
+    # the plan's t test of age by gender: power of the two-sided t at the reported d is .80
+    row_ = plan_power.loc["t1_age_ttest"]
+    ages = follow[["age", "gender"]].dropna()
+    n1, n2 = (ages["gender"] == 2).sum(), (ages["gender"] == 1).sum()
+    df, ncp = n1 + n2 - 2, row_["effect"] / np.sqrt(1 / n1 + 1 / n2)
+    q = sps.t.ppf(0.975, df)
+    assert row_["n"] == n1 + n2
+    assert np.isclose(sps.nct.sf(q, df, ncp) + sps.nct.cdf(-q, df, ncp), 0.8, atol=1e-6)
+    # a crosstab: the noncentral chi-square at N w^2 has power .80
+    row_ = plan_power.loc["t1_work_area"]
+    df = 3
+    crit = sps.chi2.ppf(0.95, df)
+    assert np.isclose(sps.ncx2.sf(crit, df, row_["n"] * row_["effect"] ** 2), 0.8, atol=1e-6)
+    # the subset of the plan is applied (three work areas only)
+    assert plan_power.loc["t2_anova"].iloc[0]["groups"] == 3
+
+
+def test_a_scale_score_indicator_from_the_manifest_section(tmp_path):
+    for f in DATA_DIR.glob("kallmen2017_synthetic_*"):
+        shutil.copy(f, tmp_path / f.name)
+    manifest = yaml.safe_load(MANIFEST.read_text("utf-8"))
+    manifest["compare"] = {"indicators": [{"item": "working_climate", "kind": "scale"}]}
+    (tmp_path / "study.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), "utf-8")
+    study = load_study(tmp_path / "study.yaml")
+    result = compare(study)  # the manifest's section replaces the plan's
+    change = result.result("change").tables["change"]
+    assert list(change["indicator"]) == ["working_climate"]
+    items = ["climate_trust", "climate_contacts", "climate_roles", "climate_manager",
+             "climate_time", "climate_overall"]
+    group = study.instrument.group_map["working_climate"]
+    assert list(group.items) == items and not group.reverse
+    need = group.min_items or len(items)
+    scores = {}
+    for wave in ("baseline", "followup"):
+        d = study.waves[wave].data
+        answered = d[items].notna().sum(axis=1)
+        scores[wave] = d[items].mean(axis=1).where(answered >= need)
+    r = change.iloc[0]
+    assert np.isclose(r["base"], scores["baseline"].mean())
+    assert np.isclose(r["follow"], scores["followup"].mean())
+    assert r["n_base"] == scores["baseline"].notna().sum() and r["unit"] == "mean"

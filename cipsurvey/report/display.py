@@ -73,6 +73,9 @@ COMPARE_HEADINGS: dict[str, dict[str, str]] = {
     "effect": {"en": "Effect", "sv": "Effekt"},
     "power": {"en": "Power", "sv": "Styrka"},
     "indicator": {"en": "Indicator", "sv": "Indikator"},
+    "title": {"en": "Analysis", "sv": "Analys"},
+    "variable": {"en": "Variable", "sv": "Variabel"},
+    "groups": {"en": "Groups", "sv": "Grupper"},
 }
 # cell values of the comparison's tables shown as words
 COMPARE_VALUES: dict[str, dict[str, dict[str, str]]] = {
@@ -208,6 +211,7 @@ SHOWN = {
     "cohorts": ["wave", "label", "group_label", "n", "estimate", "conf_low", "conf_high"],
     "heterogeneity": ["wave", "label", "test", "statistic", "df", "p"],
     "planning": ["design", "what", "unit", "n", "effect_name", "effect", "mde", "power"],
+    "plan_power": ["title", "variable", "groups", "n", "effect_name", "effect", "power"],
 }
 INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
            "responded", "invited", "n_base", "n_follow", "linked_n", "whole_people", "whole_n",
