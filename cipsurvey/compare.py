@@ -91,6 +91,45 @@ TEXT: dict[str, dict[str, str]] = {
                       "Medelvärden anges i frågans enhet, andelar i procent och förändringar "
                       "av andelar i procentenheter. Minsta upptäckbara förändring anges vid "
                       "{power} % styrka där förändringen inte är statistiskt signifikant."},
+    "methods": {"en": "The comparison covers {responses} responses from {people} people: "
+                       "{per_wave}. {linked} people answered both {base} and {follow} and are "
+                       "linked by their pseudonymous key{no_key}. Changes among the linked are "
+                       "tested with the paired t test (means) and the exact McNemar test "
+                       "(shares, with Newcombe's interval for a paired difference); changes in "
+                       "the whole samples with {whole}; shares are compared in percentage "
+                       "points. The attrition weights are the inverse of each person's "
+                       "probability of answering the follow-up, estimated by a logistic "
+                       "regression on their baseline answers; weighted estimates use "
+                       "linearisation standard errors. Minimum detectable effects and sample "
+                       "sizes are for two-sided tests at α = {alpha} and {power} % power "
+                       "(pingouin). Each analysis uses everyone who answered the question "
+                       "(complete cases per analysis).",
+                "sv": "Jämförelsen omfattar {responses} svar från {people} personer: "
+                      "{per_wave}. {linked} personer svarade både vid {base} och vid {follow} "
+                      "och är länkade med sin pseudonyma nyckel{no_key}. Förändringar bland de "
+                      "länkade prövas med t-test för parade observationer (medelvärden) och "
+                      "McNemars exakta test (andelar, med Newcombes intervall för en parad "
+                      "skillnad); förändringar i hela urvalen med {whole}; andelar jämförs i "
+                      "procentenheter. Vikterna för bortfallet är inversen av varje persons "
+                      "sannolikhet att svara på uppföljningsmätningen, skattad med logistisk "
+                      "regression på svaren vid baslinjemätningen; viktade skattningar har "
+                      "standardfel enligt linjärisering. Minsta upptäckbara effekter och "
+                      "urvalsstorlekar avser tvåsidiga test på nivån α = {alpha} och {power} % "
+                      "styrka (pingouin). Varje analys omfattar alla som besvarade frågan "
+                      "(fullständiga fall per analys)."},
+    "whole_gee": {"en": "a GEE with the respondent as cluster ({correlation} working "
+                        "correlation, robust standard errors)",
+                  "sv": "GEE med den svarande som kluster ({correlation} arbetskorrelation, "
+                        "robusta standardfel)"},
+    "whole_mixed": {"en": "a linear mixed model with a random intercept per respondent (REML) "
+                          "for means and a GEE for shares",
+                    "sv": "en linjär blandad modell med slumpmässigt intercept per svarande "
+                          "(REML) för medelvärden och GEE för andelar"},
+    "independence": {"en": "independence", "sv": "oberoende"},
+    "exchangeable": {"en": "exchangeable", "sv": "utbytbar"},
+    "per_wave": {"en": "{n} at {wave}", "sv": "{n} vid {wave}"},
+    "no_key_count": {"en": "; {n} answers had no key and count as separate people",
+                     "sv": "; {n} svar saknade nyckel och räknas som separata personer"},
     "weights_note": {"en": "Everyone who answered the baseline with a respondent key is taken to "
                            "have been invited to the follow-up. The response model is a logistic "
                            "regression of answering the follow-up on: {traits}.",
@@ -136,6 +175,7 @@ class Comparison:
     lang: str
     results: list[Result]
     summary: list[str]
+    methods: str = ""
 
     def result(self, rid: str) -> Result:
         return next(r for r in self.results if r.id == rid)
@@ -277,9 +317,33 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
     problems = pd.concat([study.waves[w].problems for w in ids], ignore_index=True)
+    methods = _methods(study, waves, base, follow, spec, alpha, lang)
     shape = _Plan(f"{study.manifest.id}_compare",
                   Label(sv=TEXT["title"]["sv"], en=TEXT["title"]["en"]), sections, alpha, conf)
-    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary)
+    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary, methods)
+
+
+def _methods(study: Study, waves: ct.Waves, base: str, follow: str, spec: CompareSection,
+             alpha: float, lang: str) -> str:
+    """The methods paragraph: responses and people counted apart, then what was computed."""
+    keys = pd.concat([waves.frames[w][ct.KEY] for w in waves.ids])
+    no_key = int(keys.isna().sum())
+    people = keys.dropna().nunique() + no_key
+    def count(n: int) -> str:
+        return f"{n:,}".replace(",", "\u00a0" if lang == "sv" else ",")
+
+    per_wave = ", ".join(text("per_wave", lang, n=count(len(waves.frames[w])),
+                              wave=study.label(w, lang)) for w in waves.ids)
+    linked = len(set(waves.frames[base][ct.KEY].dropna())
+                 & set(waves.frames[follow][ct.KEY].dropna()))
+    whole = (text("whole_gee", lang, correlation=text(spec.whole_sample.correlation, lang))
+             if spec.whole_sample.method == "gee" else text("whole_mixed", lang))
+    alpha_text = f"{alpha:g}".replace(".", ",") if lang == "sv" else f"{alpha:g}"
+    return text("methods", lang, responses=count(len(keys)), people=count(people),
+                per_wave=per_wave, linked=count(linked), base=study.label(base, lang),
+                follow=study.label(follow, lang),
+                no_key=text("no_key_count", lang, n=no_key) if no_key else "", whole=whole,
+                alpha=alpha_text, power=f"{100 * spec.planning.power:g}")
 
 
 def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:

@@ -457,3 +457,13 @@ def test_a_scale_score_indicator_from_the_manifest_section(tmp_path):
     assert np.isclose(r["base"], scores["baseline"].mean())
     assert np.isclose(r["follow"], scores["followup"].mean())
     assert r["n_base"] == scores["baseline"].notna().sum() and r["unit"] == "mean"
+
+
+def test_methods_count_responses_and_people_apart(study, comparison):
+    keys = pd.concat([study.waves[w].data["resp_id"] for w in study.waves])
+    people = keys.dropna().nunique() + keys.isna().sum()
+    assert (len(keys), people) == (1217, 723)
+    assert "1,217 responses from 723 people" in comparison.methods
+    assert "494 people answered both" in comparison.methods
+    sv = compare(study, lang="sv").methods
+    assert "1\u00a0217 svar från 723 personer" in sv and "α = 0,05" in sv

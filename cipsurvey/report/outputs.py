@@ -97,6 +97,9 @@ def methods_paragraph(report: Report, invited: int | None = None) -> str:
                     if "method" in t.columns for m in t["method"].dropna().unique() if m})
     sw = software()
     soft = ", ".join(f"{k} {v}" for k, v in sw.items())
+    own = getattr(report, "methods", "")  # a comparison writes its own (responses vs people)
+    if own:
+        return own + (f" Programvara: {soft}." if lang == "sv" else f" Software: {soft}.")
     if lang == "sv":
         rate = (f" av {invited} inbjudna ({100 * n / invited:.1f} %)".replace(".", ",")
                 if invited else "")
