@@ -8,6 +8,7 @@ item's unit. Labels are in the report's language (``lang``).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,12 +150,16 @@ def change_rows(ind: Indicator, waves: Waves, base: str, follow: str,
             rows.append({**row, "code": code, "focus": code in ind.focus})
         if waves.keyed:
             m = waves.linked(base, follow, [ind.id])
-            mh = st.marginal_homogeneity(m, f"{ind.id}_0", f"{ind.id}_1")
+            with warnings.catch_warnings():  # a singular table is said in the note
+                warnings.simplefilter("ignore")
+                mh = st.marginal_homogeneity(m, f"{ind.id}_0", f"{ind.id}_1")
             for _, r in mh.iterrows():
+                note = r["note"] or ("" if np.isfinite(r["p"]) else
+                                     "the table of answers is singular: no test")
                 joint.append({"indicator": ind.id, "label": _label(ind, lang),
                               "test": r["test"], "statistic": r["statistic"], "df": r["df"],
                               "p": r["p"], "n": r["n"], "method": r["method"],
-                              "note": r["note"]})
+                              "note": note})
         return rows, joint
     answer = ind.answer.get(lang) if ind.answer is not None else ""
     unit = "mean" if ind.is_mean else "share"
