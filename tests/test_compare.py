@@ -17,17 +17,17 @@ from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
-from cipsurvey.compare import compare
-from cipsurvey.compare_section import (
+from cipsurvey.analysis.compare import compare
+from cipsurvey.demo.files import DATA_DIR
+from cipsurvey.errors import CipsurveyError
+from cipsurvey.instrument import load_instrument
+from cipsurvey.wave.compare_section import (
     CompareSection,
     CompareSpecError,
     draft_compare_section,
     resolve,
 )
-from cipsurvey.demo.files import DATA_DIR
-from cipsurvey.errors import CipsurveyError
-from cipsurvey.instrument import load_instrument
-from cipsurvey.study import load_study
+from cipsurvey.wave.study import load_study
 
 MANIFEST = DATA_DIR / "kallmen2017_synthetic_study.yaml"
 
@@ -68,7 +68,7 @@ def test_linked_count_change_matches_scipy(study, comparison):
     assert np.isclose(r["linked_p"], t.pvalue, rtol=1e-10)
     assert np.isclose(r["linked_low"], ci.low) and np.isclose(r["linked_high"], ci.high)
     assert np.isclose(r["d_z"], diff.mean() / diff.std(ddof=1), rtol=1e-12)
-    assert r["linked_test"] == "paired t"  # the p and the CI come from the same test
+    assert r["linked_test"] == "paired t test"  # the p and the CI come from the same test
 
 
 def test_linked_share_change_in_points_with_exact_mcnemar(study, comparison):
@@ -198,16 +198,16 @@ def test_categorical_indicator_is_tested_as_a_whole(study, comparison):
 def test_response_rates_with_wilson_intervals(study, comparison):
     rates = comparison.result("response_rates").tables["rates"]
     inv = pd.read_csv(DATA_DIR / "kallmen2017_synthetic_invitations.csv", comment="#")
-    base = rates[(rates["wave"] == "baseline") & (rates["level"] == "cohort")]
+    base = rates[(rates["wave_id"] == "baseline") & (rates["level"] == "cohort")]
     assert len(base) == len(inv)
     for (_, r), (_, i) in zip(base.iterrows(), inv.iterrows(), strict=True):
         n = (study.waves["baseline"].data["course_occasion"] == i["course_occasion"]).sum()
         lo, hi = proportion_confint(n, i["invited_baseline"], method="wilson")
         assert (r["responded"], r["invited"]) == (n, i["invited_baseline"])
         assert np.isclose(r["conf_low"], 100 * lo) and np.isclose(r["conf_high"], 100 * hi)
-    total = rates[(rates["wave"] == "baseline") & (rates["level"] == "wave")].iloc[0]
+    total = rates[(rates["wave_id"] == "baseline") & (rates["level"] == "wave")].iloc[0]
     assert (total["responded"], total["invited"]) == (705, 797)
-    files = rates[(rates["wave"] == "baseline") & (rates["level"] == "file")]
+    files = rates[(rates["wave_id"] == "baseline") & (rates["level"] == "file")]
     assert sorted(files["responded"]) == [63, 642]
 
 
@@ -243,7 +243,7 @@ def test_change_by_group_uses_the_section_grouping(study, comparison):
 
 def test_cohort_heterogeneity_matches_scipy(study, comparison):
     tests = comparison.result("cohorts").tables["heterogeneity"]
-    tests = tests[tests["wave"] == "baseline"].set_index("indicator")
+    tests = tests[tests["wave_id"] == "baseline"].set_index("indicator")
     base = study.waves["baseline"].data
     table = pd.crosstab(base["course_occasion"], base["ever_cip"])
     assert np.isclose(tests.loc["ever_cip", "p"],
@@ -284,8 +284,9 @@ def test_three_waves_any_two_compared_and_every_wave_shown(tmp_path):
     across = result.result("across_waves")
     values = across.tables["wave_values"]
     part = values[values["indicator"] == "n_part_6m"]
-    assert list(part["wave"]) == ["baseline", "followup", "month12"]
-    for wave, est in zip(part["wave"], part["estimate"], strict=True):
+    assert list(part["wave_id"]) == ["baseline", "followup", "month12"]
+    assert list(part["wave"]) == ["Baseline 2014–2015", "Follow-up 2015–2016", "Twelve months"]
+    for wave, est in zip(part["wave_id"], part["estimate"], strict=True):
         assert np.isclose(est, study.waves[wave].data["n_part_6m"].mean())
     models = across.tables["wave_models"]
     trend = models[(models["indicator"] == "n_part_6m") & (models["term"] == "trend")].iloc[0]
@@ -361,7 +362,7 @@ def test_yaml_yes_is_read_as_the_answer_yes():
 
 
 def test_drafted_section_resolves_for_every_bundled_instrument():
-    from cipsurvey.resources import bundled_names
+    from cipsurvey.instrument.resources import bundled_names
 
     for name in bundled_names("instruments"):
         inst = load_instrument(name)

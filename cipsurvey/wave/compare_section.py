@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from .instrument import CHOICE_TYPES, NUMERIC_TYPES, Instrument, ItemType, Label
+from ..instrument import CHOICE_TYPES, NUMERIC_TYPES, Instrument, ItemType, Label
 
 KINDS = ("count", "number", "share", "categorical", "scale")
 

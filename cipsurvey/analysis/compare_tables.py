@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import stats as st
-from .compare_section import CompareSection, Indicator
-from .instrument import Instrument, ItemType
-from .stats import longitudinal, power, weights
+from .. import stats as st
+from ..instrument import Instrument, ItemType
+from ..lang import text
+from ..stats import longitudinal, power, weights
+from ..wave.compare_section import CompareSection, Indicator
 
 WAVE = "_wave"
 KEY = "_key"
@@ -155,8 +156,8 @@ def change_rows(ind: Indicator, waves: Waves, base: str, follow: str,
                 mh = st.marginal_homogeneity(m, f"{ind.id}_0", f"{ind.id}_1")
             for _, r in mh.iterrows():
                 note = r["note"] or ("" if np.isfinite(r["p"]) else
-                                     "the table of answers is singular: no test")
-                joint.append({"indicator": ind.id, "label": _label(ind, lang),
+                                     text("compare.singular", lang))
+                joint.append({"indicator": ind.id, "indicator_label": _label(ind, lang),
                               "test": r["test"], "statistic": r["statistic"], "df": r["df"],
                               "p": r["p"], "n": r["n"], "method": r["method"],
                               "note": note})
@@ -172,7 +173,8 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
                 lang: str, conf: float, alpha: float) -> dict[str, Any]:
     w0, w1 = waves.frames[base], waves.frames[follow]
     scale = 1.0 if unit == "mean" else 100.0
-    row: dict[str, Any] = {"indicator": ind.id, "label": _label(ind, lang), "answer": answer,
+    row: dict[str, Any] = {"indicator": ind.id, "indicator_label": _label(ind, lang),
+                           "answer": answer,
                            "kind": ind.kind, "unit": "mean" if unit == "mean" else "points"}
     values = _mean_block(w0[col], w1[col])
     row.update(n_base=values["n_base"], base=scale * values["base"],
@@ -186,14 +188,16 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
             row.update(linked_base=m[f"{col}_0"].mean(), linked_follow=m[f"{col}_1"].mean(),
                        linked_change=pt["estimate"], linked_low=pt["conf_low"],
                        linked_high=pt["conf_high"], linked_p=pt["p"],
-                       linked_test="paired t", d_z=pt["d_z"], linked_note=pt["note"])
+                       linked_test=text("compare.test_paired_t", lang), d_z=pt["d_z"],
+                       linked_note=pt["note"])
             sd_diff = pt["sd"]
         else:
             ps = longitudinal.paired_share_change(m, f"{col}_0", f"{col}_1", conf=conf).iloc[0]
             row.update(linked_base=100 * ps["before"], linked_follow=100 * ps["after"],
                        linked_change=100 * ps["estimate"], linked_low=100 * ps["conf_low"],
                        linked_high=100 * ps["conf_high"], linked_p=ps["p"],
-                       linked_test="McNemar (exact)", linked_note=ps["note"])
+                       linked_test=text("compare.test_mcnemar", lang),
+                       linked_note=ps["note"])
             discordant = (ps["b"] + ps["c"]) / ps["n"] if ps["n"] else 0.0
             row["linked_discordant"] = discordant
     # ---- whole sample: every response, the respondent as cluster
@@ -208,7 +212,7 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
     row.update(whole_n=ch["n_obs"], whole_people=ch["n_clusters"],
                whole_change=scale * ch["estimate"], whole_low=scale * ch["conf_low"],
                whole_high=scale * ch["conf_high"], whole_p=ch["p"],
-               whole_test=ch["method"], whole_note=ch["note"])
+               whole_test=whole_text(section, lang, unit), whole_note=ch["note"])
     # ---- weighted for attrition (the linked, weighted by 1 / P(response))
     if resp is not None and waves.keyed:
         wts = resp.weights.dropna()
@@ -223,7 +227,8 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
                    weighted_change=scale * change_w["estimate"],
                    weighted_low=scale * change_w["conf_low"],
                    weighted_high=scale * change_w["conf_high"],
-                   weighted_p=2 * _norm_sf(abs(z)) if np.isfinite(z) else np.nan)
+                   weighted_p=2 * _norm_sf(abs(z)) if np.isfinite(z) else np.nan,
+                   weighted_test=text("compare.test_weighted", lang))
     # ---- the primary test, and what it could detect when it found nothing
     primary = "linked" if waves.keyed else "whole"
     row["primary"] = primary
@@ -257,6 +262,15 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
     return row
 
 
+def whole_text(section: CompareSection, lang: str, unit: str = "mean") -> str:
+    """The name of the whole-sample model of a row (shares always by GEE)."""
+    spec = section.whole_sample
+    if spec.method == "mixed" and unit == "mean":
+        return text("compare.whole_mixed", lang)
+    return text("compare.whole_gee_exchangeable" if spec.correlation == "exchangeable"
+                else "compare.whole_gee_independence", lang)
+
+
 def _norm_sf(z: float) -> float:
     from scipy import stats
 
@@ -267,7 +281,7 @@ def _norm_sf(z: float) -> float:
 
 
 def across_waves(ind: Indicator, waves: Waves, section: CompareSection, lang: str,
-                 conf: float) -> tuple[list[dict], list[dict]]:
+                 conf: float, labels: dict[str, str]) -> tuple[list[dict], list[dict]]:
     """Each wave's value with its CI (t for means, Wilson for shares), and from one model
     over all waves the joint test and the trend per wave step."""
     cols: list[tuple[str, str, str]] = []
@@ -292,8 +306,10 @@ def across_waves(ind: Indicator, waves: Waves, section: CompareSection, lang: st
             else:
                 est = x.mean() if len(x) else np.nan
                 lo, hi = st.wilson(int(x.sum()), len(x), conf)
-            values.append({"indicator": ind.id, "label": _label(ind, lang), "answer": answer,
-                           "unit": "mean" if unit == "mean" else "percent", "wave": wave,
+            values.append({"indicator": ind.id, "indicator_label": _label(ind, lang),
+                           "answer": answer,
+                           "unit": "mean" if unit == "mean" else "percent",
+                           "wave_id": wave, "wave": labels[wave],
                            "n": len(x), "estimate": scale * est, "conf_low": scale * lo,
                            "conf_high": scale * hi})
         spec = section.whole_sample
@@ -304,7 +320,8 @@ def across_waves(ind: Indicator, waves: Waves, section: CompareSection, lang: st
                                          conf=conf)
         for _, r in model[model["term"].isin(["joint", "trend"])].iterrows():
             trend = r["term"] == "trend"
-            models.append({"indicator": ind.id, "label": _label(ind, lang), "answer": answer,
+            models.append({"indicator": ind.id, "indicator_label": _label(ind, lang),
+                           "answer": answer,
                            "unit": "mean" if unit == "mean" else "points", "term": r["term"],
                            "estimate": scale * r["estimate"] if trend else np.nan,
                            "conf_low": scale * r["conf_low"] if trend else np.nan,
@@ -320,8 +337,10 @@ def across_waves(ind: Indicator, waves: Waves, section: CompareSection, lang: st
 
 def response_rates(datasets: dict[str, Any], invited: pd.DataFrame | None,
                    cohort: str | None, cohort_labels: dict[float, str],
-                   files: dict[str, list[tuple[str, int]]], conf: float) -> pd.DataFrame:
-    """Responses / invited per wave, per file and per cohort, with Wilson CIs."""
+                   files: dict[str, list[tuple[str, int]]], conf: float,
+                   labels: dict[str, str]) -> pd.DataFrame:
+    """Responses / invited per wave, per file and per cohort, with Wilson CIs (``wave``:
+    the wave's label, ``wave_id`` its id)."""
     rows = []
     for wave, data in datasets.items():
         inv = invited[invited["wave"] == wave] if invited is not None else None
@@ -330,7 +349,8 @@ def response_rates(datasets: dict[str, Any], invited: pd.DataFrame | None,
         def row(level: str, group: str, n: int, of: int | None,
                 wave: str = wave) -> dict[str, Any]:
             lo, hi = st.wilson(n, of, conf) if of else (np.nan, np.nan)
-            return {"wave": wave, "level": level, "group": group, "responded": n,
+            return {"wave_id": wave, "wave": labels[wave], "level": level, "group": group,
+                    "responded": n,
                     "invited": of, "percent": 100 * n / of if of else np.nan,
                     "conf_low": 100 * lo if of else np.nan,
                     "conf_high": 100 * hi if of else np.nan, "method": "Wilson"}
@@ -391,7 +411,7 @@ def attrition(base: pd.DataFrame, followed_ids: set, traits: list[str], inst: In
     for trait in traits:
         if trait not in frame:
             continue
-        label = _trait_label(inst, trait, lang)
+        label = trait_label(inst, trait, lang)
         stayed = frame.loc[frame["_followed"] == 1, trait]
         left = frame.loc[frame["_followed"] == 2, trait]
         if kinds[trait] == "number":
@@ -402,7 +422,7 @@ def attrition(base: pd.DataFrame, followed_ids: set, traits: list[str], inst: In
                          "n_lost": left.notna().sum(), "followed": stayed.mean(),
                          "lost": left.mean(), "smd": d["estimate"], "smd_kind": "d",
                          "statistic": t["statistic"], "df": t["df"], "p": t["p"],
-                         "method": "Welch's t"})
+                         "method": text("compare.test_welch", lang)})
             continue
         pearson = st.chi2_tests(frame, trait, "_followed").iloc[0]
         for level in sorted(frame[trait].dropna().unique()):
@@ -415,11 +435,12 @@ def attrition(base: pd.DataFrame, followed_ids: set, traits: list[str], inst: In
                          "n_lost": left.notna().sum(), "followed": 100 * p1,
                          "lost": 100 * p0, "smd": h, "smd_kind": "h",
                          "statistic": pearson["statistic"], "df": pearson["df"],
-                         "p": pearson["p"], "method": "Pearson chi-square"})
+                         "p": pearson["p"],
+                         "method": text("compare.test_pearson", lang)})
     return pd.DataFrame(rows)
 
 
-def _trait_label(inst: Instrument, trait: str, lang: str) -> str:
+def trait_label(inst: Instrument, trait: str, lang: str) -> str:
     if trait in inst.item_map:
         return inst.item_map[trait].text.get(lang)
     if trait in inst.derived_map:
@@ -474,13 +495,14 @@ def change_by_group(indicators: list[Indicator], waves: Waves, base: str, follow
         answer = ind.answer.get(lang) if ind.answer is not None else ""
         for group, part in m.groupby(by):
             d = st.describe(part, "delta").iloc[0]
-            rows.append({"indicator": ind.id, "label": _label(ind, lang), "answer": answer,
+            rows.append({"indicator": ind.id, "indicator_label": _label(ind, lang),
+                         "answer": answer,
                          "unit": "mean" if ind.is_mean else "points", "group": group,
                          "group_label": _level_label(inst, by, group, lang), "n": d["n"],
                          "change": d["mean"], "conf_low": d["conf_low"],
                          "conf_high": d["conf_high"], "statistic": kw["statistic"],
                          "df": kw["df"], "p": kw["p"], "p_anova": an["p"], "mde_f": f_mde,
-                         "method": "Kruskal-Wallis"})
+                         "method": text("compare.test_kruskal", lang)})
     return pd.DataFrame(rows)
 
 
@@ -488,7 +510,8 @@ def change_by_group(indicators: list[Indicator], waves: Waves, base: str, follow
 
 
 def cohorts(indicators: list[Indicator], waves: Waves, cohort: str, inst: Instrument,
-            lang: str, conf: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+            lang: str, conf: float,
+            labels: dict[str, str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Each cohort indicator per course occasion in each wave (share with a Wilson CI, mean
     with a t CI) and a heterogeneity test across occasions (Pearson χ², Kruskal-Wallis)."""
     rows, tests = [], []
@@ -503,15 +526,18 @@ def cohorts(indicators: list[Indicator], waves: Waves, cohort: str, inst: Instru
             if ind.is_mean:
                 d = st.describe(w, ind.id, GROUP, conf=conf)
                 for _, r in d[d["group"] != "Total"].iterrows():
-                    rows.append({"wave": wave, "indicator": ind.id, "label": label,
+                    rows.append({"wave_id": wave, "wave": labels[wave], "indicator": ind.id,
+                                 "indicator_label": label,
                                  "group": r["group"],
                                  "group_label": _level_label(inst, cohort, r["group"], lang),
                                  "n": r["n"], "estimate": r["mean"], "conf_low": r["conf_low"],
                                  "conf_high": r["conf_high"], "unit": "mean"})
                 kw = st.kruskal(w, ind.id, GROUP).iloc[0]
-                tests.append({"wave": wave, "indicator": ind.id, "label": label,
+                tests.append({"wave_id": wave, "wave": labels[wave], "indicator": ind.id,
+                              "indicator_label": label,
                               "test": "Kruskal-Wallis", "statistic": kw["statistic"],
-                              "df": kw["df"], "p": kw["p"], "method": "Kruskal-Wallis",
+                              "df": kw["df"], "p": kw["p"],
+                              "method": text("compare.test_kruskal", lang),
                               "note": kw["note"]})
                 continue
             col = "_share"
@@ -519,17 +545,20 @@ def cohorts(indicators: list[Indicator], waves: Waves, cohort: str, inst: Instru
                                           if ind.kind == "categorical" else w[ind.id]})
             f = st.frequencies(frame, col, GROUP, labels={1.0: "1", 0.0: "0"}, conf=conf)
             for _, r in f[f["level"] == 1.0].iterrows():
-                rows.append({"wave": wave, "indicator": ind.id, "label": label,
+                rows.append({"wave_id": wave, "wave": labels[wave], "indicator": ind.id,
+                             "indicator_label": label,
                              "group": r["group"],
                              "group_label": _level_label(inst, cohort, r["group"], lang),
                              "n": r["n"], "estimate": r["percent"],
                              "conf_low": 100 * r["conf_low"], "conf_high": 100 * r["conf_high"],
                              "unit": "percent"})
             pearson = st.chi2_tests(frame, GROUP, col).iloc[0]
-            tests.append({"wave": wave, "indicator": ind.id, "label": label,
-                          "test": "Pearson chi-square", "statistic": pearson["statistic"],
+            tests.append({"wave_id": wave, "wave": labels[wave], "indicator": ind.id,
+                          "indicator_label": label,
+                          "test": "χ²", "statistic": pearson["statistic"],
                           "df": pearson["df"], "p": pearson["p"],
-                          "method": "Pearson chi-square", "note": pearson["note"]})
+                          "method": text("compare.test_pearson", lang),
+                          "note": pearson["note"]})
     return pd.DataFrame(rows), pd.DataFrame(tests)
 
 
@@ -602,7 +631,7 @@ def plan_group_power(analyses: list[Any], data: pd.DataFrame, inst: Instrument, 
     ``analyses`` are the plan's analyses (with ``kind``, ``variables``/``by``/``levels`` or
     ``rows``/``columns``, ``subset`` and ``title``); a subset is applied as the report does.
     """
-    from . import expr
+    from ..instrument import expr
 
     rows = []
     variables = inst.variables()
