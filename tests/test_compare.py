@@ -305,6 +305,10 @@ def test_three_waves_any_two_compared_and_every_wave_shown(tmp_path):
                       sps.norm.ppf(0.975) * fit.bse[1], rtol=1e-6)
     joint = models[(models["indicator"] == "n_part_6m") & (models["term"] == "joint")].iloc[0]
     assert joint["df"] == 2 and joint["p"] < 1e-6
+    # the third wave repeats the follow-up's other answers: nobody changed them, which the
+    # change table says (rather than showing a p without a test)
+    assert any("nobody changed their answer" in n for n in result.result("change").notes)
+    assert np.isnan(row(result, "ever_cip")["linked_p"])
 
 
 def test_wave_without_the_key_falls_back_to_independent_samples(tmp_path):
@@ -468,3 +472,21 @@ def test_methods_count_responses_and_people_apart(study, comparison):
     assert "494 people answered both" in comparison.methods
     sv = compare(study, lang="sv").methods
     assert "1\u00a0217 svar från 723 personer" in sv and "α = 0,05" in sv
+
+
+def test_the_swedish_comparison_holds_no_english_text_of_the_catalog(study):
+    from cipsurvey.lang.catalog import entries
+
+    english = {e["en"] for k, e in entries().items()
+               if k.startswith("compare.") and "{" not in e["en"]
+               and e["en"] != e["sv"] and len(e["en"]) > 3}
+    result = compare(study, lang="sv")
+    found = [*result.summary, result.methods]
+    for r in result.results:
+        found += [r.title, *r.notes]
+        for frame in r.tables.values():
+            for col in frame.columns:
+                found += [v for v in frame[col] if isinstance(v, str)]
+    leaks = sorted({t for t in english for f in found if t in f})
+    assert not leaks, leaks
+    assert any("procentenheter" in line for line in result.summary)

@@ -156,8 +156,11 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
                *[_sentence(r, lang, waves.keyed, alpha) for _, r in headline.iterrows()]]
     linked_n = int(change["linked_n"].max()) if "linked_n" in change else 0
     add("summary", "change", text("compare.summary", lang), {}, notes=summary)
+    problems = [n for col in ("linked_note", "whole_note") if col in change
+                for n in dict.fromkeys(change[col].dropna()) if n]
     add("change", "change", text("compare.change_table", lang), {T.CHANGE: change},
-        notes=[text("compare.columns_note", lang, n=linked_n, whole=ct.whole_text(spec, lang),
+        notes=[*dict.fromkeys(problems),
+               text("compare.columns_note", lang, n=linked_n, whole=ct.whole_text(spec, lang),
                     power=f"{100 * spec.planning.power:g}")])
     if joint:
         add("distribution", "change", text("compare.distribution", lang),

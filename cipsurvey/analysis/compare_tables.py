@@ -189,7 +189,7 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
                        linked_change=pt["estimate"], linked_low=pt["conf_low"],
                        linked_high=pt["conf_high"], linked_p=pt["p"],
                        linked_test=text("compare.test_paired_t", lang), d_z=pt["d_z"],
-                       linked_note=pt["note"])
+                       linked_note=note_text(pt["note"], lang))
             sd_diff = pt["sd"]
         else:
             ps = longitudinal.paired_share_change(m, f"{col}_0", f"{col}_1", conf=conf).iloc[0]
@@ -197,7 +197,7 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
                        linked_change=100 * ps["estimate"], linked_low=100 * ps["conf_low"],
                        linked_high=100 * ps["conf_high"], linked_p=ps["p"],
                        linked_test=text("compare.test_mcnemar", lang),
-                       linked_note=ps["note"])
+                       linked_note=note_text(ps["note"], lang))
             discordant = (ps["b"] + ps["c"]) / ps["n"] if ps["n"] else 0.0
             row["linked_discordant"] = discordant
     # ---- whole sample: every response, the respondent as cluster
@@ -212,7 +212,8 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
     row.update(whole_n=ch["n_obs"], whole_people=ch["n_clusters"],
                whole_change=scale * ch["estimate"], whole_low=scale * ch["conf_low"],
                whole_high=scale * ch["conf_high"], whole_p=ch["p"],
-               whole_test=whole_text(section, lang, unit), whole_note=ch["note"])
+               whole_test=whole_text(section, lang, unit),
+               whole_note=note_text(ch["note"], lang))
     # ---- weighted for attrition (the linked, weighted by 1 / P(response))
     if resp is not None and waves.keyed:
         wts = resp.weights.dropna()
@@ -260,6 +261,19 @@ def _one_change(ind: Indicator, col: str, answer: str, unit: str, waves: Waves, 
     row["mde_all"] = mde
     row["mde"] = mde if not row["significant"] else np.nan
     return row
+
+
+def note_text(note: str, lang: str) -> str:
+    """A note of the statistics functions in the report's language ("" stays "")."""
+    if not note:
+        return ""
+    if "admissible range" in note:
+        return text("compare.note_fallback", lang)
+    if "did not converge" in note or "convergence problem" in note:
+        return text("compare.note_convergence", lang)
+    if "no one changed" in note or "all differences equal" in note:
+        return text("compare.note_no_change", lang)
+    return text("compare.note_no_test", lang)
 
 
 def whole_text(section: CompareSection, lang: str, unit: str = "mean") -> str:
