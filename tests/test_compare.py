@@ -120,6 +120,9 @@ def test_weighted_change_is_the_weighted_mean_of_the_linked_changes(study, compa
                                                     diag["n"] / diag["ess"])
     assert np.isclose(diag["sum"], len(base), rtol=0.02)  # 1/p sums to about everyone invited
     assert "logistic regression" in " ".join(weights.notes)
+    # the missing-answer categories everyone in which answered are said, with labels
+    assert any("Gender (no answer)" in n and "Current work area (no answer)" in n
+               for n in weights.notes)
     # the response model rebuilt here with statsmodels' Logit: categories as indicators,
     # numbers with a missing value set to the mean and flagged; the missing-answer flags of
     # gender, age and work area are left out (everyone with them answered: separation)

@@ -143,7 +143,7 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
                  T.WEIGHTS_BALANCE: resp.balance},
                 notes=[text("compare.weights_note", lang, traits=names,
                             extreme=localise_decimal(f"{spec.weights.extreme:g}", lang)),
-                       *resp.notes])
+                       *ct.weight_notes(resp, inst, lang)])
     # ---- change
     rows, joint = [], []
     for ind in indicators:

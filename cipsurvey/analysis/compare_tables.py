@@ -479,6 +479,26 @@ def attrition_weights(base: pd.DataFrame, followed_ids: set, traits: list[str],
         trim=section.weights.trim, extreme=section.weights.extreme, conf=conf)
 
 
+def weight_notes(resp: weights.ResponseWeights, inst: Instrument, lang: str) -> list[str]:
+    """What the response model assumed or left out, in the report's language."""
+    out = [text("compare.weights_missing", lang, trait=trait_label(inst, t, lang), n=n)
+           for t, n in resp.missing.items()]
+    if resp.left_out:
+        names = []
+        for col in resp.left_out:
+            trait, _, level = col.partition("=")
+            names.append(f"{trait_label(inst, trait, lang)} ("
+                         + (text("compare.no_answer", lang) if level == "missing" else
+                            _level_label(inst, trait, float(level), lang)) + ")")
+        out.append(text("compare.weights_left_out", lang, columns=", ".join(names)))
+    if not resp.converged:
+        out.append(text("compare.weights_not_converged", lang))
+    trimmed = int(resp.diagnostics["n_trimmed"].iloc[0])
+    if trimmed:
+        out.append(text("compare.weights_trimmed", lang, n=trimmed))
+    return out
+
+
 # --------------------------------------------------------------------------- by group
 
 

@@ -56,7 +56,13 @@ class ResponseWeights:
         among the respondents, and among the respondents weighted, with the standardized
         differences from the target before and after weighting.
     notes : list of str
-        What was assumed or went wrong (missing traits, convergence).
+        What was assumed or went wrong (missing traits, convergence), in words.
+    missing : dict
+        Trait → how many had no answer and were kept as a category of their own.
+    left_out : list of str
+        Model columns left out: the same for everyone, or separating the outcome.
+    converged : bool
+        Whether the response model converged without a warning.
     """
 
     weights: pd.Series
@@ -65,6 +71,9 @@ class ResponseWeights:
     diagnostics: pd.DataFrame
     balance: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    missing: dict[str, int] = field(default_factory=dict)
+    left_out: list[str] = field(default_factory=list)
+    converged: bool = True
 
 
 def _design(data: pd.DataFrame, traits: Sequence[str], categorical: Sequence[str],
@@ -160,14 +169,17 @@ def response_weights(data: pd.DataFrame, responded: str, traits: Sequence[str], 
                      + ", ".join(separated))
     dropped = set(constant) | set(separated)
     notes[:0] = [note for col, note in missing_notes.items() if col not in dropped]
+    missing = {col.split("=")[0]: int(x[col].sum()) for col in missing_notes
+               if col not in dropped}
     if dropped:
         origin = [o for o, c in zip(origin, x.columns[1:], strict=True) if c not in dropped]
         x = x.drop(columns=sorted(dropped))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = GLM(y, x, family=families.Binomial()).fit()
-    if any(issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)
-           for w in caught):
+    converged = not any(issubclass(w.category, ConvergenceWarning | PerfectSeparationWarning)
+                        for w in caught)
+    if not converged:
         notes.append("the response model did not converge cleanly (separation?): "
                      "read the weights with care")
     z = stats.norm.ppf(0.5 + conf / 2)
@@ -194,7 +206,8 @@ def response_weights(data: pd.DataFrame, responded: str, traits: Sequence[str], 
     diagnostics = weight_diagnostics(weights.dropna().to_numpy(), extreme=extreme)
     diagnostics["n_trimmed"] = trimmed
     balance = _balance(x.iloc[:, 1:], origin, y == 1, np.nan_to_num(raw))
-    return ResponseWeights(weights, propensity, model, diagnostics, balance, notes)
+    return ResponseWeights(weights, propensity, model, diagnostics, balance, notes, missing,
+                           sorted(dropped), converged)
 
 
 def _balance(x: pd.DataFrame, origin: list[tuple[str, str]], responded: np.ndarray,
