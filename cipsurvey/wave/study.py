@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import CipsurveyError
 from ..instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
 from ..instrument.yamlio import load_yaml
+from .compare_section import CompareSection
 from .survey import Survey, read_survey
 
 
@@ -54,6 +55,7 @@ class Manifest(_Model):
     cohort: str | None = None
     waves: Annotated[list[Wave], Field(min_length=1)]
     invited: Invited | None = None
+    compare: CompareSection | None = None
 
 
 @dataclass
