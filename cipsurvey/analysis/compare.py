@@ -56,6 +56,8 @@ class _Waves:
 
 @dataclass
 class Comparison:
+    """Two waves compared: results like a report's, for the same renderers."""
+
     plan: _Plan
     survey: _Waves
     lang: str
@@ -63,6 +65,7 @@ class Comparison:
     summary: list[str]
 
     def result(self, rid: str) -> Result:
+        """The result with id ``rid``."""
         return next(r for r in self.results if r.id == rid)
 
 
@@ -82,6 +85,7 @@ def _binary_items(frame: pd.DataFrame) -> list[str]:
 
 def compare(study: Study, base: str | None = None, follow: str | None = None,
             lang: str = "en") -> Comparison:
+    """Compare wave ``base`` with ``follow`` (default: the first and the last) of a study."""
     ids = list(study.waves)
     base, follow = base or ids[0], follow or ids[-1]
     w0 = _indicators(study.waves[base].data)
@@ -196,6 +200,7 @@ def attrition(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def linkage(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
+    """How many respondents are in both waves, in one only, or twice in one."""
     ids0, ids1 = set(w0[key].dropna()), set(w1[key].dropna())
     return pd.DataFrame([
         {"group": "both waves", "n": len(ids0 & ids1)},

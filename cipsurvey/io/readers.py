@@ -26,6 +26,7 @@ FORMATS = {".sav": "sav", ".zsav": "sav", ".csv": "csv", ".txt": "csv", ".tsv": 
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
+    """sav, csv or xlsx: as given, or from the file's extension."""
     if override:
         if override not in {"sav", "csv", "xlsx"}:
             raise InputFileError(f"unknown file format {override!r}; use sav, csv or xlsx",

@@ -21,6 +21,8 @@ PALETTE = "colorblind"
 
 @dataclass
 class Figure:
+    """A drawn figure: its files, title and alt text."""
+
     id: str
     title: str
     alt: str
@@ -29,6 +31,7 @@ class Figure:
 
 
 def setup_plotting():
+    """matplotlib (Agg) and seaborn with the report's theme; returns (plt, sns)."""
     import matplotlib
 
     matplotlib.use("Agg")

@@ -56,6 +56,9 @@ class ColumnMatch:
 
 @dataclass
 class Coerced:
+    """A raw table coded to the instrument: the wave columns, how columns matched,
+    the problems of its cells and the user-missing codes."""
+
     frame: pd.DataFrame
     matches: list[ColumnMatch]
     unknown_columns: list[str]
@@ -97,6 +100,7 @@ def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool]]:
 
 
 def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], list[str]]:
+    """Which raw column feeds which wave column, and the columns no item has."""
     keys = column_keys(inst)
     matches: list[ColumnMatch] = []
     unknown: list[str] = []
@@ -117,6 +121,7 @@ def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], l
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
+    """Refuse a file in which two columns hold the same wave column."""
     from ..errors import InputFileError
 
     raise InputFileError(
@@ -384,6 +389,7 @@ class MissingCodes:
 
     @staticmethod
     def concat(parts: list[MissingCodes]) -> MissingCodes:
+        """The codes of several files' rows, stacked in order."""
         if len(parts) == 1:
             return parts[0]
         columns: dict[str, tuple[np.ndarray, list[Any]]] = {}

@@ -25,6 +25,8 @@ class _Model(BaseModel):
 
 
 class Wave(_Model):
+    """One wave of a study: its files and, optionally, the tool that made them."""
+
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: Label
     files: Annotated[list[str], Field(min_length=1)]
@@ -41,6 +43,8 @@ class Invited(_Model):
 
 
 class Manifest(_Model):
+    """A study manifest: the instrument, the waves and what links them."""
+
     schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: Label
@@ -54,6 +58,8 @@ class Manifest(_Model):
 
 @dataclass
 class Study:
+    """A study read: every wave imported, and the invitations per cohort."""
+
     manifest: Manifest
     folder: Path
     instrument: Instrument
@@ -62,9 +68,11 @@ class Study:
 
     @property
     def key(self) -> str | None:
+        """The item that links respondents across waves, if any."""
         return self.manifest.respondent_key
 
     def label(self, wave: str, lang: str) -> str:
+        """The label of wave ``wave`` in ``lang``."""
         return next(w.label.get(lang) for w in self.manifest.waves if w.id == wave)
 
 

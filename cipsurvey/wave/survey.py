@@ -51,6 +51,7 @@ class FileAccount:
     test: int = 0
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return dict(self.__dict__)
 
 
@@ -63,17 +64,21 @@ class ImportAccount:
 
     @property
     def rows_read(self) -> int:
+        """Rows read, over every file."""
         return sum(f.rows_read for f in self.files)
 
     @property
     def rows_kept(self) -> int:
+        """Rows kept, over every file."""
         return sum(f.rows_kept for f in self.files)
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded, over every file."""
         return sum(f.rows_excluded for f in self.files)
 
     def table(self) -> pd.DataFrame:
+        """One row per file: format, what was detected, rows read, kept and excluded."""
         rows = [{
             "file": f.file, "format": f.format,
             "detected": ", ".join(f"{k}: {v}" for k, v in f.details.items()),
@@ -89,6 +94,7 @@ class ImportAccount:
                 .rename("rows").reset_index())
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return {
             "rows_read": self.rows_read, "rows_kept": self.rows_kept,
             "rows_excluded": self.rows_excluded,
@@ -131,9 +137,11 @@ class Survey:
 
     @property
     def n(self) -> int:
+        """The number of respondents."""
         return len(self.data)
 
     def is_clean(self) -> bool:
+        """Whether validation found no error and no warning."""
         return not self.problems["severity"].isin(["error", "warning"]).any()
 
     def labelled(self, lang: str = "en") -> pd.DataFrame:
