@@ -252,7 +252,7 @@ def _strip_common_prefix(labels: pd.Series) -> pd.Series:
                      index=labels.index)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(label: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(label, width))
