@@ -167,16 +167,19 @@ def test_figures_are_drawn_here_when_the_worker_fails(built, tmp_path, monkeypat
     report, written, _ = built
     results = list(report.results)
     if failure == "no child processes":
+        import multiprocessing.context
+
         def refuse(*args, **kwargs):
             raise OSError("no processes")
-        monkeypatch.setattr(subprocess, "Popen", refuse)
+        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
     if failure == "will not pickle":  # the second figure cannot be sent to the worker
         second = [i for i, r in enumerate(results) if r.kind == "figure"][1]
         results[second] = dataclasses.replace(results[second],
                                               notes=[*results[second].notes, lambda: None])
     with FigureWorker() as worker:
         if failure == "worker dies":
-            worker._proc.kill()
+            for process in worker._pool._processes.values():
+                process.kill()
         for r in results:
             worker.submit(r, tmp_path / "figures", "en")
         drawn = worker.collect()

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Result:
+    """One analysis computed: its tables (full precision), notes, error and figure kind."""
+
     id: str
     section: str
     kind: str
@@ -33,12 +35,15 @@ class Result:
 
 @dataclass
 class Report:
+    """A plan run on a wave: every result in plan order, in one language."""
+
     plan: Plan
     survey: Survey
     lang: str
     results: list[Result]
 
     def result(self, rid: str) -> Result:
+        """The result with id ``rid`` (KeyError if none)."""
         for r in self.results:
             if r.id == rid:
                 return r

@@ -79,8 +79,8 @@ def _as_float(v: Any) -> float | None:
         return None
 
 
-def _mask(survey: Survey, text: str) -> np.ndarray:
-    bound = expr.bind(text, survey.instrument.variables())
+def _mask(survey: Survey, subset: str) -> np.ndarray:
+    bound = expr.bind(subset, survey.instrument.variables())
     return bound.evaluate(survey.data).fillna(False).to_numpy(dtype=bool)
 
 

@@ -195,6 +195,8 @@ class Packed:
 
 
 def decode_packed(stream: bytes, layout: Layout) -> Packed | None:
+    """The cell codes and raw units of a bytecode-compressed data section, or None
+    where the stream is not laid out as SPSS and PSPP write it (pyreadstat then reads it)."""
     units = np.frombuffer(stream, dtype="<u8", count=len(stream) // 8)
     blocks = _command_blocks(units)
     if blocks is None:

@@ -99,6 +99,8 @@ THREE = {"estimate", "beta", "cramers_v", "r_squared", "adj_r_squared", "nagelke
 
 @dataclass
 class Shown:
+    """A table as shown: its columns, their headings, formatted rows and footnotes."""
+
     columns: list[str]
     headings: list[str]
     rows: list[list[str]]
@@ -106,6 +108,7 @@ class Shown:
 
 
 def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
+    """A value as shown in ``column`` of ``table`` (rounded, APA p values, decimal mark)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, int | float):

@@ -21,6 +21,8 @@ PALETTE = "colorblind"
 
 @dataclass
 class Figure:
+    """A drawn figure: its files, title and alt text."""
+
     id: str
     title: str
     alt: str
@@ -29,6 +31,7 @@ class Figure:
 
 
 def setup_plotting():
+    """matplotlib (Agg) and seaborn with the report's theme; returns (plt, sns)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -252,7 +255,7 @@ def _strip_common_prefix(labels: pd.Series) -> pd.Series:
                      index=labels.index)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(label: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(label, width))

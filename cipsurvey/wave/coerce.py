@@ -57,6 +57,9 @@ class ColumnMatch:
 
 @dataclass
 class Coerced:
+    """A raw table coded to the instrument: the wave columns, how columns matched,
+    the problems of its cells and the user-missing codes."""
+
     frame: pd.DataFrame
     matches: list[ColumnMatch]
     unknown_columns: list[str]
@@ -221,6 +224,7 @@ TWICE_HINTS = {
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
+    """Refuse a file in which two columns hold the same wave column."""
     from ..errors import InputFileError
 
     raise InputFileError(
@@ -495,6 +499,7 @@ class MissingCodes:
 
     @staticmethod
     def concat(parts: list[MissingCodes]) -> MissingCodes:
+        """The codes of several files' rows, stacked in order."""
         if len(parts) == 1:
             return parts[0]
         columns: dict[str, tuple[np.ndarray, list[Any]]] = {}
