@@ -132,6 +132,19 @@ def distinct_rows(y: np.ndarray, x: pd.DataFrame) -> tuple[np.ndarray, pd.DataFr
 GLM_TOL = {"tol": 1e-12, "rtol": 1e-13, "maxiter": 500}
 
 
+def _settled(model: Any, start: np.ndarray | pd.Series | None = None) -> Any:
+    """``model`` fitted by IRLS to convergence, then once more from its estimates.
+
+    statsmodels' IRLS takes the covariance of its last weighted least-squares step, whose
+    weights come from the iterate before the estimates: a logistic fit that converged in 4
+    steps had standard errors 6e-8 (relative) off R's ``glm`` and statsmodels' own Newton
+    fit. The second fit starts at the estimates, so its weights, and the standard errors,
+    are those at the estimates (to 1e-14).
+    """
+    fit = model.fit(start_params=start, **GLM_TOL)
+    return model.fit(start_params=fit.params, **GLM_TOL)
+
+
 OLS_MODEL = ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "sigma",
              "method", "note"]
 
@@ -207,7 +220,7 @@ def _poisson_glm(yu: np.ndarray, xu: pd.DataFrame, w: np.ndarray):
     """The Poisson GLM of the distinct rows ``yu``, ``xu`` weighted by their counts ``w``."""
     from . import _sm as sm
 
-    return sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w).fit(**GLM_TOL)
+    return _settled(sm.GLM(yu, xu, family=sm.families.Poisson(), freq_weights=w))
 
 
 def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
@@ -283,6 +296,8 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
         alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
         if done:
             break
+    fit = _settled(sm.GLM(yu, xu, family=sm.families.NegativeBinomial(alpha=alpha),
+                          freq_weights=w), fit.params)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     llf = _nb_loglik(yu, fit.mu, w, alpha)
     lr = max(0.0, 2 * (llf - pois.llf))
@@ -379,8 +394,7 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            fit = sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w).fit(
-                **GLM_TOL)
+            fit = _settled(sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w))
             llnull = fit.llnull
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return _empty("perfect separation: no model", LOGIT_MODEL)
