@@ -1,4 +1,10 @@
-"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets."""
+"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets.
+
+Wilson intervals are statsmodels' (``proportion_confint``) and the tests of a
+multiple-response option scipy's (through ``contingency``). The counts come from the codes'
+offsets (``_discrete.value_counts``) or the crosstab's ``bincount``, tested against pandas'
+``value_counts`` and ``crosstab`` (tests/test_fast_paths.py).
+"""
 
 from __future__ import annotations
 
