@@ -95,6 +95,15 @@ def crosstabs() -> Iterator[Check]:
         yield f"{x} by {y}", ours.to_numpy(), theirs.to_numpy(), 0
 
 
+def value_counts_by_group() -> Iterator[Check]:
+    for label, data, dv, group in groupings():
+        ours = st.value_counts(data, dv, group)
+        theirs = data.groupby([group, dv]).size()
+        yield label, (ours["group"].tolist(), ours["value"].tolist(), ours["count"].tolist()), (
+            theirs.index.get_level_values(0).tolist(),
+            theirs.index.get_level_values(1).astype(float).tolist(), theirs.tolist()), 0
+
+
 def mann_whitney() -> Iterator[Check]:
     for data, dv, group in ((demo(), "age", "gender"), (demo(), "n_part_6m", "gender"),
                             (REFERENCE, "y", "sex"), (REFERENCE, "count", "sex")):
@@ -245,6 +254,7 @@ FAST_PATHS: dict[str, Callable[[], Iterator[Check]]] = {
     "quantiles from counts (_discrete.quantiles) / numpy.quantile": quantiles,
     "codes by offsets (_discrete.codes, value_counts) / pandas.factorize": codes_and_counts,
     "crosstab by bincount (contingency.table) / pandas.crosstab": crosstabs,
+    "points per group and value (value_counts) / pandas groupby": value_counts_by_group,
     "Mann-Whitney from counted ranks / scipy.stats.mannwhitneyu": mann_whitney,
     "Kruskal-Wallis from counted ranks / scipy.stats.kruskal": kruskal,
     "ANOVA table / pingouin.anova": anova,

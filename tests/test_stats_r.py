@@ -285,3 +285,25 @@ def test_confidence_level_reaches_every_interval(name, conf):
     for (lo, hi), (rlo, rhi) in zip(got, keys, strict=True):
         close(lo, R[rlo], rtol, f"{name} {rlo}")
         close(hi, R[rhi], rtol, f"{name} {rhi}")
+
+
+def test_multiple_response_tests_per_option():
+    """Each option against the groups among the respondents who answered: Pearson χ² and
+    Cramér's V for three groups, Fisher's exact test for two (chisq.test, cramers_v and
+    fisher.test in R)."""
+    options = CAT0[["g", "sex", "opt1", "opt2"]]
+    by_g = st.multiple_response_tests(options, ["opt1", "opt2"], "g").set_index("option")
+    by_sex = st.multiple_response_tests(options, ["opt1", "opt2"], "sex").set_index("option")
+    for v in (1, 2):
+        row = by_g.loc[f"opt{v}"]
+        assert (row["method"], row["n"], row["df"]) == ("Pearson chi-square", 160, 2)
+        close(row["statistic"], R[f"mr_chi2_o{v}"])
+        close(row["p"], R[f"mr_p_o{v}"])
+        close(row["cramers_v"], R[f"mr_v_o{v}"])
+        row = by_sex.loc[f"opt{v}"]
+        assert row["method"] == "Fisher's exact test"
+        close(row["p"], R[f"mr_fisher_p_o{v}"])
+    # a respondent who left the question unanswered is not among those compared
+    unanswered = options.copy()
+    unanswered.loc[:9, ["opt1", "opt2"]] = np.nan
+    assert (st.multiple_response_tests(unanswered, ["opt1", "opt2"], "g")["n"] == 150).all()

@@ -26,6 +26,8 @@ from ._util import frame, levels, listwise, memo
 from .effect_ci import ncp_chi2
 
 TEST_COLUMNS = ["test", "statistic", "df", "p", "n", "method", "note"]
+CELL_COLUMNS = ["row", "column", "observed", "expected", "row_percent", "col_percent",
+                "total_percent", "std_residual", "adj_residual"]
 
 
 def table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
@@ -87,7 +89,7 @@ def crosstab_cells(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
                          "col_percent": 100 * o[i, j] / cs[j] if cs[j] else np.nan,
                          "total_percent": 100 * o[i, j] / n if n else np.nan,
                          "std_residual": std[i, j], "adj_residual": adj[i, j]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 
 def expected_note(observed: np.ndarray) -> tuple[int, float, float, str]:

@@ -120,6 +120,16 @@ for (i in rownames(tab)) for (j in colnames(tab)) {
   put(paste0("cell_std_res_", key), cs$residuals[i, j]); put(paste0("cell_adj_res_", key), cs$stdres[i, j])
 }
 
+# multiple response: options "cat0 is 1" and "cat0 is 2" compared between g (Pearson) and
+# between sex (2x2: Fisher's exact test)
+for (v in 1:2) {
+  opt <- as.numeric(d$cat0 == v)
+  cs <- suppressWarnings(chisq.test(table(d$g, opt), correct = FALSE))
+  put(paste0("mr_chi2_o", v), cs$statistic); put(paste0("mr_p_o", v), cs$p.value)
+  put(paste0("mr_v_o", v), cramers_v(table(d$g, opt), ci = NULL, adjust = FALSE)$Cramers_v)
+  put(paste0("mr_fisher_p_o", v), fisher.test(table(d$sex, opt))$p.value)
+}
+
 # the same statistics at 90% and 99%
 for (lev in c(0.90, 0.99)) {
   L <- sprintf("%02d", round(100 * lev))
