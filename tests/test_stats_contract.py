@@ -126,6 +126,33 @@ CONTRACT: dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], list[str], str
 }
 
 
+# what each says where nothing was answered (the degenerate-data test covers the rest)
+NO_ANSWERS = {
+    "describe": ["no values"], "frequencies": ["no answers"] * 3, "grid": ["no answers"] * 6,
+    "multiple_response": ["no respondents"] * 2,
+    "multiple_response_tests": ["a single category: no test"] * 2,
+    "chi2_tests": ["a single category: no test"],
+    "association": ["a single category: no association"],
+    "ttest": ["an empty group: no test"] * 2, "levene": ["fewer than two groups with values"],
+    "mann_whitney": ["an empty group: no test"],
+    "cohens_d": ["too few values: no effect size"] * 2,
+    "anova": ["fewer than two groups with values: no test"] * 3,
+    "anova_effect_sizes": ["fewer than two groups with values: no test"] * 2,
+    "robust_anova": ["fewer than two groups with values: no test"] * 2,
+    "kruskal": ["fewer than two groups with values: no test"],
+    **{f"posthoc {m}": ["fewer than two groups or no within-group df"]
+       for m in ("scheffe", "tukey", "bonferroni", "games_howell")},
+    "dunn": ["fewer than two groups"], "pairwise_d": [],
+    "paired_t": ["fewer than two pairs"], "wilcoxon": ["no nonzero differences"],
+    "mcnemar": ["McNemar needs two categories, found 0"],
+    "marginal_homogeneity": ["a single category: no test"] * 2,
+    "cronbach_alpha": ["need at least two items and two complete cases"],
+    **{f"{m} {part}": ["0 complete cases for 2 parameters: no model"]
+       for m in ("ols", "poisson", "negative_binomial", "logistic")
+       for part in ("coefficients", "model")},
+}
+
+
 @pytest.mark.parametrize("name", list(CONTRACT))
 def test_columns_and_row_names(name):
     call, columns, labels, names = CONTRACT[name]
@@ -145,3 +172,11 @@ def test_columns_stay_when_nothing_can_be_computed(name):
         assert "groups" in str(error) or "order" in str(error)
         return
     assert list(out.columns) == columns
+    if "note" in out:
+        assert out["note"].tolist() == NO_ANSWERS[name]
+    if "n" in out:  # how many could be used: none
+        assert (out["n"] == 0).all(), out["n"]
+    if "method" in out:
+        # a function that names its method names it whether or not it can compute
+        named = out["method"].dropna().tolist()
+        assert not named or set(named) <= set(call(DATA)["method"]), named

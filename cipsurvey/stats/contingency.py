@@ -132,7 +132,7 @@ def chi2_tests(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     n = int(o.sum())
     if o.shape[0] < 2 or o.shape[1] < 2:
         out = frame([{"test": "Pearson chi-square", "statistic": np.nan, "df": np.nan,
-                      "p": np.nan, "n": n, "method": "Pearson chi-square",
+                      "p": np.nan, "n": n, "method": "Pearson chi-square, no continuity correction",
                       "note": "a single category: no test"}], TEST_COLUMNS)
         return out
     below, pct, emin, note = expected_note(o)

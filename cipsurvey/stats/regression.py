@@ -89,10 +89,11 @@ def _label(level: Any) -> str:
     return str(level)
 
 
-def _empty(note: str, model_cols: list[str]) -> RegressionResult:
+def _empty(note: str, model_cols: list[str], n: int) -> RegressionResult:
+    """The result of a model that cannot be fitted: NaN, ``n`` complete cases and why."""
     coef = pd.DataFrame([{c: np.nan for c in COEF_COLUMNS} | {"term": "(Intercept)",
                                                               "note": note}])
-    model = pd.DataFrame([{c: np.nan for c in model_cols} | {"note": note}])
+    model = pd.DataFrame([{c: np.nan for c in model_cols} | {"n": n, "note": note}])
     return RegressionResult(coef[COEF_COLUMNS], model)
 
 
@@ -184,7 +185,7 @@ def ols(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     problem = _check(y, x) or ("the outcome has no variance: no model"
                                if len(y) and np.ptp(y) == 0 else "")
     if problem:
-        return _empty(problem, OLS_MODEL)
+        return _empty(problem, OLS_MODEL, len(y))
     fit = sm.OLS(y, x).fit()
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     sy = y.std(ddof=1)
@@ -253,7 +254,7 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     """
     y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
-        return _empty(problem, COUNT_MODEL)
+        return _empty(problem, COUNT_MODEL, len(y))
     fit = _poisson_glm(yu, xu, w)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     pearson = float((w * (yu - fit.mu) ** 2 / fit.mu).sum())
@@ -290,7 +291,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
 
     y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
-        return _empty(problem, COUNT_MODEL)
+        return _empty(problem, COUNT_MODEL, len(y))
     pois = _poisson_glm(yu, xu, w)
     # α and β by alternating maximisation: α exactly at fixed means (Newton on log α), then
     # the GLM with α fixed. In NB2 the information matrix is block-diagonal in (β, α), so
@@ -399,7 +400,7 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     if not problem and (y.sum() == 0 or y.sum() == len(y)):
         problem = "the outcome has one value only: no model"
     if problem:
-        return _empty(problem, LOGIT_MODEL)
+        return _empty(problem, LOGIT_MODEL, len(y))
     import warnings
 
     try:
@@ -408,9 +409,10 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
             fit = _settled(sm.GLM(yu, xu, family=sm.families.Binomial(), freq_weights=w))
             llnull = fit.llnull
     except (np.linalg.LinAlgError, ValueError, OverflowError):
-        return _empty("perfect separation: no model", LOGIT_MODEL)
+        return _empty("perfect separation: no model", LOGIT_MODEL, len(y))
     if not np.all(np.isfinite(fit.bse)) or (np.abs(fit.params) > 30).any():
-        return _empty("perfect or quasi-complete separation: no model", LOGIT_MODEL)
+        return _empty("perfect or quasi-complete separation: no model", LOGIT_MODEL,
+                      len(y))
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     rows = []
     for i, term in enumerate(x.columns):
