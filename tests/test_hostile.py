@@ -245,7 +245,7 @@ def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
     """Each problem a cell can have (the coercion's codes) is the expected outcome of at least
     one case, so a new code needs a hostile case; and docs/reliability.md gives the corpus's
     real size."""
-    from cipsurvey.coerce import SEVERITY
+    from cipsurvey.wave.coerce import SEVERITY
 
     expected = {want for _, _, (kind, want) in FILES if kind == "problem"}
     assert set(SEVERITY) <= expected, sorted(set(SEVERITY) - expected)
