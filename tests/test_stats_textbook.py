@@ -89,3 +89,14 @@ def test_scale_scores_by_hand():
     every = st.scale_scores(items, ["a", "b", "c"])  # by default every item is needed
     assert every.isna().tolist() == [False, False, True, True]
     assert every.index.equals(items.index) and every.name == "score"
+
+
+def test_paired_t_with_two_pairs_by_hand():
+    """The smallest paired t: differences 1 and 3, mean 2, SD √2, t = 2 on 1 df, and on 1 df
+    the two-sided p is 1 - 2·atan(t)/π (the t distribution with 1 df is Cauchy)."""
+    data = pd.DataFrame({"x": [2.0, 5.0], "y": [1.0, 2.0]})
+    res = st.paired_t(data, "x", "y").iloc[0]
+    assert (res["n"], res["df"], res["note"]) == (2, 1, "")
+    assert res["statistic"] == pytest.approx(2.0, rel=1e-12)
+    assert res["p"] == pytest.approx(1 - 2 * np.arctan(2.0) / np.pi, rel=1e-12)
+    assert st.paired_t(data.iloc[:1], "x", "y").iloc[0]["note"] == "fewer than two pairs"
