@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -120,6 +121,8 @@ FILES = [
     ("infinity text", text("it.csv", HEAD + "1;1;inf;1;2;\n"), ("problem", "not_a_number")),
     ("impossible age", text("ia.csv", HEAD + "1;1;999;1;2;\n"), ("problem", "out_of_range")),
     ("unknown code", text("uc.csv", HEAD + "1;7;44;1;2;\n"), ("problem", "unknown_code")),
+    ("impossible date", text("id.csv", "resp_id;gender;response_date\n1;1;2017-02-30\n"),
+     ("problem", "invalid_date")),
     ("label typo", text("lt.csv", HEAD + "1;Kvina;44;1;2;\n"), ("problem", "unknown_code")),
     ("skip violation", text("sv.csv", HEAD + "1;1;44;Nej;4;\n"),
      ("problem", "answered_but_skipped")),
@@ -238,5 +241,15 @@ def test_bad_plans(tmp_path, cli, case):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_corpus_size():
-    assert len(FILES) + len(YAMLS) + len(PLANS) + 1 >= 60
+def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
+    """Each problem a cell can have (the coercion's codes) is the expected outcome of at least
+    one case, so a new code needs a hostile case; and docs/reliability.md gives the corpus's
+    real size."""
+    from cipsurvey.wave.coerce import SEVERITY
+
+    expected = {want for _, _, (kind, want) in FILES if kind == "problem"}
+    assert set(SEVERITY) <= expected, sorted(set(SEVERITY) - expected)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8")
+    documented = re.search(r"\| (\d+) cases \|", doc)
+    assert documented, "docs/reliability.md no longer states the corpus size"
+    assert int(documented.group(1)) == len(FILES) + len(YAMLS) + len(PLANS) + 1  # + huge yaml

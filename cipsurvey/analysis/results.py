@@ -31,6 +31,7 @@ class Result:
     error: str | None = None
     figure: str | None = None
     n: int | None = None
+    conf: float = 0.95  # the level of its intervals (the plan's conf)
 
 
 @dataclass

@@ -237,7 +237,8 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None))
+                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None),
+                    conf=plan.conf)
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:

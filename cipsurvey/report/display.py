@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import tables as T
-from ..lang import localise_decimal, text, texts
+from ..lang import confidence_level, localise_decimal, text, texts
 
 # columns shown per table name (in order); others stay in the data files
 SHOWN = {
@@ -132,12 +132,14 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
     return localise_decimal(out, lang)
 
 
-def shown(table_name: str, frame: pd.DataFrame, lang: str) -> Shown:
-    """The columns and formatted cells of one table, with the p-value footnotes."""
+def shown(table_name: str, frame: pd.DataFrame, lang: str, conf: float = 0.95) -> Shown:
+    """The columns and formatted cells of one table, with the p-value footnotes; interval
+    headings name ``conf``, the level the intervals were computed at."""
     wanted = SHOWN.get(table_name) or [c for c in frame.columns if c not in ("method", "note")]
     cols = [c for c in wanted if c in frame.columns and frame[c].notna().any()]
     headings = texts("column", lang)
-    heads = [headings.get(c, c) for c in cols]
+    level = confidence_level(conf, lang)
+    heads = [headings[c].format(level=level) if c in headings else c for c in cols]
     footnotes: list[str] = []
     if "p" in cols and "method" in frame.columns:
         methods = [m for m in dict.fromkeys(frame.loc[frame["p"].notna(), "method"]) if m]

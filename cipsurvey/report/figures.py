@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..analysis import tables as T
 from ..analysis.results import Result
-from ..lang import text
+from ..lang import confidence_level, text
 
 PALETTE = "colorblind"
 
@@ -62,17 +62,17 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     if kind == "dumbbell":
         fig, alt = _dumbbell(plt, sns, data, lang)
     elif kind == "cohorts":
-        fig, alt = _cohorts(plt, sns, data, lang)
+        fig, alt = _cohorts(plt, sns, data, lang, result.conf)
     elif kind == "counts_by_group":
         fig, alt = _counts(plt, sns, data, result.tables[T.BOXES], lang)
     elif kind == "stacked_grid":
         fig, alt = _stacked(plt, sns, data, lang)
     elif kind == "yes_bars":
-        fig, alt = _yes_bars(plt, sns, data, lang)
+        fig, alt = _yes_bars(plt, sns, data, lang, result.conf)
     elif kind == "mr_heatmap":
         fig, alt = _heatmap(plt, sns, data, lang)
     else:
-        fig, alt = _mr_bars(plt, sns, data, lang)
+        fig, alt = _mr_bars(plt, sns, data, lang, result.conf)
     fig.suptitle(result.title, fontsize=12)
     fig.tight_layout()
     from ..files import atomic_write
@@ -146,7 +146,7 @@ def _stacked(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
+def _yes_bars(plt, sns, data: pd.DataFrame, lang: str, conf: float):
     first = data.drop_duplicates("label")["label"].iloc[0]
     data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
     yes = data[data["label"] == first].sort_values("percent")
@@ -159,6 +159,7 @@ def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
     ax.set_xlabel(f"% {first}")
     ax.tick_params(axis="y", labelsize=8)
     alt = text("figure.yes_bars_alt", lang, answer=first, n=len(yes),
+               level=confidence_level(conf, lang),
                low=f"{yes['percent'].min():.0f}", high=f"{yes['percent'].max():.0f}")
     return fig, alt
 
@@ -178,7 +179,7 @@ def _heatmap(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
+def _mr_bars(plt, sns, data: pd.DataFrame, lang: str, conf: float):
     d = data.sort_values("pct_of_respondents")
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(d) + 1.2))
     ax.barh(d["label"], d["pct_of_respondents"], color=sns.color_palette(PALETTE)[1])
@@ -190,6 +191,7 @@ def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
     ax.set_xlabel(text("figure.percent_of_respondents", lang))
     n = int(d["n_respondents"].iloc[0])
     alt = text("figure.mr_bars_alt", lang, n=n, top=d["label"].iloc[-1],
+               level=confidence_level(conf, lang),
                percent=f"{d['pct_of_respondents'].iloc[-1]:.0f}")
     return fig, alt
 
@@ -220,8 +222,8 @@ def _dumbbell(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
-    """Each indicator per course occasion, with 95 % CIs, side by side."""
+def _cohorts(plt, sns, data: pd.DataFrame, lang: str, conf: float):
+    """Each indicator per course occasion, with its intervals, side by side."""
     indicators = list(dict.fromkeys(data["indicator_label"]))
     fig, axes = plt.subplots(1, len(indicators), figsize=(3.2 * len(indicators), 3.6),
                              squeeze=False)
@@ -236,7 +238,7 @@ def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
         ax.set_xticks(x)
         ax.set_xlabel(text("figure.course_occasion", lang))
         ax.set_ylabel(part["unit"].iloc[0])
-    alt = text("figure.cohorts_alt", lang, n=len(indicators),
+    alt = text("figure.cohorts_alt", lang, n=len(indicators), level=confidence_level(conf, lang),
                occasions=data["group"].nunique())
     return fig, alt
 

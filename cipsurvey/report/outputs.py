@@ -211,7 +211,7 @@ figcaption{font-size:.85rem;color:#333}
 
 def format_tables(report: Report) -> dict[tuple[str, str], Shown]:
     """Every table of the report as shown in HTML and Word, formatted once for both."""
-    return {(r.id, name): shown(name, frame, report.lang)
+    return {(r.id, name): shown(name, frame, report.lang, r.conf)
             for r in report.results if r.kind != "figure" for name, frame in r.tables.items()}
 
 

@@ -1,4 +1,10 @@
-"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets."""
+"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets.
+
+Wilson intervals are statsmodels' (``proportion_confint``) and the tests of a
+multiple-response option scipy's (through ``contingency``). The counts come from the codes'
+offsets (``_discrete.value_counts``) or the crosstab's ``bincount``, tested against pandas'
+``value_counts`` and ``crosstab`` (tests/test_fast_paths.py).
+"""
 
 from __future__ import annotations
 
@@ -221,7 +227,7 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
         tests = chi2_tests(pair, between, col)
         pearson = tests.iloc[0]
         fisher = tests[tests["test"] == "Fisher's exact test"]
-        use = fisher.iloc[0] if len(fisher) and pearson["note"] else pearson
+        use = fisher.iloc[0] if len(fisher) else pearson  # Fisher's for a 2×2 table
         v = association(pair, between, col)
         v = v[v["measure"] == "Cramer's V"]["estimate"]
         rows.append({"option": col, "n": pearson["n"], "statistic": use["statistic"],
