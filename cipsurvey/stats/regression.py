@@ -236,12 +236,18 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     df_resid = len(y) - x.shape[1]
     dispersion = pearson / df_resid
     note = f"overdispersed (dispersion {dispersion:.2f})" if dispersion > 1.5 else ""
+    if not fit.converged:
+        note = "; ".join(t for t in (note, "did not converge") if t)
     model = {"n": len(y), "log_likelihood": fit.llf, "aic": -2 * fit.llf + 2 * x.shape[1],
              "deviance": fit.deviance, "pearson_chi2": pearson,
              "df_resid": df_resid, "dispersion": dispersion, "method": "Poisson GLM",
              "note": note}
     return RegressionResult(_count_rows(fit, x, ci, "Poisson GLM"),
                             pd.DataFrame([model]).reindex(columns=COUNT_MODEL))
+
+
+# α below this is at the boundary of the parameter space (no over-dispersion)
+ALPHA_BOUND = 1e-7
 
 
 def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
@@ -275,14 +281,21 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
     mu = pois.mu
     alpha = float(np.clip((w * ((yu - mu) ** 2 - mu)).sum() / (w * mu**2).sum(), 1e-8, 1e3))
     fit = pois
+    done = False
     for _ in range(100):
         new_alpha = _nb_alpha(yu, fit.mu, w, alpha)
         fit = sm.GLM(yu, xu, family=sm.families.NegativeBinomial(alpha=new_alpha),
                      freq_weights=w).fit(start_params=fit.params, **GLM_TOL)
-        done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < 1e-7
-        alpha = new_alpha  # (below 1e-7 the counts are not over-dispersed: α is at its bound)
+        done = abs(new_alpha - alpha) < 1e-10 * max(1.0, alpha) or new_alpha < ALPHA_BOUND
+        alpha = new_alpha  # (below the bound the counts are not over-dispersed)
         if done:
             break
+    notes = []
+    if alpha < ALPHA_BOUND:
+        notes.append("alpha at its lower bound: the counts are not over-dispersed and the "
+                     "model is the Poisson model")
+    if not (done and fit.converged):
+        notes.append("did not converge")
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     llf = _nb_loglik(yu, fit.mu, w, alpha)
     lr = max(0.0, 2 * (llf - pois.llf))
@@ -292,7 +305,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
              "deviance": fit.deviance, "pearson_chi2": pearson, "df_resid": len(y) - k,
              "dispersion": pearson / (len(y) - k), "alpha": alpha, "lr_alpha": lr,
              "p_alpha": 0.5 * stats.chi2.sf(lr, 1),
-             "method": "negative binomial (NB2), maximum likelihood", "note": ""}
+             "method": "negative binomial (NB2), maximum likelihood", "note": "; ".join(notes)}
     return RegressionResult(_count_rows(fit, x, ci, "negative binomial (NB2)"),
                             pd.DataFrame([model]).reindex(columns=COUNT_MODEL))
 
