@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 
 from cipsurvey import stats as st
 from cipsurvey.stats import countmodels, exact, multiplicity, selection, structural
@@ -274,3 +276,12 @@ def test_disagreement_at_alpha():
                            "p": [0.002, 0.278, 0.03]})
     out = multiplicity.disagreements(classical, robust, on=["variable"])
     assert list(out["disagree"]) == [False, True, True]
+
+
+@settings(max_examples=30, deadline=None)
+@given(hs.lists(hs.floats(0, 1), min_size=1, max_size=30))
+def test_holm_equals_statsmodels_multipletests(p):
+    from statsmodels.stats.multitest import multipletests
+
+    assert np.allclose(multiplicity.holm(np.array(p)), multipletests(p, method="holm")[1],
+                       rtol=1e-12, atol=0)

@@ -24,20 +24,22 @@ SHOWN = {
                     "conf_low", "conf_high"],
     T.CELLS: ["row_label", "column_label", "observed", "row_percent", "expected",
               "adj_residual"],
-    T.TESTS: ["test", "option", "statistic", "df", "p", "cramers_v"],
+    T.TESTS: ["test", "option_label", "statistic", "df", "p", "p_adjusted", "cramers_v"],
     T.ASSOCIATION: ["measure", "estimate", "conf_low", "conf_high", "p"],
     T.TTEST: ["test", "group1_label", "group2_label", "estimate", "se", "conf_low",
-              "conf_high", "statistic", "df", "p"],
+              "conf_high", "statistic", "df", "p", "p_adjusted"],
     T.LEVENE: ["test", "statistic", "df1", "df2", "p"],
     T.EFFECT_SIZE: ["measure", "estimate", "conf_low", "conf_high"],
     T.MANN_WHITNEY: ["group1_label", "group2_label", "u", "w", "statistic", "p"],
-    T.ANOVA: ["variable_label", "source", "ss", "df", "ms", "statistic", "p"],
+    T.ANOVA: ["variable_label", "source", "ss", "df", "ms", "statistic", "p", "p_adjusted"],
     T.EFFECT_SIZES: ["variable_label", "measure", "estimate", "conf_low", "conf_high"],
     T.PAIRWISE_D: ["variable_label", "group1_label", "group2_label", "estimate", "conf_low",
                    "conf_high"],
     T.POSTHOC: ["variable_label", "group1_label", "group2_label", "estimate", "se", "p",
                 "conf_low", "conf_high"],
-    T.ROBUST: ["variable_label", "test", "statistic", "df1", "df2", "p"],
+    T.ROBUST: ["variable_label", "test", "statistic", "df1", "df2", "p", "p_adjusted"],
+    T.AGREEMENT: ["variable_label", "test_classical", "p_classical", "test", "p", "disagree"],
+    T.FITTING: ["variable_label", "test", "statistic", "df", "p"],
     T.KRUSKAL: ["variable_label", "statistic", "df", "p", "epsilon_squared"],
     T.GRID: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
     T.MULTIPLE_RESPONSE: ["group_label", "label", "count", "n_respondents",
@@ -45,10 +47,16 @@ SHOWN = {
     T.COEFFICIENTS: ["term_label", "estimate", "se", "beta", "statistic", "p", "conf_low",
                      "conf_high", "exp_estimate", "exp_conf_low", "exp_conf_high"],
     T.MODEL: ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "events",
-              "minus2ll", "nagelkerke_r2", "lr_chi2", "df", "alpha", "dispersion"],
+              "minus2ll", "nagelkerke_r2", "lr_chi2", "df", "alpha", "dispersion", "trials"],
+    T.REFERENCES: ["predictor_label", "reference_label", "n_reference", "n"],
+    T.COUNT_CHECKS: ["model", "measure", "value"],
     T.ALPHA: ["measure", "estimate", "conf_low", "conf_high", "n", "k"],
     T.ITEMS: ["item_label", "mean", "sd", "item_rest_r", "alpha_if_deleted"],
     T.SCORE: ["n", "mean", "sd", "median", "conf_low", "conf_high"],
+    T.LIKERT: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
+    T.LIKERT_SUMMARY: ["item_label", "n", "percent_below", "percent_middle", "percent_above",
+                       "mean", "sd"],
+    T.MULTIPLICITY: ["analysis", "variable_label", "test", "p", "p_adjusted", "primary"],
     T.RATES: ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
               "conf_high"],
     T.ATTRITION: ["trait", "level", "followed", "lost", "smd", "statistic", "df", "p"],
@@ -60,9 +68,10 @@ SHOWN = {
     T.HETEROGENEITY: ["indicator", "test", "statistic", "df", "p"],
 }
 INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
-           "responded", "invited", "n_0", "n_1", "linked_n"}
+           "responded", "invited", "n_0", "n_1", "linked_n", "n_reference", "trials"}
 PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses", "followed",
-           "lost", "value_0", "value_1", "change", "linked_change"}
+           "lost", "value_0", "value_1", "change", "linked_change", "percent_below",
+           "percent_middle", "percent_above"}
 THREE = {"estimate", "beta", "cramers_v", "r_squared", "adj_r_squared", "nagelkerke_r2",
          "epsilon_squared", "item_rest_r", "alpha_if_deleted", "alpha"}
 
@@ -88,9 +97,9 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
         out = f"{value:.0f}"
     elif column in PERCENT:
         out = f"{value:.1f}"
-    elif column in ("linked_p", "unlinked_p"):
+    elif column in ("linked_p", "unlinked_p", "p_adjusted", "p_classical"):
         out = fmt_number(value, "p", "en")
-    elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID):
+    elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID, T.LIKERT):
         out = f"{100 * value:.1f}"
     elif column in THREE or column.startswith("exp_") or column in ("conf_low", "conf_high"):
         out = f"{value:.3f}"

@@ -27,10 +27,10 @@ from .regression import (
     COEF_COLUMNS,
     GLM_TOL,
     RegressionResult,
-    _check,
-    _empty,
+    check_design,
     design,
     distinct_rows,
+    empty_result,
     negative_binomial,
     poisson,
 )
@@ -106,11 +106,11 @@ def binomial_count(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     categorical = dict(categorical or {})
     y, x = design(data, outcome, predictors, categorical)
     yu, xu, w = distinct_rows(y, x)
-    problem = _check(y, x, xu)
+    problem = check_design(y, x, xu)
     if not problem and ((y < 0).any() or (y > trials).any() or (y != np.round(y)).any()):
         problem = f"counts outside 0-{trials}: not a bounded count"
     if problem:
-        return _empty(problem, BINOMIAL_MODEL)
+        return empty_result(problem, BINOMIAL_MODEL)
     endog = np.column_stack([yu, trials - yu])
     fit = sm.GLM(endog, xu, family=sm.families.Binomial(), freq_weights=w).fit(**GLM_TOL)
     mu = fit.mu * trials

@@ -78,14 +78,16 @@ def _label(level: Any) -> str:
     return str(level)
 
 
-def _empty(note: str, model_cols: list[str]) -> RegressionResult:
+def empty_result(note: str, model_cols: list[str]) -> RegressionResult:
+    """The tables of a model that could not be fitted: NaN everywhere and ``note`` saying
+    why."""
     coef = pd.DataFrame([{c: np.nan for c in COEF_COLUMNS} | {"term": "(Intercept)",
                                                               "note": note}])
     model = pd.DataFrame([{c: np.nan for c in model_cols} | {"note": note}])
     return RegressionResult(coef[COEF_COLUMNS], model)
 
 
-def _check(y: np.ndarray, x: pd.DataFrame, distinct: pd.DataFrame | None = None) -> str:
+def check_design(y: np.ndarray, x: pd.DataFrame, distinct: pd.DataFrame | None = None) -> str:
     """Why no model can be fitted, or "". ``distinct``: the distinct rows of ``x``, which have
     the same rank and are cheaper to decompose."""
     if len(y) <= x.shape[1]:
@@ -157,10 +159,10 @@ def ols(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     from . import _sm as sm
 
     y, x = design(data, outcome, predictors, categorical)
-    problem = _check(y, x) or ("the outcome has no variance: no model"
+    problem = check_design(y, x) or ("the outcome has no variance: no model"
                                if len(y) and np.ptp(y) == 0 else "")
     if problem:
-        return _empty(problem, OLS_MODEL)
+        return empty_result(problem, OLS_MODEL)
     fit = sm.OLS(y, x).fit()
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     sy = y.std(ddof=1)
@@ -199,7 +201,7 @@ def _count_data(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     """Design, its distinct rows with their counts, and why no count model fits (or "")."""
     y, x = design(data, outcome, predictors, categorical)
     yu, xu, w = distinct_rows(y, x)
-    problem = _check(y, x, xu) or ("negative counts" if (y < 0).any() else "")
+    problem = check_design(y, x, xu) or ("negative counts" if (y < 0).any() else "")
     return y, x, yu, xu, w, problem
 
 
@@ -229,7 +231,7 @@ def poisson(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     """
     y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
-        return _empty(problem, COUNT_MODEL)
+        return empty_result(problem, COUNT_MODEL)
     fit = _poisson_glm(yu, xu, w)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     pearson = float((w * (yu - fit.mu) ** 2 / fit.mu).sum())
@@ -272,7 +274,7 @@ def negative_binomial(data: pd.DataFrame, outcome: str, predictors: Sequence[str
 
     y, x, yu, xu, w, problem = _count_data(data, outcome, predictors, categorical)
     if problem:
-        return _empty(problem, COUNT_MODEL)
+        return empty_result(problem, COUNT_MODEL)
     pois = _poisson_glm(yu, xu, w)
     # α and β by alternating maximisation: α exactly at fixed means (Newton on log α), then
     # the GLM with α fixed. In NB2 the information matrix is block-diagonal in (β, α), so
@@ -382,11 +384,11 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
     yraw, x = design(data, outcome, predictors, categorical)
     y = (yraw == event).astype(float)
     yu, xu, w = distinct_rows(y, x)
-    problem = _check(y, x, xu)
+    problem = check_design(y, x, xu)
     if not problem and (y.sum() == 0 or y.sum() == len(y)):
         problem = "the outcome has one value only: no model"
     if problem:
-        return _empty(problem, LOGIT_MODEL)
+        return empty_result(problem, LOGIT_MODEL)
     import warnings
 
     try:
@@ -396,9 +398,9 @@ def logistic(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
                 **GLM_TOL)
             llnull = fit.llnull
     except (np.linalg.LinAlgError, ValueError, OverflowError):
-        return _empty("perfect separation: no model", LOGIT_MODEL)
+        return empty_result("perfect separation: no model", LOGIT_MODEL)
     if not np.all(np.isfinite(fit.bse)) or (np.abs(fit.params) > 30).any():
-        return _empty("perfect or quasi-complete separation: no model", LOGIT_MODEL)
+        return empty_result("perfect or quasi-complete separation: no model", LOGIT_MODEL)
     ci = np.asarray(fit.conf_int(alpha=1 - conf))
     rows = []
     for i, term in enumerate(x.columns):
