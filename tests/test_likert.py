@@ -43,3 +43,19 @@ def test_summary_by_hand():
     assert s.loc["a", "percent_middle"] == pytest.approx(12.5)
     assert s.loc["a", "percent_above"] == pytest.approx(50.0)
     assert s.loc["b", "percent_below"] == pytest.approx(200 / 9)
+
+
+def test_diverging_bars_centre_the_middle_answer_on_zero():
+    """Item a (12.5, 25, 12.5, 37.5, 12.5 %): the bars start at -(12.5 + 25 + 12.5 / 2) =
+    -43.75, by hand; the middle answer spans -6.25 to 6.25."""
+    from cipsurvey.report.figures import likert_bars, setup_plotting
+
+    plt, sns = setup_plotting()
+    dist = likert.likert_distribution(DATA, ["a"], LABELS)
+    fig, alt = likert_bars(plt, sns, dist, "en")
+    bars = [p for p in fig.axes[0].patches if p.get_width() > 0]
+    assert [b.get_x() for b in bars] == pytest.approx([-43.75, -31.25, -6.25, 6.25, 43.75])
+    assert [b.get_width() for b in bars] == pytest.approx([12.5, 25, 12.5, 37.5, 12.5])
+    assert bars[2].get_facecolor()[:3] == pytest.approx((0.75, 0.75, 0.75))  # middle: grey
+    assert "(50 %)" in alt
+    plt.close(fig)

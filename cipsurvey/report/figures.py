@@ -254,14 +254,16 @@ def likert_bars(plt, sns, data: pd.DataFrame, lang: str):
     items = list(dict.fromkeys(data["item"]))
     names = _strip_common_prefix(data.drop_duplicates("item").set_index("item")
                                  .loc[items, "item_label"])
-    fig, ax = plt.subplots(figsize=(9, 0.55 * len(items) + 1.9))
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(items) + 1.9))
     ys = np.arange(len(items))[::-1]
     above = {}
+    reach = 0.0  # the longest bar end on either side, for a symmetric axis around 0
     for y, item in zip(ys, items, strict=True):
         part = data[data["item"] == item].set_index("level")
         pct = part["percent"].reindex(levels).fillna(0.0)  # (a suppressed cell draws as 0)
         side = part["side"].reindex(levels)
         left = -(pct[side == "below"].sum() + pct[side == "middle"].sum() / 2)
+        reach = max(reach, -left, left + pct.sum())
         for lv, colour in zip(levels, colours, strict=True):
             ax.barh(y, pct[lv], left=left, color=colour, edgecolor="white", height=0.7,
                     label=first.loc[lv, "label"] if y == ys[0] else None)
@@ -270,10 +272,12 @@ def likert_bars(plt, sns, data: pd.DataFrame, lang: str):
     ax.axvline(0, color="0.2", lw=0.8)
     ax.set_yticks(ys, [_wrap(n, 45) for n in names], fontsize=8)
     ax.set_xlabel(text("figure.likert_axis", lang))
-    ticks = ax.get_xticks()
+    limit = 10 * np.ceil(reach / 10)
+    ticks = np.arange(-limit, limit + 1, 20 if limit > 40 else 10)
+    ax.set_xlim(-limit, limit)
     ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
     ax.legend(ncol=len(levels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
-              fontsize=8)
+              fontsize=7.5, handlelength=1.2, columnspacing=1.0)
     top = max(above, key=above.get)
     alt = text("figure.likert_alt", lang, n=len(items),
                top=names.iloc[items.index(top)], percent=f"{above[top]:.0f}")
