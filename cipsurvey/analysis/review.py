@@ -83,6 +83,9 @@ def crosstab_tests(data: pd.DataFrame, a: Crosstab, inst: Instrument, conf: floa
     zeros = [tuple(z) for z in a.structural_zeros]
     tests = st.crosstab_tests(data, a.rows, a.columns, ordered=ordered,
                               structural_zeros=zeros, exact=a.exact, conf=conf)
+    # what the selection wrote in English is said below in the report's language
+    chosen = tests["test"].str.startswith("Fisher-Freeman") | tests.attrs["structural"]
+    tests["note"] = tests["note"].where(~chosen, "")
     notes: list[str] = []
     qi_cells = None
     if zeros:
@@ -184,6 +187,7 @@ def fitting_test(data: pd.DataFrame, a: Anova | TTest, inst: Instrument, conf: f
         if not is_nominal(inst, var):
             continue
         tests = st.crosstab_tests(data, a.by, var, conf=conf)
+        tests["note"] = tests["note"].where(~tests["test"].str.startswith("Fisher-Freeman"), "")
         tests.insert(0, "variable", var)
         parts.append(tests)
     if not parts:

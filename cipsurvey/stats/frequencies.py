@@ -232,13 +232,11 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str], between: st
         chosen[np.isnan(chosen)] = 0
         pair = pd.DataFrame({between: group, col: chosen}, copy=False)
         excluded = structural.get(col, ())
-        note = ""
         if excluded:
             keep = ~pd.Series(group).isin([float(g) for g in excluded]).to_numpy()
             if (chosen[~keep] != 0).any():
                 raise ValueError(f"{col!r}: a group declared unable to choose it has chosen it")
             pair = pair[keep]
-            note = "left out by design: " + ", ".join(str(g) for g in excluded)
         tests = crosstab_tests(pair, between, col)
         use = tests[tests["primary"]].iloc[0]
         v = association(pair, between, col)
@@ -247,7 +245,7 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str], between: st
                      "df": use["df"], "p": use["p"],
                      "cramers_v": float(v.iloc[0]) if len(v) else np.nan,
                      "method": use["test"],
-                     "note": "; ".join(t for t in (note, tests.iloc[0]["note"]) if t),
+                     "note": tests.iloc[0]["note"],
                      "excluded": ", ".join(str(g) for g in excluded)})
     return frame(rows, ["option", "n", "statistic", "df", "p", "cramers_v", "method", "note",
                         "excluded"])
