@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..errors import InstrumentError
 from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_document
 from ..instrument.yamlio import YamlDocument, load_yaml, path_text
+from ..wave.compare_section import CompareSection
 
 FIGURES = ("counts_by_group", "stacked_grid", "yes_bars", "mr_heatmap", "mr_bars", "likert")
 Variables = Annotated[list[str], Field(min_length=1)]
@@ -219,6 +220,7 @@ class Plan(_Model):
     # controls the false discovery rate instead)
     adjustment: Literal["holm", "fdr_bh", "none"] = "holm"
     sections: Annotated[list[Section], Field(min_length=1)]
+    compare: CompareSection | None = None
 
     def analyses(self) -> list[tuple[Section, Analysis]]:
         """Every analysis with its section, in plan order."""

@@ -30,7 +30,7 @@ KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: (
         # variable in a group, whose total is the n printed with the boxes
         T.DATA: ("group", "option", ("variable", "group"), "item", "level")}
 # a whole group's statistics
-SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_AREA, T.COHORTS, T.BOXES, T.LIKERT_SUMMARY)
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES, T.LIKERT_SUMMARY)
 
 
 def suppress(report: Report, k: int) -> int:
