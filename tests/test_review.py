@@ -182,3 +182,25 @@ def test_the_likert_figure_is_drawn_with_alt_text(reports, tmp_path):
         assert fig is not None and fig.png.stat().st_size > 10_000
         assert ("Diverging stacked bars for 6 items" in fig.alt if lang == "en"
                 else "Divergerande staplar för 6 påståenden" in fig.alt)
+
+
+def test_a_negative_binomial_at_its_bound_is_said_in_the_report_language(wave):
+    """The plan's declared negative binomial on the under-dispersed 0-14 count: α at its
+    bound (R's glm.nb warns and sends θ to infinity on the same data), said in Swedish and
+    not left as the statistics' English note."""
+    import yaml
+
+    from cipsurvey.analysis.plan import Plan
+
+    plan = yaml.safe_load((Path(__file__).resolve().parents[1] / "analyses" /
+                           "kallmen2017.yaml").read_text("utf-8"))
+    for section in plan["sections"]:
+        for a in section["analyses"]:
+            if a["id"] == "template_contents_count":
+                a["model"] = "negative_binomial"
+    report = run_plan(wave, Plan.model_validate(plan), lang="sv", workers=1)
+    r = report.result("template_contents_count")
+    assert R["tc_nb_warned"] == 1
+    assert any(n.startswith("Den negativa binomialmodellens α ligger på sin nedre gräns")
+               for n in r.notes), r.notes
+    assert r.tables[T.MODEL]["note"].iloc[0] == ""

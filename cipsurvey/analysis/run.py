@@ -419,11 +419,15 @@ def _regression(data, a, plan, labels, result, inst):
         if a.model == "logistic":
             kwargs["event"] = float(a.event if a.event is not None else 1)
         res = fn(data, a.outcome, a.predictors, **kwargs)
-    notes += review.model_notes(res.model, labels.lang)
+    said = review.model_notes(res.model, labels.lang)
+    model = res.model
+    if said:  # the statistics' own (English) note, said above in the report's language
+        model = model.assign(note="")
+    notes += said
     coef = res.coefficients.copy()
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
     result.tables[T.COEFFICIENTS] = coef
-    result.tables[T.MODEL] = res.model
+    result.tables[T.MODEL] = model
     if coef["estimate"].notna().any():
         refs, note = review.references(
             data, a.outcome, a.predictors, categorical,
