@@ -71,6 +71,8 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
         fig, alt = _yes_bars(plt, sns, data, lang, result.conf)
     elif kind == "mr_heatmap":
         fig, alt = _heatmap(plt, sns, data, lang)
+    elif kind == "likert":
+        fig, alt = likert_bars(plt, sns, data, lang)
     else:
         fig, alt = _mr_bars(plt, sns, data, lang, result.conf)
     fig.suptitle(result.title, fontsize=12)
@@ -240,6 +242,53 @@ def _cohorts(plt, sns, data: pd.DataFrame, lang: str, conf: float):
         ax.set_ylabel(part["unit"].iloc[0])
     alt = text("figure.cohorts_alt", lang, n=len(indicators), level=confidence_level(conf, lang),
                occasions=data["group"].nunique())
+    return fig, alt
+
+
+def likert_bars(plt, sns, data: pd.DataFrame, lang: str):
+    """Diverging stacked bars of a Likert scale (Robbins & Heiberger, 2011): per item, each
+    answer's percent; the answers below the middle of the scale to the left of zero, those
+    above to the right, the middle answer centred on zero. ColorBrewer's PuOr palette
+    (distinct under the common colour-vision deficiencies), the middle answer grey.
+
+    ``data``: the item-by-answer table (``item, item_label, level, label, side, percent``,
+    answers in scale order), as :func:`cipsurvey.stats.likert_distribution` gives it.
+    """
+    levels = list(dict.fromkeys(data["level"]))
+    first = data.drop_duplicates("level").set_index("level")
+    colours = sns.color_palette("PuOr", len(levels))
+    colours = [(0.75, 0.75, 0.75) if first.loc[lv, "side"] == "middle" else c
+               for lv, c in zip(levels, colours, strict=True)]
+    items = list(dict.fromkeys(data["item"]))
+    names = _strip_common_prefix(data.drop_duplicates("item").set_index("item")
+                                 .loc[items, "item_label"])
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(items) + 1.9))
+    ys = np.arange(len(items))[::-1]
+    above = {}
+    reach = 0.0  # the longest bar end on either side, for a symmetric axis around 0
+    for y, item in zip(ys, items, strict=True):
+        part = data[data["item"] == item].set_index("level")
+        pct = part["percent"].reindex(levels).fillna(0.0)  # (a suppressed cell draws as 0)
+        side = part["side"].reindex(levels)
+        left = -(pct[side == "below"].sum() + pct[side == "middle"].sum() / 2)
+        reach = max(reach, -left, left + pct.sum())
+        for lv, colour in zip(levels, colours, strict=True):
+            ax.barh(y, pct[lv], left=left, color=colour, edgecolor="white", height=0.7,
+                    label=first.loc[lv, "label"] if y == ys[0] else None)
+            left += pct[lv]
+        above[item] = pct[side == "above"].sum()
+    ax.axvline(0, color="0.2", lw=0.8)
+    ax.set_yticks(ys, [_wrap(n, 45) for n in names], fontsize=8)
+    ax.set_xlabel(text("figure.likert_axis", lang))
+    limit = 10 * np.ceil(reach / 10)
+    ticks = np.arange(-limit, limit + 1, 20 if limit > 40 else 10)
+    ax.set_xlim(-limit, limit)
+    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
+    ax.legend(ncol=len(levels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
+              fontsize=7.5, handlelength=1.2, columnspacing=1.0)
+    top = max(above, key=above.get)
+    alt = text("figure.likert_alt", lang, n=len(items),
+               top=names.iloc[items.index(top)], percent=f"{above[top]:.0f}")
     return fig, alt
 
 
