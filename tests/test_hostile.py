@@ -241,6 +241,29 @@ def test_bad_plans(tmp_path, cli, case):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
+# cells that only a questionnaire of one's own can make ambiguous: (case, instrument, csv, code)
+NAMED_CHOICES = [
+    ("name that is another answer's code",
+     instrument([item("id", "identifier"),
+                 item("smoker", "single_choice", choices=[
+                     {"code": 1, "name": "0", "label": LABEL},
+                     {"code": 2, "name": "1", "label": LABEL}])]),
+     "id;smoker\n1;1\n", "ambiguous_code"),
+]
+
+
+@pytest.mark.parametrize("case", [c[0] for c in NAMED_CHOICES])
+def test_bad_cells_of_an_own_instrument(tmp_path, cli, case):
+    _, inst, body, expect = next(c for c in NAMED_CHOICES if c[0] == case)
+    (tmp_path / "inst.yaml").write_text(yaml.safe_dump(inst), encoding="utf-8")
+    (tmp_path / "own.csv").write_text(body, encoding="utf-8")
+    r = cli("validate", tmp_path / "own.csv", "-i", tmp_path / "inst.yaml", "--json")
+    assert r.code == 1 and "Traceback" not in r.out + r.err, r.err
+    problems = json.loads(r.out)["problems"]
+    assert [(p["code"], p["column"]) for p in problems if p["code"] == expect] == \
+        [(expect, "smoker")], problems
+
+
 def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
     """Each problem a cell can have (the coercion's codes) is the expected outcome of at least
     one case, so a new code needs a hostile case; and docs/reliability.md gives the corpus's
@@ -248,6 +271,7 @@ def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
     from cipsurvey.wave.coerce import SEVERITY
 
     expected = {want for _, _, (kind, want) in FILES if kind == "problem"}
+    expected |= {want for *_, want in NAMED_CHOICES}
     assert set(SEVERITY) <= expected, sorted(set(SEVERITY) - expected)
     doc = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8")
     documented = re.search(r"\| (\d+) cases \|", doc)

@@ -56,7 +56,7 @@ CONTRACT: dict[str, tuple[Callable[[pd.DataFrame], pd.DataFrame], list[str], str
                            "method", "note"], "method", ["Wilson score interval"] * 2),
     "multiple_response_tests": (lambda d: st.multiple_response_tests(d, ["o1", "o2"], "g"),
                                 ["option", "n", "statistic", "df", "p", "cramers_v", "method",
-                                 "note"], "method", ["Pearson chi-square"] * 2),
+                                 "note", "excluded"], "method", ["Pearson chi-square"] * 2),
     "crosstab_cells": (lambda d: st.crosstab_cells(d, "g", "cat0"),
                        ["row", "column", "observed", "expected", "row_percent", "col_percent",
                         "total_percent", "std_residual", "adj_residual"], None, None),

@@ -289,8 +289,8 @@ def test_confidence_level_reaches_every_interval(name, conf):
 
 def test_multiple_response_tests_per_option():
     """Each option against the groups among the respondents who answered: Pearson χ² and
-    Cramér's V for three groups, Fisher's exact test for two (chisq.test, cramers_v and
-    fisher.test in R)."""
+    Cramér's V (chisq.test and cramers_v in R); Fisher's exact test only where an expected
+    count is under 5, which neither option's table by sex has."""
     options = CAT0[["g", "sex", "opt1", "opt2"]]
     by_g = st.multiple_response_tests(options, ["opt1", "opt2"], "g").set_index("option")
     by_sex = st.multiple_response_tests(options, ["opt1", "opt2"], "sex").set_index("option")
@@ -300,9 +300,12 @@ def test_multiple_response_tests_per_option():
         close(row["statistic"], R[f"mr_chi2_o{v}"])
         close(row["p"], R[f"mr_p_o{v}"])
         close(row["cramers_v"], R[f"mr_v_o{v}"])
+        # two groups, no expected count under 5 (R: min(expected)): Pearson, not Fisher
+        assert R[f"mr_sex_min_expected_o{v}"] >= 5
         row = by_sex.loc[f"opt{v}"]
-        assert row["method"] == "Fisher's exact test"
-        close(row["p"], R[f"mr_fisher_p_o{v}"])
+        assert (row["method"], row["df"]) == ("Pearson chi-square", 1)
+        close(row["statistic"], R[f"mr_sex_chi2_o{v}"])
+        close(row["p"], R[f"mr_sex_p_o{v}"])
     # a respondent who left the question unanswered is not among those compared
     unanswered = options.copy()
     unanswered.loc[:9, ["opt1", "opt2"]] = np.nan

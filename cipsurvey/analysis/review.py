@@ -360,7 +360,7 @@ def adjust_families(plan: Plan, todo: list[tuple[Section, Any]], results: list[R
         summary = Result(id=f"multiplicity_{family}", section=results[last].section,
                          kind="multiplicity",
                          title=text("review.multiplicity_title", lang, family=family),
-                         addition=True, source=None,
+                         addition=True, source=None, conf=plan.conf,
                          tables={T.MULTIPLICITY: pd.DataFrame(rows)})
         if method != "none":
             summary.notes.append(text("review.adjusted", lang, family=family, m=m,

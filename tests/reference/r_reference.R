@@ -121,13 +121,16 @@ for (i in rownames(tab)) for (j in colnames(tab)) {
 }
 
 # multiple response: options "cat0 is 1" and "cat0 is 2" compared between g (Pearson) and
-# between sex (2x2: Fisher's exact test)
+# between sex (2x2; Pearson unless an expected count is under 5, Fisher's exact test kept too)
 for (v in 1:2) {
   opt <- as.numeric(d$cat0 == v)
   cs <- suppressWarnings(chisq.test(table(d$g, opt), correct = FALSE))
   put(paste0("mr_chi2_o", v), cs$statistic); put(paste0("mr_p_o", v), cs$p.value)
   put(paste0("mr_v_o", v), cramers_v(table(d$g, opt), ci = NULL, adjust = FALSE)$Cramers_v)
   put(paste0("mr_fisher_p_o", v), fisher.test(table(d$sex, opt))$p.value)
+  cs <- suppressWarnings(chisq.test(table(d$sex, opt), correct = FALSE))
+  put(paste0("mr_sex_chi2_o", v), cs$statistic); put(paste0("mr_sex_p_o", v), cs$p.value)
+  put(paste0("mr_sex_min_expected_o", v), min(cs$expected))
 }
 
 # the same statistics at 90% and 99%
