@@ -7,6 +7,7 @@ here the obvious way (a loop), against which random streams are checked.
 
 from __future__ import annotations
 
+import datetime as dt
 import struct
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
+from cipsurvey import read_survey
 from cipsurvey.demo.files import demo_files
 from cipsurvey.io import sav_data
 
@@ -214,3 +216,20 @@ def test_padding_and_end_code():
     assert words_of(ended, one_unit_layout()) == [struct.pack("<d", 1.0)]
     inside = bytes([101, 0, 102, 0, 0, 0, 0, 0])  # padding between cells: declined
     assert words_of(inside, one_unit_layout()) is None
+
+
+def test_6_a_date_out_of_range_is_a_problem_on_its_cell(tmp_path):
+    # a byte flipped in a date cell: the year 1000 (or 3000) is a date, but not one the
+    # wave's datetime64[ns] column holds; it was an unexpected OutOfBoundsDatetime
+    path = tmp_path / "dates.sav"
+    pyreadstat.write_sav(pd.DataFrame({
+        "resp_id": ["a", "b", "c"], "gender": [1.0, 2.0, 1.0], "age": [34.0, 51.0, 47.0],
+        "response_date": [dt.datetime(2015, 1, 22), dt.datetime(1000, 1, 1),
+                          dt.datetime(3000, 5, 1)],
+    }), str(path))
+    survey = read_survey(path)
+    bad = survey.problems[survey.problems["column"] == "response_date"]
+    assert bad["row"].tolist() == [2, 3]
+    assert set(bad["code"]) == {"date_out_of_range"}
+    assert survey.data["response_date"].iloc[0] == pd.Timestamp("2015-01-22")
+    assert survey.data["response_date"].iloc[1:].isna().all()
