@@ -644,13 +644,19 @@ def _microseconds(seconds: np.ndarray, fraction: bool = True) -> np.ndarray:
     unless ``fraction`` is False (dates), the microseconds of the fraction rounded half to
     even, as its Cython code does; ``Declined`` when one falls outside Python's datetimes
     (years 1 to 9999), where pyreadstat fails."""
-    if not np.all(np.abs(seconds) < 1e12):  # (also inf; a wider value overflows below)
+    if len(seconds) and not -1e12 < seconds.min() <= seconds.max() < 1e12:  # (also inf)
         raise Declined("a date outside the years 1 to 9999")
-    days = np.floor(seconds / 86400).astype(np.int64)
-    secs = np.mod(seconds, 86400).astype(np.int64)
-    total = days * 86_400_000_000 + secs * 1_000_000
-    if fraction:
-        total += np.round(np.mod(seconds, 1.0) * 1e6).astype(np.int64)
+    if np.array_equal(np.floor(seconds), seconds):
+        # whole seconds (what survey tools write): days and seconds of the day add up to
+        # the value itself, exactly (the floor of value / 86400 is never rounded up to a
+        # whole number below 1e12 s), and there is no fraction
+        total = seconds.astype(np.int64) * 1_000_000
+    else:
+        days = np.floor(seconds / 86400).astype(np.int64)
+        secs = np.mod(seconds, 86400).astype(np.int64)
+        total = days * 86_400_000_000 + secs * 1_000_000
+        if fraction:
+            total += np.round(np.mod(seconds, 1.0) * 1e6).astype(np.int64)
     if len(total) and (total.min() < _US_MIN or total.max() > _US_MAX):
         raise Declined("a date outside the years 1 to 9999")
     return total
@@ -689,17 +695,22 @@ def _datetime_column(values: np.ndarray) -> Any:
     pandas infers its dtype; here the instants are computed as an array and given the dtype
     pandas infers for the earliest and latest of them (and a missing value if any)."""
     missing = np.isnan(values)
-    if missing.all():  # (also no cases): pandas keeps the NaNs as objects
+    present = len(values) - np.count_nonzero(missing)
+    if present == 0:  # (also no cases): pandas keeps the NaNs as objects
         return np.full(len(values), np.nan, dtype=object)
-    total = _microseconds(values[~missing])
+    some_missing = bool(present < len(values))
+    total = _microseconds(values[~missing] if some_missing else values)
     probe = [SPSS_EPOCH + int(total.min()) * _MICROSECOND,
-             SPSS_EPOCH + int(total.max()) * _MICROSECOND] + [np.nan] * bool(missing.any())
+             SPSS_EPOCH + int(total.max()) * _MICROSECOND] + [np.nan] * some_missing
     dtype = pd.DataFrame({"x": np.array(probe, dtype=object)})["x"].dtype
     if not (dtype.kind == "M" and np.datetime_data(dtype)[0] in ("us", "ns")):
         raise Declined("date-times pandas would not hold as datetime64")
-    stamps = np.full(len(values), np.datetime64("NaT"), dtype="M8[us]")
-    stamps[~missing] = _US_EPOCH + total.astype("m8[us]")
-    return pd.Series(stamps.astype(dtype), copy=False)
+    total += _US_EPOCH.astype(np.int64)
+    if some_missing:
+        stamps = np.full(len(values), np.iinfo(np.int64).min)  # (NaT)
+        stamps[~missing] = total
+        total = stamps
+    return pd.Series(total.view("M8[us]").astype(dtype, copy=False), copy=False)
 
 
 _DATES: dict[str, Callable[[np.ndarray], Any]] = {
