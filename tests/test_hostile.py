@@ -49,6 +49,18 @@ def cut_sav(n: int) -> Callable[[Path], Path]:
     return make
 
 
+def sav_far_dates(d: Path) -> Path:
+    """A .sav whose date cell holds the year 1000 (a flipped byte in a real file)."""
+    import datetime as dt
+
+    p = d / "far.sav"
+    pyreadstat.write_sav(pd.DataFrame({"resp_id": ["a", "b"], "gender": [1.0, 2.0],
+                                       "age": [40.0, 50.0],
+                                       "response_date": [dt.datetime(2015, 1, 22),
+                                                         dt.datetime(1000, 1, 1)]}), str(p))
+    return p
+
+
 def xlsx(rows: list[list], name: str = "book.xlsx") -> Callable[[Path], Path]:
     def make(d: Path) -> Path:
         from openpyxl import Workbook
@@ -123,6 +135,7 @@ FILES = [
     ("unknown code", text("uc.csv", HEAD + "1;7;44;1;2;\n"), ("problem", "unknown_code")),
     ("impossible date", text("id.csv", "resp_id;gender;response_date\n1;1;2017-02-30\n"),
      ("problem", "invalid_date")),
+    ("date out of range sav", sav_far_dates, ("problem", "date_out_of_range")),
     ("label typo", text("lt.csv", HEAD + "1;Kvina;44;1;2;\n"), ("problem", "unknown_code")),
     ("skip violation", text("sv.csv", HEAD + "1;1;44;Nej;4;\n"),
      ("problem", "answered_but_skipped")),
@@ -276,4 +289,5 @@ def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
     doc = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8")
     documented = re.search(r"\| (\d+) cases \|", doc)
     assert documented, "docs/reliability.md no longer states the corpus size"
-    assert int(documented.group(1)) == len(FILES) + len(YAMLS) + len(PLANS) + 1  # + huge yaml
+    cases = len(FILES) + len(YAMLS) + len(PLANS) + len(NAMED_CHOICES) + 1  # + huge yaml
+    assert int(documented.group(1)) == cases
