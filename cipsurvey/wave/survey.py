@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from .derive import compute_derived
 from .problems import PROBLEM_LANG, ProblemRecord, problem
 from .validate import (
     Findings,
-    answered_rows,
     check_columns,
     check_duplicate_ids,
     check_filters,
@@ -31,6 +30,27 @@ from .validate import (
 )
 
 EXCLUSION_COLUMNS = ["file", "row", "reason"]
+TOOL_NAMES = {"limesurvey": "LimeSurvey", "redcap": "REDCap", "qualtrics": "Qualtrics",
+              "surveymonkey": "SurveyMonkey", "google_forms": "Google Forms",
+              "microsoft_forms": "Microsoft Forms", "kobo": "KoboToolbox/ODK"}
+# what to export (or convert) when a file's columns are none of the instrument's items
+EXPORT_HINTS = {
+    "table": "check --instrument, or add the column names as aliases in the instrument",
+    "limesurvey": "convert the survey's .lss with `cipsurvey instrument convert` and use that "
+                  "instrument, or export the responses with question codes as headings",
+    "redcap": "convert the project's data dictionary with `cipsurvey instrument convert` and "
+              "use that instrument; export raw data with variable names as headers",
+    "qualtrics": "convert the survey's .qsf with `cipsurvey instrument convert` and use that "
+                 "instrument, or give the questions export tags equal to the item ids",
+    "surveymonkey": "give the instrument's items the question texts of the survey, or add "
+                    "the headings as aliases",
+    "google_forms": "give the instrument's items the question texts of the form, or add the "
+                    "headings as aliases",
+    "microsoft_forms": "give the instrument's items the question texts of the form, or add "
+                       "the headings as aliases",
+    "kobo": "convert the form's XLSForm with `cipsurvey instrument convert` and use that "
+            "instrument; export CSV with XML values and headers",
+}
 
 
 @dataclass
@@ -49,8 +69,12 @@ class FileAccount:
     items_absent: list[str]
     partial: int = 0
     test: int = 0
+    spam: int = 0
+    columns_map: dict[str, str] = field(default_factory=dict)  # raw column -> wave column
+    notes: list[str] = field(default_factory=list)  # what was assumed about the file
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return dict(self.__dict__)
 
 
@@ -63,17 +87,21 @@ class ImportAccount:
 
     @property
     def rows_read(self) -> int:
+        """Rows read, over every file."""
         return sum(f.rows_read for f in self.files)
 
     @property
     def rows_kept(self) -> int:
+        """Rows kept, over every file."""
         return sum(f.rows_kept for f in self.files)
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded, over every file."""
         return sum(f.rows_excluded for f in self.files)
 
     def table(self) -> pd.DataFrame:
+        """One row per file: format, what was detected, rows read, kept and excluded."""
         rows = [{
             "file": f.file, "format": f.format,
             "detected": ", ".join(f"{k}: {v}" for k, v in f.details.items()),
@@ -89,6 +117,7 @@ class ImportAccount:
                 .rename("rows").reset_index())
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return {
             "rows_read": self.rows_read, "rows_kept": self.rows_kept,
             "rows_excluded": self.rows_excluded,
@@ -131,9 +160,11 @@ class Survey:
 
     @property
     def n(self) -> int:
+        """The number of respondents."""
         return len(self.data)
 
     def is_clean(self) -> bool:
+        """Whether validation found no error and no warning."""
         return not self.problems["severity"].isin(["error", "warning"]).any()
 
     def labelled(self, lang: str = "en") -> pd.DataFrame:
@@ -168,6 +199,7 @@ def read_survey(
     source: str | None = None,
     partial: str = "flag",
     test: str = "flag",
+    event: str | None = None,
 ) -> Survey:
     """Import one or several files as one wave, validated against an instrument.
 
@@ -183,8 +215,13 @@ def read_survey(
         one of ``cipsurvey.io.tools.TOOLS``).
     partial, test : {"flag", "keep", "drop"}
         What to do with responses the tool marks as partial (not submitted) or as tests
-        (previews): keep them with a warning (default), keep them silently (still counted in
-        the account), or exclude them with the reason.
+        (previews, tests and what the tool marks as spam): keep them with a warning
+        (default), keep them silently (still counted in the account), or exclude them with
+        the reason.
+    event : str, optional
+        REDCap's unique event name (``baseline_arm_1``) whose rows form this wave; a
+        longitudinal export with several events is refused without it (one record is then
+        one respondent per event: see ``study.Wave.event``).
 
     Returns
     -------
@@ -198,74 +235,146 @@ def read_survey(
     for kind, rule in (("partial", partial), ("test", test)):
         if rule not in ("flag", "keep", "drop"):
             raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
-    frames: list[pd.DataFrame] = []
-    problems: list[ProblemRecord] = []
-    missing: list[MissingCodes] = []
-    accounts: list[FileAccount] = []
-    exclusions: list[dict[str, Any]] = []
+    parts: list[FilePart] = []
     seen_files: set[Path] = set()
-    fed: dict[str, set[str]] = {}
     for path in paths:
         p = Path(path)
         if p.exists() and p.resolve() in seen_files:
             raise CipsurveyError("the same file is given twice", file=p)
         if p.exists():
             seen_files.add(p.resolve())
-        raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
-                       decimal=decimal, sheet=sheet, source=source)
-        blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
-        coerced = coerce_table(raw, inst)
-        if not coerced.matches:
-            shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
-            raise InputFileError(
-                f"the file does not fit the instrument {inst.id!r}: none of its columns "
-                f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items",
-                file=p, row=1,
-                hint="check --instrument, or add the column names as aliases in the instrument",
-            )
-        frame = coerced.frame
-        frame["source"] = str(p)
-        frame["source_row"] = raw.rows
-        keep, reasons = _row_exclusions(blank, frame, inst)
-        status = raw.status if raw.status is not None else pd.Series("complete",
-                                                                     index=range(len(frame)))
-        tool = raw.details.get("source", "table")
-        for kind, rule in (("partial", partial), ("test", test)):
-            marked = (status == kind).to_numpy() & keep
-            if rule == "drop":
-                for i in np.nonzero(marked)[0]:
-                    reasons[i] = f"{kind} response ({tool})"
-                keep = keep & ~marked
-            elif rule == "flag":
-                for i in np.nonzero(marked)[0]:
-                    problems.append(problem(
-                        file=str(p), row=int(raw.rows[i]), severity="warning",
-                        code=f"{kind}_response", message=text(
-                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind)))
-        for i in np.nonzero(~keep)[0]:
-            exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
-        for row in raw.short_rows:
-            problems.append(problem(
-                file=str(p), row=row, severity="warning", code="short_row",
-                message=text("problem.short_row", PROBLEM_LANG)))
-        excluded_rows = set(raw.rows[~keep].tolist())
-        problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
-        problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
-        missing.append(coerced.missing.take(keep))
-        frames.append(frame if keep.all() else frame.loc[keep])  # (no copy when all kept)
-        for match in coerced.matches:
-            fed.setdefault(match.item.id, set()).add(str(p))
-        accounts.append(FileAccount(
-            file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
-            rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
-            columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
-            columns_ignored=raw.ignored_columns, items_absent=[i.id for i in coerced.absent_items],
-            partial=int((status == "partial").sum()), test=int((status == "test").sum()),
-        ))
-    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
-        frames[0].reset_index(drop=True)
-    codes = MissingCodes.concat(missing)
-    ids = id_codes(data, inst.respondent_id)  # hashed once, for both duplicate checks
+        parts.append(read_file(p, inst, format=format, encoding=encoding,
+                               delimiter=delimiter, decimal=decimal, sheet=sheet,
+                               source=source, partial=partial, test=test, event=event))
+    return validate_wave(assemble_wave(parts, inst), inst)
+
+
+@dataclass
+class FilePart:
+    """One input file read against the instrument: its kept rows, and what happened."""
+
+    frame: pd.DataFrame  # the kept rows, coded, with source and source_row
+    missing: MissingCodes  # the user-missing codes behind the kept rows' missing values
+    account: FileAccount
+    problems: list[ProblemRecord]  # of the kept rows, and of the file's columns
+    exclusions: list[dict[str, Any]]  # file, row, reason
+    fed: set[str]  # the items the file has a column for
+    forms: dict[str, str]  # REDCap: item id -> the form that holds it
+
+
+def read_file(p: Path, inst: Instrument, *, format: str | None = None,
+              encoding: str | None = None, delimiter: str | None = None,
+              decimal: str | None = None, sheet: str | int | None = None,
+              source: str | None = None, partial: str = "flag",
+              test: str = "flag", event: str | None = None) -> FilePart:
+    """Read one file and code it to the instrument: rows kept or excluded with a reason
+    (empty, no question answered, another REDCap event, a partial, test or spam response
+    when asked to drop those), and the problems of the kept rows' cells and of the file's
+    columns.
+
+    Raises ``InputFileError`` when the file cannot be read, or none of its columns is an
+    item of the instrument.
+    """
+    raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
+                   decimal=decimal, sheet=sheet, source=source)
+    layout = raw.layout
+    blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
+    other_event = _event_rows(raw, event)
+    repeat = _repeat_keys(raw)
+    coerced = coerce_table(raw, inst)
+    tool = raw.details.get("source", "table")
+    if not coerced.matches:
+        shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
+        raise InputFileError(
+            f"the file does not fit the instrument {inst.id!r}: none of its columns "
+            f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items"
+            + (f" (it looks like a {TOOL_NAMES[tool]} export)" if tool != "table" else ""),
+            file=p, row=1, hint=EXPORT_HINTS[tool])
+    problems: list[ProblemRecord] = []
+    frame = coerced.frame
+    frame["source"] = str(p)
+    frame["source_row"] = raw.rows
+    if repeat is not None:
+        frame[REPEAT] = repeat
+    keep, reasons = _row_exclusions(blank, coerced.raw_answered)
+    if other_event is not None:  # (the event is the reason, answered or not)
+        moved = ~blank & other_event.notna().to_numpy()
+        for i in np.nonzero(moved)[0]:
+            reasons[i] = f"another REDCap event ({other_event.iat[i]})"
+        keep &= ~moved
+    status = layout.status.where(~blank, "complete")  # (a blank row is no response)
+    problems.extend(_duplicate_responses(raw, coerced, keep))
+    for kind, rule in (("partial", partial), ("test", test), ("spam", test)):
+        marked = (status == kind).to_numpy() & keep
+        if rule == "drop":
+            for i in np.nonzero(marked)[0]:
+                reasons[i] = f"{kind} response ({tool})"
+            keep = keep & ~marked
+        elif rule == "flag":
+            for i in np.nonzero(marked)[0]:
+                problems.append(problem(
+                    file=str(p), row=int(raw.rows[i]), severity="warning",
+                    code=f"{kind}_response", message=text(
+                        "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind,
+                        option="partial" if kind == "partial" else "test-responses")))
+    exclusions = [{"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]}
+                  for i in np.nonzero(~keep)[0]]
+    for row in raw.short_rows:
+        problems.append(problem(
+            file=str(p), row=row, severity="warning", code="short_row",
+            message=text("problem.short_row", PROBLEM_LANG)))
+    excluded_rows = set(raw.rows[~keep].tolist())
+    problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
+    problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
+    account = FileAccount(
+        file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
+        rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
+        columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
+        columns_ignored=[*raw.ignored_columns,
+                         *(f"{c} (tool metadata)" for c in coerced.ignored_columns)],
+        items_absent=[i.id for i in coerced.absent_items],
+        partial=int((status == "partial").sum()), test=int((status == "test").sum()),
+        spam=int((status == "spam").sum()),
+        columns_map={m.raw: m.column for m in coerced.matches},
+        notes=list(layout.notes),
+    )
+    forms = {m.item.id: layout.forms[m.raw] for m in coerced.matches if m.raw in layout.forms}
+    return FilePart(frame=frame if keep.all() else frame.loc[keep],  # (no copy if all kept)
+                    missing=coerced.missing.take(keep), account=account, problems=problems,
+                    exclusions=exclusions, fed={match.item.id for match in coerced.matches},
+                    forms=forms)
+
+
+@dataclass
+class AssembledWave:
+    """The files' kept rows as one wave, before the checks across rows."""
+
+    data: pd.DataFrame
+    missing: MissingCodes
+    ids: np.ndarray | None  # :func:`id_codes` of ``data``
+    accounts: list[FileAccount]
+    problems: list[ProblemRecord]
+    exclusions: list[dict[str, Any]]
+    fed: dict[str, set[str]]  # item id -> the files that have a column for it
+    forms: dict[str, str]  # REDCap: item id -> its form
+
+
+def assemble_wave(parts: list[FilePart], inst: Instrument) -> AssembledWave:
+    """Stack the files' rows into one wave and exclude exact duplicates (a row identical to
+    an earlier one, id included, is a double entry), with their reason and accounting."""
+    data = pd.concat([p.frame for p in parts], ignore_index=True) if len(parts) > 1 else \
+        parts[0].frame.reset_index(drop=True)
+    codes = MissingCodes.concat([p.missing for p in parts])
+    accounts = [p.account for p in parts]
+    problems = [pr for p in parts for pr in p.problems]
+    exclusions = [e for p in parts for e in p.exclusions]
+    fed: dict[str, set[str]] = {}
+    forms: dict[str, str] = {}
+    for part in parts:
+        for item_id in part.fed:
+            fed.setdefault(item_id, set()).add(part.account.file)
+        forms.update(part.forms)
+    ids = _respondent_codes(data, inst.respondent_id)  # once, for both duplicate checks
     data, dup_exclusions, unique = _drop_exact_duplicates(data, inst, ids)
     if dup_exclusions:
         codes = codes.take(unique)
@@ -277,31 +386,41 @@ def read_survey(
             acc.rows_excluded += k
         dropped = {(e["file"], e["row"]) for e in dup_exclusions}
         problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
-    unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
+    return AssembledWave(data, codes, ids, accounts, problems, exclusions, fed, forms)
+
+
+def validate_wave(wave: AssembledWave, inst: Instrument) -> Survey:
+    """The checks across a whole wave (answers the filters skip, gaps they ask for,
+    duplicated ids) and its derived variables; the accounting invariant checked last."""
+    data = wave.data
+    unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in wave.problems
                   if pr["severity"] == "error" and pr["row"] is not None}
     # the filter checks only read the wave: on a large one they run beside the derived
     # variables (both mostly numpy, which lets go of the interpreter lock)
+    absent = _not_in_row(data, wave.forms)
+    data = data.drop(columns=[REPEAT], errors="ignore")
     if two_threads(len(data)):
         with ThreadPoolExecutor(1) as pool:
-            checked = pool.submit(check_filters, inst, data, fed)
+            checked = pool.submit(check_filters, inst, data, wave.fed, absent)
             derived = compute_derived(inst, data)
             found = checked.result()
     else:
-        found = check_filters(inst, data, fed)
+        found = check_filters(inst, data, wave.fed, absent)
         derived = compute_derived(inst, data)
     chunks = [_drop_known(c, unreadable) for c in found]
-    chunks += check_duplicate_ids(inst, data, ids)
+    chunks += check_duplicate_ids(inst, data, wave.ids)
     data = data.copy(deep=False)
     at = data.columns.get_loc("source")
     for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy
         data.insert(at + k, name, derived[name].to_numpy())
-    account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
-    for acc in accounts:  # the accounting invariant: no row is lost or invented
+    account = ImportAccount(wave.accounts,
+                            pd.DataFrame(wave.exclusions, columns=EXCLUSION_COLUMNS))
+    for acc in wave.accounts:  # the accounting invariant: no row is lost or invented
         if acc.rows_read != acc.rows_kept + acc.rows_excluded:  # pragma: no cover
             raise AssertionError(f"row accounting broken for {acc.file}")
     if account.rows_kept != len(data):  # pragma: no cover
         raise AssertionError("row accounting broken: kept rows differ from the wave")
-    return Survey(inst, data, account, Findings(problems, chunks), codes)
+    return Survey(inst, data, account, Findings(wave.problems, chunks), wave.missing)
 
 
 def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> pd.DataFrame:
@@ -329,19 +448,108 @@ def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _row_exclusions(blank: np.ndarray, frame: pd.DataFrame,
-                    inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows to keep: rows with no cell at all (``blank``), or no answered question,
-    are excluded."""
-    question_cols = [c for i in inst.questions() for c in i.columns]
-    answered = answered_rows(frame, question_cols) if question_cols else \
-        np.ones(len(frame), dtype=bool)
-    # a row whose question cells were all unreadable is kept, so its problems stay visible
-    keep = ~blank & answered
+def _row_exclusions(blank: np.ndarray, raw_answered: np.ndarray,
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows to keep: a row with no cell at all (``blank``), or with no cell in any
+    question column (only the tool's own columns: a visit without answers), is excluded. A
+    row whose question cells are all unreadable is kept: its problems are its account."""
+    keep = ~blank & raw_answered
     reasons = np.full(len(keep), "", dtype=object)  # (one shared str per reason, not per row)
     reasons[blank] = "empty row"
     reasons[~keep & ~blank] = "no question answered"
     return keep, reasons
+
+
+REPEAT = "\x00repeat"  # a REDCap row's repeat instrument and instance, while reading
+
+
+def _event_rows(raw: Any, event: str | None) -> pd.Series | None:
+    """Each row's REDCap event where it is another than ``event`` (None elsewhere); None
+    for a file without events. A file with several events needs ``event``."""
+    layout = raw.layout
+    column = layout.event if layout is not None else None
+    if column is None:
+        if event is not None:
+            raise InputFileError(f"the file has no REDCap events, so event {event!r} cannot "
+                                 "be read from it", file=raw.path)
+        return None
+    values = raw.frame[column].astype(str).str.strip()
+    names = [v for v in pd.unique(values) if v]
+    if event is None:
+        if len(names) > 1:
+            raise InputFileError(
+                f"this REDCap export holds {len(names)} events ({', '.join(names[:6])}"
+                f"{', ...' if len(names) > 6 else ''}): a record is one respondent per event",
+                file=raw.path, column=column,
+                hint="read one event as a wave (--event NAME), or name the events as the "
+                     "waves of a study manifest (docs/study-manifest.md)")
+        return None
+    if event not in names:
+        raise InputFileError(f"the export has no event {event!r}; its events: "
+                             f"{', '.join(names)}", file=raw.path, column=column)
+    return values.where(values != event)
+
+
+def _repeat_keys(raw: Any) -> np.ndarray | None:
+    """Per row, REDCap's repeat instrument and instance ("" on a record's first row): a
+    repeat instance is another row of the same respondent, not a duplicate."""
+    layout = raw.layout
+    if layout is None or layout.repeat is None:
+        return None
+    instrument, instance = (raw.frame[c].astype(str).str.strip() for c in layout.repeat)
+    return np.where(instance == "", "", instrument + "#" + instance).astype(object)
+
+
+def _respondent_codes(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """:func:`validate.id_codes`, with REDCap's repeat instances told apart."""
+    if REPEAT not in data.columns or not column or column not in data.columns:
+        return id_codes(data, column)
+    ids = data[column]
+    combined = ids.astype(str) + "\x00" + data[REPEAT].fillna("").astype(str)
+    codes, uniques = pd.factorize(combined.where(ids.notna()))
+    return codes if len(uniques) else None
+
+
+def _not_in_row(data: pd.DataFrame, forms: dict[str, str]) -> dict[str, np.ndarray]:
+    """Per item of a REDCap form, the rows that do not hold that form: a repeat instance
+    of another form, or a record's first row for a form that repeats. Its cells there are
+    not unanswered questions."""
+    if REPEAT not in data.columns or not forms:
+        return {}
+    instrument = data[REPEAT].fillna("").astype(str).str.split("#").str[0]
+    repeating = set(pd.unique(instrument)) - {""}
+    out = {}
+    for item, form in forms.items():
+        mask = ((instrument != "") & (instrument != form)) | (
+            (instrument == "") & (form in repeating))
+        if mask.any():
+            out[item] = mask.to_numpy()
+    return out
+
+
+def _duplicate_responses(raw: Any, coerced: Any, keep: np.ndarray) -> list[ProblemRecord]:
+    """A warning on each kept row whose tool response id (KoboToolbox's _uuid, Qualtrics'
+    ResponseId, ...) an earlier kept row of the file has: the tool recorded it twice. (An id
+    the instrument reads as its respondent id is checked as such.)"""
+    layout = raw.layout
+    column = layout.response_id if layout is not None else None
+    if column is None or column not in raw.frame.columns or \
+            any(m.raw == column for m in coerced.matches):
+        return []
+    values = raw.frame[column].astype(str).str.strip().where(keep, "")
+    first: dict[str, int] = {}
+    out = []
+    for i, v in enumerate(values.tolist()):
+        if not v:
+            continue
+        if v in first:
+            out.append(problem(file=str(raw.path), row=int(raw.rows[i]), column=column,
+                               severity="warning", code="duplicate_response", value=v,
+                               message=text("problem.duplicate_response", PROBLEM_LANG,
+                                            row=int(raw.rows[first[v]]))))
+        else:
+            first[v] = i
+    return out
 
 
 def _blank_cells(values: pd.Series) -> np.ndarray:
