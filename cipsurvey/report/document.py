@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..analysis import tables as T
@@ -41,6 +42,8 @@ Item = PubTable | PubFigure | Remark
 
 @dataclass
 class Part:
+    """A section of the report: its id, heading and items in reading order."""
+
     id: str
     title: str
     items: list[Item] = field(default_factory=list)
@@ -48,6 +51,8 @@ class Part:
 
 @dataclass
 class Document:
+    """The whole report as every writer draws it."""
+
     lang: str
     title: str
     synthetic: bool
@@ -58,13 +63,16 @@ class Document:
     appendix: Part | None = None
 
     def all_parts(self) -> list[Part]:
+        """The sections and, last, the appendix."""
         return [*self.parts, *([self.appendix] if self.appendix else [])]
 
     def tables(self) -> Iterator[PubTable]:
+        """Every table in reading order."""
         for part in self.all_parts():
             yield from (i for i in part.items if isinstance(i, PubTable))
 
     def figures(self) -> Iterator[PubFigure]:
+        """Every figure in reading order."""
         for part in self.all_parts():
             yield from (i for i in part.items if isinstance(i, PubFigure))
 
@@ -105,9 +113,16 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
         out += pub.scale(ctx, result.id, result, title)
     elif kind != "describe":
         for name, frame in t.items():
+            if name in BESIDE:
+                continue
             out.append(generic(ctx, result.id, name, frame,
                                title if len(t) == 1 else ctx.text("table_part", title=title,
-                                                                   part=ctx.heading(name))))
+                                                                   part=_part(ctx, name))))
+    # the tables a review adds beside a shaped result (robust tests compared, the test that
+    # fits a categorical answer, reference categories, count-model checks, Likert answers)
+    for name, key in BESIDE.items():
+        if name in t and len(t[name]) and (kind != "describe" or T.DESCRIBE not in skip):
+            out.append(generic(ctx, result.id, name, t[name], ctx.text(key, title=title)))
     if out:
         lead = []
         if result.addition:
@@ -120,6 +135,17 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
         for note in result.notes:
             out[-1].notes.append(ctx.note(note))
     return list(out)
+
+
+def _part(ctx: Context, name: str) -> str:
+    """What one table of a result shows, for its title (catalog ``report.part_*``)."""
+    return ctx.text(f"part_{name}") if ctx.has(f"part_{name}") else ctx.heading(name)
+
+
+#: tables shown beside a result's own, each under its title (catalog ``report.*``)
+BESIDE = {T.AGREEMENT: "agreement_title", T.FITTING: "fitting_title",
+          T.REFERENCES: "references_title", T.COUNT_CHECKS: "count_checks_title",
+          T.LIKERT: "likert_title", T.LIKERT_SUMMARY: "likert_summary_title"}
 
 
 # --------------------------------------------------------------------------- by group
@@ -282,50 +308,139 @@ def _test_p(ctx: Context, section: list[Any], variable: str, group: str
 # --------------------------------------------------------------------------- generic
 
 
+#: the columns a table shown as it is shows, in order (the rest stay in results.json and
+#: the workbook's data); a table not listed shows every column that holds a value
+SHOWN = {
+    T.AGREEMENT: ["variable_label", "test_classical", "p_classical", "test", "p", "disagree"],
+    T.FITTING: ["variable_label", "test", "statistic", "df", "p"],
+    T.LIKERT: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
+    T.LIKERT_SUMMARY: ["item_label", "n", "percent_below", "percent_middle", "percent_above",
+                       "mean", "sd"],
+    T.MULTIPLICITY: ["analysis", "variable_label", "test", "p", "p_adjusted", "primary"],
+    T.REFERENCES: ["predictor_label", "reference_label", "n_reference", "n"],
+    T.COUNT_CHECKS: ["model", "measure", "value"],
+    T.RATES: ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
+              "conf_high"],
+    T.ATTRITION: ["trait_label", "level_label", "n_followed", "n_lost", "followed", "lost",
+                  "smd", "statistic", "df", "p"],
+    T.LINKAGE: ["group", "n"],
+    T.WEIGHTS_MODEL: ["term", "estimate", "se", "statistic", "p", "conf_low", "conf_high"],
+    T.WEIGHTS_DIAGNOSTICS: ["n", "sum", "min", "median", "max", "max_to_min", "cv", "ess",
+                            "design_effect", "extreme_threshold", "n_extreme", "n_trimmed"],
+    T.WEIGHTS_BALANCE: ["trait", "level", "target", "respondents", "weighted",
+                        "smd_unweighted", "smd_weighted"],
+    T.CHANGE: ["indicator_label", "answer", "unit", "n_base", "base", "n_follow", "follow",
+               "linked_n", "linked_change", "linked_low", "linked_high", "linked_p",
+               "whole_people", "whole_change", "whole_low", "whole_high", "whole_p",
+               "weighted_ess", "weighted_follow", "weighted_change", "weighted_low",
+               "weighted_high", "weighted_p", "mde"],
+    T.DISTRIBUTION: ["indicator_label", "test", "statistic", "df", "p", "n"],
+    T.WAVE_VALUES: ["indicator_label", "answer", "wave", "n", "estimate", "conf_low",
+                    "conf_high"],
+    T.WAVE_MODELS: ["indicator_label", "answer", "unit", "term", "estimate", "conf_low",
+                    "conf_high", "statistic", "df", "p", "n", "people"],
+    T.BY_GROUP: ["indicator_label", "answer", "unit", "group_label", "n", "change", "conf_low",
+                 "conf_high", "statistic", "df", "p", "p_anova"],
+    T.COHORTS: ["wave", "indicator_label", "group_label", "n", "estimate", "conf_low",
+                "conf_high"],
+    T.HETEROGENEITY: ["wave", "indicator_label", "test", "statistic", "df", "p"],
+    T.PLANNING: ["design", "what", "unit", "n", "effect_name", "effect", "mde", "power"],
+    T.PLAN_POWER: ["title", "variable", "groups", "n", "effect_name", "effect", "power"],
+}
+#: a p column → the column naming the test behind it (a footnote letter per test)
+P_TESTS = {"p": "method", "linked_p": "linked_test", "whole_p": "whole_test",
+           "weighted_p": "weighted_test", "p_anova": "method", "p_adjusted": "method"}
+#: columns whose coded values are words of the catalog (``cell.<column>.<value>``)
+WORDS = {"unit", "group", "level", "design", "what", "term"}
+
+
 def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) -> PubTable:
     """Any other result table: labelled columns (codes left out where a label stands
-    beside them), each number formatted by what its column holds."""
+    beside them), each number formatted by what its column holds and, where a row says its
+    unit, at that unit's precision; coded values in words, yes/no in words, and the test
+    behind each p named in a footnote."""
     hidden = {"method", "note", "variable", "item", "term"}
-    cols_in = [c for c in frame.columns
-               if c not in hidden and f"{c}_label" not in frame.columns
-               and frame[c].notna().any()]
+    if name in SHOWN:
+        cols_in = [c for c in SHOWN[name] if c in frame.columns and frame[c].notna().any()]
+    else:
+        cols_in = [c for c in frame.columns
+                   if c not in hidden and f"{c}_label" not in frame.columns
+                   and frame[c].notna().any()]
     marks = Markers(ctx)
-    columns = []
-    for c in cols_in:
-        kind = ctx.kind_of(c)
-        columns.append(Column(ctx.heading(c), text=kind is None))
+    columns = [Column(ctx.heading(c), text=ctx.kind_of(c) is None) for c in cols_in]
     rows = []
     for _, r in frame.iterrows():
         cells = []
         for c in cols_in:
             kind = ctx.kind_of(c)
+            value = r[c]
             if kind is None:
-                value = r[c]
-                if (c == "test" or c.endswith("_test")) and isinstance(value, str):
+                if isinstance(value, bool | np.bool_):
+                    cells.append(Cell(ctx.yes_no(bool(value)), generated=True))
+                    continue
+                if c in WORDS and isinstance(value, str) and ctx.word(c, value):
+                    cells.append(Cell(ctx.word(c, value), generated=True))
+                    continue
+                if (c == "test" or c.endswith("_test") or c == "test_classical") and \
+                        isinstance(value, str):
                     value = ctx.test(value)[0] or value  # a test by its name, not its code
+                if c in NAMES and isinstance(value, str):
+                    value = _named(ctx, value)
+                elif c == "level" and "trait" in frame.columns and pd.notna(value):
+                    value = _coded(ctx, str(r["trait"]), value)
+                elif c == "effect_name" and isinstance(value, str):
+                    value = value.replace("_", "")  # d_z → dz
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)  # a code kept as a float is a whole number
                 cells.append(ctx.label(value))
             elif kind == "p":
-                cells.append(ctx.p(r[c], marks.mark(r.get("method")) if c == "p" else ""))
+                test = P_TESTS.get(c)
+                cells.append(ctx.p(value, marks.mark(r.get(test)) if test else ""))
             else:
-                cells.append(ctx.num(r[c], _unit_kind(kind, c, r)))
+                cells.append(ctx.num(value, _unit_kind(kind, c, r)))
         rows.append(Row(cells))
     return PubTable(f"{rid}.{name}", title, columns, rows, pub.row_notes(ctx, frame),
                     marks.footnotes(), result=rid)
 
 
+#: columns that hold a variable's name, or a model term "name=code"
+NAMES = {"term", "trait", "variable", "predictor"}
+
+
+def _named(ctx: Context, value: str) -> str:
+    """A variable's name as its label; a model term "name=code" as "label: answer"."""
+    name, sep, code = value.partition("=")
+    label = ctx.var_label(name)
+    if label == name:
+        return value
+    return f"{label}: {_coded(ctx, name, code)}" if sep else label
+
+
+def _coded(ctx: Context, name: str, code: Any) -> str:
+    """A variable's code as its answer's label (the code itself where it has none)."""
+    try:
+        return ctx.value_label(name, code)
+    except (TypeError, ValueError):
+        return str(code)
+
+
 #: columns holding a row's value (or its change or interval), in the row's own unit
 _VALUES = {"value_0", "value_1", "estimate", "change", "linked_change", "conf_low",
-           "conf_high", "linked_conf_low", "linked_conf_high"}
+           "conf_high", "linked_conf_low", "linked_conf_high", "base", "follow",
+           "linked_low", "linked_high", "whole_change", "whole_low", "whole_high",
+           "weighted_follow", "weighted_change", "weighted_low", "weighted_high", "mde",
+           "followed", "lost"}
 
 
 def _unit_kind(kind: str, column: str, row: pd.Series) -> str:
-    """A value column's kind in a row that says its unit (``kind`` "percent" or ``unit``
-    "%"): a percentage (or percentage points) at a percentage's precision."""
-    if column in _VALUES and (str(row.get("kind", "")).startswith("percent")
-                              or row.get("unit") == "%"):
-        return "percent"
+    """A value column's kind in a row that says its unit: a percentage or percentage points
+    at a percentage's precision (one decimal), a mean at a mean's (two)."""
+    if column in _VALUES:
+        unit = str(row.get("unit", ""))
+        if unit in ("percent", "points", "%") or str(row.get("kind", "")).startswith("percent"):
+            return "percent"
+        if unit == "mean":
+            return "descriptive"
     return kind
 
 
@@ -389,13 +504,15 @@ def number(doc: Document) -> None:
 def context_for(report: Any, paper: dict | None = None) -> Context:
     """The shaping context of a report: its language, its plan and instrument, the words
     of the catalog, and (for a reproduction) the paper's printed values by result cell."""
-    from ..lang import texts
+    from ..lang import confidence_level, texts
 
     lang = report.lang
     inst = report.survey.instrument
     plan = report.plan
     by_id = {a.id: a for _, a in plan.analyses()} if hasattr(plan, "analyses") else {}
     words, heads = texts("report", lang), texts("column", lang)
+    cells, choices = texts("cell", lang), texts("choice", lang)
+    level = confidence_level(plan.conf, lang)
     names, notes = texts("test", lang), texts("note", lang)
     kinds = texts("problemkind", lang)
 
@@ -432,7 +549,10 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
         test=lambda method: pub.method_name(method, names),
         note=lambda raw: pub.note_text(raw, notes, lang),
         var_label=var_label, value_label=value_label, analysis=by_id.get,
-        heading=lambda column: heads.get(column, column),
+        heading=lambda column: heads[column].format(level=level) if column in heads
+        else column,
+        word=lambda column, value: cells.get(f"{column}.{value}", ""),
+        yes_no=lambda flag: choices["yes" if flag else "no"],
         kind_of=lambda column: pub.COLUMN_KINDS.get(column),
         source=source, has=lambda key: key in words,
         problem_text=lambda code: kinds.get(code, code), paper=paper_of)

@@ -23,6 +23,8 @@ INDENT = 9.0
 
 @dataclass
 class Widths:
+    """A Word table's column widths, font size and orientation."""
+
     columns: list[float]   # points
     size: float            # font size in points
     landscape: bool

@@ -68,6 +68,8 @@ class Column:
 
 @dataclass
 class Row:
+    """A table row: its cells and how it stands (a block heading, indented, a total)."""
+
     cells: list[Cell]
     block: bool = False   # a question or variable: its first cell heads the rows below
     indent: bool = False  # an answer or group under a block row
@@ -160,7 +162,50 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "Welch's t; SMD = Cohen's d": ('welch_smd_d', 't', ''),
     'exact binomial, two-sided': ('exact_binomial', '', ''),
     'Dunn': ('dunn', 'z', ''),
+    # the tests the statistics review chooses (issue 21), and the names its tables give them
+    "Fisher-Freeman-Halton exact test (network algorithm)": ("fisher_freeman_halton", "", ""),
+    "Fisher-Freeman-Halton exact test": ("fisher_freeman_halton", "", ""),
+    "Fisher-Freeman-Halton": ("fisher_freeman_halton", "", ""),
+    "Fisher-Freeman-Halton test, Monte Carlo": ("fisher_freeman_halton_mc", "", ""),
+    "quasi-independence (structural zeros excluded), Poisson log-linear model":
+        ("quasi_independence", "χ²", ""),
+    "quasi-independence (structural zeros excluded), G2 of the Poisson log-linear model":
+        ("quasi_independence_lr", "G²", ""),
+    "quasi-binomial GLM (logit), SEs scaled by the Pearson dispersion":
+        ("quasi_binomial", "z", "OR"),
+    "binomial GLM (logit)": ("binomial", "z", "OR"),
+    "mean and SD of the answer codes (an addition)": ("likert_codes", "", ""),
+    "Likelihood ratio": ("likelihood_ratio", "χ²", ""),
+    "Pearson chi-square (asymptotic)": ("pearson_chi2", "χ²", ""),
+    "Kruskal-Wallis": ("kruskal_wallis", "H", ""),
+    "Brown-Forsythe": ("brown_forsythe", "F*", ""),
+    "Welch": ("welch_anova", "F", ""),
+    "Mann-Whitney U": ("mann_whitney", "z", ""),
+    "Student's t": ("student_t", "t", ""),
+    "Student": ("student_t", "t", ""),
+    "Levene (mean)": ("levene", "F", ""),
+    # the comparison of waves (stats/longitudinal.py, weights.py, power.py)
+    "Stuart-Maxwell": ("stuart_maxwell_only", "χ²", ""),
+    "Bowker": ("bowker", "χ²", ""),
+    "Wilson": ("wilson", "", ""),
+    "Newcombe hybrid score interval (paired); exact McNemar": ("newcombe", "", ""),
+    "weighted mean, linearisation SE (WLS with HC1)": ("weighted_mean", "", ""),
+    "GEE, independence working correlation, robust SE (respondent as cluster)":
+        ("gee_independence", "z", ""),
+    "GEE, exchangeable working correlation, robust SE (respondent as cluster)":
+        ("gee_exchangeable", "z", ""),
+    "linear mixed model, random intercept per respondent (REML)": ("mixed", "z", ""),
+    "paired t (pingouin)": ("power_paired_t", "", ""),
+    "two-sample t (pingouin)": ("power_two_sample_t", "", ""),
+    "McNemar as a paired t on the differences (pingouin)": ("power_mcnemar", "", ""),
+    "Pearson chi-square (pingouin)": ("power_chi2", "", ""),
+    "one-way ANOVA (pingouin)": ("power_anova", "", ""),
 }
+
+#: method strings with a number in them → catalog name whose {fields} the groups fill
+METHOD_PATTERNS: list[tuple[re.Pattern[str], str, str]] = [
+    (re.compile(r"Pearson chi-square, df = (?P<df>\d+) \(pingouin\)"), "power_chi2_df", ""),
+]
 
 #: notes the statistics write (English, with numbers) → catalog note (``note.*``)
 NOTES: list[tuple[re.Pattern[str], str]] = [
@@ -277,13 +322,89 @@ COLUMN_KINDS: dict[str, str | None] = {
     "sigma": "descriptive",
     "whisker_low": "descriptive",
     "whisker_high": "descriptive",
+    # the statistics review's tables
+    "test_classical": None,
+    "p_classical": "p",
+    "disagree": None,
+    "analysis": None,
+    "p_adjusted": "p",
+    "primary": None,
+    "family": None,
+    "family_size": "count",
+    "model": None,
+    "value": "descriptive",
+    "predictor_label": None,
+    "reference_label": None,
+    "n_reference": "count",
+    "trials": "count",
+    "percent_below": "percent",
+    "percent_middle": "percent",
+    "percent_above": "percent",
+    # the comparison's tables
+    "wave_id": None,
+    "trait_label": None,
+    "level_label": None,
+    "answer": None,
+    "design": None,
+    "what": None,
+    "effect_name": None,
+    "title": None,
+    "n_followed": "count",
+    "n_lost": "count",
+    "n_responded": "count",
+    "n_base": "count",
+    "n_follow": "count",
+    "whole_people": "count",
+    "people": "count",
+    "groups": "count",
+    "n_extreme": "count",
+    "n_trimmed": "count",
+    "sum": "descriptive",
+    "max_to_min": "descriptive",
+    "cv": "descriptive",
+    "ess": "descriptive",
+    "weighted_ess": "descriptive",
+    "design_effect": "descriptive",
+    "extreme_threshold": "descriptive",
+    "target": "descriptive",
+    "respondents": "descriptive",
+    "weighted": "descriptive",
+    "smd_unweighted": "effect",
+    "smd_weighted": "effect",
+    "base": "estimate",
+    "follow": "estimate",
+    "linked_low": "estimate",
+    "linked_high": "estimate",
+    "whole_change": "estimate",
+    "whole_low": "estimate",
+    "whole_high": "estimate",
+    "whole_p": "p",
+    "weighted_follow": "estimate",
+    "weighted_change": "estimate",
+    "weighted_low": "estimate",
+    "weighted_high": "estimate",
+    "weighted_p": "p",
+    "mde": "estimate",
+    "effect": "effect",
+    "power": "bounded",
 }
 
 
+def known_method(method: str) -> bool:
+    """Whether the catalog names ``method`` (as it is, or by one of ``METHOD_PATTERNS``)."""
+    return method in METHODS or any(p.fullmatch(method) for p, _, _ in METHOD_PATTERNS)
+
+
 def method_name(method: str, names: dict[str, str]) -> tuple[str, str]:
-    """A test's name (from the catalog's ``test.*`` texts ``names``) and its symbol."""
+    """A test's name (from the catalog's ``test.*`` texts ``names``) and its symbol; a
+    method the catalog does not know keeps its own words (already in the report's language
+    where the analysis wrote it from the catalog)."""
     slug, symbol, _ = METHODS.get(method, (None, "", ""))
     if slug is None:
+        for pattern, key, sym in METHOD_PATTERNS:
+            found = pattern.fullmatch(method)
+            if found:
+                return names[key].format(**found.groupdict()), sym
         return method, ""
     return (names[slug] if slug else ""), symbol
 
@@ -311,7 +432,8 @@ class Context:
     and symbol of a test from the method string a statistic carries (see ``METHODS``);
     ``note(text)`` a result's note in the report's language; ``paper(rid, table, column,
     **where)`` the paper's printed value for one cell of a result (value and printed
-    decimals), if the report reproduces a paper.
+    decimals), if the report reproduces a paper; ``word(column, value)`` a coded cell in
+    words (the catalog's ``cell.*``, "" for none); ``yes_no(flag)`` a true/false cell.
     """
 
     lang: str
@@ -329,6 +451,8 @@ class Context:
     has: Callable[[str], bool]
     problem_text: Callable[[str], str]
     paper: Callable[..., tuple[float, int] | None] = lambda *a, **k: None
+    word: Callable[[str, Any], str] = lambda column, value: ""
+    yes_no: Callable[[bool], str] = lambda flag: str(flag)
 
     # ---- cells
     def num(self, value: Any, kind: str, places: int | None = None, *,
@@ -399,6 +523,7 @@ class Context:
 
     def printed_n_pct(self, rid: str, table: str, n_col: str, pct_col: str, /,
                       **where: Any) -> str | None:
+        """The paper's printed "n (%)" of one cell, or None."""
         n = self.printed(rid, table, n_col, "count", **where)
         pct = self.printed(rid, table, pct_col, "percent", **where)
         if n is None and pct is None:
