@@ -354,11 +354,22 @@ P_TESTS = {"p": "method", "linked_p": "linked_test", "whole_p": "whole_test",
 WORDS = {"unit", "group", "level", "design", "what", "term"}
 
 
+#: the test behind a table's p where its rows do not name one
+TABLE_METHODS = {T.WEIGHTS_MODEL: "logistic regression (Wald)"}
+#: the comparison's test names (written from the catalog) → their statistic's symbol
+COMPARE_SYMBOLS = {"compare.test_paired_t": "t", "compare.test_welch": "t",
+                   "compare.test_pearson": "χ²", "compare.test_kruskal": "H",
+                   "compare.test_weighted": "z", "compare.test_mcnemar": ""}
+#: the first column of a table whose repeated values head blocks of rows
+BLOCKS = {"analysis", "variable_label", "indicator_label", "item_label", "trait_label"}
+
+
 def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) -> PubTable:
     """Any other result table: labelled columns (codes left out where a label stands
     beside them), each number formatted by what its column holds and, where a row says its
-    unit, at that unit's precision; coded values in words, yes/no in words, and the test
-    behind each p named in a footnote."""
+    unit, at that unit's precision; coded values in words, yes/no in words, the statistic
+    column named by its test's symbol, the test behind each p named in a footnote, and a
+    label repeated down the first column written once above its rows."""
     hidden = {"method", "note", "variable", "item", "term"}
     if name in SHOWN:
         cols_in = [c for c in SHOWN[name] if c in frame.columns and frame[c].notna().any()]
@@ -366,10 +377,29 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
         cols_in = [c for c in frame.columns
                    if c not in hidden and f"{c}_label" not in frame.columns
                    and frame[c].notna().any()]
+    frame = frame.copy()
+    if "method" not in frame.columns:
+        frame["method"] = (TABLE_METHODS.get(name) or
+                           (frame["test"] if "test" in frame.columns else None))
+    block = (cols_in[0] if cols_in and cols_in[0] in BLOCKS and len(cols_in) > 2
+             and frame[cols_in[0]].duplicated().any() else None)
+    if block:
+        cols_in = cols_in[1:]
     marks = Markers(ctx)
     columns = [Column(ctx.heading(c), text=ctx.kind_of(c) is None) for c in cols_in]
+    if "statistic" in cols_in:
+        symbols = [s for s in dict.fromkeys(ctx.symbol(str(m)) for m in frame["method"]
+                                            if isinstance(m, str)) if s]
+        if symbols:
+            columns[cols_in.index("statistic")] = Column(" / ".join(symbols))
     rows = []
+    last = None
     for _, r in frame.iterrows():
+        if block:
+            head = r[block]
+            if head != last:
+                rows.append(Row([ctx.label(head)] + [Cell() for _ in cols_in[1:]], block=True))
+                last = head
         cells = []
         for c in cols_in:
             kind = ctx.kind_of(c)
@@ -392,15 +422,25 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
                     value = value.replace("_", "")  # d_z → dz
                 if isinstance(value, float) and value.is_integer():
                     value = int(value)  # a code kept as a float is a whole number
+                if block and c == cols_in[0] and value == r[block]:
+                    value = ""  # (the block's label, said above)
                 cells.append(ctx.label(value))
             elif kind == "p":
                 test = P_TESTS.get(c)
                 cells.append(ctx.p(value, marks.mark(r.get(test)) if test else ""))
             else:
                 cells.append(ctx.num(value, _unit_kind(kind, c, r)))
-        rows.append(Row(cells))
-    return PubTable(f"{rid}.{name}", title, columns, rows, pub.row_notes(ctx, frame),
+        rows.append(Row(cells, indent=bool(block)))
+    notes = [ctx.text(NOTES[name])] if name in NOTES else []
+    return PubTable(f"{rid}.{name}", title, columns, rows, notes + pub.row_notes(ctx, frame),
                     marks.footnotes(), result=rid)
+
+
+#: the general note under a table shown as it is (catalog ``report.*``)
+NOTES = {T.AGREEMENT: "note_agreement", T.FITTING: "note_fitting",
+         T.REFERENCES: "note_references", T.COUNT_CHECKS: "note_count_checks",
+         T.LIKERT: "note_likert", T.LIKERT_SUMMARY: "note_likert_summary",
+         T.MULTIPLICITY: "note_multiplicity"}
 
 
 #: columns that hold a variable's name, or a model term "name=code"
@@ -504,7 +544,7 @@ def number(doc: Document) -> None:
 def context_for(report: Any, paper: dict | None = None) -> Context:
     """The shaping context of a report: its language, its plan and instrument, the words
     of the catalog, and (for a reproduction) the paper's printed values by result cell."""
-    from ..lang import confidence_level, texts
+    from ..lang import confidence_level, text, texts
 
     lang = report.lang
     inst = report.survey.instrument
@@ -513,6 +553,7 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
     words, heads = texts("report", lang), texts("column", lang)
     cells, choices = texts("cell", lang), texts("choice", lang)
     level = confidence_level(plan.conf, lang)
+    symbols = {text(key, lang): sym for key, sym in COMPARE_SYMBOLS.items()}
     names, notes = texts("test", lang), texts("note", lang)
     kinds = texts("problemkind", lang)
 
@@ -552,6 +593,7 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
         heading=lambda column: heads[column].format(level=level) if column in heads
         else column,
         word=lambda column, value: cells.get(f"{column}.{value}", ""),
+        symbol=lambda method: symbols.get(method, pub.method_name(method, names)[1]),
         yes_no=lambda flag: choices["yes" if flag else "no"],
         kind_of=lambda column: pub.COLUMN_KINDS.get(column),
         source=source, has=lambda key: key in words,

@@ -170,7 +170,7 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "quasi-independence (structural zeros excluded), Poisson log-linear model":
         ("quasi_independence", "χ²", ""),
     "quasi-independence (structural zeros excluded), G2 of the Poisson log-linear model":
-        ("quasi_independence_lr", "G²", ""),
+        ("quasi_independence_lr", "χ²", ""),
     "quasi-binomial GLM (logit), SEs scaled by the Pearson dispersion":
         ("quasi_binomial", "z", "OR"),
     "binomial GLM (logit)": ("binomial", "z", "OR"),
@@ -452,6 +452,7 @@ class Context:
     problem_text: Callable[[str], str]
     paper: Callable[..., tuple[float, int] | None] = lambda *a, **k: None
     word: Callable[[str, Any], str] = lambda column, value: ""
+    symbol: Callable[[str], str] = lambda method: ""
     yes_no: Callable[[bool], str] = lambda flag: str(flag)
 
     # ---- cells
