@@ -27,7 +27,12 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                     "likelihood-ratio chi-square (G2)",
                     "Mantel-Haenszel linear-by-linear, codes as scores",
                     "Yates's continuity correction (2x2 only)",
-                    "Fisher's exact test, two-sided"),
+                    "Fisher's exact test, two-sided",
+                    "Fisher-Freeman-Halton exact test (network algorithm)",
+                    "Fisher-Freeman-Halton test, Monte Carlo",
+                    "quasi-independence (structural zeros excluded), Poisson log-linear model",
+                    "quasi-independence (structural zeros excluded), G2 of the Poisson "
+                    "log-linear model"),
     "effect": ("pooled SD; CI by noncentral t inversion",
                "pooled SD; CI by noncentral t inversion; exact J correction",
                "Cramer's V; CI by noncentral chi-square inversion", "phi coefficient (signed)",
@@ -35,7 +40,8 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                "Cramer's V"),
     "models": ("OLS", "logistic regression (Wald)", "logistic regression",
                "negative binomial (NB2), maximum likelihood", "negative binomial (NB2)",
-               "Poisson GLM"),
+               "Poisson GLM", "binomial GLM (logit)",
+               "quasi-binomial GLM (logit), SEs scaled by the Pearson dispersion"),
     "reliability": ("Cronbach's alpha; Feldt CI", "Cronbach's alpha"),
     "intervals": ("Wilson score interval",),
 }
@@ -45,7 +51,9 @@ def used_methods(results: list[Any]) -> list[str]:
     """Every method string and effect-size measure the results carry, in order met."""
     seen: dict[str, None] = {}
     for r in results:
-        for frame in r.tables.values():
+        for name, frame in r.tables.items():
+            if name == T.COUNT_CHECKS:
+                continue  # (its measures are the checks of a model, not methods)
             for column in ("method", "measure"):
                 if column in frame.columns:
                     seen.update((str(m), None) for m in frame[column].dropna() if str(m))
@@ -122,6 +130,13 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
               if n and n not in named]
     if others:
         sentences.append(ctx.text("methods_other", names=_join(ctx, others)))
+    families = {r.tables[T.MULTIPLICITY]["family"].iloc[0] for r in report.results
+                if r.kind == "multiplicity" and T.MULTIPLICITY in r.tables
+                and len(r.tables[T.MULTIPLICITY])}
+    adjustment = getattr(report.plan, "adjustment", "none")
+    if families and adjustment != "none":
+        sentences.append(ctx.text("methods_multiplicity", k=nb.fmt(len(families), "count", lang),
+                                  method=ctx.text(f"adjustment_{adjustment}")))
     sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang),
                               level=nb.number(100 * report.plan.conf, 0, lang)))
     paragraphs.append(" ".join(sentences))
