@@ -29,14 +29,14 @@ CHILD = r"""
 import json, resource, sys, time
 t0 = time.perf_counter()
 import cipsurvey
-from cipsurvey.plan import load_plan
+from cipsurvey.analysis.plan import load_plan
 files, step = sys.argv[1].split(","), sys.argv[2]
 out = {}
 t = time.perf_counter()
 survey = cipsurvey.read_survey(files)
 out["import"] = time.perf_counter() - t
 if step == "plan":
-    from cipsurvey.report.run import run_plan
+    from cipsurvey.analysis.run import run_plan
     t = time.perf_counter()
     report = run_plan(survey, load_plan("kallmen2017", survey.instrument))
     out["plan"] = time.perf_counter() - t
@@ -84,7 +84,7 @@ def make_wave(n: int, folder: Path) -> tuple[Path, Path]:
 
     import cipsurvey
     from cipsurvey.demo.files import demo_files, web_frame
-    from cipsurvey.io.writers import sav_dictionary
+    from cipsurvey.wave.export import sav_dictionary
 
     demo = cipsurvey.read_survey(demo_files())
     rng = np.random.default_rng(n)

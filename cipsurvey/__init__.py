@@ -8,22 +8,34 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+from .version import __version__
 
-__all__ = ["__version__", "load_instrument", "read_survey"]
+__all__ = ["__version__", "compare", "load_instrument", "load_plan", "load_study",
+           "read_survey", "run_plan"]
+
+# public name -> the module that defines it
+_PUBLIC = {
+    "load_instrument": "cipsurvey.instrument.model",
+    "read_survey": "cipsurvey.wave.survey",
+    "load_study": "cipsurvey.wave.study",
+    "load_plan": "cipsurvey.analysis.plan",
+    "run_plan": "cipsurvey.analysis.run",
+    "compare": "cipsurvey.analysis.compare",
+}
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .instrument import load_instrument
-    from .survey import read_survey
+    from .analysis.compare import compare
+    from .analysis.plan import load_plan
+    from .analysis.run import run_plan
+    from .instrument.model import load_instrument
+    from .wave.study import load_study
+    from .wave.survey import read_survey
 
 
 def __getattr__(name: str) -> Any:
-    if name == "load_instrument":
-        from .instrument import load_instrument
+    """Import a public function on first use (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'cipsurvey' has no attribute {name!r}")
+    import importlib
 
-        return load_instrument
-    if name == "read_survey":
-        from .survey import read_survey
-
-        return read_survey
-    raise AttributeError(f"module 'cipsurvey' has no attribute {name!r}")
+    return getattr(importlib.import_module(_PUBLIC[name]), name)

@@ -14,9 +14,9 @@ from scipy import stats as sps
 from statsmodels.stats.contingency_tables import mcnemar
 from statsmodels.stats.proportion import proportion_confint
 
-from cipsurvey.compare import compare
+from cipsurvey.analysis.compare import compare
 from cipsurvey.demo.files import DATA_DIR
-from cipsurvey.study import load_study
+from cipsurvey.wave.study import load_study
 
 MANIFEST = DATA_DIR / "kallmen2017_synthetic_study.yaml"
 

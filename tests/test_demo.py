@@ -3,7 +3,7 @@
 Independent of cipsurvey's own code: the files are read with pyreadstat and pandas, answers
 are mapped with the instrument YAML read by PyYAML, and the statistics come from pandas,
 scipy and statsmodels. The published numbers come from the project's copy of the paper's
-transcription (cipsurvey/reference/kallmen2017_published.yaml).
+transcription (cipsurvey/demo/kallmen2017_published.yaml).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import cipsurvey
 
 PKG = Path(cipsurvey.__file__).resolve().parent
 DATA = PKG / "demo" / "data"
-PUBLISHED = yaml.safe_load((PKG / "reference" / "kallmen2017_published.yaml").read_text("utf-8"))
+PUBLISHED = yaml.safe_load((PKG / "demo" / "kallmen2017_published.yaml").read_text("utf-8"))
 AREAS = {"social_services": 1, "psychiatric_care": 2, "substance_use_treatment": 3,
          "other_healthcare": 4}
 THREE = ["social_services", "psychiatric_care", "substance_use_treatment"]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cipsurvey import expr
+from cipsurvey.instrument import expr
 
 
 def test_precedence_not_binds_tighter_than_and_than_or():

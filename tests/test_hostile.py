@@ -220,7 +220,7 @@ PLANS = [
     ("plan code subset", {"kind": "describe", "variables": ["age"],
                           "subset": "__import__('os').system('id')"}, "subset"),
     ("plan unknown kind", {"kind": "sql", "variables": ["age"]}, "sql"),
-    ("plan missing field", {"kind": "crosstab", "rows": "gender"}, "needs 'columns'"),
+    ("plan missing field", {"kind": "crosstab", "rows": "gender"}, "missing field 'columns'"),
 ]
 
 

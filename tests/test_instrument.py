@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cipsurvey.codebook import codebook_html, codebook_markdown
 from cipsurvey.errors import InstrumentError
 from cipsurvey.instrument import ItemType, json_schema, load_instrument
+from cipsurvey.instrument.codebook import codebook_html, codebook_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

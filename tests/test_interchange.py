@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from cipsurvey import expr
-from cipsurvey import interchange as ic
-from cipsurvey.instrument import load_instrument
+from cipsurvey.instrument import expr, load_instrument
+from cipsurvey.instrument import interchange as ic
 
 
 @pytest.mark.parametrize("tool", ["xlsform", "redcap"])

@@ -29,7 +29,7 @@ def test_wheel_carries_bundled_yaml(tmp_path):
 
 
 def test_bundled_instruments_resolve_by_name():
-    from cipsurvey.resources import bundled_names, instruments_dir
+    from cipsurvey.instrument.resources import bundled_names, instruments_dir
 
     assert "kallmen2017" in bundled_names("instruments")
     assert (instruments_dir() / "kallmen2017.yaml").is_file()

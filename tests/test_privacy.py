@@ -10,7 +10,7 @@ import pytest
 
 import cipsurvey
 from cipsurvey.demo.files import demo_files
-from cipsurvey.privacy import load_key, pseudonym
+from cipsurvey.wave.privacy import load_key, pseudonym
 
 
 @pytest.fixture(scope="module")

@@ -17,16 +17,16 @@ import pandas as pd
 import pytest
 
 import cipsurvey
+from cipsurvey.analysis import forked
+from cipsurvey.analysis.plan import load_plan
+from cipsurvey.analysis.run import run_plan
 from cipsurvey.demo.files import demo_files
-from cipsurvey.plan import load_plan
-from cipsurvey.report import forked
 from cipsurvey.report.display import SHOWN
 from cipsurvey.report.outputs import write_report
-from cipsurvey.report.run import run_plan
 
 from conftest import IN_CI
 
-run_module = importlib.import_module("cipsurvey.report.run")  # (the module, not run())
+run_module = importlib.import_module("cipsurvey.analysis.run")  # (the module, not run())
 
 STAMP = "2026-01-01T00:00:00+00:00"
 
@@ -280,7 +280,7 @@ def test_min_cell_suppresses_small_cells_and_says_so(tmp_path, cli):
 
 
 def test_a_failing_analysis_becomes_a_note(monkeypatch, tmp_path):
-    from cipsurvey.report import run
+    from cipsurvey.analysis import run
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st_
 
+from cipsurvey import parallel
 from cipsurvey.demo.files import demo_files
 from cipsurvey.io import sav_data
 
@@ -60,7 +61,7 @@ def test_two_threads_read_as_one(monkeypatch, tmp_path):
     # a large plain file is transposed by two threads, each half of the cases, in blocks,
     # and a large file's number columns are built in two threads; here the demo files,
     # plain and compressed, go that way, a case per block
-    monkeypatch.setattr(sav_data, "THREADS_FROM", 2)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 2)
     monkeypatch.setattr(sav_data, "BLOCK_BYTES", 8)
     for k, src in enumerate(p for p in demo_files() if p.suffix == ".sav"):
         assert_same_as_pyreadstat(src)

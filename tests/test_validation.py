@@ -128,14 +128,14 @@ def test_derived_variables(tmp_path):
 
 def test_reading_in_two_threads_changes_nothing(monkeypatch):
     """Columns coded in two threads, and the filter checks beside the derived variables."""
-    from cipsurvey import coerce
+    from cipsurvey import parallel
     from cipsurvey.demo.files import demo_files
 
     files = demo_files()
-    monkeypatch.setattr(coerce, "THREADS_FROM", 10**9)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 10**9)
     one = read_survey(files)
-    monkeypatch.setattr(coerce, "THREADS_FROM", 0)
-    monkeypatch.setattr(coerce.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "THREADS_FROM", 0)
+    monkeypatch.setattr(parallel.os, "cpu_count", lambda: 2)
     two = read_survey(files)
     pd.testing.assert_frame_equal(one.data, two.data)
     pd.testing.assert_frame_equal(one.problems, two.problems)
@@ -146,7 +146,7 @@ def test_reading_in_two_threads_changes_nothing(monkeypatch):
 @settings(max_examples=200, deadline=None)
 @given(st_.lists(st_.sampled_from(["a", "b", "c", "d", None]), min_size=1, max_size=40))
 def test_id_repeats_are_pandas_duplicated(values):
-    from cipsurvey.validate import id_codes, later_repeats, repeats
+    from cipsurvey.wave.validate import id_codes, later_repeats, repeats
 
     ids = pd.Series(values, dtype=object)
     codes = id_codes(pd.DataFrame({"id": ids}), "id")
@@ -165,7 +165,7 @@ NUMBER = st_.sampled_from([float("nan"), 0.0, 2.5])
 @settings(max_examples=200, deadline=None)
 @given(st_.lists(st_.tuples(TEXT, NUMBER, MIXED, TEXT), min_size=1, max_size=25))
 def test_blank_rows_are_the_rows_without_any_cell(rows):
-    from cipsurvey.survey import _blank_rows
+    from cipsurvey.wave.survey import _blank_rows
 
     frame = pd.DataFrame({
         "t": pd.Series([r[0] for r in rows], dtype="str"),

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from .. import __version__
+from ..version import __version__
 
 app = typer.Typer(
     name="cipsurvey",

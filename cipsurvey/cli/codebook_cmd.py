@@ -19,8 +19,8 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace an existing output file."),
     ) -> None:
         """Write a codebook: every item, code, label and filter rule."""
-        from ..codebook import codebook_html, codebook_markdown
         from ..instrument import load_instrument
+        from ..instrument.codebook import codebook_html, codebook_markdown
 
         check_lang(lang)
         if fmt not in {"md", "html"}:
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
         if out is None:
             typer.echo(text)
             return
-        from ..io.writers import atomic_write, guard_output
+        from ..files import atomic_write, guard_output
 
         guard_output(out, [], force)
         atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -28,9 +28,9 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace existing report files."),
     ) -> None:
         """Compare two waves: response, attrition, change (linked and not), cohorts."""
-        from ..compare import compare
+        from ..analysis.compare import compare
         from ..report.outputs import write_report
-        from ..study import load_study
+        from ..wave.study import load_study
         from .report_cmd import guard_report_folder
 
         check_lang(lang)

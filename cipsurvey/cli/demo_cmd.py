@@ -41,11 +41,11 @@ def register_gallery(app: typer.Typer) -> None:
         lang: str = typer.Option("en", "--lang", help="en or sv."),
     ) -> None:
         """Redraw the README's figure gallery from the demo wave (PNG and SVG)."""
+        from ..analysis.plan import load_plan
+        from ..analysis.run import run_plan
         from ..demo.files import demo_files
-        from ..plan import load_plan
         from ..report.figures import draw
-        from ..report.run import run_plan
-        from ..survey import read_survey
+        from ..wave.survey import read_survey
 
         survey = read_survey(demo_files())
         report = run_plan(survey, load_plan("kallmen2017", survey.instrument), lang)

@@ -45,7 +45,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
         data = data_files(data, demo)
-        from ..io.writers import guard_output, write_wave
+        from ..files import guard_output
+        from ..wave.export import write_wave
 
         check_lang(lang)
         guard_output(to, data, force)  # fail before the work, not after it
@@ -53,7 +54,7 @@ def register(app: typer.Typer) -> None:
                               source, partial, test_responses)
         rid = survey.instrument.respondent_id
         if rid and not keep_ids:
-            from ..privacy import load_key, pseudonymise
+            from ..wave.privacy import load_key, pseudonymise
 
             survey.data[rid] = pseudonymise(survey.data[rid], load_key(key_file))
         write_wave(survey, to, lang=lang, force=force)

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
     @app.command("list")
     def list_() -> None:
         """List the bundled instruments."""
-        from ..resources import bundled_names
+        from ..instrument.resources import bundled_names
 
         for name in bundled_names("instruments"):
             typer.echo(name)
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         if out is None:
             typer.echo(text, nl=False)
         else:
-            from ..io.writers import atomic_write
+            from ..files import atomic_write
 
             atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -65,10 +65,10 @@ def register(app: typer.Typer) -> None:
         """Convert between cipsurvey instruments, XLSForm and REDCap dictionaries."""
         import yaml
 
-        from .. import interchange as ic
         from ..errors import CipsurveyError
+        from ..files import atomic_write, guard_output
+        from ..instrument import interchange as ic
         from ..instrument import load_instrument
-        from ..io.writers import atomic_write, guard_output
 
         guard_output(out, [source], force)
         src = Path(source)

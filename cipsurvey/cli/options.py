@@ -29,8 +29,11 @@ DEMO = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo wave (
 
 
 def check_lang(lang: str) -> str:
-    if lang not in {"en", "sv"}:
-        raise typer.BadParameter("use en or sv", param_hint="--lang")
+    """The --lang value if cipsurvey writes that language."""
+    from ..lang import LANGS
+
+    if lang not in LANGS:
+        raise typer.BadParameter("use " + " or ".join(LANGS), param_hint="--lang")
     return lang
 
 
@@ -51,7 +54,7 @@ def read_options(data: list[Path], instrument: str, format: str | None, encoding
                  delimiter: str | None, decimal: str | None, sheet: str | None,
                  source: str | None = None, partial: str = "flag", test: str = "flag"):
     """Import the files as one wave with the user's overrides."""
-    from ..survey import read_survey
+    from ..wave.survey import read_survey
 
     return read_survey(data, instrument, format=format, encoding=encoding,
                        delimiter=delimiter, decimal=decimal, sheet=sheet, source=source,

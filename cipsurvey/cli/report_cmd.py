@@ -51,8 +51,8 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
     """
     from rich.console import Console
 
-    from ..plan import load_plan
-    from ..report.run import run_plan
+    from ..analysis.plan import load_plan
+    from ..analysis.run import run_plan
 
     files = data_files(data, demo)
     console = Console(stderr=True, quiet=quiet)
@@ -115,8 +115,8 @@ def register(app: typer.Typer) -> None:
             if min_cell > 1:
                 typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
             if include_free_text:
-                from ..privacy import load_key
-                from ..report.run import free_text_result
+                from ..analysis.run import free_text_result
+                from ..wave.privacy import load_key
 
                 rep.results.append(free_text_result(rep, load_key(key_file)))
             written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
@@ -137,8 +137,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the checks as JSON."),
     ) -> None:
         """Every number the paper prints beside the reproduced value, with a verdict."""
+        from ..demo.reproduce import build_checks, checks_frame
         from ..errors import CipsurveyError
-        from ..reproduce import build_checks, checks_frame
 
         if name != "kallmen2017":
             raise CipsurveyError(f"no published study named {name!r}; known: kallmen2017")
@@ -158,11 +158,11 @@ def register(app: typer.Typer) -> None:
 
 def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bool) -> None:
     """One report per wave of a study manifest, each in out/<wave id>/."""
-    from ..plan import load_plan
+    from ..analysis.plan import load_plan
+    from ..analysis.run import run_plan
     from ..report.outputs import write_report
     from ..report.protect import suppress
-    from ..report.run import run_plan
-    from ..study import load_study
+    from ..wave.study import load_study
 
     study = load_study(manifest)
     plan = load_plan(study.manifest.plan or study.manifest.instrument, study.instrument)

@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
                               source, partial, test_responses)
         table = survey.problems
         if problems is not None:
-            from ..io.writers import atomic_write, guard_output, neutralise
+            from ..files import atomic_write, guard_output, neutralise
 
             guard_output(problems, data, force)
             safe = table.map(neutralise) if not table.empty else table
@@ -82,7 +82,7 @@ def _print(survey, show_notes: bool) -> None:
     if problems.empty:
         console.print("[green]clean: no problems found[/green]")
         return
-    from ..validate import SEVERITY_ORDER
+    from ..wave.problems import SEVERITY_ORDER
 
     counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index()
     counts = counts.sort_values(["severity", "code"], key=lambda c: c.map(SEVERITY_ORDER)

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..instrument import Instrument, ItemType, load_instrument
-from ..io.writers import sav_dictionary
+from ..wave.export import sav_dictionary
 from .generate import COURSE_DATES, INVITED, build, load_histograms
 
 DATA_DIR = Path(__file__).resolve().parent / "data"

@@ -1,1 +1,1 @@
-"""Reading raw files into tables and writing cleaned waves."""
+"""Reading data files into raw tables: no instrument is known here (see docs/architecture.md)."""

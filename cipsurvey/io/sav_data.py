@@ -13,7 +13,6 @@ with pyreadstat instead. The layout follows the PSPP manual's chapter "System Fi
 from __future__ import annotations
 
 import codecs
-import os
 import struct
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,13 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-THREADS_FROM = 50_000  # cases; a smaller file is read in one thread
+from ..parallel import two_threads
+
 BLOCK_BYTES = 1 << 18  # cases transposed at a time: about this many bytes of them
-
-
-def _two_threads(n: int) -> bool:
-    """Whether a file of ``n`` cases is worth two threads, and there are two cores."""
-    return n >= THREADS_FROM and (os.cpu_count() or 1) >= 2
 
 
 SPACES = np.frombuffer(b" " * 8, dtype="<u8")[0]
@@ -252,7 +247,7 @@ class _PlainCells:
         # a large file in two threads, each half of the cases (numpy copies without the
         # GIL, and the fresh columns' pages are faulted in on both cores: 0.9 s → 0.35 s
         # for a million cases)
-        if _two_threads(n):
+        if two_threads(n):
             middle = (n // 2) // block * block
             with ThreadPoolExecutor(1) as pool:
                 other = pool.submit(transpose, middle, n)
@@ -348,7 +343,7 @@ def read_sav_fast(path: str, meta: Any, encoding: str,
         n = len(packed.codes)
         cells = _PackedCells(packed, layout)
     numbers = _numbers(cells.number, [u for u, width in layout.variables if width == 0],
-                       layout.sysmis, _two_threads(n))
+                       layout.sysmis, two_threads(n))
     columns: dict[str, Any] = {}
     for name, (unit, width) in zip(names, layout.variables, strict=True):
         if width == 0:

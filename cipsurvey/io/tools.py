@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
-from .readers import RawTable
+from .raw import RawTable
 
 TOOLS = ("table", "limesurvey", "redcap", "qualtrics", "surveymonkey", "google_forms",
          "microsoft_forms", "kobo")

@@ -1,1 +1,4 @@
-"""Reports: run an analysis plan, then render the results (HTML, Word, Excel, JSON, figures)."""
+"""Reports: computed results protected (``protect``), then rendered: tables for reading
+(``display``), figures (``figures``, drawn in a worker by ``drawing``) and the files
+(``outputs``: HTML, Word, Excel, JSON). Renderers never compute a statistic.
+"""

@@ -27,8 +27,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
+    from ..analysis.results import Result
     from .figures import Figure
-    from .results import Result
 
 Job = tuple["Result", Path, str]
 

@@ -12,7 +12,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .results import Result
+from ..analysis import tables as T
+from ..analysis.results import Result
+from ..lang import text
 
 PALETTE = "colorblind"
 
@@ -41,37 +43,36 @@ def setup_plotting():
 
 def draw(result: Result, out_dir: Path, lang: str) -> Figure | None:
     """Draw one figure result into ``out_dir`` as PNG and SVG; None if it has no data."""
-    if result.error or "data" not in result.tables or result.tables["data"].empty:
+    if result.error or T.DATA not in result.tables or result.tables[T.DATA].empty:
         return None
     import warnings
 
     plt, sns = setup_plotting()
-    data = result.tables["data"]
+    data = result.tables[T.DATA]
     with warnings.catch_warnings():  # seaborn 0.13 passes matplotlib's deprecated `vert`
         warnings.filterwarnings("ignore", message=".*vert: bool was deprecated.*")
         return _draw(plt, sns, result, data, out_dir, lang)
 
 
 def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str) -> Figure:
-    sv = lang == "sv"
     kind = result.figure
     if kind == "dumbbell":
-        fig, alt = _dumbbell(plt, sns, data, sv)
+        fig, alt = _dumbbell(plt, sns, data, lang)
     elif kind == "cohorts":
-        fig, alt = _cohorts(plt, sns, data, sv)
+        fig, alt = _cohorts(plt, sns, data, lang)
     elif kind == "counts_by_group":
-        fig, alt = _counts(plt, sns, data, result.tables["boxes"], sv)
+        fig, alt = _counts(plt, sns, data, result.tables[T.BOXES], lang)
     elif kind == "stacked_grid":
-        fig, alt = _stacked(plt, sns, data, sv)
+        fig, alt = _stacked(plt, sns, data, lang)
     elif kind == "yes_bars":
-        fig, alt = _yes_bars(plt, sns, data, sv)
+        fig, alt = _yes_bars(plt, sns, data, lang)
     elif kind == "mr_heatmap":
-        fig, alt = _heatmap(plt, sns, data, sv)
+        fig, alt = _heatmap(plt, sns, data, lang)
     else:
-        fig, alt = _mr_bars(plt, sns, data, sv)
+        fig, alt = _mr_bars(plt, sns, data, lang)
     fig.suptitle(result.title, fontsize=12)
     fig.tight_layout()
-    from ..io.writers import atomic_write
+    from ..files import atomic_write
 
     png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
     atomic_write(png, lambda tmp: fig.savefig(tmp, format="png", dpi=150,
@@ -82,7 +83,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     return Figure(result.id, result.title, alt, png, svg)
 
 
-def _counts(plt, sns, data: pd.DataFrame, boxes: pd.DataFrame, sv: bool):
+def _counts(plt, sns, data: pd.DataFrame, boxes: pd.DataFrame, lang: str):
     variables = list(dict.fromkeys(data["variable_label"]))
     fig, axes = plt.subplots(1, len(variables), figsize=(3.2 * len(variables), 4.2),
                              squeeze=False)
@@ -112,19 +113,16 @@ def _counts(plt, sns, data: pd.DataFrame, boxes: pd.DataFrame, sv: bool):
                        linewidths=0)
         ax.set_title(_wrap(var, 34), fontsize=9)
         ax.set_xlabel("")
-        ax.set_ylabel("Antal" if sv else "Number")
+        ax.set_ylabel(text("figure.number", lang))
         ax.set_xticks(range(len(order)), [_wrap(o, 14) for o in order], fontsize=8)
     groups = ", ".join(order)
-    shown = (("enskilda svar" if every_point else "antal svar per värde") if sv else
-             ("individual answers" if every_point else "the number giving each value"))
-    alt = (f"Lådagram med {shown} för {len(variables)} antal SIP per verksamhetsområde "
-           f"({groups}); fördelningarna är sneda med några höga värden." if sv else
-           f"Box plots with {shown} for {len(variables)} CIP counts by work area "
-           f"({groups}); the distributions are skewed, with a few high values.")
+    shown = text("figure.individual_answers" if every_point else "figure.answers_per_value",
+                 lang)
+    alt = text("figure.counts_alt", lang, shown=shown, n=len(variables), groups=groups)
     return fig, alt
 
 
-def _stacked(plt, sns, data: pd.DataFrame, sv: bool):
+def _stacked(plt, sns, data: pd.DataFrame, lang: str):
     data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
     wide = data.pivot_table(index="item_label", columns="label", values="percent",
                             sort=False)
@@ -133,21 +131,19 @@ def _stacked(plt, sns, data: pd.DataFrame, sv: bool):
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(wide) + 1.5))
     wide.plot(kind="barh", stacked=True, ax=ax, width=0.8,
               color=sns.color_palette(PALETTE, len(order)))
-    ax.set_xlabel("Procent" if sv else "Percent")
+    ax.set_xlabel(text("figure.percent", lang))
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
     ax.tick_params(axis="y", labelsize=8)
     ax.legend(title="", ncol=len(order), loc="lower center", bbox_to_anchor=(0.5, 1.0),
               frameon=False)
     top = wide.iloc[-1]
-    alt = (f"Staplade staplar för {len(wide)} innehållspunkter: andel ja, nej och vet ej. "
-           f"Högst andel ja: {wide.index[-1]} ({top.iloc[0]:.0f} %)." if sv else
-           f"Stacked bars for {len(wide)} template contents: percent yes, no and don't know. "
-           f"Most often yes: {wide.index[-1]} ({top.iloc[0]:.0f}%).")
+    alt = text("figure.stacked_alt", lang, n=len(wide), top=wide.index[-1],
+               percent=f"{top.iloc[0]:.0f}")
     return fig, alt
 
 
-def _yes_bars(plt, sns, data: pd.DataFrame, sv: bool):
+def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
     first = data.drop_duplicates("label")["label"].iloc[0]
     data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
     yes = data[data["label"] == first].sort_values("percent")
@@ -159,32 +155,27 @@ def _yes_bars(plt, sns, data: pd.DataFrame, sv: bool):
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% {first}")
     ax.tick_params(axis="y", labelsize=8)
-    alt = (f"Liggande staplar med 95 % KI: andel '{first}' för {len(yes)} följder, från "
-           f"{yes['percent'].min():.0f} till {yes['percent'].max():.0f} %." if sv else
-           f"Horizontal bars with 95% CIs: percent '{first}' for {len(yes)} consequences, "
-           f"from {yes['percent'].min():.0f} to {yes['percent'].max():.0f}%.")
+    alt = text("figure.yes_bars_alt", lang, answer=first, n=len(yes),
+               low=f"{yes['percent'].min():.0f}", high=f"{yes['percent'].max():.0f}")
     return fig, alt
 
 
-def _heatmap(plt, sns, data: pd.DataFrame, sv: bool):
+def _heatmap(plt, sns, data: pd.DataFrame, lang: str):
     wide = data.pivot_table(index="group_label", columns="label", values="pct_of_respondents",
                             sort=False)
     fig, ax = plt.subplots(figsize=(9, 3.6))
     sns.heatmap(wide, annot=True, fmt=".0f", cmap="viridis", vmin=0, vmax=100, ax=ax,
-                cbar_kws={"label": "% av svarande" if sv else "% of respondents"})
+                cbar_kws={"label": text("figure.percent_of_respondents", lang)})
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=30, labelsize=8)
     for label in ax.get_xticklabels():
         label.set_horizontalalignment("right")
-    alt = (f"Värmekarta: andel av de svarande i varje verksamhetsområde ({len(wide)}) som "
-           f"samverkat med var och en av {wide.shape[1]} organisationer." if sv else
-           f"Heatmap: percent of respondents in each work area ({len(wide)}) who collaborated "
-           f"with each of {wide.shape[1]} organisations.")
+    alt = text("figure.heatmap_alt", lang, groups=len(wide), options=wide.shape[1])
     return fig, alt
 
 
-def _mr_bars(plt, sns, data: pd.DataFrame, sv: bool):
+def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
     d = data.sort_values("pct_of_respondents")
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(d) + 1.2))
     ax.barh(d["label"], d["pct_of_respondents"], color=sns.color_palette(PALETTE)[1])
@@ -193,16 +184,14 @@ def _mr_bars(plt, sns, data: pd.DataFrame, sv: bool):
                       d["conf_high"] - d["pct_of_respondents"]],
                 fmt="none", ecolor="0.2", capsize=3)
     ax.set_xlim(0, 100)
-    ax.set_xlabel("% av svarande" if sv else "% of respondents")
+    ax.set_xlabel(text("figure.percent_of_respondents", lang))
     n = int(d["n_respondents"].iloc[0])
-    alt = (f"Liggande staplar med 95 % KI: skäl att avstå bland {n} svarande; vanligast "
-           f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f} %)." if sv else
-           f"Horizontal bars with 95% CIs: reasons given by {n} respondents; most common "
-           f"{d['label'].iloc[-1]} ({d['pct_of_respondents'].iloc[-1]:.0f}%).")
+    alt = text("figure.mr_bars_alt", lang, n=n, top=d["label"].iloc[-1],
+               percent=f"{d['pct_of_respondents'].iloc[-1]:.0f}")
     return fig, alt
 
 
-def _dumbbell(plt, sns, data: pd.DataFrame, sv: bool):
+def _dumbbell(plt, sns, data: pd.DataFrame, lang: str):
     """Baseline and follow-up per indicator: percentages left, means right."""
     pct = data[data["kind"] != "mean"].iloc[::-1]
     means = data[data["kind"] == "mean"].iloc[::-1]
@@ -214,21 +203,18 @@ def _dumbbell(plt, sns, data: pd.DataFrame, sv: bool):
         y = np.arange(len(part))
         ax.hlines(y, part["value_0"], part["value_1"], color="0.6", lw=2)
         ax.scatter(part["value_0"], y, color=colours[0], zorder=3,
-                   label="Baslinje" if sv else "Baseline")
+                   label=text("figure.baseline", lang))
         ax.scatter(part["value_1"], y, color=colours[1], zorder=3,
-                   label="Uppföljning" if sv else "Follow-up")
+                   label=text("figure.follow_up", lang))
         ax.set_yticks(y, labels, fontsize=7)
-        ax.set_xlabel(unit or ("Medelvärde" if sv else "Mean"))
+        ax.set_xlabel(unit or text("figure.mean", lang))
     axes[0].legend(loc="lower left", fontsize=8, frameon=False)
     up = int((data["value_1"] > data["value_0"]).sum())
-    alt = (f"Hantelgram: {len(data)} indikatorer vid baslinjen och uppföljningen; {up} är högre "
-           "vid uppföljningen." if sv else
-           f"Dumbbell chart: {len(data)} indicators at baseline and follow-up; {up} are higher "
-           "at the follow-up.")
+    alt = text("figure.dumbbell_alt", lang, n=len(data), up=up)
     return fig, alt
 
 
-def _cohorts(plt, sns, data: pd.DataFrame, sv: bool):
+def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
     """Each indicator per course occasion, with 95 % CIs, side by side."""
     indicators = list(dict.fromkeys(data["indicator"]))
     fig, axes = plt.subplots(1, len(indicators), figsize=(3.2 * len(indicators), 3.6),
@@ -242,12 +228,10 @@ def _cohorts(plt, sns, data: pd.DataFrame, sv: bool):
                     fmt="o", color=colour, capsize=2)
         ax.set_title(ind, fontsize=9)
         ax.set_xticks(x)
-        ax.set_xlabel("Kurstillfälle" if sv else "Course occasion")
+        ax.set_xlabel(text("figure.course_occasion", lang))
         ax.set_ylabel(part["unit"].iloc[0])
-    alt = (f"Punkter med 95 % KI för {len(indicators)} indikatorer vid vart och ett av "
-           f"{data['group'].nunique()} kurstillfällen." if sv else
-           f"Points with 95% CIs for {len(indicators)} indicators at each of "
-           f"{data['group'].nunique()} course occasions.")
+    alt = text("figure.cohorts_alt", lang, n=len(indicators),
+               occasions=data["group"].nunique())
     return fig, alt
 
 

@@ -20,31 +20,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import __version__
-from ..io.writers import atomic_write, neutralise
+from ..analysis import tables as T
+from ..analysis.results import Report
+from ..files import atomic_write, neutralise
+from ..lang import localise_decimal, text, texts
+from ..version import __version__
 from .display import Shown, shown
 from .figures import Figure, draw
-from .results import Report
 
 SCHEMA = "cipsurvey-results/1"
-TEXT = {
-    "en": {"account": "Import account", "validation": "Validation", "methods": "Methods",
-           "file": "File", "format": "Format", "read": "Read", "kept": "Kept",
-           "excluded": "Excluded", "addition": "Reviewer's addition", "source": "Paper",
-           "error": "This analysis failed", "synthetic": "SYNTHETIC DATA: invented answers "
-           "calibrated to the aggregates published by Källmén, Hed & Elgán (2017); not the "
-           "study's data.", "contents": "Contents", "problems": "Problems by kind",
-           "severity": "Severity", "code": "Code", "count": "Count", "figure": "Figure",
-           "generated": "Generated"},
-    "sv": {"account": "Importredovisning", "validation": "Validering", "methods": "Metod",
-           "file": "Fil", "format": "Format", "read": "Lästa", "kept": "Behållna",
-           "excluded": "Uteslutna", "addition": "Granskarens tillägg", "source": "Artikeln",
-           "error": "Analysen misslyckades", "synthetic": "SYNTETISKA DATA: påhittade svar "
-           "kalibrerade mot de sammanställningar som Källmén, Hed & Elgán (2017) publicerade; "
-           "inte studiens data.", "contents": "Innehåll", "problems": "Problem per slag",
-           "severity": "Allvar", "code": "Kod", "count": "Antal", "figure": "Figur",
-           "generated": "Skapad"},
-}
 
 
 @dataclass
@@ -97,18 +81,14 @@ def methods_paragraph(report: Report, invited: int | None = None) -> str:
                     if "method" in t.columns for m in t["method"].dropna().unique() if m})
     sw = software()
     soft = ", ".join(f"{k} {v}" for k, v in sw.items())
-    if lang == "sv":
-        rate = (f" av {invited} inbjudna ({100 * n / invited:.1f} %)".replace(".", ",")
-                if invited else "")
-        return (f"Analysen omfattar {n} svarande{rate} från {len(acc.files)} fil(er) ({formats}); "
-                f"{acc.rows_excluded} rader uteslöts med angivet skäl. Signifikansnivå "
-                f"α = {report.plan.alpha:g}".replace(".", ",") + ". Test och mått: "
-                + "; ".join(tests) + f". Programvara: {soft}.")
-    rate = f" of {invited} invited ({100 * n / invited:.1f}%)" if invited else ""
-    return (f"The analysis covers {n} respondents{rate} from {len(acc.files)} file(s) "
-            f"({formats}); {acc.rows_excluded} rows were excluded, each with its reason. "
-            f"Significance level α = {report.plan.alpha:g}. Tests and measures: "
-            + "; ".join(tests) + f". Software: {soft}.")
+    rate = ""
+    if invited:
+        percent = localise_decimal(f"{100 * n / invited:.1f}", lang)
+        rate = text("report.methods_rate", lang, invited=invited, percent=percent)
+    return text("report.methods_paragraph", lang, n=n, rate=rate, files=len(acc.files),
+                formats=formats, excluded=acc.rows_excluded,
+                alpha=localise_decimal(f"{report.plan.alpha:g}", lang),
+                tests="; ".join(tests), software=soft)
 
 
 def results_json(report: Report, figures: list[Figure], invited: int | None = None,
@@ -133,7 +113,7 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
             "addition": r.addition, "source": r.source, "n": r.n, "notes": r.notes,
             "error": r.error, "figure": r.figure,
             "tables": {name: table_records(t) for name, t in r.tables.items()
-                       if not (r.kind == "figure" and name == "data" and len(t) > 500)},
+                       if not (r.kind == "figure" and name == T.DATA and len(t) > 500)},
         } for r in report.results],
         "figures": figure_records(figures),
     }
@@ -258,7 +238,7 @@ def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: 
     acc = report.survey.account
     problems = report.survey.problems.groupby(["severity", "code"]).size().reset_index()
     html = env.from_string(_HTML).render(
-        lang=report.lang, t=TEXT[report.lang], title=report.plan.title.get(report.lang),
+        lang=report.lang, t=texts("report", report.lang), title=report.plan.title.get(report.lang),
         synthetic=is_synthetic(report), generated=generated,
         account=[{"file": Path(f.file).name, "format": f.format, "rows_read": f.rows_read,
                   "rows_kept": f.rows_kept, "rows_excluded": f.rows_excluded}
@@ -293,7 +273,7 @@ class WordReport:
         from docx.enum.text import WD_ALIGN_PARAGRAPH
         from docx.shared import Pt
 
-        t = TEXT[report.lang]
+        t = texts("report", report.lang)
         formatted = format_tables(report) if formatted is None else formatted
         doc = Document()
         style = doc.styles["Normal"]
@@ -326,8 +306,7 @@ class WordReport:
                 for name in r.tables:
                     number += 1
                     cap = doc.add_paragraph()
-                    cap.add_run(("Tabell" if report.lang == "sv" else "Table")
-                                + f" {number}").bold = True
+                    cap.add_run(f"{t['table']} {number}").bold = True
                     doc.add_paragraph().add_run(title).italic = True
                     s = formatted[r.id, name]
                     table = _docx_table(doc, s.headings, s.rows)
@@ -368,21 +347,21 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
     # table's XML on every call, which made Word the slowest output
     table = doc.add_table(rows=1 + len(rows), cols=width)
     cells = table._cells
-    for cell, text in zip(cells[:width], headings, strict=True):
-        cell.text = text
+    for cell, heading in zip(cells[:width], headings, strict=True):
+        cell.text = heading
         for run in cell.paragraphs[0].runs:
             run.bold = False
     # the body straight into the XML (python-docx's cell.text costs a fifth of a second
     # over the report's tables): the same <w:r><w:t> each new cell's empty paragraph would
     # get, except for text with tabs or breaks, which the library's own setter translates
-    body = (text for row in rows for text in row)
-    for cell, text in zip(cells[width:], body, strict=True):
-        if any(ch in text for ch in "\t\n\r\f\v"):
-            cell.text = text
+    body = (value for row in rows for value in row)
+    for cell, value in zip(cells[width:], body, strict=True):
+        if any(ch in value for ch in "\t\n\r\f\v"):
+            cell.text = value
         else:
             run = cell._tc.p_lst[0].add_r()
-            if text:  # (an empty cell has an empty run, as python-docx writes it)
-                run.add_t(text)
+            if value:  # (an empty cell has an empty run, as python-docx writes it)
+                run.add_t(value)
 
     def border(cell, edge: str) -> None:
         tc_pr = cell._tc.get_or_add_tcPr()
@@ -461,17 +440,10 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     xlsx = write_xlsx(report, out_dir / "report.xlsx")
     generated = generated or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     methods = methods_paragraph(report, invited)
-    methods += (" Respondent ids appear nowhere in this report"
-                + ("; free-text answers are included with pseudonymised ids."
-                   if free_text else "; free-text answers are left out.")
-                if report.lang == "en" else
-                " Respondenternas id finns inte i rapporten"
-                + ("; fritextsvar ingår med pseudonymiserade id."
-                   if free_text else "; fritextsvar ingår inte."))
+    methods += " " + text("report.ids_free_text_included" if free_text
+                          else "report.ids_free_text_left_out", report.lang)
     if min_cell > 1:
-        methods += (f" Cells with fewer than {min_cell} respondents are suppressed."
-                    if report.lang == "en" else
-                    f" Celler med färre än {min_cell} svarande är dolda.")
+        methods += " " + text("report.min_cell", report.lang, k=min_cell)
     payload = results_json(report, [], invited, generated, methods)
     payload["protection"] = {"min_cell": min_cell, "free_text": free_text,
                              "respondent_ids": "pseudonymised" if free_text else "left out"}

@@ -15,19 +15,21 @@ from typing import Any
 
 import pandas as pd
 
-from .results import Report, Result
+from ..analysis import tables as T
+from ..analysis.results import Report, Result
+from ..lang import text
 
 COUNT_COLUMNS = ("count", "observed")
 DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent", "expected",
            "std_residual", "adj_residual", "conf_low", "conf_high", "pct_of_respondents",
            "pct_of_responses")
 # the two keys of each tabulation: cells recoverable from a row's or a column's total
-KEYS = {"cells": ("row", "column"), "frequencies": ("group", "level"), "grid": ("item", "level"),
-        "multiple_response": ("group", "option"),
+KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: ("item", "level"),
+        T.MULTIPLE_RESPONSE: ("group", "option"),
         # figure data: options by group (multiple response), or how many gave each value of a
         # variable in a group, whose total is the n printed with the boxes
-        "data": ("group", "option", ("variable", "group"))}
-SMALL_GROUP = ("describe", "score", "by_area", "cohorts", "boxes")  # a whole group's statistics
+        T.DATA: ("group", "option", ("variable", "group"))}
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_AREA, T.COHORTS, T.BOXES)  # a whole group's statistics
 
 
 def suppress(report: Report, k: int) -> int:
@@ -53,10 +55,7 @@ def suppress_result(result: Result, k: int, lang: str) -> int:
         out["suppressed"] = mask.to_numpy()
         blanked += int(mask.sum())
         result.tables[name] = out
-        note = (f"Cells under {k} suppressed, and others where a blank could be recovered "
-                "from a total." if lang == "en" else
-                f"Celler under {k} dolda, och andra där en dold cell kunde räknas fram ur "
-                "en summa.")
+        note = text("table.suppressed", lang, k=k)
         if note not in result.notes:
             result.notes.append(note)
     return blanked

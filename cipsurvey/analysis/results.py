@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 if TYPE_CHECKING:
-    from ..plan import Plan
-    from ..survey import Survey
+    from ..wave.survey import Survey
+    from .plan import Plan
 
 
 @dataclass

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
-from .errors import CipsurveyError
+from ..errors import CipsurveyError
 
 MAX_BYTES = 5_000_000
 MAX_DEPTH = 40
@@ -110,3 +111,23 @@ def load_yaml(source: str | Path, *, text: str | None = None) -> YamlDocument:
     except RecursionError:
         raise CipsurveyError("YAML nested too deeply to read", file=file) from None
     return YamlDocument(data, lines, file)
+
+
+class Problem(BaseModel):
+    """One problem in an instrument or plan file, with its YAML line."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line else "file"
+        return f"{where} ({self.path}): {self.message}" if self.path else f"{where}: {self.message}"
+
+
+def path_text(path: tuple[Any, ...]) -> str:
+    """A path in a document as text: ``items[3].choices[0].label``."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out

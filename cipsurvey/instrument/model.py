@@ -8,6 +8,7 @@ answers, no cycles in the filters) run after the model is built and report their
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
@@ -15,9 +16,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..errors import InstrumentError
+from ..lang import LANGS, translations
 from . import expr
-from .errors import InstrumentError
-from .yamlio import YamlDocument, load_yaml
+from .yamlio import Problem, YamlDocument, load_yaml, path_text
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,31}$"
@@ -36,7 +38,7 @@ class Label(BaseModel):
     en: Annotated[str, Field(min_length=1)]
 
     def get(self, lang: str) -> str:
-        if lang in ("sv", "en"):
+        if lang in LANGS:
             return getattr(self, lang)
         extra = self.model_extra or {}
         return str(extra.get(lang, self.en))
@@ -106,13 +108,13 @@ class Provenance(_Model):
 
 DEFAULT_CHOICES: dict[ItemType, list[dict[str, Any]]] = {
     ItemType.yes_no: [
-        {"code": 1, "name": "yes", "label": {"sv": "Ja", "en": "Yes"}},
-        {"code": 2, "name": "no", "label": {"sv": "Nej", "en": "No"}},
+        {"code": 1, "name": "yes", "label": translations("choice.yes")},
+        {"code": 2, "name": "no", "label": translations("choice.no")},
     ],
     ItemType.yes_no_dont_know: [
-        {"code": 1, "name": "yes", "label": {"sv": "Ja", "en": "Yes"}},
-        {"code": 2, "name": "no", "label": {"sv": "Nej", "en": "No"}},
-        {"code": 3, "name": "dont_know", "label": {"sv": "Vet ej", "en": "Don't know"}},
+        {"code": 1, "name": "yes", "label": translations("choice.yes")},
+        {"code": 2, "name": "no", "label": translations("choice.no")},
+        {"code": 3, "name": "dont_know", "label": translations("choice.dont_know")},
     ],
 }
 
@@ -343,33 +345,19 @@ def _variable(name: str, kind: ItemType, choices: list[Choice],
 
 # --------------------------------------------------------------------------- loading
 
-
-class Problem(BaseModel):
-    """One problem in an instrument or plan file, with its YAML line."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"line {self.line}" if self.line else "file"
-        return f"{where} ({self.path}): {self.message}" if self.path else f"{where}: {self.message}"
+Explain = Callable[[dict[str, Any]], str | None]
 
 
-def _path_text(path: tuple[Any, ...]) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]:
+def _pydantic_problems(exc: ValidationError, doc: YamlDocument,
+                       explain: Explain | None = None) -> list[Problem]:
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         # pydantic puts enum/literal branch names in loc; keep the parts that exist in the file
         path: list[Any] = []
-        for part in loc:
+        for k, part in enumerate(loc):
+            if k + 1 < len(loc) and (*path, loc[k + 1]) in doc.lines:
+                continue  # a union's tag ('figure' in loc (..., 'figure', 'answer')): no key
             if (*path, part) in doc.lines or isinstance(part, int):
                 path.append(part)
         msg = err["msg"].removeprefix("Value error, ")
@@ -381,7 +369,9 @@ def _pydantic_problems(exc: ValidationError, doc: YamlDocument) -> list[Problem]
             msg = f"unknown field {loc[-1]!r}"
         elif err["type"] == "missing":
             msg = f"missing field {loc[-1]!r}"
-        problems.append(Problem(path=_path_text(tuple(path)), line=doc.line_of(tuple(path)),
+        if explain is not None:
+            msg = explain(err) or msg
+        problems.append(Problem(path=path_text(tuple(path)), line=doc.line_of(tuple(path)),
                                 message=msg))
     return problems
 
@@ -399,7 +389,7 @@ def semantic_problems(inst: Instrument, doc: YamlDocument | None = None,
         if positions and len(path) > 1 and path[0] in positions:
             path = (path[0], positions[path[0]][path[1]], *path[2:])
         line = doc.line_of(path) if doc else None
-        problems.append(Problem(path=_path_text(path), line=line, message=message))
+        problems.append(Problem(path=path_text(path), line=line, message=message))
 
     seen: dict[str, tuple[Any, ...]] = {}
     columns: dict[str, str] = {}
@@ -532,14 +522,19 @@ def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
             if not any(f"'{name}'" in p.message for name in invalid)]
 
 
-def validate_document(model: type[BaseModel], doc: YamlDocument, what: str) -> Any:
-    """Build ``model`` from a YAML document; every structural problem with its line."""
+def validate_document(model: type[BaseModel], doc: YamlDocument, what: str,
+                      explain: Explain | None = None) -> Any:
+    """Build ``model`` from a YAML document; every structural problem with its line.
+
+    ``explain``: given a pydantic error, a better message for it, or None for the default
+    (the analysis plan uses it to say which fields an analysis of each kind has).
+    """
     if not isinstance(doc.data, dict):
         raise InstrumentError(f"{what} must be a YAML mapping", file=doc.file)
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        problems = _pydantic_problems(exc, doc)
+        problems = _pydantic_problems(exc, doc, explain)
         if model is Instrument:
             problems += _partial_semantic_problems(doc)
         raise InstrumentError(f"{len(problems)} problem(s) in the {what.split(' ', 1)[1]}",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -13,12 +12,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import coerce
+from ..errors import CipsurveyError, InputFileError
+from ..instrument import Instrument, ItemType, load_instrument
+from ..io.readers import read_raw
+from ..lang import text
+from ..parallel import two_threads
 from .coerce import MissingCodes, coerce_table, is_text_column
 from .derive import compute_derived
-from .errors import CipsurveyError, InputFileError
-from .instrument import Instrument, ItemType, load_instrument
-from .io.readers import read_raw
+from .problems import PROBLEM_LANG, ProblemRecord, problem
 from .validate import (
     Findings,
     answered_rows,
@@ -115,8 +116,8 @@ class Survey:
 
     @cached_property
     def problems(self) -> pd.DataFrame:
-        """One row per problem: ``file, row, column, item, severity, code, value,
-        message``; errors first, then by file, row and column."""
+        """One row per problem (the columns of :data:`.problems.PROBLEM_COLUMNS`); errors
+        first, then by file, row and column."""
         return self.findings.table()
 
     @property
@@ -198,7 +199,7 @@ def read_survey(
         if rule not in ("flag", "keep", "drop"):
             raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
     frames: list[pd.DataFrame] = []
-    problems: list[dict[str, Any]] = []
+    problems: list[ProblemRecord] = []
     missing: list[MissingCodes] = []
     accounts: list[FileAccount] = []
     exclusions: list[dict[str, Any]] = []
@@ -237,18 +238,16 @@ def read_survey(
                 keep = keep & ~marked
             elif rule == "flag":
                 for i in np.nonzero(marked)[0]:
-                    problems.append({"file": str(p), "row": int(raw.rows[i]), "column": "",
-                                     "item": "", "severity": "warning",
-                                     "code": f"{kind}_response",
-                                     "value": "", "message": f"the {tool} export marks this "
-                                     f"response as {kind}; kept (see --{kind})"})
+                    problems.append(problem(
+                        file=str(p), row=int(raw.rows[i]), severity="warning",
+                        code=f"{kind}_response", message=text(
+                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind)))
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
         for row in raw.short_rows:
-            problems.append({"file": str(p), "row": row, "column": "", "item": "",
-                             "severity": "warning", "code": "short_row", "value": "",
-                             "message": "this row has fewer fields than the header (a "
-                                        "different delimiter?); the missing fields are empty"})
+            problems.append(problem(
+                file=str(p), row=row, severity="warning", code="short_row",
+                message=text("problem.short_row", PROBLEM_LANG)))
         excluded_rows = set(raw.rows[~keep].tolist())
         problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
         problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
@@ -282,7 +281,7 @@ def read_survey(
                   if pr["severity"] == "error" and pr["row"] is not None}
     # the filter checks only read the wave: on a large one they run beside the derived
     # variables (both mostly numpy, which lets go of the interpreter lock)
-    if len(data) >= coerce.THREADS_FROM and (os.cpu_count() or 1) >= 2:
+    if two_threads(len(data)):
         with ThreadPoolExecutor(1) as pool:
             checked = pool.submit(check_filters, inst, data, fed)
             derived = compute_derived(inst, data)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -23,9 +22,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .expr import normalise
-from .instrument import CHOICE_TYPES, Instrument, Item, ItemType
-from .io.readers import RawTable
+from ..instrument import CHOICE_TYPES, Instrument, Item, ItemType
+from ..instrument.expr import normalise
+from ..io.raw import RawTable
+from ..lang import text
+from ..parallel import two_threads
+from .problems import PROBLEM_LANG, ProblemRecord, problem
 
 _NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
@@ -39,14 +41,6 @@ OK, EMPTY, USER_MISSING = "ok", "empty", "user_missing"
 SEVERITY = {
     "unknown_code": "error", "out_of_range": "error", "free_typed_number": "error",
     "not_a_number": "error", "not_integer": "error", "invalid_date": "error",
-}
-MESSAGES = {
-    "unknown_code": "{value!r} is not an answer of this item (codes: {codes})",
-    "out_of_range": "{value!r} is outside the valid range {range}",
-    "free_typed_number": "{value!r} is typed text, not a number; it is not guessed",
-    "not_a_number": "{value!r} is not a number",
-    "not_integer": "{value!r} is not a whole number; counts must be whole numbers",
-    "invalid_date": "{value!r} is not a date (use YYYY-MM-DD)",
 }
 
 
@@ -66,7 +60,7 @@ class Coerced:
     matches: list[ColumnMatch]
     unknown_columns: list[str]
     absent_items: list[Item]
-    problems: list[dict[str, Any]]
+    problems: list[ProblemRecord]
     missing: MissingCodes
 
 
@@ -123,7 +117,7 @@ def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], l
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
-    from .errors import InputFileError
+    from ..errors import InputFileError
 
     raise InputFileError(
         f"columns {other!r} and {col!r} both hold {column!r}", file=raw.path, row=1, column=col,
@@ -288,8 +282,6 @@ class _ItemReader:
 
 
 # --------------------------------------------------------------------------- whole table
-
-THREADS_FROM = 50_000  # rows; a smaller file is read in one thread
 
 # Per distinct value, the outcome is kept as a small integer (an index into STATUSES), so that
 # a million rows need no Python object per cell.
@@ -474,7 +466,7 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
 
     # columns are independent; numpy and pandas release the GIL for most of the work, so a
     # large file is read in two threads. The parts are merged in column order either way.
-    if n >= THREADS_FROM and len(matches) > 1 and (os.cpu_count() or 1) >= 2:
+    if two_threads(n) and len(matches) > 1:
         with ThreadPoolExecutor(2) as pool:
             parts = list(pool.map(one, matches))
     else:
@@ -607,13 +599,11 @@ def _split_packed(text: str, lookup: dict[str, int]) -> list[int] | None:
 
 
 def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,
-             item: Item) -> dict[str, Any]:
+             item: Item) -> ProblemRecord:
     codes = ", ".join(f"{c.code}={c.name}" for c in item.choices)
     rng = item.range
     rng_text = f"{rng.min:g}–{rng.max:g}" if rng and rng.min is not None and rng.max is not None \
         else str(rng)
-    message = MESSAGES[status].format(value=value, codes=codes, range=rng_text)
-    return {
-        "file": file, "row": int(row), "column": match.raw, "item": item.id,
-        "severity": SEVERITY[status], "code": status, "value": str(value), "message": message,
-    }
+    message = text(f"problem.{status}", PROBLEM_LANG, value=value, codes=codes, range=rng_text)
+    return problem(file=file, row=int(row), column=match.raw, item=item.id,
+                   severity=SEVERITY[status], code=status, value=str(value), message=message)

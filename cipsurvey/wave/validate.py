@@ -13,44 +13,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import union_categoricals
 
-from .instrument import Instrument
-
-PROBLEM_COLUMNS = ["file", "row", "column", "item", "severity", "code", "value", "message"]
-SEVERITY_ORDER = {"error": 0, "warning": 1, "note": 2}
-
-
-def problem_frame(records: list[dict[str, Any]],
-                  chunks: list[pd.DataFrame] | None = None) -> pd.DataFrame:
-    """One table of problems, errors first, then by file, row and column.
-
-    ``records`` are single problems; ``chunks`` are tables of many (the filter checks of a
-    large wave give one per item, built from arrays rather than one dict per cell, with
-    categorical text columns so that no string is copied per row until the end).
-    """
-    parts = [pd.DataFrame.from_records(records, columns=PROBLEM_COLUMNS)] if records else []
-    parts += [c for c in (chunks or []) if len(c)]
-    if not parts:
-        return pd.DataFrame(columns=PROBLEM_COLUMNS).astype({"row": "Int64"})
-    columns: dict[str, Any] = {}
-    for name in PROBLEM_COLUMNS:
-        if name == "row":
-            columns[name] = pd.array(np.concatenate(
-                [pd.array(p[name], dtype="Int64") for p in parts]), dtype="Int64")
-            continue
-        columns[name] = union_categoricals([_categorical(p[name]) for p in parts])
-    frame = pd.DataFrame(columns, copy=False)
-    keys = [frame[c].cat.reorder_categories(sorted(frame[c].cat.categories)).cat.codes
-            for c in ("column", "file")]
-    order = np.lexsort((keys[0].to_numpy(), frame["row"].fillna(-1).to_numpy(dtype=np.int64),
-                        keys[1].to_numpy(),
-                        frame["severity"].map(SEVERITY_ORDER).to_numpy(dtype=np.int64)))
-    frame = frame.take(order).reset_index(drop=True)
-    for name in PROBLEM_COLUMNS:
-        if name != "row":
-            frame[name] = frame[name].astype(object)
-    return frame
+from ..instrument import Instrument
+from ..lang import text
+from .problems import PROBLEM_LANG, ProblemRecord, problem, problem_chunk, problem_frame
 
 
 @dataclass
@@ -61,19 +27,11 @@ class Findings:
     find over a million gaps, and sorting them costs half a second that a run of the
     statistics does not need."""
 
-    records: list[dict[str, Any]] = field(default_factory=list)
+    records: list[ProblemRecord] = field(default_factory=list)
     chunks: list[pd.DataFrame] = field(default_factory=list)
 
     def table(self) -> pd.DataFrame:
         return problem_frame(self.records, self.chunks)
-
-
-def _categorical(values: pd.Series) -> pd.Categorical:
-    """Categories as plain Python objects, so that every part can be combined."""
-    cat = values.array if isinstance(values.dtype, pd.CategoricalDtype) else \
-        pd.Categorical(values.astype(object).where(values.notna(), ""))
-    names = pd.Index(cat.categories.to_numpy(dtype=object), dtype=object)
-    return pd.Categorical.from_codes(cat.codes, names)
 
 
 def answered_rows(frame: pd.DataFrame, columns: list[str]) -> np.ndarray:
@@ -98,12 +56,12 @@ class _Rows:
         def same(value: str) -> pd.Categorical:
             return pd.Categorical.from_codes(np.zeros(k, dtype=np.int8), [value])
 
-        return pd.DataFrame({
-            "file": pd.Categorical.from_codes(self.file_codes[index], self.file_names),
-            "row": self.rows[index].astype(np.int64),
-            "column": same(column), "item": same(item), "severity": same(severity),
-            "code": same(code), "value": pd.Categorical(values) if values is not None
-            else same(""), "message": same(message)}, copy=False)
+        return problem_chunk(
+            file=pd.Categorical.from_codes(self.file_codes[index], self.file_names),
+            row=self.rows[index].astype(np.int64),
+            column=same(column), item=same(item), severity=same(severity),
+            code=same(code), value=pd.Categorical(values) if values is not None
+            else same(""), message=same(message))
 
 
 class _FedRows:
@@ -150,13 +108,13 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
             records.append(where.problems(
                 skipped_but, item.columns[0], item_id, "warning", "answered_but_skipped",
                 _show(frame, item.columns, skipped_but),
-                f"answered although the filter `{bound.text}` skips it"))
+                text("problem.answered_but_skipped", PROBLEM_LANG, filter=bound.text)))
         asked_not = np.nonzero(known & asked & ~answered)[0]
         if len(asked_not):
             records.append(where.problems(
                 asked_not, item.columns[0], item_id, "warning" if item.required else "note",
-                "missing_but_relevant", None, f"not answered although the filter "
-                f"`{bound.text}` asks for it"))
+                "missing_but_relevant", None,
+                text("problem.missing_but_relevant", PROBLEM_LANG, filter=bound.text)))
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
@@ -164,7 +122,7 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
             if len(gaps):
                 records.append(where.problems(gaps, item.columns[0], item.id, "warning",
                                               "missing_required", None,
-                                              "a required item is empty"))
+                                              text("problem.missing_required", PROBLEM_LANG)))
     return records
 
 
@@ -224,25 +182,26 @@ def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame,
     # where to look
     chunk = where.problems(index, inst.respondent_id, inst.respondent_id, "warning",
                            "duplicate_id", None, "")
-    chunk["message"] = [f"the same respondent id as {f} row {r}; both rows are kept"
+    message = text("problem.duplicate_id", PROBLEM_LANG, file="{file}", row="{row}")
+    chunk["message"] = [message.format(file=f, row=r)
                         for f, r in (first_of[id_values[i]] for i in index)]
     return [chunk]
 
 
 def check_columns(inst: Instrument, file: str, unknown: list[str],
-                  absent: list[Any]) -> list[dict[str, Any]]:
+                  absent: list[Any]) -> list[ProblemRecord]:
+    """A problem for each column the instrument does not know, and each item no column holds."""
     records = []
     for col in unknown:
-        records.append({"file": file, "row": 1, "column": col, "item": "",
-                        "severity": "warning", "code": "unknown_column", "value": "",
-                        "message": "the instrument has no item for this column; not imported"})
+        records.append(problem(file=file, row=1, column=col, severity="warning",
+                               code="unknown_column",
+                               message=text("problem.unknown_column", PROBLEM_LANG)))
     for item in absent:
         if item.role == "admin" and not item.required:
             severity = "note"
         else:
             severity = "error" if item.required else "warning"
-        records.append({"file": file, "row": None, "column": item.id, "item": item.id,
-                        "severity": severity, "code": "missing_column", "value": "",
-                        "message": "no column in the file holds this item; "
-                                   "all its values are missing"})
+        records.append(problem(file=file, row=None, column=item.id, item=item.id,
+                               severity=severity, code="missing_column",
+                               message=text("problem.missing_column", PROBLEM_LANG)))
     return records

@@ -2,7 +2,7 @@
 computes from a wave, with a verdict.
 
 The published numbers come from cipsurvey's copy of the paper's transcription
-(``cipsurvey/reference/kallmen2017_published.yaml``). Each check names where the reproduced
+(``cipsurvey/demo/kallmen2017_published.yaml``). Each check names where the reproduced
 value sits in the report's results; a value matches when it rounds (half up, as SPSS prints)
 to the printed one. Known contradictions of the paper are shown as such and do not fail.
 """
@@ -16,9 +16,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .report.results import Report
+from ..analysis import tables as T
+from ..analysis.results import Report
 
-PUBLISHED = Path(__file__).resolve().parent / "reference" / "kallmen2017_published.yaml"
+PUBLISHED = Path(__file__).resolve().parent / "kallmen2017_published.yaml"
 THREE = ["social_services", "psychiatric_care", "substance_use_treatment"]
 AREA = {"social_services": 1.0, "psychiatric_care": 2.0, "substance_use_treatment": 3.0,
         "other_healthcare": 4.0}
@@ -129,7 +130,7 @@ def build_checks(report: Report, published: dict | None = None,
 
     t1 = pub["table1_demographics"]
     # Table 1
-    area_cells = q.table("t1_work_area", "cells")
+    area_cells = q.table("t1_work_area", T.CELLS)
     for key, g in GENDER.items():
         add(f"Table 1 · n {key}", t1["n"][key],
             float(report.survey.data["gender"].eq(g).sum()))
@@ -139,9 +140,9 @@ def build_checks(report: Report, published: dict | None = None,
         rid = "t1_age" if var == "age" else "t1_years"
         for who, g in (*GENDER.items(), ("total", "Total")):
             m, s = t1[key][who]
-            add(f"Table 1 · {var} mean · {who}", m, q.one(rid, "describe", "mean", group=g), 1)
-            add(f"Table 1 · {var} SD · {who}", s, q.one(rid, "describe", "sd", group=g), 1)
-    edu = q.table("t1_education", "cells")
+            add(f"Table 1 · {var} mean · {who}", m, q.one(rid, T.DESCRIBE, "mean", group=g), 1)
+            add(f"Table 1 · {var} SD · {who}", s, q.one(rid, T.DESCRIBE, "sd", group=g), 1)
+    edu = q.table("t1_education", T.CELLS)
     levels = ["primary", "secondary", "other_post_primary", "college_university",
               "practical_job_training"]
     for code, level in enumerate(levels, start=1):
@@ -172,34 +173,34 @@ def build_checks(report: Report, published: dict | None = None,
             100 * float(sub["observed"].sum()) / n_area, 1)
 
     ts = pub["text_statistics"]
-    tt = q.table("t1_age_ttest", "ttest")
+    tt = q.table("t1_age_ttest", T.TTEST)
     student = tt[tt["test"] == "Student"].iloc[0]
     add("Text · age t", ts["age_by_gender_ttest"]["t"], float(student["statistic"]), 2)
     add("Text · age t df", ts["age_by_gender_ttest"]["df"], float(student["df"]), 0)
     add("Text · age t p", ts["age_by_gender_ttest"]["p"], float(student["p"]), 2)
-    chi = q.table("t1_work_area", "tests").set_index("test").loc["Pearson chi-square"]
+    chi = q.table("t1_work_area", T.TESTS).set_index("test").loc["Pearson chi-square"]
     add("Text · gender × area chi2", ts["gender_by_work_area_chi2"]["chi2"],
         float(chi["statistic"]), 2)
     add("Text · gender × area df", ts["gender_by_work_area_chi2"]["df"], float(chi["df"]), 0)
     add("Text · gender × area p", ts["gender_by_work_area_chi2"]["p"], float(chi["p"]), 3)
-    meets = q.table("need_overall", "frequencies").set_index("level")
+    meets = q.table("need_overall", T.FREQUENCIES).set_index("level")
     add("Text · meets clients n", ts["meets_clients_needing_cip"]["n"], float(meets.loc[1.0,
                                                                                        "count"]))
     add("Text · meets clients %", ts["meets_clients_needing_cip"]["percent"],
         float(meets.loc[1.0, "percent"]), 1)
-    ever = q.table("ever_cip", "frequencies").set_index("level")
+    ever = q.table("ever_cip", T.FREQUENCIES).set_index("level")
     add("Text · ever involved n", ts["ever_involved_in_cip"]["n"], float(ever.loc[1.0, "count"]))
     add("Text · ever involved %", ts["ever_involved_in_cip"]["percent"],
         float(ever.loc[1.0, "percent"]), 1)
 
-    anova = q.table("t2_anova", "anova")
+    anova = q.table("t2_anova", T.ANOVA)
     for key, item in COUNT_ITEMS.items():
         printed = ts[f"anova_cips_{key}"]
         row = anova[(anova["variable"] == item) & (anova["source"] == "Between Groups")].iloc[0]
         within = anova[(anova["variable"] == item) & (anova["source"] == "Within Groups")].iloc[0]
         add(f"Text · ANOVA {key} F", printed["F"], float(row["statistic"]), 2)
         add(f"Text · ANOVA {key} df2", printed["df"][1], float(within["df"]), 0)
-    pairwise = q.table("t2_anova", "pairwise_d")
+    pairwise = q.table("t2_anova", T.PAIRWISE_D)
     for key, printed in (("participated_30d", ts["cohens_d_participated_30d"]),
                          ("participated_6m", ts["cohens_d_participated_6m"])):
         item = COUNT_ITEMS[key]
@@ -214,26 +215,26 @@ def build_checks(report: Report, published: dict | None = None,
     add("Text · Cohen's d largest (PC vs SS, self-initiated)",
         ts["cohens_d_selfinitiated_largest"]["pc_vs_ss"], max(self_d), 3)
 
-    abst = q.table("abstained", "frequencies").set_index("level")
+    abst = q.table("abstained", T.FREQUENCIES).set_index("level")
     add("Text · abstained %", ts["abstained_6m_among_involved"]["percent"],
         float(abst.loc[1.0, "percent"]), 1)
-    reasons = q.table("abstain_reasons", "multiple_response").set_index("option")
+    reasons = q.table("abstain_reasons", T.MULTIPLE_RESPONSE).set_index("option")
     for key, col in (("difficulties_collaborating", "abstain_reasons_difficult_collaboration"),
                      ("lack_of_time", "abstain_reasons_lack_of_time"),
                      ("no_client_consent", "abstain_reasons_no_client_consent")):
         add(f"Text · abstention reason {key} %", ts["abstention_reasons_percent"][key],
             float(reasons.loc[col, "pct_of_respondents"]), 1)
     ta = ts["template_awareness_among_meeting_clients"]
-    tmpl = q.table("template_overall", "frequencies").set_index("level")
+    tmpl = q.table("template_overall", T.FREQUENCIES).set_index("level")
     for code, key in ((1.0, "knows_template_exists"), (2.0, "no_template_exists"),
                       (3.0, "not_aware")):
         add(f"Text · template {key} %", ta[key][0], float(tmpl.loc[code, "percent"]), 1)
         add(f"Text · template {key} n", ta[key][1], float(tmpl.loc[code, "count"]))
-    by_area = q.table("template_by_area", "cells")
+    by_area = q.table("template_by_area", T.CELLS)
     for area, printed in ta["percent_aware_by_area"].items():
         row = by_area[(by_area["row"] == AREA[area]) & (by_area["column"] == 1.0)]
         add(f"Text · template aware {area} %", printed, float(row["row_percent"].iloc[0]), 1)
-    tan = q.table("template_anova", "anova")
+    tan = q.table("template_anova", T.ANOVA)
     add("Text · template ANOVA F", ta["anova_by_work_area"]["F"],
         float(tan.loc[tan["source"] == "Between Groups", "statistic"].iloc[0]), 2)
     add("Text · template ANOVA df2", ta["anova_by_work_area"]["df"][1],
@@ -243,21 +244,21 @@ def build_checks(report: Report, published: dict | None = None,
                     "substance_use_treatment": 3.0}
     for rid, key in (("easiest", "easiest_partner_percent"),
                      ("most_difficult", "most_difficult_partner_percent")):
-        cells = q.table(rid, "cells")
+        cells = q.table(rid, T.CELLS)
         for who, partners in ts[key].items():
             for partner, printed in partners.items():
                 row = cells[(cells["row"] == staff[who]) & (cells["column"]
                                                             == partner_code[partner])]
                 add(f"Text · {rid} partner · {who} → {partner} %", printed,
                     float(row["row_percent"].iloc[0]), 1)
-    model = q.table("reg_ols", "model").iloc[0]
+    model = q.table("reg_ols", T.MODEL).iloc[0]
     add("Text · regression R²", ts["regression_cips_6m"]["r_squared"],
         float(model["r_squared"]), 2)
-    coef = q.table("reg_ols", "coefficients").set_index("term")
+    coef = q.table("reg_ols", T.COEFFICIENTS).set_index("term")
     add("Text · regression p (social services)", 0.001, float(coef.loc["work_area[1]", "p"]), 3)
 
     # Table 2
-    desc = q.table("t2_describe", "describe")
+    desc = q.table("t2_describe", T.DESCRIBE)
     for key, item in COUNT_ITEMS.items():
         for area in THREE:
             want = pub["table2_cip_counts"][key][area]
@@ -266,7 +267,7 @@ def build_checks(report: Report, published: dict | None = None,
                 add(f"Table 2 · {key} · {area} · {stat}", want[stat], float(row[stat]),
                     0 if stat == "n" else 1)
     # Table 3
-    grid = q.table("t3_contents", "grid")
+    grid = q.table("t3_contents", T.GRID)
     for key, item in TABLE3.items():
         want = pub["table3_template_content"][key]
         sub = grid[grid["item"] == item].set_index("level")
@@ -277,7 +278,7 @@ def build_checks(report: Report, published: dict | None = None,
                 1)
             add(f"Table 3 · {key} · {answer} n", printed_n, float(sub.loc[code, "count"]))
     # Table 4
-    grid4 = q.table("t4_consequences", "grid")
+    grid4 = q.table("t4_consequences", T.GRID)
     for key, item in TABLE4.items():
         want = pub["table4_positive_consequences"][key]
         sub = grid4[grid4["item"] == item].set_index("level")
@@ -287,7 +288,7 @@ def build_checks(report: Report, published: dict | None = None,
                 float(sub.loc[code, "percent"]), 1)
             add(f"Table 4 · {key} · {answer} n", want[answer][1], float(sub.loc[code, "count"]))
     # Table 5
-    mr = q.table("t5_partners", "multiple_response")
+    mr = q.table("t5_partners", T.MULTIPLE_RESPONSE)
     data = report.survey.data
     for area in THREE:
         want = pub["table5_collaboration_partners_12m"][area]

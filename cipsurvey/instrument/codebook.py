@@ -4,24 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .instrument import Instrument, ItemType
-
-HEAD = {
-    "sv": {"question": "Fråga", "type": "Typ", "codes": "Koder", "filter": "Visas om",
-           "missing": "Saknade värden", "range": "Giltigt intervall", "source": "Ursprung",
-           "derived": "Härledda variabler", "groups": "Grupper", "items": "Frågor",
-           "column": "Kolumn", "published": "publicerad", "reconstructed": "rekonstruerad",
-           "admin": "administrativ"},
-    "en": {"question": "Question", "type": "Type", "codes": "Codes", "filter": "Shown if",
-           "missing": "Missing codes", "range": "Valid range", "source": "Provenance",
-           "derived": "Derived variables", "groups": "Groups", "items": "Items",
-           "column": "Column", "published": "published", "reconstructed": "reconstructed",
-           "admin": "administrative"},
-}
+from ..lang import texts
+from .model import Instrument, ItemType
 
 
 def codebook_rows(inst: Instrument, lang: str = "en") -> list[dict[str, Any]]:
     """One record per item with everything the codebook shows."""
+    head = texts("codebook", lang)
     rows = []
     for item in inst.items:
         codes = [(c.code, c.label.get(lang), c.name) for c in item.choices]
@@ -37,7 +26,7 @@ def codebook_rows(inst: Instrument, lang: str = "en") -> list[dict[str, Any]]:
             "type": item.type.value, "text": item.text.get(lang), "codes": codes,
             "columns": item.columns if item.type == ItemType.multiple_choice else [],
             "missing": missing, "range": rng, "filter": item.relevant or "",
-            "provenance": f"{HEAD[lang][prov.status]}: {prov.where or prov.why}",
+            "provenance": f"{head[prov.status]}: {prov.where or prov.why}",
             "required": item.required,
         })
     return rows
@@ -48,7 +37,7 @@ def _md_escape(text: str) -> str:
 
 
 def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
-    h = HEAD[lang]
+    h = texts("codebook", lang)
     out = [f"# {inst.title.get(lang)}", ""]
     if inst.description:
         out += [inst.description.get(lang), ""]
@@ -132,5 +121,5 @@ def codebook_html(inst: Instrument, lang: str = "en") -> str:
     return env.from_string(_HTML).render(
         lang=lang, title=inst.title.get(lang),
         description=inst.description.get(lang) if inst.description else "",
-        citation=inst.citation, rows=codebook_rows(inst, lang), h=HEAD[lang],
+        citation=inst.citation, rows=codebook_rows(inst, lang), h=texts("codebook", lang),
     )

@@ -14,10 +14,10 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import CipsurveyError
-from .instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
+from ..errors import CipsurveyError
+from ..instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
+from ..instrument.yamlio import load_yaml
 from .survey import Survey, read_survey
-from .yamlio import load_yaml
 
 
 class _Model(BaseModel):

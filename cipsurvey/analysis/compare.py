@@ -13,11 +13,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import stats as st
-from .instrument import ItemType, Label
-from .report.results import Result
-from .study import Study
-from .survey import ImportAccount
+from .. import stats as st
+from ..instrument import ItemType, Label
+from ..lang import localise_decimal, text, translations
+from ..wave.study import Study
+from ..wave.survey import ImportAccount
+from . import tables as T
+from .results import Result
 
 COUNTS = ["n_part_30d", "n_self_30d", "n_part_6m", "n_self_6m"]
 BINARY = ["ever_cip", "abstained_6m", "template_known", "cq_responsibilities_clarified",
@@ -25,14 +27,6 @@ BINARY = ["ever_cip", "abstained_6m", "template_known", "cq_responsibilities_cla
           "cq_more_interventions", "cq_easier_care", "cq_more_investigations"]
 CATEGORICAL = ["template_exists"]
 BASELINE_TRAITS = ["gender", "age", "work_area", "years_at_workplace", "ever_cip", "n_part_6m"]
-TEXT = {
-    "en": {"response": "Response and attrition", "change": "Change between the waves",
-           "areas": "Change by work area", "cohorts": "Course occasions",
-           "summary": "Summary", "title": "Baseline and follow-up compared"},
-    "sv": {"response": "Svar och bortfall", "change": "Förändring mellan omgångarna",
-           "areas": "Förändring per verksamhetsområde", "cohorts": "Kurstillfällen",
-           "summary": "Sammanfattning", "title": "Baslinje och uppföljning jämförda"},
-}
 
 
 @dataclass
@@ -90,15 +84,11 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
             lang: str = "en") -> Comparison:
     ids = list(study.waves)
     base, follow = base or ids[0], follow or ids[-1]
-    t = TEXT[lang]
     w0 = _indicators(study.waves[base].data)
     w1 = _indicators(study.waves[follow].data)
     key = study.key
     linked_ok = bool(key) and w0[key].notna().any() and w1[key].notna().any()
-    notes = [] if linked_ok else [
-        "No respondent key links the waves: only independent-sample tests are reported."
-        if lang == "en" else
-        "Ingen nyckel länkar omgångarna: bara test för oberoende grupper redovisas."]
+    notes = [] if linked_ok else [text("compare.no_key", lang)]
     results: list[Result] = []
 
     def add(rid: str, section: str, title: str, tables: dict[str, pd.DataFrame], *,
@@ -109,39 +99,38 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
                               figure=figure, n=n))
 
     # ---- response and attrition
-    add("response_rates", "response", "Response rate per wave and course occasion"
-        if lang == "en" else "Svarsandel per omgång och kurstillfälle",
-        {"rates": response_rates(study)})
+    add("response_rates", "response", text("compare.response_rates", lang),
+        {T.RATES: response_rates(study)})
     if linked_ok:
-        add("attrition", "response", "Who answered the follow-up: baseline characteristics"
-            if lang == "en" else "Vem svarade på uppföljningen: egenskaper vid baslinjen",
-            {"attrition": attrition(w0, w1, key)})
-        add("linkage", "response", "Respondents in one or both waves"
-            if lang == "en" else "Svarande i en eller båda omgångarna",
-            {"linkage": linkage(w0, w1, key)})
+        add("attrition", "response", text("compare.attrition", lang),
+            {T.ATTRITION: attrition(w0, w1, key)})
+        add("linkage", "response", text("compare.linkage", lang), {T.LINKAGE: linkage(w0, w1, key)})
     # ---- change
     change_rows, summary = change(w0, w1, key if linked_ok else None, lang, study)
-    add("summary", "change", t["summary"], {}, extra=summary)
-    add("change", "change", t["change"], {"change": change_rows})
-    add("fig_change", "change", t["change"], {"data": change_rows}, kind="figure",
-        figure="dumbbell")
+    add("summary", "change", text("compare.summary", lang), {}, extra=summary)
+    add("change", "change", text("compare.section_change", lang), {T.CHANGE: change_rows})
+    add("fig_change", "change", text("compare.section_change", lang), {T.DATA: change_rows},
+        kind="figure", figure="dumbbell")
     if linked_ok:
-        add("change_by_area", "areas", t["areas"], {"by_area": change_by_area(w0, w1, key)})
+        add("change_by_area", "areas", text("compare.section_areas", lang),
+            {T.BY_AREA: change_by_area(w0, w1, key)})
     # ---- cohorts
     if study.manifest.cohort:
         table = cohorts(w0, study.manifest.cohort)
-        add("cohorts", "cohorts", t["cohorts"], {"cohorts": table["cohorts"],
-                                                  "heterogeneity": table["tests"]})
-        add("fig_cohorts", "cohorts", t["cohorts"], {"data": table["cohorts"]}, kind="figure",
-            figure="cohorts")
-    sections = [_Section(s, Label(sv=TEXT["sv"][s], en=TEXT["en"][s]))
-                for s in ("response", "change", "areas", "cohorts")]
+        add("cohorts", "cohorts", text("compare.section_cohorts", lang),
+            {T.COHORTS: table[T.COHORTS], T.HETEROGENEITY: table[T.HETEROGENEITY]})
+        add("fig_cohorts", "cohorts", text("compare.section_cohorts", lang),
+            {T.DATA: table[T.COHORTS]}, kind="figure", figure="cohorts")
+    sections = [_Section("response", Label(**translations("compare.section_response"))),
+                _Section("change", Label(**translations("compare.section_change"))),
+                _Section("areas", Label(**translations("compare.section_areas"))),
+                _Section("cohorts", Label(**translations("compare.section_cohorts")))]
     accounts = [study.waves[w].account for w in (base, follow)]
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
     problems = pd.concat([study.waves[w].problems for w in (base, follow)], ignore_index=True)
-    plan = _Plan(f"{study.manifest.id}_compare", Label(sv=TEXT["sv"]["title"],
-                                                       en=TEXT["en"]["title"]), sections)
+    plan = _Plan(f"{study.manifest.id}_compare", Label(**translations("compare.title")),
+                 sections)
     return Comparison(plan, _Waves(study.instrument, merged, problems), lang, results, summary)
 
 
@@ -292,13 +281,13 @@ def change(w0: pd.DataFrame, w1: pd.DataFrame, key: str | None, lang: str,
 
 def _label(inst, col: str, lang: str) -> str:
     if col == "template_known":
-        return "Knows a template exists" if lang == "en" else "Känner till att en mall finns"
+        return text("compare.template_known", lang)
     if col in inst.item_map:
         return inst.item_map[col].text.get(lang)
     for item in inst.items:
         if item.type == ItemType.multiple_choice and col in item.columns:
-            prefix = "Partner" if lang == "en" else "Samverkan med"
-            return f"{prefix}: {item.choices[item.columns.index(col)].label.get(lang)}"
+            option = item.choices[item.columns.index(col)].label.get(lang)
+            return text("compare.partner", lang, option=option)
     return col
 
 
@@ -310,29 +299,21 @@ def _sentence(row: dict[str, Any], lang: str, linked: bool, alpha: float = 0.05)
     unit = "" if mean else " %"
 
     def fmt(x: float) -> str:
-        text = f"{x:.2f}" if mean else f"{x:.1f}"
-        return text.replace(".", ",") if lang == "sv" else text
+        return localise_decimal(f"{x:.2f}" if mean else f"{x:.1f}", lang)
 
     a, b = fmt(row["value_0"]) + unit, fmt(row["value_1"]) + unit
     if p is None or not np.isfinite(p):
-        ptxt = "no test" if lang == "en" else "inget test"
+        ptxt = text("compare.no_test", lang)
     else:
         ptxt = "p < .001" if p < 0.001 else "p = " + f"{p:.3f}".lstrip("0")
     n = row.get("linked_n")
     clear = p is not None and np.isfinite(p) and p < alpha
-    if lang == "sv":
-        verdict = (("ökade" if row["value_1"] > row["value_0"] else "minskade") if clear
-                   else "ingen säker förändring")
-        basis = (f"parat test bland de {int(n)} som svarade båda gångerna" if linked and n
-                 else "test mellan omgångarna")
-        return (f"{row['indicator_label']}: {a} vid baslinjen, {b} vid uppföljningen "
-                f"(alla svarande); {verdict} ({basis}, {ptxt}).")
-    verdict = (("rose" if row["value_1"] > row["value_0"] else "fell") if clear
-               else "no clear change")
-    basis = (f"paired test among the {int(n)} who answered both waves" if linked and n
-             else "test between the waves")
-    return (f"{row['indicator_label']}: {a} at baseline, {b} at follow-up (all who answered); "
-            f"{verdict} ({basis}, {ptxt}).")
+    verdict = text(("compare.rose" if row["value_1"] > row["value_0"] else "compare.fell")
+                   if clear else "compare.no_clear_change", lang)
+    basis = (text("compare.paired_basis", lang, n=int(n)) if linked and n
+             else text("compare.unlinked_basis", lang))
+    return text("compare.sentence", lang, indicator=row["indicator_label"], baseline=a,
+                follow_up=b, verdict=verdict, basis=basis, p=ptxt)
 
 
 def change_by_area(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -387,5 +368,5 @@ def cohorts(w0: pd.DataFrame, cohort: str) -> dict[str, pd.DataFrame]:
     tests.append({"indicator": "n_part_6m", "test": "Kruskal-Wallis",
                   "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
                   "method": kw["method"], "note": ""})
-    return {"cohorts": pd.DataFrame(rows), "tests": pd.DataFrame(tests)}
+    return {T.COHORTS: pd.DataFrame(rows), T.HETEROGENEITY: pd.DataFrame(tests)}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .instrument import Derived, Instrument
+from ..instrument import Derived, Instrument
 
 
 def compute_derived(inst: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
@@ -46,7 +46,7 @@ def _one(inst: Instrument, d: Derived, frame: pd.DataFrame) -> pd.Series:
         return pd.Series(np.where(answered, np.where(hits > 0, yes, no), np.nan),
                          index=frame.index)
     # condition
-    from . import expr
+    from ..instrument import expr
 
     bound = expr.bind(d.when or "", inst.variables())
     truth = bound.evaluate(frame)

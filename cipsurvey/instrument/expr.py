@@ -426,7 +426,7 @@ def _check(node: Any, variables: dict[str, Variable], text: str) -> None:
                     f"selected() needs a multiple-choice item; {target.name!r} is not one",
                     text, node.pos,
                 )
-            if not isinstance(option, Literal) or _option_column(var, option.value) is None:
+            if not isinstance(option, Literal) or option_column(var, option.value) is None:
                 raise ExpressionError(
                     f"{target.name!r} has no option {getattr(option, 'value', option)!r}",
                     text, getattr(option, "pos", node.pos),
@@ -457,13 +457,15 @@ def _check(node: Any, variables: dict[str, Variable], text: str) -> None:
             _check(o, variables, text)
 
 
-def _answer_code(var: Variable, value: str | float) -> float | None:
+def answer_code(var: Variable, value: str | float) -> float | None:
+    """The code of an answer written as a code or as an answer's name or label."""
     if isinstance(value, float):
         return value
     return var.answers.get(normalise(value))
 
 
-def _option_column(var: Variable, value: str | float) -> str | None:
+def option_column(var: Variable, value: str | float) -> str | None:
+    """The wave column of a multiple-choice option named by code, name or label."""
     key = normalise(str(int(value)) if isinstance(value, float) and value.is_integer() else value)
     return var.options.get(key)
 
@@ -473,7 +475,7 @@ def _check_answer(item: Any, value: Any, variables: dict[str, Variable], text: s
         return
     var = variables[item.name]
     if var.kind == "choice":
-        if _answer_code(var, value.value) is None or (
+        if answer_code(var, value.value) is None or (
             isinstance(value.value, float) and value.value not in set(var.answers.values())
         ):
             known = sorted({k for k in var.answers if not k.replace(".", "").isdigit()})
@@ -500,7 +502,7 @@ def _operand(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], oth
         return frame[var.columns[0]]
     if isinstance(node, Literal):
         if isinstance(other, Name) and variables[other.name].kind == "choice":
-            return _answer_code(variables[other.name], node.value)
+            return answer_code(variables[other.name], node.value)
         return node.value
     return _eval(node, frame, variables, "")
 
@@ -524,7 +526,7 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
             if not present:
                 return pd.Series(False, index=frame.index, dtype="boolean")
             return frame[present].notna().any(axis=1).astype("boolean")
-        column = _option_column(var, node.args[1].value)
+        column = option_column(var, node.args[1].value)
         if column not in frame.columns:
             return pd.Series(pd.NA, index=frame.index, dtype="boolean")
         values = frame[column].to_numpy(dtype=float, na_value=np.nan)
@@ -537,7 +539,7 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
         series = _operand(node.operand, frame, variables, None)
         var = variables[node.operand.name]
         if var.kind == "choice":
-            codes = [_answer_code(var, v.value) for v in node.values]
+            codes = [answer_code(var, v.value) for v in node.values]
         else:
             codes = [v.value for v in node.values]
         result = _nullable(series.isin(codes).to_numpy(dtype=bool),

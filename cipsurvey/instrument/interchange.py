@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..errors import CipsurveyError
 from . import expr
-from .errors import CipsurveyError
-from .instrument import Instrument, ItemType, parse_instrument
+from .model import Instrument, ItemType, parse_instrument
 from .yamlio import YamlDocument
 
 META = "cipsurvey::meta"
@@ -50,7 +50,7 @@ def to_tool(text: str, inst: Instrument, tool: str) -> str:
         value = node.value
         source = inst.item_map.get(item) if item else None
         if source is not None and source.choices:
-            code = expr._answer_code(variables[item], value)
+            code = expr.answer_code(variables[item], value)
             choice = next(c for c in source.choices if c.code == code)
             return f"'{choice.name}'" if tool == "xlsform" else f"'{choice.code}'"
         if isinstance(value, float):
@@ -86,7 +86,7 @@ def to_tool(text: str, inst: Instrument, tool: str) -> str:
                 return f"{ref(name)} {'!=' if tool == 'xlsform' else '<>'} ''"
             option = n.args[1].value
             item = inst.item(name)
-            column = expr._option_column(variables[name], option)
+            column = expr.option_column(variables[name], option)
             choice = item.choices[item.columns.index(column)]
             if tool == "xlsform":
                 return f"selected({ref(name)}, '{choice.name}')"

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import CipsurveyError
+from ..errors import CipsurveyError
 
 DEFAULT_KEY = Path.home() / ".cipsurvey" / "key"
 

@@ -18,12 +18,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import expr
 from .. import stats as st
-from ..instrument import Instrument, ItemType
-from ..plan import Analysis, Plan, Section
-from ..survey import Survey
+from ..instrument import Instrument, ItemType, expr
+from ..lang import text
+from ..wave.survey import Survey
 from . import forked
+from . import tables as T
+from .plan import Analysis, Plan, Section
 from .results import Report, Result
 
 
@@ -58,7 +59,7 @@ class _Labels:
     def add(self, frame: pd.DataFrame, mapping: dict[str, str]) -> pd.DataFrame:
         """Add ``<col>_label`` beside each coded column (``mapping``: column -> item)."""
         out = frame.copy()
-        total = "Totalt" if self.lang == "sv" else "Total"
+        total = text("result.total", self.lang)
         for col, item in mapping.items():
             if col not in out.columns:
                 continue
@@ -85,15 +86,12 @@ def _mask(survey: Survey, text: str) -> np.ndarray:
 
 def analysis_columns(a: Analysis, inst: Instrument) -> list[str]:
     """The wave columns an analysis reads, so that a subset copies only those."""
-    names = [*a.variables, a.by, a.rows, a.columns, a.outcome, *a.predictors]
-    if a.item:
-        names += inst.item(a.item).columns
-    if a.group:
-        names += list(inst.group_map[a.group].items)
+    names = a.named_items()
+    group = a.named_group()
+    if group:
+        names += list(inst.group_map[group].items)
     cols: list[str] = []
     for name in names:
-        if name is None:
-            continue
         item = inst.item_map.get(name)
         for col in (item.columns if item is not None else [name]):
             if col not in cols:
@@ -165,7 +163,7 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
     """Compute every analysis of ``plan`` on ``survey``.
 
     ``workers``: 1, or 2 to use two cores. With ``processes`` (the default) and on Linux,
-    the second worker is a forked copy of this process (:mod:`cipsurvey.report.forked`),
+    the second worker is a forked copy of this process (:mod:`cipsurvey.analysis.forked`),
     used by default from 10,000 respondents on a machine with two cores; otherwise it is
     a thread, used by default from 400,000. The results are the same either way and come
     back in plan order.
@@ -224,7 +222,7 @@ _COSTS = {"regression": 4.0, "multiple_response": 3.0, "anova": 1.0, "describe":
 
 
 def _cost(a: Analysis) -> float:
-    return _COSTS.get(a.kind, 1.0) * max(1, len(a.variables))
+    return _COSTS.get(a.kind, 1.0) * max(1, len(getattr(a, "variables", ())))
 
 
 def _run_threads(order: list[int], one: Callable[[int], Result],
@@ -239,7 +237,7 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=a.figure)
+                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None))
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:
@@ -260,7 +258,7 @@ def _describe(data, a, plan, labels, result, inst):
         d.insert(1, "variable_label", labels.name(var))
         parts.append(d)
     table = pd.concat(parts, ignore_index=True)
-    result.tables["describe"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.DESCRIBE] = labels.add(table, {"group": a.by}) if a.by else table
 
 
 def _frequencies(data, a, plan, labels, result, inst):
@@ -270,14 +268,12 @@ def _frequencies(data, a, plan, labels, result, inst):
         f = st.frequencies(data, var, a.by, labels=codes or None, conf=plan.conf)
         if a.denominator == "all":
             f = _over_all(data, var, f, plan.conf)
-            result.notes.append("percent of everyone in the subset, unanswered included"
-                                if labels.lang == "en" else
-                                "procent av alla i urvalet, också de som inte svarat")
+            result.notes.append(text("result.percent_of_all", labels.lang))
         f.insert(0, "variable", var)
         f.insert(1, "variable_label", labels.name(var))
         parts.append(f)
     table = pd.concat(parts, ignore_index=True)
-    result.tables["frequencies"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.FREQUENCIES] = labels.add(table, {"group": a.by}) if a.by else table
 
 
 def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.DataFrame:
@@ -294,10 +290,10 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 
 def _crosstab(data, a, plan, labels, result, inst):
     cells = st.crosstab_cells(data, a.rows, a.columns)
-    result.tables["cells"] = labels.add(cells, {"row": a.rows, "column": a.columns})
+    result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
     tests = st.chi2_tests(data, a.rows, a.columns)
-    result.tables["tests"] = tests
-    result.tables["association"] = st.association(data, a.rows, a.columns, conf=plan.conf)
+    result.tables[T.TESTS] = tests
+    result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
 
 
 def _ttest(data, a, plan, labels, result, inst):
@@ -305,12 +301,12 @@ def _ttest(data, a, plan, labels, result, inst):
     order = [float(x) for x in a.levels] or None
     sub = data if order is None else data[data[a.by].isin(order)]
     tests = st.ttest(sub, var, a.by, order=order, conf=plan.conf)
-    result.tables["ttest"] = labels.add(tests, {"group1": a.by, "group2": a.by})
-    result.tables["levene"] = st.levene(sub, var, a.by)
-    result.tables["effect_size"] = labels.add(st.cohens_d(sub, var, a.by, order=order,
+    result.tables[T.TTEST] = labels.add(tests, {"group1": a.by, "group2": a.by})
+    result.tables[T.LEVENE] = st.levene(sub, var, a.by)
+    result.tables[T.EFFECT_SIZE] = labels.add(st.cohens_d(sub, var, a.by, order=order,
                                                           conf=plan.conf),
                                               {"group1": a.by, "group2": a.by})
-    result.tables["mann_whitney"] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
+    result.tables[T.MANN_WHITNEY] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
                                                {"group1": a.by, "group2": a.by})
 
 
@@ -325,15 +321,15 @@ def _anova(data, a, plan, labels, result, inst):
 
     for var in a.variables:
         if a.robust:
-            put("robust", st.robust_anova(data, var, a.by), var)
-            put("kruskal", st.kruskal(data, var, a.by), var)
+            put(T.ROBUST, st.robust_anova(data, var, a.by), var)
+            put(T.KRUSKAL, st.kruskal(data, var, a.by), var)
         else:
-            put("anova", st.anova(data, var, a.by), var)
+            put(T.ANOVA, st.anova(data, var, a.by), var)
             if a.effect_sizes:
-                put("effect_sizes", st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
-                put("pairwise_d", st.pairwise_d(data, var, a.by, conf=plan.conf), var)
+                put(T.EFFECT_SIZES, st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
+                put(T.PAIRWISE_D, st.pairwise_d(data, var, a.by, conf=plan.conf), var)
         for method in a.posthoc:
-            put("posthoc", st.posthoc(data, var, a.by, method, conf=plan.conf), var)
+            put(T.POSTHOC, st.posthoc(data, var, a.by, method, conf=plan.conf), var)
     for name, parts in tables.items():
         frame = pd.concat(parts, ignore_index=True)
         if {"group1", "group2"} <= set(frame.columns):
@@ -345,7 +341,7 @@ def _grid(data, a, plan, labels, result, inst):
     items = inst.group_map[a.group].items
     codes = labels.codes(items[0])
     table = st.grid(data, items, codes, {i: labels.name(i) for i in items}, conf=plan.conf)
-    result.tables["grid"] = table
+    result.tables[T.GRID] = table
 
 
 def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
@@ -353,9 +349,9 @@ def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
     cols = item.columns
     names = {c: labels.name(c) for c in cols}
     table = st.multiple_response(data, cols, a.by, labels=names, conf=plan.conf)
-    result.tables["multiple_response"] = labels.add(table, {"group": a.by}) if a.by else table
+    result.tables[T.MULTIPLE_RESPONSE] = labels.add(table, {"group": a.by}) if a.by else table
     if a.by and tests:
-        result.tables["tests"] = st.multiple_response_tests(data, cols, a.by)
+        result.tables[T.TESTS] = st.multiple_response_tests(data, cols, a.by)
 
 
 def _regression(data, a, plan, labels, result, inst):
@@ -370,13 +366,13 @@ def _regression(data, a, plan, labels, result, inst):
     res = fn(data, a.outcome, a.predictors, **kwargs)
     coef = res.coefficients.copy()
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
-    result.tables["coefficients"] = coef
-    result.tables["model"] = res.model
+    result.tables[T.COEFFICIENTS] = coef
+    result.tables[T.MODEL] = res.model
 
 
 def _term_label(term: str, labels: _Labels) -> str:
     if term == "(Intercept)":
-        return "(Konstant)" if labels.lang == "sv" else "(Intercept)"
+        return text("result.intercept", labels.lang)
     if "[" in term:
         var, level = term[:-1].split("[", 1)
         code = labels.codes(var).get(_as_float(level) or np.nan, level)
@@ -387,20 +383,20 @@ def _term_label(term: str, labels: _Labels) -> str:
 def _scale(data, a, plan, labels, result, inst):
     group = inst.group_map[a.group]
     items = group.items
-    result.tables["alpha"] = st.cronbach_alpha(data, items, conf=plan.conf)
+    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf)
     item_table = st.item_total(data, items)
     item_table.insert(1, "item_label", [labels.name(i) for i in item_table["item"]])
-    result.tables["items"] = item_table
+    result.tables[T.ITEMS] = item_table
     scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
     frame = pd.DataFrame({"score": scores})
-    result.tables["score"] = st.describe(frame, "score", conf=plan.conf)
+    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
 
 
 def _figure(data, a, plan, labels, result, inst):
     if a.figure == "counts_by_group":
         # the figure's points as counts per distinct answer, and its boxes: a few hundred
         # rows whether the wave has 700 respondents or a million
-        for name, fn in (("data", st.value_counts), ("boxes", st.box_stats)):
+        for name, fn in ((T.DATA, st.value_counts), (T.BOXES, st.box_stats)):
             parts = []
             for var in a.variables:
                 part = fn(data, var, a.by)
@@ -411,10 +407,10 @@ def _figure(data, a, plan, labels, result, inst):
                                              {"group": a.by})
     elif a.figure in ("stacked_grid", "yes_bars"):
         _grid(data, a, plan, labels, result, inst)
-        result.tables["data"] = result.tables.pop("grid")
+        result.tables[T.DATA] = result.tables.pop(T.GRID)
     else:  # mr_heatmap, mr_bars
         _multiple_response(data, a, plan, labels, result, inst, tests=False)
-        result.tables["data"] = result.tables.pop("multiple_response")
+        result.tables[T.DATA] = result.tables.pop(T.MULTIPLE_RESPONSE)
 
 
 RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _crosstab,
@@ -425,7 +421,7 @@ RUNNERS = {"describe": _describe, "frequencies": _frequencies, "crosstab": _cros
 
 def free_text_result(report: Report, key: bytes) -> Result:
     """The free-text answers, each with its respondent's pseudonym (only on request)."""
-    from ..privacy import pseudonymise
+    from ..wave.privacy import pseudonymise
 
     inst = report.survey.instrument
     data = report.survey.data
@@ -441,6 +437,6 @@ def free_text_result(report: Report, key: bytes) -> Result:
             "answer": answered[item.id].astype(str).to_numpy()}))
     table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     section = report.plan.sections[-1].id
-    title = "Free-text answers" if report.lang == "en" else "Fritextsvar"
+    title = text("result.free_text", report.lang)
     return Result(id="free_text", section=section, kind="free_text", title=title,
-                  addition=False, source=None, tables={"free_text": table})
+                  addition=False, source=None, tables={T.FREE_TEXT: table})

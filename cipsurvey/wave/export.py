@@ -1,15 +1,11 @@
 """Write a cleaned wave as SPSS ``.sav`` (with its dictionary), CSV or Parquet.
 
-Outputs are written to a temporary file beside the target and moved into place, so a crash
-never leaves half a file; an input file is never overwritten, and an existing output only
-with ``force``.
+Outputs are written through :func:`cipsurvey.files.atomic_write` (a crash never leaves half
+a file); an input file is never overwritten, and an existing output only with ``force``.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,55 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
+from ..files import atomic_write, guard_output, neutralise
+from ..lang import text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..instrument import Instrument
-    from ..survey import Survey
+    from ..io.survey import Survey
 
 WRITERS = {".sav": "sav", ".csv": "csv", ".parquet": "parquet"}
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-SELECTED = {"sv": ("Vald", "Ej vald"), "en": ("Selected", "Not selected")}
-
-
-def guard_output(path: Path, inputs: Iterable[str | Path], force: bool) -> None:
-    """Refuse to overwrite an input, or an existing file unless ``force``."""
-    target = path.resolve()
-    for src in inputs:
-        try:
-            if Path(src).resolve() == target:
-                raise OutputError("refusing to overwrite an input file", file=path,
-                                  hint="write the output to another file")
-        except OSError:  # pragma: no cover - unresolvable input path
-            continue
-    if path.exists() and not force:
-        raise OutputError("the output file exists already", file=path,
-                          hint="choose another name, or add --force to replace it")
-    if not path.parent.exists():
-        raise OutputError("the output folder does not exist", file=path)
-
-
-def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
-    """Call ``write(tmp)`` on a temporary file in the target's folder, then rename it."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        write(tmp_path)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp made it private; give it normal rights
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-    return path
-
-
-def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def write_wave(survey: Survey, path: str | Path, *, lang: str = "en", force: bool = False) -> Path:
@@ -117,7 +72,7 @@ def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
     values: dict[str, dict[float, str]] = {}
     missing: dict[str, list[float]] = {}
     measure: dict[str, str] = {}
-    yes, no = SELECTED.get(lang, SELECTED["en"])
+    yes, no = text("sav.selected", lang), text("sav.not_selected", lang)
     for item in inst.items:
         miss = [m for m in inst.missing_codes(item) if isinstance(m.code, int | float)]
         miss_labels = {float(m.code): m.label.get(lang) for m in miss}
@@ -143,8 +98,8 @@ def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
         measure[d.id] = "scale" if d.kind == "count" else "nominal"
         if d.choices:
             values[d.id] = {float(c.code): c.label.get(lang) for c in d.choices}
-    labels["source"] = "Källfil" if lang == "sv" else "Source file"
-    labels["source_row"] = "Rad i källfilen" if lang == "sv" else "Row in the source file"
+    labels["source"] = text("sav.source_file", lang)
+    labels["source_row"] = text("sav.source_row", lang)
     measure["source"] = "nominal"
     measure["source_row"] = "scale"
     return {"labels": labels, "values": values, "missing": missing, "measure": measure}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import CipsurveyError
+from ..errors import CipsurveyError
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]  # the cipsurvey package
 
 
 def _bundled_dir(kind: str) -> Path:

@@ -1,0 +1,279 @@
+"""Analysis plans: which tables, tests and figures a report holds, by instrument item.
+
+A plan is YAML (safe loader only), validated with pydantic like an instrument. Each analysis
+is one of a union of models discriminated by ``kind`` (``Describe``, ``Crosstab``, ...), each
+with only the fields its kind uses, so that a misspelt key or a field of another kind is an
+error with its YAML line. References to items the instrument lacks and subsets written in
+the filter language (parsed, never evaluated as Python) are checked after the model is built.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..errors import InstrumentError
+from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_document
+from ..instrument.yamlio import YamlDocument, load_yaml, path_text
+
+FIGURES = ("counts_by_group", "stacked_grid", "yes_bars", "mr_heatmap", "mr_bars")
+Variables = Annotated[list[str], Field(min_length=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AnalysisBase(_Model):
+    """The fields of every analysis; each kind adds its own (see docs/analysis-plan-format.md)."""
+
+    # the fields that name items or derived variables, in the order their columns are read
+    ITEM_FIELDS: ClassVar[tuple[str, ...]] = ("variables", "by", "rows", "columns", "outcome",
+                                              "predictors", "item")
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    kind: str
+    title: Label
+    addition: bool = False
+    source: str | None = None
+    subset: str | None = None
+    note: Label | None = None
+
+    def named_items(self) -> list[str]:
+        """The items and derived variables this analysis names, field by field."""
+        names: list[str] = []
+        for field in self.ITEM_FIELDS:
+            value = getattr(self, field, None)
+            if isinstance(value, list):
+                names += value
+            elif value:
+                names.append(value)
+        return names
+
+    def named_group(self) -> str | None:
+        """The instrument group this analysis names, if any."""
+        return getattr(self, "group", None)
+
+
+class Describe(AnalysisBase):
+    """n, M, SD, CI, median and quartiles of each variable, per group of ``by``."""
+
+    kind: Literal["describe"]
+    variables: Variables
+    by: str | None = None
+
+
+class Frequencies(AnalysisBase):
+    """Counts and percents with Wilson CIs; ``all`` divides by everyone in the subset."""
+
+    kind: Literal["frequencies"]
+    variables: Variables
+    by: str | None = None
+    denominator: Literal["answered", "all"] = "answered"
+
+
+class Crosstab(AnalysisBase):
+    """Cells, χ² tests and association measures of ``rows`` by ``columns``."""
+
+    kind: Literal["crosstab"]
+    rows: str
+    columns: str
+
+
+class TTest(AnalysisBase):
+    """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``."""
+
+    kind: Literal["ttest"]
+    variables: Variables
+    by: str
+    levels: list[int] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _two_levels(self) -> TTest:
+        if len(self.levels) not in (0, 2):
+            raise ValueError("a t-test compares two levels")
+        return self
+
+
+class Anova(AnalysisBase):
+    """One-way ANOVA with effect sizes and post-hoc tests, or the robust tests instead."""
+
+    kind: Literal["anova"]
+    variables: Variables
+    by: str
+    posthoc: list[Literal["scheffe", "tukey", "bonferroni", "games_howell"]] = Field(
+        default_factory=list)
+    robust: bool = False
+    effect_sizes: bool = True
+
+
+class Grid(AnalysisBase):
+    """Each item of a grid group: its answers with Wilson CIs."""
+
+    kind: Literal["grid"]
+    group: str
+
+
+class MultipleResponse(AnalysisBase):
+    """Percent of respondents and of responses per option, with tests by ``by``."""
+
+    kind: Literal["multiple_response"]
+    item: str
+    by: str | None = None
+
+
+class Regression(AnalysisBase):
+    """An OLS, Poisson, negative binomial or logistic model of ``outcome``."""
+
+    kind: Literal["regression"]
+    model: Literal["ols", "poisson", "negative_binomial", "logistic"]
+    outcome: str
+    predictors: Variables
+    reference: dict[str, int | None] = Field(default_factory=dict)
+    event: int | None = None
+
+
+class Scale(AnalysisBase):
+    """Cronbach's α, item-rest correlations and the scale score of a scale group."""
+
+    kind: Literal["scale"]
+    group: str
+
+
+class Figure(AnalysisBase):
+    """A figure; which of ``variables``/``by``, ``group`` or ``item`` it needs depends on it."""
+
+    NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "counts_by_group": ("variables", "by"), "stacked_grid": ("group",),
+        "yes_bars": ("group",), "mr_heatmap": ("item",), "mr_bars": ("item",)}
+
+    kind: Literal["figure"]
+    figure: Literal[FIGURES]  # type: ignore[valid-type]
+    variables: list[str] = Field(default_factory=list)
+    by: str | None = None
+    group: str | None = None
+    item: str | None = None
+
+    @model_validator(mode="after")
+    def _data(self) -> Figure:
+        for name in self.NEEDS[self.figure]:
+            if not getattr(self, name):
+                raise ValueError(f"a {self.figure} figure needs {name!r}")
+        return self
+
+
+KINDS: dict[str, type[AnalysisBase]] = {
+    "describe": Describe, "frequencies": Frequencies, "crosstab": Crosstab, "ttest": TTest,
+    "anova": Anova, "grid": Grid, "multiple_response": MultipleResponse,
+    "regression": Regression, "scale": Scale, "figure": Figure}
+Analysis = Annotated[Describe | Frequencies | Crosstab | TTest | Anova | Grid | MultipleResponse
+                     | Regression | Scale | Figure, Field(discriminator="kind")]
+
+
+class Section(_Model):
+    """A titled part of the report and the analyses in it."""
+
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    title: Label
+    intro: Label | None = None
+    analyses: Annotated[list[Analysis], Field(min_length=1)]
+
+
+class Plan(_Model):
+    """An analysis plan: its instrument, the levels of α and the CIs, and its sections."""
+
+    schema_version: Literal[1] = 1
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    instrument: str
+    title: Label
+    alpha: float = 0.05
+    conf: float = 0.95
+    sections: Annotated[list[Section], Field(min_length=1)]
+
+    def analyses(self) -> list[tuple[Section, Analysis]]:
+        """Every analysis with its section, in plan order."""
+        return [(s, a) for s in self.sections for a in s.analyses]
+
+
+def explain(err: dict[str, Any]) -> str | None:
+    """A message for a pydantic error inside an analysis that says what the kind expects:
+    an unknown field (a misspelling, or a field of another kind) or an unknown kind."""
+    loc = err["loc"]
+    if err["type"] == "union_tag_invalid":
+        tag = str(err.get("ctx", {}).get("tag", ""))
+        message = f"unknown kind {tag!r}; use one of: {', '.join(KINDS)}"
+        return message + _did_you_mean(tag, list(KINDS))
+    if err["type"] == "union_tag_not_found":
+        return f"missing field 'kind' (one of: {', '.join(KINDS)})"
+    if err["type"] == "too_short" and loc:
+        return f"{loc[-1]!r} needs at least one entry"
+    if err["type"] != "extra_forbidden" or len(loc) < 2 or loc[-2] not in KINDS:
+        return None
+    kind, field = str(loc[-2]), str(loc[-1])
+    own = [f for f in KINDS[kind].model_fields if f not in AnalysisBase.model_fields]
+    message = (f"unknown field {field!r} for an analysis of kind {kind!r} (its own fields: "
+               f"{', '.join(own) or 'none'})")
+    elsewhere = [k for k, model in KINDS.items() if field in model.model_fields]
+    if elsewhere:
+        return message + f"; {field!r} belongs to kind {', '.join(elsewhere)}"
+    return message + _did_you_mean(field, list(KINDS[kind].model_fields))
+
+
+def _did_you_mean(given: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(given, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_plan(plan: Plan, inst: Instrument, doc: YamlDocument | None = None) -> list[Problem]:
+    """Cross-checks: unique ids, known items and groups, parseable subsets."""
+    problems: list[Problem] = []
+
+    def add(path: tuple[Any, ...], message: str) -> None:
+        problems.append(Problem(path=path_text(path), line=doc.line_of(path) if doc else None,
+                                message=message))
+
+    known = set(inst.item_map) | set(inst.derived_map) | {
+        c for item in inst.items for c in item.columns}
+    seen: set[str] = set()
+    variables = inst.variables()
+    for s_i, section in enumerate(plan.sections):
+        for a_i, a in enumerate(section.analyses):
+            path = ("sections", s_i, "analyses", a_i)
+            if a.id in seen:
+                add((*path, "id"), f"duplicate analysis id {a.id!r}")
+            seen.add(a.id)
+            for name in a.named_items():
+                if name not in known:
+                    add(path, f"analysis {a.id!r} refers to unknown item {name!r}")
+            group = a.named_group()
+            if group and group not in inst.group_map:
+                add((*path, "group"), f"analysis {a.id!r} refers to unknown group {group!r}")
+            if a.subset:
+                try:
+                    expr.bind(a.subset, variables)
+                except expr.ExpressionError as exc:
+                    add((*path, "subset"), f"subset: {exc}")
+            if isinstance(a, Regression):
+                for name in a.reference:
+                    if name not in a.predictors:
+                        add((*path, "reference"), f"reference for {name!r}, not a predictor")
+    return problems
+
+
+def load_plan(name_or_path: str | Path, inst: Instrument | None = None) -> Plan:
+    """Load a bundled plan by name or a plan file; check it against its instrument."""
+    from ..instrument import load_instrument
+    from ..instrument.resources import resolve_yaml
+
+    path = resolve_yaml(name_or_path, "analyses")
+    doc = load_yaml(path)
+    plan = validate_document(Plan, doc, "an analysis plan", explain=explain)
+    inst = inst or load_instrument(plan.instrument)
+    problems = check_plan(plan, inst, doc)
+    if problems:
+        raise InstrumentError(f"{len(problems)} problem(s) in the analysis plan", file=path,
+                              problems=problems)
+    return plan

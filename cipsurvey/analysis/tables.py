@@ -1,0 +1,49 @@
+"""The names of a result's tables, written once: ``Result.tables`` maps these names to
+frames, and the renderers (``cipsurvey.report``), the disclosure control, the comparison
+and the reproduction look tables up by them. A new kind of table gets its name here, its
+columns in ``report/display.py``'s ``SHOWN`` and, if it holds counts, its keys in
+``report/protect.py``.
+"""
+
+from __future__ import annotations
+
+# descriptives and frequencies
+DESCRIBE = "describe"
+FREQUENCIES = "frequencies"
+GRID = "grid"
+MULTIPLE_RESPONSE = "multiple_response"
+# crosstabs
+CELLS = "cells"
+TESTS = "tests"
+ASSOCIATION = "association"
+# two groups
+TTEST = "ttest"
+LEVENE = "levene"
+EFFECT_SIZE = "effect_size"
+MANN_WHITNEY = "mann_whitney"
+# k groups
+ANOVA = "anova"
+EFFECT_SIZES = "effect_sizes"
+PAIRWISE_D = "pairwise_d"
+POSTHOC = "posthoc"
+ROBUST = "robust"
+KRUSKAL = "kruskal"
+# models and scales
+COEFFICIENTS = "coefficients"
+MODEL = "model"
+ALPHA = "alpha"
+ITEMS = "items"
+SCORE = "score"
+# a figure's data, and the box statistics beside the points of a box plot
+DATA = "data"
+BOXES = "boxes"
+# free-text answers (only on request)
+FREE_TEXT = "free_text"
+# comparisons of waves and cohorts
+RATES = "rates"
+ATTRITION = "attrition"
+LINKAGE = "linkage"
+CHANGE = "change"
+BY_AREA = "by_area"
+COHORTS = "cohorts"
+HETEROGENEITY = "heterogeneity"

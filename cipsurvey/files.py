@@ -1,0 +1,56 @@
+"""Writing output files safely: atomically, never over an input, and with no spreadsheet
+formula smuggled in through a text cell. Used by every layer that writes a file.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from .errors import OutputError
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def guard_output(path: Path, inputs: Iterable[str | Path], force: bool) -> None:
+    """Refuse to overwrite an input, or an existing file unless ``force``."""
+    target = path.resolve()
+    for src in inputs:
+        try:
+            if Path(src).resolve() == target:
+                raise OutputError("refusing to overwrite an input file", file=path,
+                                  hint="write the output to another file")
+        except OSError:  # pragma: no cover - unresolvable input path
+            continue
+    if path.exists() and not force:
+        raise OutputError("the output file exists already", file=path,
+                          hint="choose another name, or add --force to replace it")
+    if not path.parent.exists():
+        raise OutputError("the output folder does not exist", file=path)
+
+
+def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
+    """Call ``write(tmp)`` on a temporary file in the target's folder, then rename it."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        write(tmp_path)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp_path, 0o666 & ~umask)  # mkstemp made it private; give it normal rights
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def neutralise(value: Any) -> Any:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
