@@ -35,10 +35,10 @@ def test_regression_anova_table(tmp_path):
     ours = st.ols(frame, "y", ["x1", "x2", "area"], categorical={"area": 2.0}).anova
     ours = ours.set_index("source")
     for source in ("Regression", "Residual", "Total"):
-        close(ours.loc[source, "sum_sq"], pspp.get("Sum of Squares", source), source)
+        close(ours.loc[source, "ss"], pspp.get("Sum of Squares", source), source)
         close(ours.loc[source, "df"], pspp.get("df", source), source)
     for source in ("Regression", "Residual"):
-        close(ours.loc[source, "mean_sq"], pspp.get("Mean Square", source), source)
+        close(ours.loc[source, "ms"], pspp.get("Mean Square", source), source)
     close(ours.loc["Regression", "statistic"], pspp.get("F", "Regression"), "F")
     close_p(ours.loc["Regression", "p"], pspp.get("Sig.", "Regression"), "F")
 

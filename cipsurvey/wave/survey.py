@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CipsurveyError, InputFileError
-from ..instrument import Instrument, ItemType, load_instrument
+from ..instrument import SOURCE_FILE, SOURCE_ROW, Instrument, ItemType, load_instrument
 from ..io.readers import read_raw
 from ..lang import text
 from ..parallel import two_threads
@@ -101,8 +101,9 @@ class ImportAccount:
 class Survey:
     """One wave: answers as codes and numbers, one row per kept respondent.
 
-    ``data`` holds the instrument's columns in order, the derived variables, and ``source``
-    and ``source_row`` (the file and row each answer came from). ``problems`` lists what
+    ``data`` holds the instrument's columns in order, the derived variables, and the
+    administrative ``source.file`` and ``source.row`` (the file and row each answer came
+    from; names no item can have). ``problems`` lists what
     validation found (built on first request from ``findings``); ``missing`` records the
     user-missing code behind every missing value that had one; ``account`` accounts for
     every input row.
@@ -126,8 +127,8 @@ class Survey:
         code`` (built on request from the compact ``missing_codes``)."""
         if self.missing_codes is None:
             return pd.DataFrame(columns=["file", "row", "column", "code"])
-        return self.missing_codes.table(self.data["source"].to_numpy(dtype=object),
-                                        self.data["source_row"].to_numpy())
+        return self.missing_codes.table(self.data[SOURCE_FILE].to_numpy(dtype=object),
+                                        self.data[SOURCE_ROW].to_numpy())
 
     @property
     def n(self) -> int:
@@ -224,8 +225,8 @@ def read_survey(
                 hint="check --instrument, or add the column names as aliases in the instrument",
             )
         frame = coerced.frame
-        frame["source"] = str(p)
-        frame["source_row"] = raw.rows
+        frame[SOURCE_FILE] = str(p)
+        frame[SOURCE_ROW] = raw.rows
         keep, reasons = _row_exclusions(blank, frame, inst)
         status = raw.status if raw.status is not None else pd.Series("complete",
                                                                      index=range(len(frame)))
@@ -292,8 +293,8 @@ def read_survey(
     chunks = [_drop_known(c, unreadable) for c in found]
     chunks += check_duplicate_ids(inst, data, ids)
     data = data.copy(deep=False)
-    at = data.columns.get_loc("source")
-    for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy
+    at = data.columns.get_loc(SOURCE_FILE)
+    for k, name in enumerate(derived.columns):  # inserted before source.file: no copy
         data.insert(at + k, name, derived[name].to_numpy())
     account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
     for acc in accounts:  # the accounting invariant: no row is lost or invented
@@ -375,9 +376,9 @@ def _drop_exact_duplicates(data: pd.DataFrame, inst: Instrument, ids: np.ndarray
     if not dup.any():
         return data, [], every
     first = data.loc[~dup].drop_duplicates(subset=columns)
-    keys = data.loc[dup, columns].merge(first[[*columns, "source", "source_row"]], on=columns,
+    keys = data.loc[dup, columns].merge(first[[*columns, SOURCE_FILE, SOURCE_ROW]], on=columns,
                                         how="left")
     out = [{"file": f, "row": int(r), "reason": f"exact duplicate of {f0} row {int(r0)}"}
-           for f, r, f0, r0 in zip(data.loc[dup, "source"], data.loc[dup, "source_row"],
-                                   keys["source"], keys["source_row"], strict=True)]
+           for f, r, f0, r0 in zip(data.loc[dup, SOURCE_FILE], data.loc[dup, SOURCE_ROW],
+                                   keys[SOURCE_FILE], keys[SOURCE_ROW], strict=True)]
     return data.loc[~dup].reset_index(drop=True), out, ~dup.to_numpy()
