@@ -9,7 +9,7 @@ from ._util import shared_work
 from .contingency import association, chi2_tests, crosstab_cells
 from .descriptives import box_stats, describe, value_counts
 from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
-from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
+from .kgroup import anova, anova_effect_sizes, kruskal, kruskal_ranks, robust_anova
 from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from .posthoc import dunn, pairwise_d, posthoc
 from .regression import (
@@ -27,7 +27,8 @@ from .twogroup import cohens_d, levene, mann_whitney, ttest
 __all__ = [
     "RegressionResult", "anova", "anova_effect_sizes", "association", "box_stats",
     "chi2_tests", "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "design",
-    "distinct_rows", "dunn", "frequencies", "grid", "item_total", "kruskal", "levene",
+    "distinct_rows", "dunn", "frequencies", "grid", "item_total", "kruskal", "kruskal_ranks",
+    "levene",
     "logistic", "mann_whitney", "marginal_homogeneity", "mcnemar", "multiple_response",
     "multiple_response_tests", "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson",
     "posthoc", "robust_anova", "scale_scores", "shared_work", "ttest", "value_counts",
