@@ -52,7 +52,7 @@ def test_a_field_of_another_kind_says_which_kinds_have_it(tmp_path):
                                     "columns": "work_area", "by": "gender"})
     assert problems(path) == [(line_of(path, "by"),
                                "unknown field 'by' for an analysis of kind 'crosstab' (its own "
-                               "fields: rows, columns); 'by' belongs to kind describe, "
+                               "fields: rows, columns, layer); 'by' belongs to kind describe, "
                                "frequencies, ttest, anova, multiple_response, figure")]
 
 
@@ -90,7 +90,7 @@ def test_every_kind_has_only_its_own_fields():
     base = set(AnalysisBase.model_fields)
     assert base == {"id", "kind", "title", "addition", "source", "subset", "note"}
     own = {kind: set(model.model_fields) - base for kind, model in KINDS.items()}
-    assert own["crosstab"] == {"rows", "columns"}
+    assert own["crosstab"] == {"rows", "columns", "layer"}
     assert own["describe"] == {"variables", "by"}
     assert "denominator" in own["frequencies"] and "denominator" not in own["describe"]
     assert {"model", "outcome", "predictors", "reference", "event"} == own["regression"]

@@ -76,15 +76,20 @@ class Frequencies(AnalysisBase):
 
 
 class Crosstab(AnalysisBase):
-    """Cells, χ² tests and association measures of ``rows`` by ``columns``."""
+    """Cells, χ² tests and association measures of ``rows`` by ``columns``; with ``layer``,
+    of ``rows`` by ``columns`` within each answer of ``layer`` (A by B within C)."""
+
+    ITEM_FIELDS: ClassVar[tuple[str, ...]] = (*AnalysisBase.ITEM_FIELDS, "layer")
 
     kind: Literal["crosstab"]
     rows: str
     columns: str
+    layer: str | None = None
 
 
 class TTest(AnalysisBase):
-    """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``."""
+    """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``,
+    for each of ``variables``."""
 
     kind: Literal["ttest"]
     variables: Variables
@@ -99,13 +104,16 @@ class TTest(AnalysisBase):
 
 
 class Anova(AnalysisBase):
-    """One-way ANOVA with effect sizes and post-hoc tests, or the robust tests instead."""
+    """One-way ANOVA of each of ``variables`` with its effect sizes and post-hoc tests;
+    ``levene`` adds Levene's test of equal variances, ``robust`` the Welch and
+    Brown-Forsythe tests and Kruskal-Wallis (with mean ranks) beside the ANOVA."""
 
     kind: Literal["anova"]
     variables: Variables
     by: str
     posthoc: list[Literal["scheffe", "tukey", "bonferroni", "games_howell"]] = Field(
         default_factory=list)
+    levene: bool = False
     robust: bool = False
     effect_sizes: bool = True
 
@@ -137,10 +145,16 @@ class Regression(AnalysisBase):
 
 
 class Scale(AnalysisBase):
-    """Cronbach's α, item-rest correlations and the scale score of a scale group."""
+    """Cronbach's α, item-rest correlations and the scale score of a scale group.
+
+    A respondent's score is the mean of the items they answered (reversed items reversed),
+    given when at least ``min_share`` of the items are answered; without it, the group's
+    ``min_items`` in the instrument, else half of the items.
+    """
 
     kind: Literal["scale"]
     group: str
+    min_share: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
 class Figure(AnalysisBase):

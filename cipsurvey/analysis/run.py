@@ -8,6 +8,7 @@ becomes a result with an error note, never a crashed report.
 from __future__ import annotations
 
 import contextvars
+import math
 import os
 import threading
 from collections import Counter
@@ -289,52 +290,79 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 
 
 def _crosstab(data, a, plan, labels, result, inst):
-    cells = st.crosstab_cells(data, a.rows, a.columns)
-    result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
-    tests = st.chi2_tests(data, a.rows, a.columns)
-    result.tables[T.TESTS] = tests
-    result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
+    def one(part: pd.DataFrame) -> dict[str, pd.DataFrame]:
+        cells = st.crosstab_cells(part, a.rows, a.columns)
+        return {T.CELLS: labels.add(cells, {"row": a.rows, "column": a.columns}),
+                T.TESTS: st.chi2_tests(part, a.rows, a.columns),
+                T.ASSOCIATION: st.association(part, a.rows, a.columns, conf=plan.conf)}
+
+    if a.layer is None:
+        result.tables.update(one(data))
+        return
+    # A by B within each answer of C: every table once per layer, its rows marked
+    parts: dict[str, list[pd.DataFrame]] = {}
+    codes = labels.codes(a.layer)
+    for level in sorted(pd.unique(data[a.layer].dropna())):
+        for name, frame in one(data[data[a.layer] == level]).items():
+            frame = frame.copy()
+            frame.insert(0, "layer", level)
+            frame.insert(1, "layer_label", codes.get(_as_float(level), str(level)))
+            parts.setdefault(name, []).append(frame)
+    for name, frames in parts.items():
+        result.tables[name] = pd.concat(frames, ignore_index=True)
 
 
-def _ttest(data, a, plan, labels, result, inst):
-    var = a.variables[0]
-    order = [float(x) for x in a.levels] or None
-    sub = data if order is None else data[data[a.by].isin(order)]
-    tests = st.ttest(sub, var, a.by, order=order, conf=plan.conf)
-    result.tables[T.TTEST] = labels.add(tests, {"group1": a.by, "group2": a.by})
-    result.tables[T.LEVENE] = st.levene(sub, var, a.by)
-    result.tables[T.EFFECT_SIZE] = labels.add(st.cohens_d(sub, var, a.by, order=order,
-                                                          conf=plan.conf),
-                                              {"group1": a.by, "group2": a.by})
-    result.tables[T.MANN_WHITNEY] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
-                                               {"group1": a.by, "group2": a.by})
-
-
-def _anova(data, a, plan, labels, result, inst):
+def _each_variable(a, labels: _Labels, result: Result,
+                   one: Callable[[str], dict[str, pd.DataFrame]]) -> None:
+    """Run ``one`` for each of the analysis' variables; each table of the result holds every
+    variable's rows, marked by ``variable`` and ``variable_label``."""
     tables: dict[str, list[pd.DataFrame]] = {}
-
-    def put(name: str, frame: pd.DataFrame, var: str) -> None:
-        frame = frame.copy()
-        frame.insert(0, "variable", var)
-        frame.insert(1, "variable_label", labels.name(var))
-        tables.setdefault(name, []).append(frame)
-
     for var in a.variables:
-        if a.robust:
-            put(T.ROBUST, st.robust_anova(data, var, a.by), var)
-            put(T.KRUSKAL, st.kruskal(data, var, a.by), var)
-        else:
-            put(T.ANOVA, st.anova(data, var, a.by), var)
-            if a.effect_sizes:
-                put(T.EFFECT_SIZES, st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
-                put(T.PAIRWISE_D, st.pairwise_d(data, var, a.by, conf=plan.conf), var)
-        for method in a.posthoc:
-            put(T.POSTHOC, st.posthoc(data, var, a.by, method, conf=plan.conf), var)
+        for name, frame in one(var).items():
+            frame = frame.copy()
+            frame.insert(0, "variable", var)
+            frame.insert(1, "variable_label", labels.name(var))
+            tables.setdefault(name, []).append(frame)
     for name, parts in tables.items():
         frame = pd.concat(parts, ignore_index=True)
         if {"group1", "group2"} <= set(frame.columns):
             frame = labels.add(frame, {"group1": a.by, "group2": a.by})
+        if "group" in frame.columns:
+            frame = labels.add(frame, {"group": a.by})
         result.tables[name] = frame
+
+
+def _ttest(data, a, plan, labels, result, inst):
+    order = [float(x) for x in a.levels] or None
+    sub = data if order is None else data[data[a.by].isin(order)]
+
+    def one(var: str) -> dict[str, pd.DataFrame]:
+        return {T.TTEST: st.ttest(sub, var, a.by, order=order, conf=plan.conf),
+                T.LEVENE: st.levene(sub, var, a.by),
+                T.EFFECT_SIZE: st.cohens_d(sub, var, a.by, order=order, conf=plan.conf),
+                T.MANN_WHITNEY: st.mann_whitney(sub, var, a.by, order=order)}
+
+    _each_variable(a, labels, result, one)
+
+
+def _anova(data, a, plan, labels, result, inst):
+    def one(var: str) -> dict[str, pd.DataFrame]:
+        out = {T.ANOVA: st.anova(data, var, a.by)}
+        if a.effect_sizes:
+            out[T.EFFECT_SIZES] = st.anova_effect_sizes(data, var, a.by, conf=plan.conf)
+            out[T.PAIRWISE_D] = st.pairwise_d(data, var, a.by, conf=plan.conf)
+        if a.levene:
+            out[T.LEVENE] = st.levene(data, var, a.by)
+        if a.robust:  # beside the classical ANOVA, not instead of it
+            out[T.ROBUST] = st.robust_anova(data, var, a.by)
+            out[T.KRUSKAL] = st.kruskal(data, var, a.by)
+            out[T.RANKS] = st.kruskal_ranks(data, var, a.by)
+        if a.posthoc:
+            out[T.POSTHOC] = pd.concat([st.posthoc(data, var, a.by, method, conf=plan.conf)
+                                        for method in a.posthoc], ignore_index=True)
+        return out
+
+    _each_variable(a, labels, result, one)
 
 
 def _grid(data, a, plan, labels, result, inst):
@@ -368,6 +396,8 @@ def _regression(data, a, plan, labels, result, inst):
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
     result.tables[T.COEFFICIENTS] = coef
     result.tables[T.MODEL] = res.model
+    if res.anova is not None:
+        result.tables[T.REGRESSION_ANOVA] = res.anova
 
 
 def _term_label(term: str, labels: _Labels) -> str:
@@ -380,16 +410,36 @@ def _term_label(term: str, labels: _Labels) -> str:
     return labels.name(term)
 
 
-def _scale(data, a, plan, labels, result, inst):
+def scale_rule(a, inst: Instrument) -> tuple[dict[str, tuple[float, float]], int]:
+    """A scale analysis' reversed items with their own answer ranges, and the fewest items a
+    respondent must answer for a score: the plan's ``min_share`` of the items, else the
+    group's ``min_items``, else half of the items (rounded up)."""
     group = inst.group_map[a.group]
-    items = group.items
-    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf)
-    item_table = st.item_total(data, items)
+    reverse = {i: inst.item_map[i].answer_range for i in group.reverse}
+    k = len(group.items)
+    if a.min_share is not None:
+        need = math.ceil(a.min_share * k - 1e-9)
+    elif group.min_items is not None:
+        need = group.min_items
+    else:
+        need = math.ceil(k / 2)
+    return reverse, max(1, need)  # type: ignore[return-value]
+
+
+def _scale(data, a, plan, labels, result, inst):
+    items = inst.group_map[a.group].items
+    reverse, need = scale_rule(a, inst)
+    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf, reverse=reverse)
+    item_table = st.item_total(data, items, reverse=reverse)
     item_table.insert(1, "item_label", [labels.name(i) for i in item_table["item"]])
     result.tables[T.ITEMS] = item_table
-    scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
+    scores = st.scale_scores(data, items, min_items=need, reverse=reverse)
     frame = pd.DataFrame({"score": scores})
     result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
+    result.notes.append(text("result.scale_rule", labels.lang, need=need, k=len(items)))
+    if reverse:
+        result.notes.append(text("result.scale_reversed", labels.lang,
+                                 items=", ".join(labels.name(i) for i in reverse)))
 
 
 def _figure(data, a, plan, labels, result, inst):
