@@ -111,7 +111,8 @@ def test_round_trip_sav_through_cipsurvey_shows_the_same_in_pspp(tmp_path, inst,
     src = tmp_path / "web.sav"
     write_sav(src, inst, lang="sv")
     out = tmp_path / "clean.sav"
-    assert cli("import", src, "--to", out, "--lang", "sv", "--keep-ids").code == 0
+    assert cli("import", src, "-i", "kallmen2017", "--to", out, "--lang", "sv",
+               "--keep-ids").code == 0
     columns = ["gender", "age", "work_area", "ever_cip", "n_part_30d"]
     def syntax_for(f):
         return (f"GET FILE='{f}'.\nDISPLAY DICTIONARY /VARIABLES={' '.join(columns)}."

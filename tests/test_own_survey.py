@@ -179,7 +179,7 @@ def test_report_uses_the_instrument_its_plan_names(own, cli):
     out = own["dir"] / "r"
     res = cli("report", own["sav"], "-p", own["plan"], "--out", out)
     assert res.code == 0, res.err
-    assert json.loads((out / "results.json").read_text())["instrument"]["id"] == "own"
+    assert json.loads((out / "results.json").read_text())["instrument"] == "own"
 
 
 def test_errors_name_the_instrument_checked_against(own, cli):

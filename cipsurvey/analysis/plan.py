@@ -277,15 +277,41 @@ def check_plan(plan: Plan, inst: Instrument, doc: YamlDocument | None = None) ->
     return problems
 
 
+def instrument_of(plan_path: Path, named: str) -> str:
+    """Where the instrument a plan names is: a path relative to the plan's own folder (or
+    as given, when it exists as given), else a bundled name."""
+    given = Path(named)
+    if not given.is_absolute():
+        beside = plan_path.parent / given
+        if beside.is_file():
+            return str(beside)
+    return named
+
+
+def plan_instrument(name_or_path: str | Path) -> str:
+    """The instrument a plan file names (``instrument:``), found as :func:`instrument_of`
+    finds it; the plan is read, not yet checked."""
+    from ..instrument.resources import resolve_yaml
+
+    path = resolve_yaml(name_or_path, "analyses")
+    data = load_yaml(path).data
+    named = data.get("instrument") if isinstance(data, dict) else None
+    if not isinstance(named, str) or not named:
+        raise InstrumentError("the plan names no instrument (instrument: NAME or FILE)",
+                              file=path)
+    return instrument_of(path, named)
+
+
 def load_plan(name_or_path: str | Path, inst: Instrument | None = None) -> Plan:
-    """Load a bundled plan by name or a plan file; check it against its instrument."""
+    """Load a bundled plan by name or a plan file; check it against ``inst``, or against
+    the instrument it names (a path relative to the plan's folder, or a bundled name)."""
     from ..instrument import load_instrument
     from ..instrument.resources import resolve_yaml
 
     path = resolve_yaml(name_or_path, "analyses")
     doc = load_yaml(path)
     plan = validate_document(Plan, doc, "an analysis plan", explain=explain)
-    inst = inst or load_instrument(plan.instrument)
+    inst = inst or load_instrument(instrument_of(path, plan.instrument))
     problems = check_plan(plan, inst, doc)
     if problems:
         raise InstrumentError(f"{len(problems)} problem(s) in the analysis plan", file=path,

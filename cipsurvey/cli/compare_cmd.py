@@ -40,8 +40,11 @@ def register(app: typer.Typer) -> None:
         loaded = load_study(demo_study() if demo else study, partial=partial,
                             test=test_responses)
         comparison = compare(loaded, base, follow, lang)
-        written = write_report(comparison, out)
-        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
+        from ..files import staged_folder
+
+        with staged_folder(out) as stage:  # every file, or none
+            written = write_report(comparison, stage)
+        typer.echo(f"wrote {out / written.html.name}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures to {out}")
         for line in comparison.summary:
             typer.echo(f"  {line}")

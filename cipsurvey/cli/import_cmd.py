@@ -21,6 +21,7 @@ from .options import (
     TEST,
     check_lang,
     data_files,
+    pick_instrument,
     read_options,
 )
 
@@ -45,6 +46,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
         data = data_files(data, demo)
+        instrument = pick_instrument(instrument, demo)
         from ..files import guard_output
         from ..wave.export import write_wave
 

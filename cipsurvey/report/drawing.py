@@ -74,7 +74,8 @@ class FigureWorker:
         self._queue.put((result, out_dir, lang))
 
     def collect(self) -> dict[str, Figure | None]:
-        """Wait for the worker; every submitted figure by result id (None: no data)."""
+        """Wait for the worker; every submitted figure by result id (None: no data). One
+        that cannot be drawn here either is left out, for the caller to report."""
         from .figures import draw
 
         self._queue.put(None)
@@ -90,7 +91,12 @@ class FigureWorker:
         drawn: dict[str, Figure | None] = {}
         for result, out_dir, lang in self._jobs:
             ok, figure = answers.get(result.id, (False, None))
-            drawn[result.id] = figure if ok else draw(result, out_dir, lang)
+            if not ok:
+                try:
+                    figure = draw(result, out_dir, lang)
+                except Exception:  # write_report draws it once more, and notes why
+                    continue
+            drawn[result.id] = figure
         return drawn
 
     def __enter__(self) -> FigureWorker:
