@@ -165,7 +165,8 @@ def test_an_item_may_be_called_source(own, cli):
     assert res.code == 0, res.err
     back, _ = pyreadstat.read_sav(str(out))
     np.testing.assert_allclose(back["source"], frame["source"])  # the answers, not a file path
-    assert not any(str(v).endswith("own.sav") for v in back.select_dtypes(object).stack())
+    assert set(back["source.file"]) == {"own.sav"}  # the file each row came from, by its name
+    assert not any("/" in str(v) for v in back.select_dtypes(["object", "str"]).stack())
 
 
 def test_own_files_need_an_instrument(own, cli):
@@ -236,12 +237,23 @@ def test_a_wide_file_gives_no_performance_warnings(tmp_path, cli):
         f"  - {{id: q{j}, type: likert, text: {{sv: q{j}, en: q{j}}}, "
         f"choices: {_choices(['1', '2', '3', '4', '5'])}, {PROV}}}" for j in range(k))
     inst = tmp_path / "wide.yaml"
-    inst.write_text(f"schema_version: 1\nid: wide\ntitle: {{sv: W, en: W}}\nitems:\n{items}\n",
+    inst.write_text(f"schema_version: 1\nid: wide\ntitle: {{sv: W, en: W}}\nitems:\n{items}\n"
+                    "derived:\n  - {id: any5, kind: any, text: {sv: A, en: A}, "
+                    f"sources: [q0, q1, q2], value: 5, {PROV}}}\n", encoding="utf-8")
+    plan = tmp_path / "wide_plan.yaml"
+    plan.write_text("schema_version: 1\nid: wp\ninstrument: wide.yaml\ntitle: W\nsections:\n"
+                    "  - id: s\n    title: S\n    analyses:\n"
+                    "      - {id: f, kind: frequencies, title: F, variables: [q0, any5]}\n"
+                    "      - {id: d, kind: anova, title: D, variables: [q3, q4], by: q0}\n",
                     encoding="utf-8")
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.PerformanceWarning)
         res = cli("validate", sav, "-i", inst)
-    assert res.code == 0, res.err
+        assert res.code == 0, res.err
+        res = cli("import", sav, "-i", inst, "--to", tmp_path / "wide_clean.sav")
+        assert res.code == 0, res.err
+        res = cli("report", sav, "-p", plan, "--out", tmp_path / "r")
+        assert res.code == 0, res.err
 
 
 def test_the_sav_export_keeps_each_items_format(own, cli):

@@ -62,6 +62,7 @@ def test_a_layered_crosstab_tests_each_layer(report):
         chi2, p, dof, _ = stats.chi2_contingency(observed, correction=False)
         row = tests[(tests["layer"] == layer) & (tests["test"] == "Pearson chi-square")]
         assert row["statistic"].iloc[0] == pytest.approx(chi2, rel=1e-9)
+        assert row["p"].iloc[0] == pytest.approx(p, rel=1e-9)
         assert row["df"].iloc[0] == dof
         cells = r.tables["cells"]
         assert cells.loc[cells["layer"] == layer, "observed"].sum() == observed.sum()

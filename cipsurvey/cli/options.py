@@ -88,6 +88,21 @@ def pick_plan(plan: str | None, demo: bool, instrument: str | None) -> str:
         "FILE.yaml` writes one that runs as it is", param_hint="--plan")
 
 
+def pseudonym_key(key_file: Path | None) -> bytes:
+    """The pseudonymisation key; when none exists yet, one is made and where it is kept is
+    said once, plainly (it links waves, and pseudonyms cannot be recomputed without it)."""
+    from ..wave.privacy import key_path, load_key
+
+    path = key_path(key_file)
+    new = not path.exists()
+    key = load_key(path)
+    if new:
+        typer.echo(f"created a new pseudonymisation key in {path}: keep it safe and use it "
+                   "again for the next wave (the same key gives the same pseudonyms; without "
+                   "it they cannot be recomputed)", err=True)
+    return key
+
+
 def read_options(data: list[Path], instrument: str, format: str | None, encoding: str | None,
                  delimiter: str | None, decimal: str | None, sheet: str | None,
                  source: str | None = None, partial: str = "flag", test: str = "flag"):

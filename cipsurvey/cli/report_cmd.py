@@ -20,6 +20,7 @@ from .options import (
     data_files,
     pick_instrument,
     pick_plan,
+    pseudonym_key,
     read_options,
 )
 
@@ -124,9 +125,8 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
             if include_free_text:
                 from ..analysis.run import free_text_result
-                from ..wave.privacy import load_key
 
-                rep.results.append(free_text_result(rep, load_key(key_file)))
+                rep.results.append(free_text_result(rep, pseudonym_key(key_file)))
             written = write_report(rep, stage, invited=invited or demo_n, min_cell=min_cell,
                                    free_text=include_free_text, drawn=drawer.collect)
         failed = [r.id for r in rep.results if r.error]

@@ -224,9 +224,10 @@ def read_survey(
                 file=p, row=1,
                 hint="check --instrument, or add the column names as aliases in the instrument",
             )
-        frame = coerced.frame
-        frame[SOURCE_FILE] = str(p)
-        frame[SOURCE_ROW] = raw.rows
+        # joined, not inserted: a wave of a hundred columns is a hundred blocks, which pandas
+        # warns about (PerformanceWarning) on every insert
+        frame = pd.concat([coerced.frame, pd.DataFrame(
+            {SOURCE_FILE: str(p), SOURCE_ROW: raw.rows}, index=coerced.frame.index)], axis=1)
         keep, reasons = _row_exclusions(blank, frame, inst)
         status = raw.status if raw.status is not None else pd.Series("complete",
                                                                      index=range(len(frame)))
@@ -292,10 +293,10 @@ def read_survey(
         derived = compute_derived(inst, data)
     chunks = [_drop_known(c, unreadable) for c in found]
     chunks += check_duplicate_ids(inst, data, ids)
-    data = data.copy(deep=False)
     at = data.columns.get_loc(SOURCE_FILE)
-    for k, name in enumerate(derived.columns):  # inserted before source.file: no copy
-        data.insert(at + k, name, derived[name].to_numpy())
+    if len(derived.columns):  # before source.file, joined (copy-on-write: no copy made)
+        data = pd.concat([data.iloc[:, :at], derived.set_axis(data.index),
+                          data.iloc[:, at:]], axis=1)
     account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
     for acc in accounts:  # the accounting invariant: no row is lost or invented
         if acc.rows_read != acc.rows_kept + acc.rows_excluded:  # pragma: no cover
