@@ -42,8 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.readers import read_raw
-from ..lang import localise_decimal
-from ..lang import text as catalog_text
+from ..lang import catalog, localise_decimal, text
 from .coerce import parse_number
 
 MAX_CHOICES = 15  # more distinct texts than this: free text, not an answer list
@@ -91,7 +90,8 @@ class Say:
     fields: tuple[tuple[str, Any], ...] = ()
 
     def text(self, lang: str) -> str:
-        return catalog_text(self.key, lang, **{k: _field(v, lang) for k, v in self.fields})
+        # (the key is a say() call's, which the catalog test reads there)
+        return catalog.text(self.key, lang, **{k: _field(v, lang) for k, v in self.fields})
 
 
 def _field(value: Any, lang: str) -> Any:
@@ -173,9 +173,9 @@ def _choice_names(labels: list[str], codes: list[int]) -> list[str]:
     return names
 
 
-def _number_text_or(text: str) -> str:
-    """The text itself when it is a plain number (a label that is only the code), else ''."""
-    return text if re.fullmatch(r"-?\d+(\.\d+)?", text.strip()) else ""
+def _number_text_or(label: str) -> str:
+    """The label itself when it is a plain number (a label that is only the code), else ''."""
+    return label if re.fullmatch(r"-?\d+(\.\d+)?", label.strip()) else ""
 
 
 def _choices(codes: list[int], labels: list[str]) -> list[dict[str, Any]]:
@@ -192,7 +192,7 @@ def _missing_codes(col: Column, lang: str) -> tuple[list[dict[str, Any]], list[S
 
     def label(value: Any) -> str:
         own = col.value_labels.get(value)
-        return str(own) if own else catalog_text("draft.missing_label", lang,
+        return str(own) if own else text("draft.missing_label", lang,
                                                  code=_number_text(value)
                                                  if not isinstance(value, str) else value)
     for lo, hi in col.missing:
@@ -259,7 +259,7 @@ def propose(col: Column, lang: str, *, in_run: bool = False) -> Proposal:
         p.review.append(say("draft.no_text"))
     if col.format:
         p.facts.append(say("draft.format", format=col.format,
-                           measure=col.measure or catalog_text("draft.unknown", lang)))
+                           measure=col.measure or text("draft.unknown", lang)))
     missing, notes = _missing_codes(col, lang)
     p.review.extend(notes)
     texts = _texts(col.values)
@@ -458,8 +458,8 @@ def _multiple_choice(stem: str, members: list[Column], kinds: list[str],
                      f"{item_id}[{choice['name']}]"}
         if col.name.casefold() not in generated:
             choice["aliases"] = [col.name]
-    text = common or (members[0].label if len(members) == 1 else "") or stem
-    entry = {"id": item_id, "type": "multiple_choice", "text": text, "choices": choices}
+    question = common or (members[0].label if len(members) == 1 else "") or stem
+    entry = {"id": item_id, "type": "multiple_choice", "text": question, "choices": choices}
     p = Proposal(entry, columns=[c.name for c in members])
     p.review.append(say("draft.mr_family", k=len(members), first=members[0].name,
                         last=members[-1].name,
@@ -567,7 +567,7 @@ class Draft:
             return yaml.safe_dump(value, sort_keys=False, allow_unicode=True, width=100,
                                   default_flow_style=None)
 
-        mark = catalog_text("draft.review", self.lang)
+        mark = text("draft.review", self.lang)
 
         def block(p: Proposal) -> str:
             lines = ([f"  # {f.text(self.lang)}" for f in p.facts]
@@ -577,10 +577,10 @@ class Draft:
 
         head = "".join(f"# {line.text(self.lang)}\n" for line in self.header) + "\n"
         top = {k: v for k, v in self.data().items() if k not in ("items", "groups")}
-        text = head + dump(top) + "\nitems:\n" + "".join(block(p) for p in self.items)
+        out = head + dump(top) + "\nitems:\n" + "".join(block(p) for p in self.items)
         if self.groups:
-            text += "\ngroups:\n" + "".join(block(p) for p in self.groups)
-        return text
+            out += "\ngroups:\n" + "".join(block(p) for p in self.groups)
+        return out
 
     def review_count(self) -> int:
         return sum(len(p.review) for p in [*self.items, *self.groups])
