@@ -133,4 +133,5 @@ def test_the_scale_states_and_applies_its_missing_item_rule(report):
     assert r.tables["score"]["n"].iloc[0] == expected.notna().sum()
     assert r.tables["score"]["mean"].iloc[0] == pytest.approx(expected.mean(), rel=1e-12)
     assert any("at least 3 of the 4 items" in note for note in r.notes), r.notes
+    assert "at least 3 of the 4 items" in r.tables["score"]["method"].iloc[0]  # -> methods
     assert any("Reversed" in note and "It is too much" in note for note in r.notes), r.notes

@@ -435,8 +435,10 @@ def _scale(data, a, plan, labels, result, inst):
     result.tables[T.ITEMS] = item_table
     scores = st.scale_scores(data, items, min_items=need, reverse=reverse)
     frame = pd.DataFrame({"score": scores})
-    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
-    result.notes.append(text("result.scale_rule", labels.lang, need=need, k=len(items)))
+    rule = text("result.scale_rule", labels.lang, need=need, k=len(items))
+    # the rule is the score's method: the methods text names it with the other methods
+    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf).assign(method=rule)
+    result.notes.append(rule)
     if reverse:
         result.notes.append(text("result.scale_reversed", labels.lang,
                                  items=", ".join(labels.name(i) for i in reverse)))

@@ -56,11 +56,16 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
 
     from ..analysis.plan import load_plan
     from ..analysis.run import run_plan
+    from ..lang import text
 
     files = data_files(data, demo)
     console = Console(stderr=True, quiet=quiet)
     with console.status("reading and validating the data") as status:
         survey = read_options(files, instrument, fmt, encoding, delimiter, decimal, sheet)
+        inst = survey.instrument
+        if lang not in inst.languages:  # said once: the questions stay as they are written
+            console.print(text("cli.texts_as_written", lang, instrument=inst.id,
+                               languages=", ".join(inst.languages)), highlight=False)
         plan = load_plan(plan_name, survey.instrument)
         report = run_plan(survey, plan, lang,
                           progress=lambda rid: status.update(f"computing {rid}"),
