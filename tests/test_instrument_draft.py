@@ -179,3 +179,17 @@ def test_every_column_is_accounted_for(cli, tmp_path, name):
         else:
             covered.add(item.get("aliases", {}).get("spss", [item["id"]])[0])
     assert covered == set(meta.column_names)
+
+
+def test_reversed_items_do_not_depend_on_the_eigenvectors_sign(monkeypatch):
+    """An eigenvector's sign is arbitrary: the items proposed as reversed are the minority
+    whichever sign numpy returns."""
+    from cipsurvey.wave import draft as d
+
+    frame, _ = pyreadstat.read_sav(str(EFC))
+    run = [d.Proposal({"id": c, "type": "likert", "text": c}, columns=[c]) for c in COPE]
+    as_given = d._scale(run, frame, set()).entry["reverse"]
+    eigh = np.linalg.eigh
+    monkeypatch.setattr(np.linalg, "eigh", lambda m: (lambda w, v: (w, -v))(*eigh(m)))
+    assert d._scale(run, frame, set()).entry["reverse"] == as_given
+    assert as_given == ["c82cop1", "c89cop8", "c90cop9"]
