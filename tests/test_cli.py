@@ -122,7 +122,9 @@ def test_import_writes_each_format_and_never_overwrites_an_input(tmp_path, mini,
     for ext in ("sav", "csv", "parquet"):
         out = tmp_path / f"clean.{ext}"
         r = cli("import", src, "--instrument", mini, "--to", out)
-        assert r.code == 0 and out.exists(), r.err
+        # written, and exit 1 as validate answers: "=2+5" is not a number
+        assert r.code == 1 and out.exists(), r.err
+        assert "1 problem(s) found" in r.err
     back = pd.read_csv(tmp_path / "clean.csv")
     assert back["used"].tolist() == [1, 2, 1]
     assert back["times"].iloc[0] == 3 and pd.isna(back["times"].iloc[2])
@@ -136,7 +138,7 @@ def test_import_writes_each_format_and_never_overwrites_an_input(tmp_path, mini,
     r = cli("import", src, "--instrument", mini, "--to", tmp_path / "clean.csv")
     assert r.code == 2 and "exists already" in r.err
     assert cli("import", src, "--instrument", mini, "--to", tmp_path / "clean.csv",
-               "--force").code == 0
+               "--force").code == 1  # (written; "=2+5" is a problem)
 
 
 def test_csv_output_neutralises_formulas(tmp_path, cli):
@@ -148,7 +150,9 @@ def test_csv_output_neutralises_formulas(tmp_path, cli):
     path.write_text(yaml.safe_dump(inst, allow_unicode=True), encoding="utf-8")
     src = write_text(tmp_path / "w.csv", "rid,used,note\n1,yes,=HYPERLINK(\"x\")\n2,no,@SUM(1)\n")
     out = tmp_path / "o.csv"
-    assert cli("import", src, "-i", path, "--to", out).code == 0
+    # import answers as validate does: 0 clean, 1 problems found
+    assert cli("import", src, "-i", path, "--to", out).code == cli("validate", src, "-i",
+                                                                    path).code
     notes = pd.read_csv(out)["note"].tolist()
     assert notes == ["'=HYPERLINK(\"x\")", "'@SUM(1)"]
 

@@ -1,32 +1,30 @@
-"""Compare waves and cohorts: response and attrition, change for every indicator (linked and
-unlinked), change by work area, and course occasions side by side.
+"""Compare waves of a study, driven by a ``compare`` section (the study manifest's, else the
+plan's): response and attrition, attrition weights, change for every indicator (linked,
+whole sample and weighted, side by side), each indicator across all waves (three or more),
+change by group, course occasions, and what the next wave could detect.
 
-The results are ``Result`` objects like a report's, so the same renderers write them
-(HTML, Word, Excel, JSON, figures). Every statistic comes from ``cipsurvey.stats``.
+The results are ``Result`` objects like a report's, so the same renderers write them. Every
+statistic comes from ``cipsurvey.stats``; the tables from :mod:`cipsurvey.compare_tables`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .. import stats as st
-from ..instrument import ItemType, Label
+from ..errors import CipsurveyError
+from ..instrument import Label
 from ..lang import localise_decimal, text, translations
+from ..wave.compare_section import CompareSection, CompareSpecError, resolve
 from ..wave.study import Study
 from ..wave.survey import ImportAccount
+from . import compare_tables as ct
 from . import tables as T
 from .results import Result
-
-COUNTS = ["n_part_30d", "n_self_30d", "n_part_6m", "n_self_6m"]
-BINARY = ["ever_cip", "abstained_6m", "template_known", "cq_responsibilities_clarified",
-          "cq_client_influence", "cq_adequate_support", "cq_coordination",
-          "cq_more_interventions", "cq_easier_care", "cq_more_investigations"]
-CATEGORICAL = ["template_exists"]
-BASELINE_TRAITS = ["gender", "age", "work_area", "years_at_workplace", "ever_cip", "n_part_6m"]
 
 
 @dataclass
@@ -61,312 +59,251 @@ class Comparison:
     lang: str
     results: list[Result]
     summary: list[str]
+    methods: str = ""
 
     def result(self, rid: str) -> Result:
         return next(r for r in self.results if r.id == rid)
 
 
-def _indicators(frame: pd.DataFrame) -> pd.DataFrame:
-    """The wave with the derived indicators (template known = 'a template exists')."""
-    out = frame.copy()
-    out["template_known"] = np.where(out["template_exists"].isna(), np.nan,
-                                     np.where(out["template_exists"] == 1, 1.0, 2.0))
-    for col in [c for c in out.columns if c.startswith("partners_12m_")]:
-        out[col] = out[col].map({1.0: 1.0, 0.0: 2.0})
-    return out
+def compare_section(study: Study) -> tuple[CompareSection, Any]:
+    """The study's compare section (the manifest's, else its plan's) and the plan (None
+    when the manifest names none)."""
+    from .plan import load_plan
 
-
-def _binary_items(frame: pd.DataFrame) -> list[str]:
-    return BINARY + sorted(c for c in frame.columns if c.startswith("partners_12m_"))
+    plan = load_plan(study.manifest.plan, study.instrument) if study.manifest.plan else None
+    section = study.manifest.compare or (plan.compare if plan is not None else None)
+    if section is None:
+        raise CipsurveyError("the study has no compare section", file=study.folder,
+                             hint="add `compare:` to the study manifest or to its plan "
+                                  "(docs/study-manifest.md)")
+    return section, plan
 
 
 def compare(study: Study, base: str | None = None, follow: str | None = None,
-            lang: str = "en") -> Comparison:
+            lang: str = "en", section: CompareSection | None = None) -> Comparison:
+    """Compare wave ``base`` with wave ``follow`` (default: the first and the last) and show
+    every indicator across all waves, as the compare section says (``section``, else the
+    manifest's, else the plan's)."""
     ids = list(study.waves)
     base, follow = base or ids[0], follow or ids[-1]
-    w0 = _indicators(study.waves[base].data)
-    w1 = _indicators(study.waves[follow].data)
-    key = study.key
-    linked_ok = bool(key) and w0[key].notna().any() and w1[key].notna().any()
-    notes = [] if linked_ok else [text("compare.no_key", lang)]
+    for wave in (base, follow):
+        if wave not in study.waves:
+            raise CipsurveyError(f"the study has no wave {wave!r} (waves: {', '.join(ids)})")
+    if base == follow:
+        raise CipsurveyError("compare two different waves")
+    found, plan = compare_section(study) if section is None else (section, None)
+    spec = section or found
+    alpha, conf = (plan.alpha, plan.conf) if plan is not None else (0.05, 0.95)
+    inst = study.instrument
+    try:
+        indicators = resolve(spec, inst)
+    except CompareSpecError as exc:
+        raise CipsurveyError(f"the compare section does not fit the instrument {inst.id!r}:\n"
+                             + str(exc)) from None
+    traits = list(dict.fromkeys([*spec.traits, *spec.weights.traits]))
+    cohort = study.manifest.cohort
+    by = spec.by.item if spec.by else None
+    extra = [c for c in [*traits, by, cohort] if c]
+    datasets = {w: s.data for w, s in study.waves.items()}
+    waves = ct.reduce_waves(datasets, indicators, inst, study.key, extra)
+    w0, w1 = waves.context[base], waves.context[follow]
+    labels = {w: study.label(w, lang) for w in ids}
+    general = [] if waves.keyed else [text("compare.no_key", lang)]
     results: list[Result] = []
 
-    def add(rid: str, section: str, title: str, tables: dict[str, pd.DataFrame], *,
-            kind: str = "table", figure: str | None = None, n: int | None = None,
-            extra: list[str] | None = None) -> None:
-        results.append(Result(id=rid, section=section, kind=kind, title=title, addition=False,
-                              source=None, tables=tables, notes=[*notes, *(extra or [])],
-                              figure=figure, n=n))
+    def add(rid: str, section_id: str, title: str, tables: dict[str, pd.DataFrame], *,
+            kind: str = "table", figure: str | None = None,
+            notes: list[str] | None = None) -> None:
+        results.append(Result(id=rid, section=section_id, kind=kind, title=title,
+                              addition=False, source=None, tables=tables,
+                              notes=[*general, *(notes or [])], figure=figure))
 
     # ---- response and attrition
+    files = {w: [(Path(f.file).name, f.rows_kept) for f in s.account.files]
+             for w, s in study.waves.items()}
+    occasions = _choice_labels(inst, cohort, lang) if cohort else {}
     add("response_rates", "response", text("compare.response_rates", lang),
-        {T.RATES: response_rates(study)})
-    if linked_ok:
-        add("attrition", "response", text("compare.attrition", lang),
-            {T.ATTRITION: attrition(w0, w1, key)})
-        add("linkage", "response", text("compare.linkage", lang), {T.LINKAGE: linkage(w0, w1, key)})
+        {T.RATES: ct.response_rates(datasets, study.invited, cohort, occasions, files, conf,
+                                    labels)})
+    resp = None
+    if waves.keyed:
+        followed = set(w1[ct.KEY].dropna())
+        add("linkage", "response", text("compare.linkage", lang),
+            {T.LINKAGE: ct.linkage(w0, w1)})
+        if spec.traits:
+            add("attrition", "response", text("compare.attrition", lang),
+                {T.ATTRITION: ct.attrition(w0, followed, spec.traits, inst, lang)})
+        weight_traits = list(spec.weights.traits or spec.traits)
+        if weight_traits:
+            resp = ct.attrition_weights(w0, followed, weight_traits, spec, inst, conf)
+        if resp is not None:
+            names = ", ".join(ct.trait_label(inst, t, lang) for t in weight_traits)
+            add("weights", "response", text("compare.weights", lang),
+                {T.WEIGHTS_MODEL: resp.model, T.WEIGHTS_DIAGNOSTICS: resp.diagnostics,
+                 T.WEIGHTS_BALANCE: resp.balance},
+                notes=[text("compare.weights_note", lang, traits=names,
+                            extreme=localise_decimal(f"{spec.weights.extreme:g}", lang)),
+                       *ct.weight_notes(resp, inst, lang)])
     # ---- change
-    change_rows, summary = change(w0, w1, key if linked_ok else None, lang, study)
-    add("summary", "change", text("compare.summary", lang), {}, extra=summary)
-    add("change", "change", text("compare.section_change", lang), {T.CHANGE: change_rows})
-    add("fig_change", "change", text("compare.section_change", lang), {T.DATA: change_rows},
+    rows, joint = [], []
+    for ind in indicators:
+        r, j = ct.change_rows(ind, waves, base, follow, spec, resp, lang, conf, alpha)
+        rows.extend(r)
+        joint.extend(j)
+    change = pd.DataFrame(rows)
+    headline = _summary_rows(change)
+    summary = [text("compare.caveat", lang),
+               *[_sentence(r, lang, waves.keyed, alpha) for _, r in headline.iterrows()]]
+    linked_n = int(change["linked_n"].max()) if "linked_n" in change else 0
+    add("summary", "change", text("compare.summary", lang), {}, notes=summary)
+    problems = [n for col in ("linked_note", "whole_note") if col in change
+                for n in dict.fromkeys(change[col].dropna()) if n]
+    add("change", "change", text("compare.change_table", lang), {T.CHANGE: change},
+        notes=[*dict.fromkeys(problems),
+               text("compare.columns_note", lang, n=linked_n, whole=ct.whole_text(spec, lang),
+                    power=f"{100 * spec.planning.power:g}")])
+    if joint:
+        add("distribution", "change", text("compare.distribution", lang),
+            {T.DISTRIBUTION: pd.DataFrame(joint)})
+    add("fig_change", "change", text("compare.fig_change", lang), {T.DATA: headline},
         kind="figure", figure="dumbbell")
-    if linked_ok:
-        add("change_by_area", "areas", text("compare.section_areas", lang),
-            {T.BY_AREA: change_by_area(w0, w1, key)})
+    # ---- every wave
+    if len(ids) >= 3:
+        values, models = [], []
+        for ind in indicators:
+            v, m = ct.across_waves(ind, waves, spec, lang, conf, labels)
+            values.extend(v)
+            models.extend(m)
+        add("across_waves", "waves", text("compare.across", lang),
+            {T.WAVE_VALUES: pd.DataFrame(values), T.WAVE_MODELS: pd.DataFrame(models)})
+    # ---- by group
+    by_group = None
+    if waves.keyed and spec.by is not None:
+        chosen = [i for i in indicators
+                  if not spec.by.indicators or i.id in spec.by.indicators]
+        item = inst.item_map[spec.by.item]
+        levels = tuple(float(c.code) for c in item.choices
+                       if not spec.by.levels or c.name in spec.by.levels
+                       or c.code in spec.by.levels)
+        by_group = ct.change_by_group(chosen, waves, base, follow, spec.by.item, levels, inst,
+                                      lang, alpha, spec.planning.power)
+        add("change_by_group", "groups",
+            text("compare.by_group", lang, group=item.text.get(lang).lower()),
+            {T.BY_GROUP: by_group})
     # ---- cohorts
-    if study.manifest.cohort:
-        table = cohorts(w0, study.manifest.cohort)
+    if cohort and spec.cohort_indicators:
+        chosen = [i for i in indicators if i.id in spec.cohort_indicators]
+        table, tests = ct.cohorts(chosen, waves, cohort, inst, lang, conf, labels)
         add("cohorts", "cohorts", text("compare.section_cohorts", lang),
-            {T.COHORTS: table[T.COHORTS], T.HETEROGENEITY: table[T.HETEROGENEITY]})
-        add("fig_cohorts", "cohorts", text("compare.section_cohorts", lang),
-            {T.DATA: table[T.COHORTS]}, kind="figure", figure="cohorts")
-    sections = [_Section("response", Label(**translations("compare.section_response"))),
-                _Section("change", Label(**translations("compare.section_change"))),
-                _Section("areas", Label(**translations("compare.section_areas"))),
-                _Section("cohorts", Label(**translations("compare.section_cohorts")))]
-    accounts = [study.waves[w].account for w in (base, follow)]
+            {T.COHORTS: table, T.HETEROGENEITY: tests})
+        add("fig_cohorts", "cohorts", text("compare.fig_cohorts", lang),
+            {T.DATA: table[table["wave"] == labels[base]]}, kind="figure", figure="cohorts")
+    # ---- planning
+    tables = {T.PLANNING: ct.planning(change, by_group, spec, alpha)}
+    if plan is not None:
+        tables[T.PLAN_POWER] = ct.plan_group_power(
+            [a for _, a in plan.analyses()], study.waves[follow].data, inst, lang, alpha,
+            spec.planning.power)
+    add("planning", "planning", text("compare.planning", lang), tables,
+        notes=[text("compare.planning_note", lang,
+                    alpha=localise_decimal(f"{alpha:g}", lang),
+                    power=f"{100 * spec.planning.power:g}",
+                    d=localise_decimal(f"{spec.planning.d:g}", lang),
+                    points=localise_decimal(f"{spec.planning.points:g}", lang))])
+
+    titles = {"response": translations("compare.section_response"),
+              "change": translations("compare.section_change"),
+              "waves": translations("compare.section_waves"),
+              "groups": translations("compare.section_groups"),
+              "cohorts": translations("compare.section_cohorts"),
+              "planning": translations("compare.section_planning")}
+    sections = [_Section(s, Label(**title)) for s, title in titles.items()
+                if any(r.section == s for r in results)]
+    accounts = [study.waves[w].account for w in ids]
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
-    problems = pd.concat([study.waves[w].problems for w in (base, follow)], ignore_index=True)
-    plan = _Plan(f"{study.manifest.id}_compare", Label(**translations("compare.title")),
-                 sections)
-    return Comparison(plan, _Waves(study.instrument, merged, problems), lang, results, summary)
+    problems = pd.concat([study.waves[w].problems for w in ids], ignore_index=True)
+    methods = _methods(study, waves, base, follow, spec, alpha, lang)
+    shape = _Plan(f"{study.manifest.id}_compare", Label(**translations("compare.title")),
+                  sections, alpha, conf)
+    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary, methods)
 
 
-# --------------------------------------------------------------------------- response
+def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
+    item = inst.item_map.get(name)
+    return {float(c.code): c.label.get(lang) for c in item.choices} if item else {}
 
 
-def response_rates(study: Study) -> pd.DataFrame:
-    """Answers / invited per wave, per cohort and per source, with Wilson CIs."""
-    rows = []
-    cohort = study.manifest.cohort
-    for wave, survey in study.waves.items():
-        data = survey.data
-        invited = study.invited[study.invited["wave"] == wave] if study.invited is not None \
-            else None
-        total = int(invited["invited"].sum()) if invited is not None else None
-
-        def row(level: str, group: Any, n: int, of: int | None,
-                wave: str = wave) -> dict[str, Any]:
-            lo, hi = st.wilson(n, of) if of else (np.nan, np.nan)
-            return {"wave": wave, "level": level, "group": group, "responded": n,
-                    "invited": of, "percent": 100 * n / of if of else np.nan,
-                    "conf_low": 100 * lo if of else np.nan,
-                    "conf_high": 100 * hi if of else np.nan, "method": "Wilson score interval"}
-
-        rows.append(row("wave", "all", len(data), total))
-        for mode, n in data["mode"].value_counts().sort_index().items():
-            rows.append(row("source", {1.0: "web", 2.0: "paper"}.get(mode, mode), int(n), total))
-        if cohort and invited is not None:
-            for _, inv in invited.iterrows():
-                n = int((data[cohort] == inv["cohort"]).sum())
-                rows.append(row("cohort", inv["cohort"], n, int(inv["invited"])))
-    return pd.DataFrame(rows)
+def _summary_rows(change: pd.DataFrame) -> pd.DataFrame:
+    """One row per indicator: a categorical indicator by its focus answer (if it has one)."""
+    if "focus" not in change:
+        return change
+    keep = (change["kind"] != "categorical") | change["focus"].fillna(False).astype(bool)
+    return change[keep].reset_index(drop=True)
 
 
-def attrition(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Baseline characteristics of those who answered the follow-up and those who did not:
-    a test and a standardized difference (Cohen's d; for a share, Cohen's h) each."""
-    answered = w0[key].isin(set(w1[key].dropna())).map({True: 1.0, False: 2.0})
-    frame = w0.assign(_followed=answered)
-    rows = []
-    for trait in BASELINE_TRAITS:
-        if trait not in frame:
-            continue
-        stayed, left = frame[frame["_followed"] == 1][trait], frame[frame["_followed"] == 2][trait]
-        if trait in ("age", "years_at_workplace", "n_part_6m"):
-            t = st.ttest(frame, trait, "_followed", order=[1.0, 2.0]).iloc[1]
-            d = st.cohens_d(frame, trait, "_followed", order=[1.0, 2.0]).iloc[0]
-            rows.append({"trait": trait, "level": "", "followed": stayed.mean(),
-                         "lost": left.mean(), "smd": d["estimate"], "statistic": t["statistic"],
-                         "df": t["df"], "p": t["p"], "method": "Welch's t; SMD = Cohen's d"})
-            continue
-        tests = st.chi2_tests(frame, trait, "_followed")
-        pearson = tests.iloc[0]
-        for level in sorted(frame[trait].dropna().unique()):
-            p1 = (stayed.dropna() == level).mean()
-            p0 = (left.dropna() == level).mean()
-            h = 2 * np.arcsin(np.sqrt(p1)) - 2 * np.arcsin(np.sqrt(p0))
-            rows.append({"trait": trait, "level": level, "followed": 100 * p1,
-                         "lost": 100 * p0, "smd": h, "statistic": pearson["statistic"],
-                         "df": pearson["df"], "p": pearson["p"],
-                         "method": "Pearson chi-square; SMD = Cohen's h"})
-    return pd.DataFrame(rows)
+def _number(x: float, lang: str, digits: int) -> str:
+    return localise_decimal(f"{x:.{digits}f}", lang).replace("-", "\u2212")
 
 
-def linkage(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    ids0, ids1 = set(w0[key].dropna()), set(w1[key].dropna())
-    return pd.DataFrame([
-        {"group": "both waves", "n": len(ids0 & ids1)},
-        {"group": "baseline only", "n": len(ids0 - ids1)},
-        {"group": "follow-up only", "n": len(ids1 - ids0)},
-        {"group": "twice in the baseline", "n": int(w0[key].dropna().duplicated().sum())},
-        {"group": "twice in the follow-up", "n": int(w1[key].dropna().duplicated().sum())},
-    ])
+def _p(p: float, lang: str) -> str:
+    if p < 0.001:
+        return text("compare.p_below", lang)
+    return text("compare.p_equal", lang, digits=f"{min(p, 0.999):.3f}"[2:])
 
 
-# --------------------------------------------------------------------------- change
+def _sentence(row: pd.Series, lang: str, linked: bool, alpha: float) -> str:
+    """One plain sentence per indicator: both waves' values, the change with its CI and n,
+    and the smallest change the comparison could detect when it found none. It reports a
+    difference; it does not say what caused it."""
+    mean = row["unit"] == "mean"
+    digits = 2 if mean else 1
 
+    def value(x: float) -> str:
+        return _number(x, lang, digits) if mean else text("compare.percent", lang,
+                                                          x=_number(x, lang, digits))
 
-def _merged(w0: pd.DataFrame, w1: pd.DataFrame, key: str, col: str) -> pd.DataFrame:
-    a = w0[[key, col, "work_area"]].dropna(subset=[key]).drop_duplicates(key)
-    b = w1[[key, col]].dropna(subset=[key]).drop_duplicates(key)
-    return a.merge(b, on=key, suffixes=("_0", "_1"))
+    def change(x: float) -> str:
+        return _number(x, lang, digits) if mean else text("compare.points", lang,
+                                                          x=_number(x, lang, digits))
 
-
-def change(w0: pd.DataFrame, w1: pd.DataFrame, key: str | None, lang: str,
-           study: Study) -> tuple[pd.DataFrame, list[str]]:
-    """Per indicator: both waves' values, the linked (paired) test and the unlinked test."""
-    rows, summary = [], []
-    inst = study.instrument
-    both = pd.concat([w0.assign(_wave=0.0), w1.assign(_wave=1.0)], ignore_index=True)
-    for col in COUNTS + _binary_items(w0) + CATEGORICAL:
-        label = _label(inst, col, lang)
-        row: dict[str, Any] = {"indicator": col, "indicator_label": label}
-        if col in COUNTS:
-            row.update(kind="mean", value_0=w0[col].mean(), value_1=w1[col].mean(),
-                       n_0=int(w0[col].notna().sum()), n_1=int(w1[col].notna().sum()))
-            welch = st.ttest(both, col, "_wave", order=[1.0, 0.0]).iloc[1]
-            mw = st.mann_whitney(both, col, "_wave", order=[1.0, 0.0]).iloc[0]
-            row.update(unlinked_test="Welch's t", unlinked_statistic=welch["statistic"],
-                       unlinked_p=welch["p"], unlinked_p_mw=mw["p"])
-            if key:
-                m = _merged(w0, w1, key, col)
-                pt = st.paired_t(m, f"{col}_1", f"{col}_0").iloc[0]
-                wx = st.wilcoxon(m, f"{col}_1", f"{col}_0").iloc[0]
-                row.update(linked_n=pt["n"], linked_change=pt["estimate"],
-                           linked_conf_low=pt["conf_low"], linked_conf_high=pt["conf_high"],
-                           linked_test="Wilcoxon signed-rank; paired t",
-                           linked_statistic=wx["statistic"], linked_p=wx["p"],
-                           linked_p_t=pt["p"], d_z=pt["d_z"])
-        elif col in CATEGORICAL:
-            row.update(kind="percent exists", value_0=100 * (w0[col].dropna() == 1).mean(),
-                       value_1=100 * (w1[col].dropna() == 1).mean(),
-                       n_0=int(w0[col].notna().sum()), n_1=int(w1[col].notna().sum()))
-            pearson = st.chi2_tests(both, "_wave", col).iloc[0]
-            row.update(unlinked_test="Pearson chi-square", unlinked_statistic=pearson["statistic"],
-                       unlinked_p=pearson["p"])
-            if key:
-                m = _merged(w0, w1, key, col)
-                mh = st.marginal_homogeneity(m, f"{col}_0", f"{col}_1").set_index("test")
-                row.update(linked_n=len(m.dropna()), linked_test="Stuart-Maxwell; Bowker",
-                           linked_statistic=mh.loc["Stuart-Maxwell", "statistic"],
-                           linked_p=mh.loc["Stuart-Maxwell", "p"],
-                           linked_p_bowker=mh.loc["Bowker", "p"])
-        else:
-            v0, v1 = w0[col].dropna(), w1[col].dropna()
-            row.update(kind="percent yes", value_0=100 * (v0 == 1).mean() if len(v0) else np.nan,
-                       value_1=100 * (v1 == 1).mean() if len(v1) else np.nan,
-                       n_0=len(v0), n_1=len(v1))
-            tests = st.chi2_tests(both, "_wave", col)
-            pearson = tests.iloc[0]
-            row.update(unlinked_test="Pearson chi-square", unlinked_statistic=pearson["statistic"],
-                       unlinked_p=pearson["p"])
-            if key:
-                m = _merged(w0, w1, key, col).dropna()
-                mc = st.mcnemar(m, f"{col}_0", f"{col}_1")
-                exact = mc.iloc[0]
-                row.update(linked_n=len(m), linked_test="McNemar (exact)",
-                           linked_change=100 * ((m[f"{col}_1"] == 1).mean()
-                                                - (m[f"{col}_0"] == 1).mean()) if len(m)
-                           else np.nan,
-                           linked_p=exact["p"])
-        row["method"] = row.get("linked_test") or row.get("unlinked_test")
-        row["p"] = row.get("linked_p", row.get("unlinked_p"))
-        rows.append(row)
-        summary.append(_sentence(row, lang, bool(key)))
-    return pd.DataFrame(rows), summary
-
-
-def _label(inst, col: str, lang: str) -> str:
-    if col == "template_known":
-        return text("compare.template_known", lang)
-    if col in inst.item_map:
-        return inst.item_map[col].text.get(lang)
-    for item in inst.items:
-        if item.type == ItemType.multiple_choice and col in item.columns:
-            option = item.choices[item.columns.index(col)].label.get(lang)
-            return text("compare.partner", lang, option=option)
-    return col
-
-
-def _sentence(row: dict[str, Any], lang: str, linked: bool, alpha: float = 0.05) -> str:
-    """One plain sentence per indicator: both waves' values, and what the test says. It reports
-    a difference; it does not say what caused it."""
-    p = row.get("p")
-    mean = row["kind"] == "mean"
-    unit = "" if mean else " %"
-
-    def fmt(x: float) -> str:
-        return localise_decimal(f"{x:.2f}" if mean else f"{x:.1f}", lang)
-
-    a, b = fmt(row["value_0"]) + unit, fmt(row["value_1"]) + unit
-    if p is None or not np.isfinite(p):
-        ptxt = text("compare.no_test", lang)
+    name = row["indicator_label"] + (f" ({row['answer']})" if row["answer"] else "")
+    basis = "linked" if linked else "whole"
+    p = row["p"]
+    if not np.isfinite(p):
+        verdict = text("compare.no_test", lang)
+    elif p < alpha:
+        verdict = _p(p, lang)
     else:
-        ptxt = "p < .001" if p < 0.001 else "p = " + f"{p:.3f}".lstrip("0")
-    n = row.get("linked_n")
-    clear = p is not None and np.isfinite(p) and p < alpha
-    verdict = text(("compare.rose" if row["value_1"] > row["value_0"] else "compare.fell")
-                   if clear else "compare.no_clear_change", lang)
-    basis = (text("compare.paired_basis", lang, n=int(n)) if linked and n
-             else text("compare.unlinked_basis", lang))
-    return text("compare.sentence", lang, indicator=row["indicator_label"], baseline=a,
-                follow_up=b, verdict=verdict, basis=basis, p=ptxt)
+        mde = row["mde"]
+        verdict = text("compare.no_clear_change", lang, p=_p(p, lang)) + (
+            text("compare.mde_clause", lang, mde=change(abs(mde))) if np.isfinite(mde) else "")
+    who = (text("compare.who_linked", lang, n=int(row["linked_n"])) if linked else
+           text("compare.who_all", lang, n=int(row["whole_people"])))
+    return text("compare.sentence", lang, indicator=name, baseline=value(row["base"]),
+                follow_up=value(row["follow"]), who=who, change=change(row[f"{basis}_change"]),
+                low=_number(row[f"{basis}_low"], lang, digits),
+                high=_number(row[f"{basis}_high"], lang, digits), verdict=verdict)
 
 
-def change_by_area(w0: pd.DataFrame, w1: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Difference-in-differences style: change among the linked per work area, and a test of
-    whether the change differs between areas (Kruskal-Wallis and ANOVA on change scores)."""
-    rows = []
-    for col in [*COUNTS, "template_known", "abstained_6m"]:
-        m = _merged(w0, w1, key, col).dropna()
-        m = m[m["work_area"].isin([1.0, 2.0, 3.0])]
-        if col in COUNTS:
-            m["delta"] = m[f"{col}_1"] - m[f"{col}_0"]
-        else:
-            m["delta"] = 100 * ((m[f"{col}_1"] == 1).astype(float)
-                                - (m[f"{col}_0"] == 1).astype(float))
-        kw = st.kruskal(m, "delta", "work_area").iloc[0]
-        an = st.anova(m, "delta", "work_area").iloc[0]
-        for area, part in m.groupby("work_area"):
-            d = st.describe(part, "delta").iloc[0]
-            rows.append({"indicator": col, "group": area, "n": d["n"], "change": d["mean"],
-                         "conf_low": d["conf_low"], "conf_high": d["conf_high"],
-                         "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
-                         "p_anova": an["p"],
-                         "method": "Kruskal-Wallis on the change scores (ANOVA beside)"})
-    return pd.DataFrame(rows)
+def _methods(study: Study, waves: ct.Waves, base: str, follow: str, spec: CompareSection,
+             alpha: float, lang: str) -> str:
+    """The methods paragraph: responses and people counted apart, then what was computed."""
+    keys = pd.concat([waves.frames[w][ct.KEY] for w in waves.ids])
+    no_key = int(keys.isna().sum())
+    people = keys.dropna().nunique() + no_key
+    def count(n: int) -> str:
+        if n < 1000:
+            return str(n)
+        return text("number.grouped", lang, thousands=count(n // 1000), rest=f"{n % 1000:03d}")
 
-
-# --------------------------------------------------------------------------- cohorts
-
-
-def cohorts(w0: pd.DataFrame, cohort: str) -> dict[str, pd.DataFrame]:
-    """Key indicators per course occasion and a test of heterogeneity between occasions."""
-    rows, tests = [], []
-    key_binary = ["ever_cip", "template_known", "abstained_6m"]
-    for col in key_binary:
-        f = st.frequencies(w0, col, cohort, labels={1.0: "yes", 2.0: "no"})
-        f = f[f["level"] == 1.0]
-        for _, r in f.iterrows():
-            rows.append({"indicator": col, "group": r["group"], "n": r["n"],
-                         "estimate": r["percent"], "conf_low": 100 * r["conf_low"],
-                         "conf_high": 100 * r["conf_high"], "unit": "%"})
-        pearson = st.chi2_tests(w0, cohort, col).iloc[0]
-        tests.append({"indicator": col, "test": "Pearson chi-square",
-                      "statistic": pearson["statistic"], "df": pearson["df"],
-                      "p": pearson["p"], "method": "Pearson chi-square across occasions",
-                      "note": pearson["note"]})
-    d = st.describe(w0, "n_part_6m", cohort)
-    for _, r in d[d["group"] != "Total"].iterrows():
-        rows.append({"indicator": "n_part_6m", "group": r["group"], "n": r["n"],
-                     "estimate": r["mean"], "conf_low": r["conf_low"],
-                     "conf_high": r["conf_high"], "unit": "mean"})
-    kw = st.kruskal(w0, "n_part_6m", cohort).iloc[0]
-    tests.append({"indicator": "n_part_6m", "test": "Kruskal-Wallis",
-                  "statistic": kw["statistic"], "df": kw["df"], "p": kw["p"],
-                  "method": kw["method"], "note": ""})
-    return {T.COHORTS: pd.DataFrame(rows), T.HETEROGENEITY: pd.DataFrame(tests)}
-
+    per_wave = ", ".join(text("compare.per_wave", lang, n=count(len(waves.frames[w])),
+                              wave=study.label(w, lang)) for w in waves.ids)
+    linked = len(set(waves.frames[base][ct.KEY].dropna())
+                 & set(waves.frames[follow][ct.KEY].dropna()))
+    return text("compare.methods", lang, responses=count(len(keys)), people=count(people),
+                per_wave=per_wave, linked=count(linked), base=study.label(base, lang),
+                follow=study.label(follow, lang),
+                no_key=text("compare.no_key_count", lang, n=no_key) if no_key else "",
+                whole=ct.whole_text(spec, lang), alpha=localise_decimal(f"{alpha:g}", lang),
+                power=f"{100 * spec.planning.power:g}")

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from ..errors import InstrumentError
 from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_document
 from ..instrument.yamlio import YamlDocument, load_yaml, path_text
+from ..wave.compare_section import CompareSection
 
 FIGURES = ("counts_by_group", "stacked_grid", "yes_bars", "mr_heatmap", "mr_bars")
 Variables = Annotated[list[str], Field(min_length=1)]
@@ -206,6 +207,7 @@ class Plan(_Model):
     alpha: float = 0.05
     conf: float = 0.95
     sections: Annotated[list[Section], Field(min_length=1)]
+    compare: CompareSection | None = None
 
     def analyses(self) -> list[tuple[Section, Analysis]]:
         """Every analysis with its section, in plan order."""

@@ -138,16 +138,13 @@ def draft_plan(inst: Instrument, *, instrument_ref: str, by: str | None = None,
 
 
 def draft_compare(inst: Instrument) -> dict[str, Any] | None:
-    """The plan's ``compare`` section (issue 18, item 6): drafted by the comparison's own
-    code, ``analysis.compare.draft_compare_section(instrument)``, where this version has it.
+    """The plan's ``compare`` section: the indicators, baseline traits and grouping that
+    ``cipsurvey compare`` uses, drafted by the comparison's own code; None when the
+    instrument gives no indicator."""
+    from ..wave.compare_section import draft_compare_section
 
-    PLACE FOR THE COMPARISON: until that function exists, no compare section is written
-    (the plan then describes one wave; ``cipsurvey compare`` needs the section).
-    """
-    from . import compare
-
-    fn = getattr(compare, "draft_compare_section", None)
-    return fn(inst) if fn is not None else None
+    section = draft_compare_section(inst)
+    return section if section.get("indicators") else None
 
 
 def plan_text(plan: dict[str, Any], comments: dict[str, list[str]],

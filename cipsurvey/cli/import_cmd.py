@@ -12,6 +12,7 @@ from .options import (
     DELIMITER,
     DEMO,
     ENCODING,
+    EVENT,
     FORMAT,
     INSTRUMENT,
     LANG,
@@ -43,7 +44,7 @@ def register(app: typer.Typer) -> None:
                                       help="Write the respondent ids as they are."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
         decimal: str = DECIMAL, sheet: str = SHEET, source: str = SOURCE,
-        partial: str = PARTIAL, test_responses: str = TEST,
+        partial: str = PARTIAL, test_responses: str = TEST, event: str = EVENT,
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
         data = data_files(data, demo)
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
         check_lang(lang)
         guard_output(to, data, force)  # fail before the work, not after it
         survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
-                              source, partial, test_responses)
+                              source, partial, test_responses, event)
         rid = survey.instrument.respondent_id
         if rid and not keep_ids:
             from ..wave.privacy import pseudonymise
@@ -64,7 +65,11 @@ def register(app: typer.Typer) -> None:
         acc = survey.account
         typer.echo(f"wrote {to}: {acc.rows_kept} rows kept of {acc.rows_read} read "
                    f"({acc.rows_excluded} excluded)")
+        for f in acc.files:  # what was assumed about a file, said once
+            for note in f.notes:
+                typer.echo(f"note: {f.file}: {note}", err=True)
         severe = survey.problems[survey.problems["severity"].isin(["error", "warning"])]
-        if not severe.empty:
+        if not severe.empty:  # as validate answers: 1 when problems were found
             typer.echo(f"{len(severe)} problem(s) found; see `cipsurvey validate` for the list",
                        err=True)
+            raise typer.Exit(1)

@@ -90,13 +90,16 @@ def register(app: typer.Typer) -> None:
     @app.command("convert")
     def convert(
         source: str = typer.Argument(..., help="An instrument (name or YAML), an XLSForm "
-                                               "(.xlsx) or a REDCap data dictionary (.csv)."),
+                                               "(.xlsx, .xls), a REDCap data dictionary "
+                                               "(.csv), a LimeSurvey .lss or a Qualtrics "
+                                               ".qsf."),
         to: str = typer.Option(..., "--to", help="xlsform, redcap or cipsurvey."),
         out: Path = typer.Option(..., "--out", "-o", help="The file to write."),
         lang: str = typer.Option("en", "--lang", help="Label language for REDCap (en or sv)."),
         force: bool = typer.Option(False, "--force", help="Replace an existing file."),
     ) -> None:
-        """Convert between cipsurvey instruments, XLSForm and REDCap dictionaries."""
+        """Convert between cipsurvey instruments, XLSForm and REDCap dictionaries; read
+        LimeSurvey and Qualtrics survey definitions."""
         import yaml
 
         from ..errors import CipsurveyError
@@ -114,13 +117,17 @@ def register(app: typer.Typer) -> None:
             else:
                 atomic_write(out, lambda tmp: notes.extend(ic.to_redcap(inst, tmp, lang)))
         elif to == "cipsurvey":
-            if src.suffix.lower() in (".xlsx", ".xls"):
-                data, notes = ic.from_xlsform(src)
-            elif src.suffix.lower() == ".csv":
-                data, notes = ic.from_redcap(src)
-            else:
-                raise CipsurveyError("give an XLSForm (.xlsx) or a REDCap dictionary (.csv)",
-                                     file=src)
+            readers = {".xlsx": ic.from_xlsform, ".xls": ic.from_xlsform,
+                       ".csv": ic.from_redcap, ".lss": ic.from_lss, ".qsf": ic.from_qsf}
+            reader = readers.get(src.suffix.lower())
+            if reader is None:
+                raise CipsurveyError(
+                    "give an XLSForm (.xlsx, .xls), a REDCap data dictionary (.csv), a "
+                    "LimeSurvey survey structure (.lss) or a Qualtrics survey file (.qsf)",
+                    file=src)
+            if not src.exists():
+                raise CipsurveyError("file not found", file=src)
+            data, notes = reader(src)
             ic.build(data, src)  # every check an instrument gets, before anything is written
             text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
             atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
@@ -128,4 +135,4 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("use xlsform, redcap or cipsurvey", param_hint="--to")
         typer.echo(f"wrote {out}")
         for note in notes:
-            typer.echo(f"  not converted: {note}", err=True)
+            typer.echo(f"  note: {note}", err=True)  # (each says what was not converted or assumed)

@@ -25,6 +25,9 @@ PARTIAL = typer.Option("flag", "--partial",
                        help="Partial (unsubmitted) responses: flag, keep or drop.")
 TEST = typer.Option("flag", "--test-responses",
                     help="Test and preview responses: flag, keep or drop.")
+EVENT = typer.Option(None, "--event",
+                     help="REDCap: the unique event name whose rows of a longitudinal export "
+                          "form the wave (for example baseline_arm_1).")
 DATA = typer.Argument(None, help="One or more data files (.sav, .csv, .xlsx) forming one wave.",
                       show_default=False)
 DEMO = typer.Option(False, "--demo", help="Use the bundled SYNTHETIC demo wave (baseline).")
@@ -105,10 +108,11 @@ def pseudonym_key(key_file: Path | None) -> bytes:
 
 def read_options(data: list[Path], instrument: str, format: str | None, encoding: str | None,
                  delimiter: str | None, decimal: str | None, sheet: str | None,
-                 source: str | None = None, partial: str = "flag", test: str = "flag"):
+                 source: str | None = None, partial: str = "flag", test: str = "flag",
+                 event: str | None = None):
     """Import the files as one wave with the user's overrides."""
     from ..wave.survey import read_survey
 
     return read_survey(data, instrument, format=format, encoding=encoding,
                        delimiter=delimiter, decimal=decimal, sheet=sheet, source=source,
-                       partial=partial, test=test)
+                       partial=partial, test=test, event=event)

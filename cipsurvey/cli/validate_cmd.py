@@ -13,6 +13,7 @@ from .options import (
     DELIMITER,
     DEMO,
     ENCODING,
+    EVENT,
     FORMAT,
     INSTRUMENT,
     PARTIAL,
@@ -39,14 +40,14 @@ def register(app: typer.Typer) -> None:
         show_notes: bool = typer.Option(False, "--notes", help="List notes too, not only counts."),
         format: str = FORMAT, encoding: str = ENCODING, delimiter: str = DELIMITER,
         decimal: str = DECIMAL, sheet: str = SHEET, source: str = SOURCE,
-        partial: str = PARTIAL, test_responses: str = TEST,
+        partial: str = PARTIAL, test_responses: str = TEST, event: str = EVENT,
         force: bool = typer.Option(False, "--force", help="Replace an existing problems file."),
     ) -> None:
         """Validate a wave against the instrument and list every problem found."""
         data = data_files(data, demo)
         instrument = pick_instrument(instrument, demo)
         survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
-                              source, partial, test_responses)
+                              source, partial, test_responses, event)
         table = survey.problems
         if problems is not None:
             from ..files import atomic_write, guard_output, neutralise
@@ -82,6 +83,9 @@ def _print(survey, show_notes: bool) -> None:
     console.print(t)
     for _, r in acc.reasons().iterrows():
         console.print(f"  excluded from {r['file']}: {r['rows']} × {r['reason']}")
+    for f in acc.files:  # what was assumed about a file, said once
+        for note in f.notes:
+            console.print(f"  assumed for {f.file}: {note}")
     problems = survey.problems
     if problems.empty:
         console.print("[green]clean: no problems found[/green]")

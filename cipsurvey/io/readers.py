@@ -17,24 +17,47 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputFileError
-from .raw import RawTable
+from .raw import RawTable, unique_header
 from .sav_data import read_sav_fast
 from .sniff import sniff_kind, sniff_text
 
 FORMATS = {".sav": "sav", ".zsav": "sav", ".csv": "csv", ".txt": "csv", ".tsv": "csv",
-           ".xlsx": "xlsx", ".xlsm": "xlsx"}
+           ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls"}
+# files that are not answers in a table, and what to export instead
+NOT_DATA = {
+    ".qsf": "this is a Qualtrics survey definition, not its responses: convert it with "
+            "`cipsurvey instrument convert`, and export the responses as CSV",
+    ".lss": "this is a LimeSurvey survey structure, not its responses: convert it with "
+            "`cipsurvey instrument convert`, and export the responses as CSV",
+    ".lsa": "this is a LimeSurvey survey archive: export the responses as CSV "
+            "(Responses → Export → CSV, question codes as headings)",
+    ".lsr": "this is LimeSurvey's own response file: export the responses as CSV "
+            "(Responses → Export → CSV, question codes as headings)",
+    ".json": "read the export as CSV or .xlsx instead (KoboToolbox, Qualtrics and "
+             "SurveyMonkey all offer one)",
+    ".xml": "read the export as CSV or .xlsx instead",
+    ".zip": "unzip it first (Qualtrics downloads come zipped) and give the CSV inside",
+    ".ods": "save the sheet as .xlsx or CSV",
+    ".sps": "an SPSS syntax file is not data: give the .sav, or export CSV",
+    ".dta": "save the data as .sav or CSV",
+    ".rds": "save the data as .sav or CSV (haven::write_sav or write.csv)",
+    ".pdf": "a report is not data: export the responses as CSV or .xlsx",
+    ".docx": "a document is not data: export the responses as CSV or .xlsx",
+}
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
     if override:
-        if override not in {"sav", "csv", "xlsx"}:
+        if override not in {"sav", "csv", "xlsx", "xls"}:
             raise InputFileError(f"unknown file format {override!r}; use sav, csv or xlsx",
                                  file=path)
         return override
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
+        advice = NOT_DATA.get(path.suffix.lower())
         raise InputFileError(
-            f"cannot tell the format from the extension {path.suffix!r}", file=path,
+            f"cannot tell the format from the extension {path.suffix!r}"
+            + (f": {advice}" if advice else ""), file=path,
             hint="name the file .sav, .csv or .xlsx, or give --format",
         )
     return fmt
@@ -56,7 +79,7 @@ def read_raw(path: str | Path, *, format: str | None = None, encoding: str | Non
     fmt = detect_format(path, format)
     if fmt == "sav":
         table = _read_sav(path, encoding)
-    elif fmt == "xlsx":
+    elif fmt in ("xlsx", "xls"):
         table = _read_xlsx(path, sheet)
     else:
         table = _read_csv(path, encoding=encoding, delimiter=delimiter, decimal=decimal)
@@ -64,8 +87,8 @@ def read_raw(path: str | Path, *, format: str | None = None, encoding: str | Non
         raise InputFileError("the file has a header but no data rows", file=path)
     from .tools import adapt
 
-    table, status, _ = adapt(table, source)
-    table.status = status
+    table, layout = adapt(table, source)
+    table.layout = layout
     return table
 
 
@@ -166,13 +189,14 @@ def _read_csv(path: Path, *, encoding: str | None, delimiter: str | None,
 def _text_frame(path: Path, frame: pd.DataFrame, fmt: Any, short: list[int]) -> RawTable:
     """The parsed cells (header row first) as a raw table."""
     header = ["" if pd.isna(h) else str(h).strip() for h in frame.iloc[0]]
-    _check_header(header, path)
+    header, duplicates = unique_header(header)
     frame = frame.iloc[1:].reset_index(drop=True)
     frame.columns = _safe_names(header)
     frame = frame.fillna("")
     rows = np.arange(2, len(frame) + 2)
     table = _finish_text_table(path, "csv", frame, rows, header, fmt.describe())
     table.short_rows = [int(rows[i]) for i in short if i < len(rows)]
+    table.duplicate_headers = duplicates
     return table
 
 
@@ -271,21 +295,6 @@ def _safe_names(header: list[str]) -> list[str]:
     return [h if h else f"\x00blank{i}" for i, h in enumerate(header)]
 
 
-def _check_header(header: list[str], path: Path) -> None:
-    seen: dict[str, int] = {}
-    for i, name in enumerate(header, start=1):
-        if not name:
-            continue
-        key = name.casefold()
-        if key in seen:
-            raise InputFileError(
-                f"the header names the column {name!r} twice (columns {seen[key]} and {i})",
-                file=path, row=1, column=name,
-                hint="rename or delete one of the two columns",
-            )
-        seen[key] = i
-
-
 def _finish_text_table(path: Path, fmt: str, frame: pd.DataFrame, rows: np.ndarray,
                        header: list[str], details: dict[str, str]) -> RawTable:
     ignored: list[str] = []
@@ -310,6 +319,8 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         raw_head = fh.read(8)
     if not raw_head:
         raise InputFileError("the file is empty", file=path)
+    if raw_head.startswith(b"\xd0\xcf\x11\xe0"):  # the old binary .xls
+        return _read_xls(path, sheet)
     if not raw_head.startswith(b"PK\x03\x04"):
         kind = sniff_kind(raw_head)
         what = f"it looks like {kind}" if kind else "it is not a zip-based .xlsx workbook"
@@ -338,6 +349,50 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
         values = [list(r) for r in ws.iter_rows(values_only=True)]
     finally:
         book.close()
+    return _sheet_table(path, values, chosen)
+
+
+def _read_xls(path: Path, sheet: str | int | None) -> RawTable:
+    """The old binary workbook, through xlrd (dates as datetimes, whole numbers as ints)."""
+    import datetime as dt
+
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(str(path))
+    except xlrd.XLRDError as exc:
+        raise InputFileError(f"cannot open the .xls workbook ({exc})", file=path,
+                             hint="open and re-save it in Excel as .xlsx") from None
+    names = book.sheet_names()
+    if sheet is None:
+        chosen = names[0]
+    elif isinstance(sheet, int) or str(sheet).isdigit():
+        if not 0 <= int(sheet) < len(names):
+            raise InputFileError(f"there is no sheet number {sheet}; sheets: {names}", file=path)
+        chosen = names[int(sheet)]
+    elif sheet in names:
+        chosen = str(sheet)
+    else:
+        raise InputFileError(f"there is no sheet {sheet!r}; sheets: {names}", file=path)
+    ws = book.sheet_by_name(chosen)
+
+    def cell(c: Any) -> Any:
+        if c.ctype == xlrd.XL_CELL_DATE:
+            return dt.datetime(*xlrd.xldate_as_tuple(c.value, book.datemode))
+        if c.ctype == xlrd.XL_CELL_NUMBER and float(c.value).is_integer():
+            return int(c.value)
+        if c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return None
+        return c.value
+
+    values = [[cell(c) for c in ws.row(i)] for i in range(ws.nrows)]
+    table = _sheet_table(path, values, chosen)
+    table.format = "xls"
+    return table
+
+
+def _sheet_table(path: Path, values: list[list[Any]], chosen: str) -> RawTable:
+    """A worksheet's cells (header row first) as a raw table."""
     # the header is the first row with any value in it
     start = next((i for i, r in enumerate(values) if any(_filled(v) for v in r)), None)
     if start is None:
@@ -354,11 +409,13 @@ def _read_xlsx(path: Path, sheet: str | int | None) -> RawTable:
                                  file=path, row=start + 1 + body.index(r) + 1,
                                  column=f"column {col}",
                                  hint="give that column a header or delete the value")
-    _check_header(header, path)
+    header, duplicates = unique_header(header)
     data = [[_cell(v) for v in (r + [None] * width)[:width]] for r in body]
     frame = pd.DataFrame(data, columns=_safe_names(header), dtype=object)
     rows = np.arange(start + 2, start + 2 + len(frame))
-    return _finish_text_table(path, "xlsx", frame, rows, header, {"sheet": chosen})
+    table = _finish_text_table(path, "xlsx", frame, rows, header, {"sheet": chosen})
+    table.duplicate_headers = duplicates
+    return table
 
 
 def _filled(value: Any) -> bool:

@@ -53,18 +53,48 @@ SHOWN = {
     T.SCORE: ["n", "mean", "sd", "median", "conf_low", "conf_high"],
     T.RATES: ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
               "conf_high"],
-    T.ATTRITION: ["trait", "level", "followed", "lost", "smd", "statistic", "df", "p"],
+    T.ATTRITION: ["trait_label", "level_label", "n_followed", "n_lost", "followed", "lost",
+                  "smd", "statistic", "df", "p"],
     T.LINKAGE: ["group", "n"],
-    T.CHANGE: ["indicator_label", "kind", "value_0", "value_1", "n_0", "n_1", "linked_n",
-               "linked_change", "linked_p", "d_z", "unlinked_p"],
-    T.BY_AREA: ["indicator", "group", "n", "change", "conf_low", "conf_high", "p"],
-    T.COHORTS: ["indicator", "group", "n", "estimate", "conf_low", "conf_high"],
-    T.HETEROGENEITY: ["indicator", "test", "statistic", "df", "p"],
+    T.WEIGHTS_MODEL: ["term", "estimate", "se", "statistic", "p", "conf_low", "conf_high"],
+    T.WEIGHTS_DIAGNOSTICS: ["n", "sum", "min", "median", "max", "max_to_min", "cv", "ess",
+                            "design_effect", "extreme_threshold", "n_extreme", "n_trimmed"],
+    T.WEIGHTS_BALANCE: ["trait", "level", "target", "respondents", "weighted",
+                        "smd_unweighted", "smd_weighted"],
+    T.CHANGE: ["indicator_label", "answer", "unit", "n_base", "base", "n_follow", "follow",
+               "linked_n", "linked_change", "linked_low", "linked_high", "linked_p",
+               "whole_people", "whole_change", "whole_low", "whole_high", "whole_p",
+               "weighted_ess", "weighted_follow", "weighted_change", "weighted_low",
+               "weighted_high", "weighted_p", "mde"],
+    T.DISTRIBUTION: ["indicator_label", "test", "statistic", "df", "p", "n"],
+    T.WAVE_VALUES: ["indicator_label", "answer", "wave", "n", "estimate", "conf_low",
+                    "conf_high"],
+    T.WAVE_MODELS: ["indicator_label", "answer", "unit", "term", "estimate", "conf_low",
+                    "conf_high", "statistic", "df", "p", "n", "people"],
+    T.BY_GROUP: ["indicator_label", "answer", "unit", "group_label", "n", "change", "conf_low",
+                 "conf_high", "statistic", "df", "p", "p_anova"],
+    T.COHORTS: ["wave", "indicator_label", "group_label", "n", "estimate", "conf_low",
+                "conf_high"],
+    T.HETEROGENEITY: ["wave", "indicator_label", "test", "statistic", "df", "p"],
+    T.PLANNING: ["design", "what", "unit", "n", "effect_name", "effect", "mde", "power"],
+    T.PLAN_POWER: ["title", "variable", "groups", "n", "effect_name", "effect", "power"],
 }
 INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
-           "responded", "invited", "n_0", "n_1", "linked_n"}
-PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses", "followed",
-           "lost", "value_0", "value_1", "change", "linked_change"}
+           "responded", "invited", "n_base", "n_follow", "linked_n", "whole_people", "whole_n",
+           "weighted_n", "n_followed", "n_lost", "n_responded", "n_extreme", "n_trimmed",
+           "people", "groups"}
+PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses"}
+# the comparison's p columns, and the column naming the test behind each (a footnote)
+P_TESTS = {"linked_p": "linked_test", "whole_p": "whole_test", "weighted_p": "weighted_test"}
+P_COLUMNS = {*P_TESTS, "p_anova"}
+# the comparison's estimates: their precision follows the row's unit (means 2 decimals,
+# percent and percentage points 1)
+BY_UNIT = {"base", "follow", "linked_change", "linked_low", "linked_high", "whole_change",
+           "whole_low", "whole_high", "weighted_follow", "weighted_change", "weighted_low",
+           "weighted_high", "mde", "estimate", "conf_low", "conf_high", "change", "followed",
+           "lost"}
+# columns whose coded values are shown as words (the catalog's cell.<column>.<value>)
+WORDS = {"unit", "group", "level", "design", "what", "term"}
 THREE = {"estimate", "beta", "cramers_v", "r_squared", "adj_r_squared", "nagelkerke_r2",
          "epsilon_squared", "item_rest_r", "alpha_if_deleted", "alpha"}
 
@@ -90,7 +120,7 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
         out = f"{value:.0f}"
     elif column in PERCENT:
         out = f"{value:.1f}"
-    elif column in ("linked_p", "unlinked_p"):
+    elif column in P_COLUMNS:
         out = fmt_number(value, "p", "en")
     elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID):
         out = f"{100 * value:.1f}"
@@ -114,10 +144,35 @@ def shown(table_name: str, frame: pd.DataFrame, lang: str) -> Shown:
             heads[cols.index("p")] = "p ᵃ"
             footnotes.append(f"ᵃ {text('table.p_from', lang)}: "
                              + "; ".join(str(m) for m in methods) + ".")
-    rows = [[fmt_number(v, c, lang, table_name) for c, v in zip(cols, rec, strict=True)]
-            for rec in frame[cols].itertuples(index=False)]
+    marks = iter("ᵇᶜᵈ")
+    for col, test in P_TESTS.items():
+        if col in cols and test in frame.columns:
+            tests = [t for t in dict.fromkeys(frame.loc[frame[col].notna(), test]) if t]
+            if tests:
+                mark = next(marks)
+                heads[cols.index(col)] += f" {mark}"
+                footnotes.append(f"{mark} {text('table.p_from', lang)}: "
+                                 + "; ".join(map(str, tests)) + ".")
+    words = texts("cell", lang)
+    units = frame["unit"].tolist() if "unit" in frame.columns else [None] * len(frame)
+    rows = [[_cell(v, c, lang, table_name, unit, words)
+             for c, v in zip(cols, rec, strict=True)]
+            for rec, unit in zip(frame[cols].itertuples(index=False), units, strict=True)]
     if "note" in frame.columns:
         for note in dict.fromkeys(frame["note"].dropna()):
             if str(note):
                 footnotes.append(str(note))
     return Shown(cols, heads, rows, footnotes)
+
+
+def _cell(value: Any, column: str, lang: str, table: str, unit: Any,
+          words: dict[str, str]) -> str:
+    """One cell: a coded value of the comparison shown as a word, the comparison's estimates
+    at the precision of their row's unit, everything else by :func:`fmt_number`."""
+    if column in WORDS and isinstance(value, str) and f"{column}.{value}" in words:
+        return words[f"{column}.{value}"]
+    if column in BY_UNIT and unit in ("points", "percent", "mean"):
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return ""
+        return localise_decimal(f"{value:.1f}" if unit != "mean" else f"{value:.2f}", lang)
+    return fmt_number(value, column, lang, table)

@@ -193,8 +193,11 @@ def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
 
 def _dumbbell(plt, sns, data: pd.DataFrame, lang: str):
     """Baseline and follow-up per indicator: percentages left, means right."""
-    pct = data[data["kind"] != "mean"].iloc[::-1]
-    means = data[data["kind"] == "mean"].iloc[::-1]
+    data = data.assign(indicator_label=[f"{lab}: {ans}" if ans else lab for lab, ans in zip(
+        data["indicator_label"], data["answer"], strict=True)],
+                       value_0=data["base"], value_1=data["follow"])
+    pct = data[data["unit"] != "mean"].iloc[::-1]
+    means = data[data["unit"] == "mean"].iloc[::-1]
     colours = sns.color_palette(PALETTE, 2)
     fig, axes = plt.subplots(1, 2, figsize=(11, 0.32 * len(pct) + 1.8),
                              gridspec_kw={"width_ratios": [3, 2]})
@@ -216,17 +219,17 @@ def _dumbbell(plt, sns, data: pd.DataFrame, lang: str):
 
 def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
     """Each indicator per course occasion, with 95 % CIs, side by side."""
-    indicators = list(dict.fromkeys(data["indicator"]))
+    indicators = list(dict.fromkeys(data["indicator_label"]))
     fig, axes = plt.subplots(1, len(indicators), figsize=(3.2 * len(indicators), 3.6),
                              squeeze=False)
     colour = sns.color_palette(PALETTE, 1)[0]
     for ax, ind in zip(axes[0], indicators, strict=True):
-        part = data[data["indicator"] == ind]
+        part = data[data["indicator_label"] == ind]
         x = part["group"].astype(float).to_numpy()
         ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["conf_low"],
                                                part["conf_high"] - part["estimate"]],
                     fmt="o", color=colour, capsize=2)
-        ax.set_title(ind, fontsize=9)
+        ax.set_title(_wrap(str(ind), 40), fontsize=9)
         ax.set_xticks(x)
         ax.set_xlabel(text("figure.course_occasion", lang))
         ax.set_ylabel(part["unit"].iloc[0])

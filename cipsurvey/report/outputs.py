@@ -81,6 +81,9 @@ def methods_paragraph(report: Report, invited: int | None = None) -> str:
                     if "method" in t.columns for m in t["method"].dropna().unique() if m})
     sw = software()
     soft = ", ".join(f"{k} {v}" for k, v in sw.items())
+    own = getattr(report, "methods", "")  # a comparison writes its own (responses vs people)
+    if own:
+        return own + " " + text("report.software", lang, software=soft)
     rate = ""
     if invited:
         percent = localise_decimal(f"{100 * n / invited:.1f}", lang)

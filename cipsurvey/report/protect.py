@@ -29,7 +29,7 @@ KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: (
         # figure data: options by group (multiple response), or how many gave each value of a
         # variable in a group, whose total is the n printed with the boxes
         T.DATA: ("group", "option", ("variable", "group"))}
-SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_AREA, T.COHORTS, T.BOXES,  # a whole group's statistics
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES,  # a whole group's statistics
                T.RANKS)
 
 

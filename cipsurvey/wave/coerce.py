@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,18 +29,19 @@ from ..lang import text
 from ..parallel import two_threads
 from .problems import PROBLEM_LANG, ProblemRecord, problem
 
-_NUMBER = re.compile(r"^[+-]?(\d+)([.,]\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:[.,]\d+)?|[.,]\d+)$")  # 12, 1.5, 1,5, .43
 _GROUPED = re.compile(r"^\d{1,3}([ \u00a0\u202f]\d{3})+$")
 _TRUE = {"1", "1.0", "yes", "ja", "true", "sant", "x", "checked", "selected", "y", "kryssad",
-         "vald", "markerad"}
+         "vald", "markerad", "oui", "sí", "kyllä"}
 _FALSE = {"0", "0.0", "no", "nej", "false", "falskt", "unchecked", "not selected", "n",
-          "ej vald", "ej markerad", "ej kryssad"}
+          "ej vald", "ej markerad", "ej kryssad", "nein", "nee", "non", "nei", "ei"}
 
 # Outcome of reading one cell. "ok" and "empty" are not problems.
 OK, EMPTY, USER_MISSING = "ok", "empty", "user_missing"
 SEVERITY = {
-    "unknown_code": "error", "out_of_range": "error", "free_typed_number": "error",
-    "not_a_number": "error", "not_integer": "error", "invalid_date": "error",
+    "unknown_code": "error", "ambiguous_code": "error", "out_of_range": "error",
+    "free_typed_number": "error", "not_a_number": "error", "not_integer": "error",
+    "invalid_date": "error",
 }
 
 
@@ -62,6 +63,9 @@ class Coerced:
     absent_items: list[Item]
     problems: list[ProblemRecord]
     missing: MissingCodes
+    ignored_columns: list[str] = field(default_factory=list)  # tool columns not read
+    # rows with a value in any question column, readable or not (not a missing code)
+    raw_answered: np.ndarray | None = None
 
 
 def _key(text: Any) -> str:
@@ -69,53 +73,153 @@ def _key(text: Any) -> str:
     return text.rstrip(" ?:.")
 
 
-def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool]]:
-    """Every spelling of a column header that maps to an item column."""
-    keys: dict[str, tuple[Item, str, bool]] = {}
+def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool] | None]:
+    """Every spelling of a column header that maps to an item column (None: to two).
 
-    def put(key: str, value: tuple[Item, str, bool]) -> None:
-        keys.setdefault(_key(key), value)
+    Names the instrument gives (item ids, aliases) come before the spellings derived from
+    them (an option's wave column ``item_name``, ``item_code``, ``item[name]``, question
+    texts, ``text [label]``): a tool's ``q_other`` text column is the item that names it,
+    not the option "other" of ``q``. A spelling that would name two different columns at the
+    same rank names neither: two answer labels that differ only in case, or two questions
+    with the same text, are not told apart by a guess.
+    """
+    ranked: list[dict[str, tuple[Item, str, bool] | None]] = [{}, {}]
+
+    def put(rank: int, key: str, value: tuple[Item, str, bool]) -> None:
+        table = ranked[rank]
+        k = _key(key)
+        if k in table and table[k] is not None and (table[k][0].id, table[k][1]) != (
+                value[0].id, value[1]):
+            table[k] = None  # ambiguous at this rank
+        elif k not in table:
+            table[k] = value
 
     for item in inst.items:
         aliases = [a for values in item.aliases.values() for a in values]
+        langs = ["sv", "en", *(item.text.model_extra or {})]
         if item.type == ItemType.multiple_choice:
             for choice, col in zip(item.choices, item.columns, strict=True):
                 value = (item, col, False)
-                put(col, value)
+                put(1, col, value)
                 for alias in choice.aliases:  # the file's own name for this option's column
-                    put(alias, value)
+                    put(0, alias, value)
                 for base in (item.id, *aliases):
-                    put(f"{base}_{choice.code}", value)
-                    put(f"{base}_{choice.name}", value)
-                    put(f"{base}[{choice.name}]", value)
-                for lang_text, lang_label in zip(item.text.all(), choice.label.all(), strict=False):
-                    put(f"{lang_text} [{lang_label}]", value)
-            for base in (item.id, *aliases, *item.text.all()):
-                put(base, (item, item.id, True))
+                    put(1, f"{base}_{choice.code}", value)
+                    put(1, f"{base}_{choice.name}", value)
+                    put(1, f"{base}[{choice.name}]", value)
+                for lang in dict.fromkeys([*langs, *(choice.label.model_extra or {})]):
+                    put(1, f"{item.text.get(lang)} [{choice.label.get(lang)}]", value)
+                    put(1, f"{item.text.get(lang)} [{choice.name}]", value)
+            for base in (item.id, *aliases):
+                put(0, base, (item, item.id, True))
+            for base in item.text.all():
+                put(1, base, (item, item.id, True))
         else:
-            for base in (item.id, *aliases, *item.text.all()):
-                put(base, (item, item.id, False))
+            for base in (item.id, *aliases):
+                put(0, base, (item, item.id, False))
+            for base in item.text.all():
+                put(1, base, (item, item.id, False))
+    keys: dict[str, tuple[Item, str, bool] | None] = {}
+    for table in reversed(ranked):  # (a rank-0 name is never lost to a derived one)
+        keys.update(table)
     return keys
 
 
-def match_columns(raw: RawTable, inst: Instrument) -> tuple[list[ColumnMatch], list[str]]:
+def match_columns(raw: RawTable, inst: Instrument,
+                  ) -> tuple[list[ColumnMatch], list[str], list[str]]:
+    """Which raw column feeds which wave column; the columns no item reads (unknown), and the
+    survey tool's own columns no item reads (set aside).
+
+    A column is matched by its own name first, then by the other names its tool gives it
+    (``layout.alternatives``); a tool column (a timestamp, the tool's response id) is read
+    like any other when the instrument names it and no answer column holds that item. A
+    name the header gives twice is refused when an item would read it: which of the two holds
+    the answers is not guessed.
+    """
     keys = column_keys(inst)
+    layout = raw.layout
+    metadata = set(layout.metadata) if layout is not None else set()
+    set_aside = set(layout.set_aside) if layout is not None else set()
+    alternatives = layout.alternatives if layout is not None else {}
     matches: list[ColumnMatch] = []
     unknown: list[str] = []
+    ignored: list[str] = []
     used: dict[str, str] = {}
     derived = {d.id for d in inst.derived}
-    for col in raw.frame.columns:
-        hit = keys.get(_key(col))
+    twice: dict[str, list[str]] = {}
+    for renamed, written in raw.duplicate_headers.items():
+        twice.setdefault(_key(written), []).append(renamed)
+    # the tool's own columns last: one feeds an item only when no answer column does
+    order = [c for c in raw.frame.columns if c not in metadata] + \
+        [c for c in raw.frame.columns if c in metadata]
+    for col in order:
+        written = raw.duplicate_headers.get(col)
+        if col in set_aside:
+            ignored.append(col)
+            continue
+        if written is not None:
+            if _key(written) in keys:
+                _raise_twice(raw, written, twice[_key(written)], keys[_key(written)], inst)
+            hit = None
+        else:
+            hit = keys.get(_key(col))
+            for alt in alternatives.get(col, []) if hit is None else []:
+                hit = keys.get(_key(alt))
+                if hit is not None:
+                    break
         if hit is None:
-            if _key(col) not in derived:
+            if col in metadata:
+                ignored.append(col)
+            elif _key(col) not in derived:
                 unknown.append(col)
             continue
         item, column, packed = hit
         if column in used:
+            if col in metadata:
+                ignored.append(col)
+                continue
             raise_duplicate(raw, col, used[column], column)
         used[column] = col
         matches.append(ColumnMatch(col, item, column, packed))
-    return matches, unknown
+    position = {c: k for k, c in enumerate(raw.frame.columns)}
+    matches.sort(key=lambda m: position[m.raw])
+    return matches, unknown, ignored
+
+
+def _raise_twice(raw: RawTable, written: str, columns: list[str],
+                 hit: tuple[Item, str, bool] | None, inst: Instrument) -> None:
+    from ..errors import InputFileError
+
+    if hit is None:  # the heading is the text of two items as well
+        readers = [i.id for i in inst.items if _key(written) in {_key(t) for t in i.text.all()}]
+        item_text = f"items {' and '.join(map(repr, readers))} read it"
+    else:
+        item_text = f"item {hit[0].id!r} reads it"
+
+    where = sorted(int(m.group(1)) for c in columns
+                   if (m := re.search(r"\(column (\d+)\)$", c)))
+    first = next((k + 1 for k, c in enumerate(raw.frame.columns) if c == written), None)
+    places = [p for p in [first, *where] if p is not None]
+    tool = raw.details.get("source", "table")
+    raise InputFileError(
+        f"the header names the column {written!r} twice (columns "
+        f"{' and '.join(map(str, places))}), and {item_text}",
+        file=raw.path, row=1, column=written, hint=TWICE_HINTS.get(tool, TWICE_HINTS["table"]),
+    )
+
+
+# what to export instead when a heading is given twice
+TWICE_HINTS = {
+    "table": "rename or delete one of the two columns",
+    "limesurvey": "export the responses again with question codes as headings "
+                  "(Export → Headings: Question code)",
+    "redcap": "export the raw data (variable names as headers) instead of the labels",
+    "qualtrics": "export again with the question export tags as headers",
+    "surveymonkey": "give the two questions different texts, or rename one column",
+    "google_forms": "give the two questions different texts, or rename one column",
+    "microsoft_forms": "give the two questions different texts, or rename one column",
+    "kobo": "export with XML values and headers instead of labels",
+}
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
@@ -167,6 +271,7 @@ class _ItemReader:
         self.missing = {m.code: m for m in inst.missing_codes(item)}
         self.file_missing = file_missing
         self.answers: dict[str, float] = {}
+        self.names = {_key(c.name): float(c.code) for c in item.choices}
         for c in item.choices:
             for key in (c.name, *c.label.all()):
                 self.answers.setdefault(_key(key), float(c.code))
@@ -231,8 +336,14 @@ class _ItemReader:
 
     def _choice(self, value: Any) -> tuple[Any, str, Any]:
         num, status = parse_number(value)
-        if status == OK and num is not None and num in self.codes:
-            return num, OK, None
+        by_code = num if status == OK and num is not None and num in self.codes else None
+        by_name = self.names.get(_key(value)) if isinstance(value, str) else None
+        if by_code is not None and by_name is not None and by_code != by_name:
+            return np.nan, "ambiguous_code", None  # "1" names the answer coded 2
+        if by_name is not None:
+            return by_name, OK, None
+        if by_code is not None:
+            return by_code, OK, None
         if isinstance(value, str):
             hit = self.answers.get(_key(value))
             if hit is not None:
@@ -451,7 +562,7 @@ def _column(item: Item, values: list[Any], codes: np.ndarray,
 
 def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
     """Turn a raw table into wave columns, listing every cell that could not be read."""
-    matches, unknown = match_columns(raw, inst)
+    matches, unknown, ignored = match_columns(raw, inst)
     n = len(raw.frame)
     out: dict[str, pd.Series] = {}
     problems: list[dict[str, Any]] = []
@@ -487,7 +598,15 @@ def coerce_table(raw: RawTable, inst: Instrument) -> Coerced:
     frame = pd.DataFrame({c: out[c].reset_index(drop=True) for c in _wave_columns(inst)},
                          copy=False)
     absent = [i for i in inst.items if i.id not in fed_items]
-    return Coerced(frame, matches, unknown, absent, problems, missing)
+    # a row answered something when one of its question cells holds a value: a readable
+    # one, or an unreadable one (a problem on its cell); a declared missing code is neither
+    questions = [c for i in inst.questions() if i.id in fed_items for c in i.columns]
+    answered = np.zeros(n, dtype=bool)
+    for column in questions:
+        answered |= frame[column].notna().to_numpy()
+    if problems:
+        answered[np.searchsorted(raw.rows, [p["row"] for p in problems])] = True
+    return Coerced(frame, matches, unknown, absent, problems, missing, ignored, answered)
 
 
 def _coerce_column(raw: RawTable, inst: Instrument, match: ColumnMatch,
@@ -589,15 +708,44 @@ def _unpack_multiple(match: ColumnMatch, reader: _ItemReader, series: pd.Series,
 
 
 def _split_packed(text: str, lookup: dict[str, int]) -> list[int] | None:
+    """The options of a cell that joins several answers: ``A;B;`` (Microsoft Forms), ``A, B``
+    (Google Forms), ``1,3`` (Qualtrics), ``a b`` (KoboToolbox). An answer's own text may hold
+    the separator ("Skola, förskola"): the cell is cut into pieces at every separator and the
+    pieces are joined back into known answers; a cell that can be read in two ways, or not
+    at all, is None."""
     key = _key(text)
     if key in lookup:
         return [lookup[key]]
     for sep in (";", "|", ",", " "):
-        if sep in text:
-            pieces = [p for p in (_key(x) for x in text.split(sep)) if p]
-            if pieces and all(p in lookup for p in pieces):
-                return sorted({lookup[p] for p in pieces})
+        if sep not in text:
+            continue
+        pieces = text.split(sep)
+        while pieces and not pieces[-1].strip():  # "A;B;"
+            pieces.pop()
+        readings = _readings(pieces, sep, lookup)
+        if len(readings) == 1:
+            return sorted(set(readings[0]))
+        if len(readings) > 1:
+            return None
     return None
+
+
+def _readings(pieces: list[str], sep: str, lookup: dict[str, int],
+              limit: int = 2) -> list[list[int]]:
+    """The ways (at most ``limit``) to read consecutive pieces as known answers."""
+    n = len(pieces)
+    ways: list[list[list[int]]] = [[] for _ in range(n + 1)]
+    ways[n] = [[]]
+    for i in range(n - 1, -1, -1):
+        for j in range(i + 1, n + 1):
+            if not ways[j]:
+                continue
+            key = _key(sep.join(pieces[i:j]))
+            if key in lookup:
+                ways[i] += [[lookup[key], *rest] for rest in ways[j]][:limit - len(ways[i])]
+            if len(ways[i]) >= limit:
+                break
+    return ways[0]
 
 
 def _problem(file: str, row: int, match: ColumnMatch, status: str, value: Any,

@@ -797,11 +797,9 @@ def draft_instrument(paths: list[Path], *, lang: str = "en",
 
 # --------------------------------------------------------------------------- definitions
 
-# the converters of questionnaire definitions, by the names instrument.interchange may give
-# them (XLSForm and REDCap today; LimeSurvey .lss and Qualtrics .qsf where they exist)
+# the converters of questionnaire definitions, by their names in instrument.interchange
 CONVERTERS = {"xlsform": ("from_xlsform",), "redcap": ("from_redcap",),
-              "limesurvey": ("from_lss", "from_limesurvey"),
-              "qualtrics": ("from_qsf", "from_qualtrics")}
+              "limesurvey": ("from_lss",), "qualtrics": ("from_qsf",)}
 REDCAP_FIRST = "variable / field name"
 
 

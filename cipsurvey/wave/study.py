@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..errors import CipsurveyError
 from ..instrument import ID_PATTERN, Instrument, Label, load_instrument, validate_document
 from ..instrument.yamlio import load_yaml
+from .compare_section import CompareSection
 from .survey import Survey, read_survey
 
 
@@ -25,11 +26,15 @@ class _Model(BaseModel):
 
 
 class Wave(_Model):
+    """One wave: its files, and (REDCap) the event whose rows of a longitudinal export it
+    is, so that one export gives every wave of a study (baseline, follow-up, ...)."""
+
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     label: Label
     files: Annotated[list[str], Field(min_length=1)]
     source: str | None = None
     period: tuple[str, str] | None = None
+    event: str | None = None
 
 
 class Invited(_Model):
@@ -50,6 +55,7 @@ class Manifest(_Model):
     cohort: str | None = None
     waves: Annotated[list[Wave], Field(min_length=1)]
     invited: Invited | None = None
+    compare: CompareSection | None = None
 
 
 @dataclass
@@ -90,7 +96,7 @@ def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag") -
     for wave in manifest.waves:
         files = [_inside(folder, f, path) for f in wave.files]
         waves[wave.id] = read_survey(files, inst, source=wave.source, partial=partial,
-                                     test=test)
+                                     test=test, event=wave.event)
     invited = None
     if manifest.invited is not None:
         inv_path = _inside(folder, manifest.invited.file, path)

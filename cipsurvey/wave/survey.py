@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from .derive import compute_derived
 from .problems import PROBLEM_LANG, ProblemRecord, problem
 from .validate import (
     Findings,
-    answered_rows,
     check_columns,
     check_duplicate_ids,
     check_filters,
@@ -31,6 +30,27 @@ from .validate import (
 )
 
 EXCLUSION_COLUMNS = ["file", "row", "reason"]
+TOOL_NAMES = {"limesurvey": "LimeSurvey", "redcap": "REDCap", "qualtrics": "Qualtrics",
+              "surveymonkey": "SurveyMonkey", "google_forms": "Google Forms",
+              "microsoft_forms": "Microsoft Forms", "kobo": "KoboToolbox/ODK"}
+# what to export (or convert) when a file's columns are none of the instrument's items
+EXPORT_HINTS = {
+    "table": "check --instrument, or add the column names as aliases in the instrument",
+    "limesurvey": "convert the survey's .lss with `cipsurvey instrument convert` and use that "
+                  "instrument, or export the responses with question codes as headings",
+    "redcap": "convert the project's data dictionary with `cipsurvey instrument convert` and "
+              "use that instrument; export raw data with variable names as headers",
+    "qualtrics": "convert the survey's .qsf with `cipsurvey instrument convert` and use that "
+                 "instrument, or give the questions export tags equal to the item ids",
+    "surveymonkey": "give the instrument's items the question texts of the survey, or add "
+                    "the headings as aliases",
+    "google_forms": "give the instrument's items the question texts of the form, or add the "
+                    "headings as aliases",
+    "microsoft_forms": "give the instrument's items the question texts of the form, or add "
+                       "the headings as aliases",
+    "kobo": "convert the form's XLSForm with `cipsurvey instrument convert` and use that "
+            "instrument; export CSV with XML values and headers",
+}
 
 
 @dataclass
@@ -49,6 +69,9 @@ class FileAccount:
     items_absent: list[str]
     partial: int = 0
     test: int = 0
+    spam: int = 0
+    columns_map: dict[str, str] = field(default_factory=dict)  # raw column -> wave column
+    notes: list[str] = field(default_factory=list)  # what was assumed about the file
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -169,6 +192,7 @@ def read_survey(
     source: str | None = None,
     partial: str = "flag",
     test: str = "flag",
+    event: str | None = None,
 ) -> Survey:
     """Import one or several files as one wave, validated against an instrument.
 
@@ -184,8 +208,13 @@ def read_survey(
         one of ``cipsurvey.io.tools.TOOLS``).
     partial, test : {"flag", "keep", "drop"}
         What to do with responses the tool marks as partial (not submitted) or as tests
-        (previews): keep them with a warning (default), keep them silently (still counted in
-        the account), or exclude them with the reason.
+        (previews, tests and what the tool marks as spam): keep them with a warning
+        (default), keep them silently (still counted in the account), or exclude them with
+        the reason.
+    event : str, optional
+        REDCap's unique event name (``baseline_arm_1``) whose rows form this wave; a
+        longitudinal export with several events is refused without it (one record is then
+        one respondent per event: see ``study.Wave.event``).
 
     Returns
     -------
@@ -206,6 +235,7 @@ def read_survey(
     exclusions: list[dict[str, Any]] = []
     seen_files: set[Path] = set()
     fed: dict[str, set[str]] = {}
+    forms: dict[str, str] = {}  # REDCap: item -> its form
     for path in paths:
         p = Path(path)
         if p.exists() and p.resolve() in seen_files:
@@ -214,25 +244,36 @@ def read_survey(
             seen_files.add(p.resolve())
         raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
                        decimal=decimal, sheet=sheet, source=source)
+        layout = raw.layout
         blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
+        other_event = _event_rows(raw, event)
+        repeat = _repeat_keys(raw)
         coerced = coerce_table(raw, inst)
         if not coerced.matches:
             shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
+            tool = raw.details.get("source", "table")
             raise InputFileError(
                 f"the file does not fit the instrument {inst.id!r}: none of its columns "
-                f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items",
-                file=p, row=1,
-                hint="check --instrument, or add the column names as aliases in the instrument",
-            )
+                f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items"
+                + (f" (it looks like a {TOOL_NAMES[tool]} export)" if tool != "table" else ""),
+                file=p, row=1, hint=EXPORT_HINTS[tool])
         # joined, not inserted: a wave of a hundred columns is a hundred blocks, which pandas
         # warns about (PerformanceWarning) on every insert
-        frame = pd.concat([coerced.frame, pd.DataFrame(
-            {SOURCE_FILE: str(p), SOURCE_ROW: raw.rows}, index=coerced.frame.index)], axis=1)
-        keep, reasons = _row_exclusions(blank, frame, inst)
-        status = raw.status if raw.status is not None else pd.Series("complete",
-                                                                     index=range(len(frame)))
+        admin: dict[str, Any] = {SOURCE_FILE: str(p), SOURCE_ROW: raw.rows}
+        if repeat is not None:
+            admin[REPEAT] = repeat
+        frame = pd.concat([coerced.frame, pd.DataFrame(admin, index=coerced.frame.index)],
+                          axis=1)
+        keep, reasons = _row_exclusions(blank, coerced.raw_answered)
+        if other_event is not None:  # (the event is the reason, answered or not)
+            moved = ~blank & other_event.notna().to_numpy()
+            for i in np.nonzero(moved)[0]:
+                reasons[i] = f"another REDCap event ({other_event.iat[i]})"
+            keep &= ~moved
+        status = layout.status.where(~blank, "complete")  # (a blank row is no response)
         tool = raw.details.get("source", "table")
-        for kind, rule in (("partial", partial), ("test", test)):
+        problems.extend(_duplicate_responses(raw, coerced, keep))
+        for kind, rule in (("partial", partial), ("test", test), ("spam", test)):
             marked = (status == kind).to_numpy() & keep
             if rule == "drop":
                 for i in np.nonzero(marked)[0]:
@@ -243,7 +284,8 @@ def read_survey(
                     problems.append(problem(
                         file=str(p), row=int(raw.rows[i]), severity="warning",
                         code=f"{kind}_response", message=text(
-                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind)))
+                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind,
+                            option="partial" if kind == "partial" else "test-responses")))
         for i in np.nonzero(~keep)[0]:
             exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
         for row in raw.short_rows:
@@ -257,17 +299,24 @@ def read_survey(
         frames.append(frame if keep.all() else frame.loc[keep])  # (no copy when all kept)
         for match in coerced.matches:
             fed.setdefault(match.item.id, set()).add(str(p))
+            if match.raw in layout.forms:
+                forms[match.item.id] = layout.forms[match.raw]
         accounts.append(FileAccount(
             file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
             rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
             columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
-            columns_ignored=raw.ignored_columns, items_absent=[i.id for i in coerced.absent_items],
+            columns_ignored=[*raw.ignored_columns,
+                             *(f"{c} (tool metadata)" for c in coerced.ignored_columns)],
+            items_absent=[i.id for i in coerced.absent_items],
             partial=int((status == "partial").sum()), test=int((status == "test").sum()),
+            spam=int((status == "spam").sum()),
+            columns_map={m.raw: m.column for m in coerced.matches},
+            notes=list(layout.notes),
         ))
     data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
         frames[0].reset_index(drop=True)
     codes = MissingCodes.concat(missing)
-    ids = id_codes(data, inst.respondent_id)  # hashed once, for both duplicate checks
+    ids = _respondent_codes(data, inst.respondent_id)  # once, for both duplicate checks
     data, dup_exclusions, unique = _drop_exact_duplicates(data, inst, ids)
     if dup_exclusions:
         codes = codes.take(unique)
@@ -283,13 +332,15 @@ def read_survey(
                   if pr["severity"] == "error" and pr["row"] is not None}
     # the filter checks only read the wave: on a large one they run beside the derived
     # variables (both mostly numpy, which lets go of the interpreter lock)
+    absent = _not_in_row(data, forms)
+    data = data.drop(columns=[REPEAT], errors="ignore")
     if two_threads(len(data)):
         with ThreadPoolExecutor(1) as pool:
-            checked = pool.submit(check_filters, inst, data, fed)
+            checked = pool.submit(check_filters, inst, data, fed, absent)
             derived = compute_derived(inst, data)
             found = checked.result()
     else:
-        found = check_filters(inst, data, fed)
+        found = check_filters(inst, data, fed, absent)
         derived = compute_derived(inst, data)
     chunks = [_drop_known(c, unreadable) for c in found]
     chunks += check_duplicate_ids(inst, data, ids)
@@ -331,19 +382,108 @@ def _blank_rows(raw: pd.DataFrame) -> np.ndarray:
     return blank
 
 
-def _row_exclusions(blank: np.ndarray, frame: pd.DataFrame,
-                    inst: Instrument) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows to keep: rows with no cell at all (``blank``), or no answered question,
-    are excluded."""
-    question_cols = [c for i in inst.questions() for c in i.columns]
-    answered = answered_rows(frame, question_cols) if question_cols else \
-        np.ones(len(frame), dtype=bool)
-    # a row whose question cells were all unreadable is kept, so its problems stay visible
-    keep = ~blank & answered
+def _row_exclusions(blank: np.ndarray, raw_answered: np.ndarray,
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows to keep: a row with no cell at all (``blank``), or with no cell in any
+    question column (only the tool's own columns: a visit without answers), is excluded. A
+    row whose question cells are all unreadable is kept: its problems are its account."""
+    keep = ~blank & raw_answered
     reasons = np.full(len(keep), "", dtype=object)  # (one shared str per reason, not per row)
     reasons[blank] = "empty row"
     reasons[~keep & ~blank] = "no question answered"
     return keep, reasons
+
+
+REPEAT = "\x00repeat"  # a REDCap row's repeat instrument and instance, while reading
+
+
+def _event_rows(raw: Any, event: str | None) -> pd.Series | None:
+    """Each row's REDCap event where it is another than ``event`` (None elsewhere); None
+    for a file without events. A file with several events needs ``event``."""
+    layout = raw.layout
+    column = layout.event if layout is not None else None
+    if column is None:
+        if event is not None:
+            raise InputFileError(f"the file has no REDCap events, so event {event!r} cannot "
+                                 "be read from it", file=raw.path)
+        return None
+    values = raw.frame[column].astype(str).str.strip()
+    names = [v for v in pd.unique(values) if v]
+    if event is None:
+        if len(names) > 1:
+            raise InputFileError(
+                f"this REDCap export holds {len(names)} events ({', '.join(names[:6])}"
+                f"{', ...' if len(names) > 6 else ''}): a record is one respondent per event",
+                file=raw.path, column=column,
+                hint="read one event as a wave (--event NAME), or name the events as the "
+                     "waves of a study manifest (docs/study-manifest.md)")
+        return None
+    if event not in names:
+        raise InputFileError(f"the export has no event {event!r}; its events: "
+                             f"{', '.join(names)}", file=raw.path, column=column)
+    return values.where(values != event)
+
+
+def _repeat_keys(raw: Any) -> np.ndarray | None:
+    """Per row, REDCap's repeat instrument and instance ("" on a record's first row): a
+    repeat instance is another row of the same respondent, not a duplicate."""
+    layout = raw.layout
+    if layout is None or layout.repeat is None:
+        return None
+    instrument, instance = (raw.frame[c].astype(str).str.strip() for c in layout.repeat)
+    return np.where(instance == "", "", instrument + "#" + instance).astype(object)
+
+
+def _respondent_codes(data: pd.DataFrame, column: str | None) -> np.ndarray | None:
+    """:func:`validate.id_codes`, with REDCap's repeat instances told apart."""
+    if REPEAT not in data.columns or not column or column not in data.columns:
+        return id_codes(data, column)
+    ids = data[column]
+    combined = ids.astype(str) + "\x00" + data[REPEAT].fillna("").astype(str)
+    codes, uniques = pd.factorize(combined.where(ids.notna()))
+    return codes if len(uniques) else None
+
+
+def _not_in_row(data: pd.DataFrame, forms: dict[str, str]) -> dict[str, np.ndarray]:
+    """Per item of a REDCap form, the rows that do not hold that form: a repeat instance
+    of another form, or a record's first row for a form that repeats. Its cells there are
+    not unanswered questions."""
+    if REPEAT not in data.columns or not forms:
+        return {}
+    instrument = data[REPEAT].fillna("").astype(str).str.split("#").str[0]
+    repeating = set(pd.unique(instrument)) - {""}
+    out = {}
+    for item, form in forms.items():
+        mask = ((instrument != "") & (instrument != form)) | (
+            (instrument == "") & (form in repeating))
+        if mask.any():
+            out[item] = mask.to_numpy()
+    return out
+
+
+def _duplicate_responses(raw: Any, coerced: Any, keep: np.ndarray) -> list[ProblemRecord]:
+    """A warning on each kept row whose tool response id (KoboToolbox's _uuid, Qualtrics'
+    ResponseId, ...) an earlier kept row of the file has: the tool recorded it twice. (An id
+    the instrument reads as its respondent id is checked as such.)"""
+    layout = raw.layout
+    column = layout.response_id if layout is not None else None
+    if column is None or column not in raw.frame.columns or \
+            any(m.raw == column for m in coerced.matches):
+        return []
+    values = raw.frame[column].astype(str).str.strip().where(keep, "")
+    first: dict[str, int] = {}
+    out = []
+    for i, v in enumerate(values.tolist()):
+        if not v:
+            continue
+        if v in first:
+            out.append(problem(file=str(raw.path), row=int(raw.rows[i]), column=column,
+                               severity="warning", code="duplicate_response", value=v,
+                               message=text("problem.duplicate_response", PROBLEM_LANG,
+                                            row=int(raw.rows[first[v]]))))
+        else:
+            first[v] = i
+    return out
 
 
 def _blank_cells(values: pd.Series) -> np.ndarray:

@@ -82,13 +82,16 @@ class _FedRows:
         return self.masks[files]
 
 
-def check_filters(inst: Instrument, frame: pd.DataFrame,
-                  fed: dict[str, set[str]]) -> list[pd.DataFrame]:
+def check_filters(inst: Instrument, frame: pd.DataFrame, fed: dict[str, set[str]],
+                  absent: dict[str, np.ndarray] | None = None) -> list[pd.DataFrame]:
     """Answers where the filter says the item was skipped, and gaps where it was asked.
 
     ``fed`` names, per item, the files that have a column for it; rows from other files are
     not reported as gaps (their missing column is reported once, as ``missing_column``).
+    ``absent`` marks, per item, rows that do not hold it at all (a REDCap repeat instance
+    of another form): not gaps either.
     """
+    absent = absent or {}
     where = _Rows(frame)
     records: list[pd.DataFrame] = []
     fed_rows = _FedRows(where, fed)
@@ -103,6 +106,8 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
         answered = answered_rows(frame, item.columns)
         # known: the filter could be evaluated, on a row from a file that has the item
         known = decided & fed_rows(item_id)
+        if item_id in absent:
+            known = known & ~absent[item_id]
         skipped_but = np.nonzero(known & ~asked & answered)[0]
         if len(skipped_but):
             records.append(where.problems(
@@ -118,6 +123,8 @@ def check_filters(inst: Instrument, frame: pd.DataFrame,
     for item in inst.items:
         if item.required and not item.relevant:
             has_column = fed_rows(item.id)
+            if item.id in absent:
+                has_column = has_column & ~absent[item.id]
             gaps = np.nonzero(~answered_rows(frame, item.columns) & has_column)[0]
             if len(gaps):
                 records.append(where.problems(gaps, item.columns[0], item.id, "warning",
