@@ -10,12 +10,15 @@ from .options import LANG, PARTIAL, TEST, check_lang
 
 
 def demo_study() -> Path:
+    """The bundled SYNTHETIC demo study's manifest."""
     from ..demo.files import DATA_DIR, PREFIX
 
     return DATA_DIR / f"{PREFIX}_study.yaml"
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey compare`` to the app."""
+
     @app.command("compare")
     def compare_(
         study: Path = typer.Argument(None, help="A study manifest (study.yaml)."),

@@ -38,6 +38,7 @@ def guard_report_folder(folder: Path, force: bool) -> None:
 
 
 def demo_invited() -> int:
+    """How many were invited to the demo study's baseline."""
     import pandas as pd
 
     from ..demo.files import DATA_DIR, PREFIX
@@ -74,6 +75,8 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey report`` and ``cipsurvey reproduce`` to the app."""
+
     @app.command("report")
     def report(
         data: list[Path] = DATA,
