@@ -281,3 +281,21 @@ def test_import_says_once_where_it_wrote_a_new_key(own, cli, monkeypatch):
     res = cli("import", own["sav"], "-i", own["instrument"], "--to", own["dir"] / "d.sav")
     assert res.code == 0, res.err
     assert str(key) not in res.err  # an existing key is simply used
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--wave", "baseline=own.sav", "--wave", "followup=own.sav"], "--plan"),
+    (["--plan", "own_plan.yaml", "--wave", "baseline=own.sav"], "at least two waves"),
+    (["--plan", "own_plan.yaml", "--wave", "baseline", "--wave", "f=own.sav"], "ID=FILE"),
+    (["--plan", "own_plan.yaml", "--wave", "a=own.sav", "--wave", "a=own.sav"], "twice"),
+    (["--plan", "own_plan.yaml", "--wave", "Base=own.sav", "--wave", "f=own.sav"],
+     "lower-case"),
+    (["--plan", "own_plan.yaml", "--demo"], "--plan and --instrument go with --wave"),
+])
+def test_compare_without_a_manifest_refuses_what_it_cannot_use(own, cli, monkeypatch, args,
+                                                                says):
+    monkeypatch.chdir(own["dir"])
+    res = cli("compare", *args, "--out", "cmp")
+    assert res.code == 2, (res.out, res.err)
+    assert says in " ".join(res.err.split()), res.err
+    assert "Traceback" not in res.err and not (own["dir"] / "cmp").exists()
