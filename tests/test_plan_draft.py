@@ -71,3 +71,27 @@ def test_a_grouping_item_must_be_a_choice_item(cli, tmp_path, drafted):
     assert res.code == 2
     assert "c12hour" in res.err and "c161sex" in res.err  # what can group, named
     assert not (tmp_path / "p.yaml").exists()
+
+
+def test_the_draft_has_a_compare_section_that_fits_its_instrument(cli, tmp_path, drafted):
+    from cipsurvey.analysis.plan import load_plan
+    from cipsurvey.instrument import load_instrument
+    from cipsurvey.wave.compare_section import resolve
+
+    out = tmp_path / "plan.yaml"
+    assert cli("plan", "draft", drafted, "--out", out).code == 0
+    inst = load_instrument(drafted)
+    plan = load_plan(out, inst)
+    assert plan.compare is not None
+    indicators = {i.id: i for i in resolve(plan.compare, inst)}
+    # the scale as its score, with the instrument's reversed items
+    (scale,) = [i for i in indicators.values() if i.kind == "scale"]
+    assert scale.reverse == ("c82cop1", "c89cop8", "c90cop9")
+    # every question outside the scale is an indicator, each of the kind its type calls for
+    written = yaml.safe_load(drafted.read_text(encoding="utf-8"))
+    in_scale = {i for g in written["groups"] for i in g["items"]}
+    kinds = {"count": "count", "number": "number", "single_choice": "categorical",
+             "likert": "categorical", "yes_no": "share"}
+    for item in written["items"]:
+        if item["id"] not in in_scale:
+            assert indicators[item["id"]].kind == kinds[item["type"]], item
