@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.readers import read_raw
+from ..io.sav_data import DATE_KINDS
 from ..lang import catalog, localise_decimal, text
 from .coerce import parse_number
 
@@ -60,8 +61,9 @@ ORDERED_WORDS = (
     "hög", "varken",
 )
 FAMILY = re.compile(r"^(?P<stem>.+?)(?:___|_|\.|/|\[)(?P<option>[A-Za-z0-9]+)\]?$")
-DATE_FORMATS = ("DATE", "ADATE", "EDATE", "JDATE", "SDATE", "DATETIME", "YMDHMS", "QYR", "MOYR",
-                "WKYR")
+# the SPSS formats whose values the .sav reader gives as dates (QYR, MOYR, WKYR... stay
+# numbers, seconds since 1582, as pyreadstat leaves them: drafted as numbers)
+DATE_FORMATS = tuple(f for f, kind in DATE_KINDS.items() if kind in ("date", "datetime"))
 TEXT_DATES = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%d/%m/%Y", "%m/%d/%Y",
               "%d.%m.%Y", "%Y/%m/%d")
 
@@ -90,6 +92,7 @@ class Say:
     fields: tuple[tuple[str, Any], ...] = ()
 
     def text(self, lang: str) -> str:
+        """The line in ``lang``, its fields filled in (a field that is a ``Say`` first)."""
         # (the key is a say() call's, which the catalog test reads there)
         return catalog.text(self.key, lang, **{k: _field(v, lang) for k, v in self.fields})
 
@@ -583,6 +586,7 @@ class Draft:
         return out
 
     def review_count(self) -> int:
+        """How many lines of the draft are marked for review."""
         return sum(len(p.review) for p in [*self.items, *self.groups])
 
 
