@@ -9,6 +9,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey plan draft`` to the plan app."""
+
     @app.command("draft")
     def draft(
         instrument: str = typer.Argument(..., help="The instrument (YAML file or bundled "
