@@ -94,6 +94,12 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
         out.append(pub.describe(ctx, result.id, t[T.DESCRIBE], title))
     elif kind == "frequencies":
         out.append(pub.frequencies(ctx, result.id, t[T.FREQUENCIES], title, result.notes))
+    elif kind == "crosstab" and getattr(ctx.analysis(result.id), "layer", None):
+        # A by B within each answer of C: each table once, its rows marked by the layer
+        for name in (T.CELLS, T.TESTS, T.ASSOCIATION):
+            if name in t:
+                out.append(generic(ctx, result.id, name, t[name],
+                                   ctx.text("table_part", title=title, part=_part(ctx, name))))
     elif kind == "crosstab":
         if T.CELLS not in skip:
             out.append(pub.crosstab_matrix(ctx, result.id, result, title))
@@ -121,6 +127,8 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
     # the tables a review adds beside a shaped result (robust tests compared, the test that
     # fits a categorical answer, reference categories, count-model checks, Likert answers)
     for name, key in BESIDE.items():
+        if name == T.LEVENE and kind != "anova":
+            continue  # (a t-test's Levene is in its table's note)
         if name in t and len(t[name]) and (kind != "describe" or T.DESCRIBE not in skip):
             out.append(generic(ctx, result.id, name, t[name], ctx.text(key, title=title)))
     if out:
@@ -143,7 +151,8 @@ def _part(ctx: Context, name: str) -> str:
 
 
 #: tables shown beside a result's own, each under its title (catalog ``report.*``)
-BESIDE = {T.AGREEMENT: "agreement_title", T.FITTING: "fitting_title",
+BESIDE = {T.LEVENE: "levene_title", T.RANKS: "ranks_title",
+          T.AGREEMENT: "agreement_title", T.FITTING: "fitting_title",
           T.REFERENCES: "references_title", T.COUNT_CHECKS: "count_checks_title",
           T.LIKERT: "likert_title", T.LIKERT_SUMMARY: "likert_summary_title"}
 
@@ -174,7 +183,7 @@ def by_group_candidates(ctx: Context, results: list[Any]) -> list[_Grouped]:
         by, columns = getattr(a, "by", None), getattr(a, "columns", None)
         if r.kind == "describe" and by:
             groups.setdefault(by, _Grouped(by)).results.append(r)
-        elif r.kind == "crosstab" and columns:
+        elif r.kind == "crosstab" and columns and not getattr(a, "layer", None):
             groups.setdefault(columns, _Grouped(columns)).results.append(r)
     return [g for g in groups.values() if any(r.kind == "describe" for r in g.results)]
 
@@ -311,6 +320,13 @@ def _test_p(ctx: Context, section: list[Any], variable: str, group: str
 #: the columns a table shown as it is shows, in order (the rest stay in results.json and
 #: the workbook's data); a table not listed shows every column that holds a value
 SHOWN = {
+    # a crosstab within each answer of a third variable (plan's ``layer``)
+    T.CELLS: ["layer_label", "row_label", "column_label", "observed", "row_percent", "expected",
+              "adj_residual"],
+    T.TESTS: ["layer_label", "test", "statistic", "df", "p", "p_adjusted"],
+    T.ASSOCIATION: ["layer_label", "measure", "estimate", "conf_low", "conf_high", "p"],
+    T.LEVENE: ["variable_label", "statistic", "df1", "df2", "p"],
+    T.RANKS: ["variable_label", "group_label", "n", "mean_rank"],
     T.AGREEMENT: ["variable_label", "test_classical", "p_classical", "test", "p", "disagree"],
     T.FITTING: ["variable_label", "test", "statistic", "df", "p"],
     T.LIKERT: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
@@ -437,7 +453,8 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
 
 
 #: the general note under a table shown as it is (catalog ``report.*``)
-NOTES = {T.AGREEMENT: "note_agreement", T.FITTING: "note_fitting",
+NOTES = {T.LEVENE: "note_levene_table", T.RANKS: "note_ranks",
+         T.AGREEMENT: "note_agreement", T.FITTING: "note_fitting",
          T.REFERENCES: "note_references", T.COUNT_CHECKS: "note_count_checks",
          T.LIKERT: "note_likert", T.LIKERT_SUMMARY: "note_likert_summary",
          T.MULTIPLICITY: "note_multiplicity"}

@@ -323,6 +323,10 @@ COLUMN_KINDS: dict[str, str | None] = {
     "whisker_low": "descriptive",
     "whisker_high": "descriptive",
     # the statistics review's tables
+    "layer_label": None,
+    "row_label": None,
+    "column_label": None,
+    "mean_rank": "descriptive",
     "test_classical": None,
     "p_classical": "p",
     "disagree": None,
