@@ -162,3 +162,19 @@ def test_every_number_shown_is_a_value_of_the_results(reports, lang):
                         (t.key, cell, shown)
                     checked += 1
     assert checked > 800
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_percentage_and_its_interval_in_one_unit(reports, lang):
+    """The Likert answers' table (shown as the statistics give it) prints each percentage's
+    CI in percent at a percentage's precision, bracketing it: never 0.055 beside 7.2."""
+    table = _table(_tables(reports, lang=lang), "climate_scale.likert")
+    checked = 0
+    for row in table.body:
+        if len(row) < 5 or not row[2]:
+            continue  # (a statement's block row)
+        pct, low, high = (numbers_in(cell, lang)[0] for cell in row[2:5])
+        assert low <= pct <= high, row
+        assert all(len(c.split("," if lang == "sv" else ".")[-1]) == 1 for c in row[2:5]), row
+        checked += 1
+    assert checked >= 20

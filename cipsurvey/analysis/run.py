@@ -558,8 +558,8 @@ def _scale(data, a, plan, labels, result, inst):
     if all(review.is_ordered(inst, i) for i in items):  # Likert items: their distributions
         codes = labels.codes(items[0])
         names = {i: labels.name(i) for i in items}
-        result.tables[T.LIKERT] = st.likert_distribution(data, items, codes, names,
-                                                         conf=plan.conf)
+        result.tables[T.LIKERT] = percent_ci(st.likert_distribution(data, items, codes, names,
+                                                                    conf=plan.conf))
         result.tables[T.LIKERT_SUMMARY] = st.likert_summary(data, items, codes, names)
 
 

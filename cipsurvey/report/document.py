@@ -152,6 +152,7 @@ def _part(ctx: Context, name: str) -> str:
 
 #: tables shown beside a result's own, each under its title (catalog ``report.*``)
 BESIDE = {T.LEVENE: "levene_title", T.RANKS: "ranks_title",
+          T.REGRESSION_ANOVA: "regression_anova_title",
           T.AGREEMENT: "agreement_title", T.FITTING: "fitting_title",
           T.REFERENCES: "references_title", T.COUNT_CHECKS: "count_checks_title",
           T.LIKERT: "likert_title", T.LIKERT_SUMMARY: "likert_summary_title"}
@@ -327,9 +328,10 @@ SHOWN = {
     T.ASSOCIATION: ["layer_label", "measure", "estimate", "conf_low", "conf_high", "p"],
     T.LEVENE: ["variable_label", "statistic", "df1", "df2", "p"],
     T.RANKS: ["variable_label", "group_label", "n", "mean_rank"],
+    T.REGRESSION_ANOVA: ["source", "ss", "df", "ms", "statistic", "p"],
     T.AGREEMENT: ["variable_label", "test_classical", "p_classical", "test", "p", "disagree"],
     T.FITTING: ["variable_label", "test", "statistic", "df", "p"],
-    T.LIKERT: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
+    T.LIKERT: ["item_label", "label", "count", "percent", "conf_low", "conf_high"],
     T.LIKERT_SUMMARY: ["item_label", "n", "percent_below", "percent_middle", "percent_above",
                        "mean", "sd"],
     T.MULTIPLICITY: ["analysis", "variable_label", "test", "p", "p_adjusted", "primary"],
@@ -430,6 +432,9 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
                 if (c == "test" or c.endswith("_test") or c == "test_classical") and \
                         isinstance(value, str):
                     value = ctx.test(value)[0] or value  # a test by its name, not its code
+                if c == "source" and value in SOURCES:
+                    cells.append(ctx.words(SOURCES[value]))
+                    continue
                 if c in NAMES and isinstance(value, str):
                     value = _named(ctx, value)
                 elif c == "level" and "trait" in frame.columns and pd.notna(value):
@@ -454,11 +459,16 @@ def generic(ctx: Context, rid: str, name: str, frame: pd.DataFrame, title: str) 
 
 #: the general note under a table shown as it is (catalog ``report.*``)
 NOTES = {T.LEVENE: "note_levene_table", T.RANKS: "note_ranks",
+         T.REGRESSION_ANOVA: "note_regression_anova",
          T.AGREEMENT: "note_agreement", T.FITTING: "note_fitting",
          T.REFERENCES: "note_references", T.COUNT_CHECKS: "note_count_checks",
          T.LIKERT: "note_likert", T.LIKERT_SUMMARY: "note_likert_summary",
          T.MULTIPLICITY: "note_multiplicity"}
 
+
+#: the rows of a table of sums of squares (catalog ``report.*``)
+SOURCES = {"Regression": "source_regression", "Residual": "source_residual", "Total": "total",
+           "Between Groups": "between_groups", "Within Groups": "within_groups"}
 
 #: columns that hold a variable's name, or a model term "name=code"
 NAMES = {"term", "trait", "variable", "predictor"}
@@ -492,6 +502,9 @@ _VALUES = {"value_0", "value_1", "estimate", "change", "linked_change", "conf_lo
 def _unit_kind(kind: str, column: str, row: pd.Series) -> str:
     """A value column's kind in a row that says its unit: a percentage or percentage points
     at a percentage's precision (one decimal), a mean at a mean's (two)."""
+    if column in ("conf_low", "conf_high") and "percent" in row.index \
+            and "estimate" not in row.index:
+        return "percent"  # the interval of a percentage, in percent
     if column in _VALUES:
         unit = str(row.get("unit", ""))
         if unit in ("percent", "points", "%") or str(row.get("kind", "")).startswith("percent"):

@@ -37,10 +37,11 @@ FAMILIES: dict[str, tuple[str, ...]] = {
                "pooled SD; CI by noncentral t inversion; exact J correction",
                "Cramer's V; CI by noncentral chi-square inversion", "phi coefficient (signed)",
                "eta squared", "omega squared", "epsilon squared", "Cohen's d", "Hedges' g",
-               "Cramer's V"),
+               "Cramer's V", "Phi", "phi coefficient, sqrt(chi-square / N)"),
     "models": ("OLS", "logistic regression (Wald)", "logistic regression",
                "negative binomial (NB2), maximum likelihood", "negative binomial (NB2)",
                "Poisson GLM", "binomial GLM (logit)",
+               "OLS: regression and residual sums of squares",
                "quasi-binomial GLM (logit), SEs scaled by the Pearson dispersion"),
     "reliability": ("Cronbach's alpha; Feldt CI", "Cronbach's alpha"),
     "intervals": ("Wilson score interval",),
@@ -52,8 +53,8 @@ def used_methods(results: list[Any]) -> list[str]:
     seen: dict[str, None] = {}
     for r in results:
         for name, frame in r.tables.items():
-            if name == T.COUNT_CHECKS:
-                continue  # (its measures are the checks of a model, not methods)
+            if name in (T.COUNT_CHECKS, T.SCORE):
+                continue  # (a model's checks, a scale score's rule: said in their notes)
             for column in ("method", "measure"):
                 if column in frame.columns:
                     seen.update((str(m), None) for m in frame[column].dropna() if str(m))

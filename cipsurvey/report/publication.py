@@ -163,6 +163,9 @@ METHODS: dict[str, tuple[str, str, str]] = {
     'exact binomial, two-sided': ('exact_binomial', '', ''),
     'Dunn': ('dunn', 'z', ''),
     # the tests the statistics review chooses (issue 21), and the names its tables give them
+    "phi coefficient, sqrt(chi-square / N)": ("phi", "φ", ""),
+    "Phi": ("phi", "φ", ""),
+    "OLS: regression and residual sums of squares": ("ols_anova", "F", ""),
     "Fisher-Freeman-Halton exact test (network algorithm)": ("fisher_freeman_halton", "", ""),
     "Fisher-Freeman-Halton exact test": ("fisher_freeman_halton", "", ""),
     "Fisher-Freeman-Halton": ("fisher_freeman_halton", "", ""),
