@@ -373,7 +373,7 @@ WORDS = {"unit", "group", "level", "design", "what", "term"}
 
 
 #: the test behind a table's p where its rows do not name one
-TABLE_METHODS = {T.WEIGHTS_MODEL: "logistic regression (Wald)"}
+TABLE_METHODS = {T.WEIGHTS_MODEL: "logistic regression (Wald z)"}
 #: the comparison's test names (written from the catalog) → their statistic's symbol
 COMPARE_SYMBOLS = {"compare.test_paired_t": "t", "compare.test_welch": "t",
                    "compare.test_pearson": "χ²", "compare.test_kruskal": "H",
@@ -475,7 +475,10 @@ NAMES = {"term", "trait", "variable", "predictor"}
 
 
 def _named(ctx: Context, value: str) -> str:
-    """A variable's name as its label; a model term "name=code" as "label: answer"."""
+    """A variable's name as its label; a model term "name=code" as "label: answer"; a
+    model's constant in words."""
+    if value in ("const", "(Intercept)", "Intercept"):
+        return ctx.text("intercept")
     name, sep, code = value.partition("=")
     label = ctx.var_label(name)
     if label == name:

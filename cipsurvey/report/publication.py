@@ -144,6 +144,7 @@ METHODS: dict[str, tuple[str, str, str]] = {
     "OLS": ("ols", "t", ""),
     "logistic regression (Wald)": ("logistic", "Wald χ²", "OR"),
     "logistic regression": ("logistic", "", ""),
+    "logistic regression (Wald z)": ("logistic", "z", "OR"),
     "negative binomial (NB2), maximum likelihood": ("negative_binomial", "z", "IRR"),
     "negative binomial (NB2)": ("negative_binomial", "z", "IRR"),
     "Poisson GLM": ("poisson", "z", "IRR"),
