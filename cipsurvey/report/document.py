@@ -374,10 +374,9 @@ WORDS = {"unit", "group", "level", "design", "what", "term"}
 
 #: the test behind a table's p where its rows do not name one
 TABLE_METHODS = {T.WEIGHTS_MODEL: "logistic regression (Wald z)"}
-#: the comparison's test names (written from the catalog) → their statistic's symbol
-COMPARE_SYMBOLS = {"compare.test_paired_t": "t", "compare.test_welch": "t",
-                   "compare.test_pearson": "χ²", "compare.test_kruskal": "H",
-                   "compare.test_weighted": "z", "compare.test_mcnemar": ""}
+#: the comparison's test names (catalog ``compare.*``) → their statistic's symbol
+COMPARE_SYMBOLS = {"test_paired_t": "t", "test_welch": "t", "test_pearson": "χ²",
+                   "test_kruskal": "H", "test_weighted": "z", "test_mcnemar": ""}
 #: the first column of a table whose repeated values head blocks of rows
 BLOCKS = {"analysis", "variable_label", "indicator_label", "item_label", "trait_label"}
 
@@ -577,7 +576,7 @@ def number(doc: Document) -> None:
 def context_for(report: Any, paper: dict | None = None) -> Context:
     """The shaping context of a report: its language, its plan and instrument, the words
     of the catalog, and (for a reproduction) the paper's printed values by result cell."""
-    from ..lang import confidence_level, text, texts
+    from ..lang import confidence_level, texts
 
     lang = report.lang
     inst = report.survey.instrument
@@ -586,7 +585,8 @@ def context_for(report: Any, paper: dict | None = None) -> Context:
     words, heads = texts("report", lang), texts("column", lang)
     cells, choices = texts("cell", lang), texts("choice", lang)
     level = confidence_level(plan.conf, lang)
-    symbols = {text(key, lang): sym for key, sym in COMPARE_SYMBOLS.items()}
+    compare_words = texts("compare", lang)
+    symbols = {compare_words[key]: sym for key, sym in COMPARE_SYMBOLS.items()}
     names, notes = texts("test", lang), texts("note", lang)
     kinds = texts("problemkind", lang)
 
