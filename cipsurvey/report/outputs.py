@@ -99,6 +99,9 @@ def methods_paragraph(report: Report, invited: int | None = None) -> str:
                 tests="; ".join(tests), software=soft)
 
 
+FIGURE_DATA_ROWS = 500  # a figure's data longer than this is left out of results.json
+
+
 def results_json(report: Report, figures: list[Figure], invited: int | None = None,
                  generated: str | None = None, methods: str | None = None) -> dict[str, Any]:
     """The report as the results.json document (docs/results-json.md)."""
@@ -122,7 +125,8 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
             "addition": r.addition, "source": r.source, "n": r.n, "notes": r.notes,
             "error": r.error, "figure": r.figure,
             "tables": {name: table_records(t) for name, t in r.tables.items()
-                       if not (r.kind == "figure" and name == T.DATA and len(t) > 500)},
+                       if not (r.kind == "figure" and name == T.DATA
+                               and len(t) > FIGURE_DATA_ROWS)},
         } for r in report.results],
         "figures": figure_records(figures),
     }
@@ -454,10 +458,13 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     methods = methods_paragraph(report, invited)
     methods += " " + text("report.ids_free_text_included" if free_text
                           else "report.ids_free_text_left_out", report.lang)
-    if min_cell > 1:
-        methods += " " + text("report.min_cell", report.lang, k=min_cell)
+    if min_cell > 1:  # the audit's result, where the protection pass ran
+        audited = ((getattr(report, "protection", None) or {}).get("audit") or {}).get("held")
+        methods += " " + text("protect.methods" if audited else "report.min_cell",
+                              report.lang, k=min_cell)
     payload = results_json(report, [], invited, generated, methods)
-    payload["protection"] = {"min_cell": min_cell, "free_text": free_text,
+    payload["protection"] = {**getattr(report, "protection", {}),
+                             "min_cell": min_cell, "free_text": free_text,
                              "respondent_ids": "pseudonymised" if free_text else "left out"}
     formatted = format_tables(report)
     word = WordReport(report, methods, formatted)
