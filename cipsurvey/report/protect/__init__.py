@@ -63,6 +63,7 @@ class Protection:
 
     @property
     def held(self) -> bool:
+        """True when the audit held (or no protection was asked for)."""
         return self.audit is None or self.audit.held
 
 
@@ -85,20 +86,25 @@ class Model:
         self._universes = universes
 
     def value(self, form: Form) -> float:
+        """The true value of a linear form over the cells."""
         return float(sum(self.truth[i] * c for i, c in form.items()))
 
     def margin_forms(self, rid: str, table: str) -> list:
+        """The totals one table prints, by their place."""
         return self._margins.get((rid, table), [])
 
     def universe_of(self, form: Form) -> int:
+        """The index of the universe a form's cells belong to."""
         i = next(iter(form))
         return self._universes[bisect_right(self._offsets, i) - 1].index
 
     def universe_index(self, subset: str | None, variables: list) -> int | None:
+        """The index of the universe of ``variables`` within ``subset``, if built."""
         u = self.reader.u.find(subset, variables)
         return None if u is None else u.index
 
     def hidden_universes(self, dec: Decisions) -> set[int]:
+        """The universes in which something is hidden."""
         return {self._universes[bisect_right(self._offsets, key[0][0]) - 1].index
                 for key in dec.hidden if key}
 

@@ -85,11 +85,13 @@ class Publisher:
         self.k = 0
 
     def rows(self, subset: str | None) -> pd.DataFrame:
+        """The respondents of an analysis' subset (cached)."""
         if subset not in self._subsets:
             self._subsets[subset] = rules.subset_rows(self.data, self.inst, subset)
         return self._subsets[subset]
 
     def hidden(self, loc: tuple, dec: Decisions) -> bool:
+        """Whether the count or total at ``loc`` is hidden under ``dec``."""
         form = self.model.forms.get(loc)
         return form is not None and form_key(form) in dec.hidden
 
@@ -227,6 +229,8 @@ class Publisher:
     def _statistics(self, rid: str, a: Any, tables: dict[str, pd.DataFrame], dec: Decisions,
                     notes: list[str]) -> None:
         lang, k = self.report.lang, dec.k
+        tests_note = text("protect.withheld_tests", lang, k=k)
+        result_note = text("protect.withheld_result", lang, k=k)
         if a.kind == "crosstab" and T.CELLS in tables:
             cells = tables[T.CELLS]
             if "suppressed" in cells:
@@ -235,7 +239,7 @@ class Publisher:
                 else:
                     for name in (T.TESTS, T.ASSOCIATION):
                         if name in tables:
-                            tables[name] = self._withhold(tables[name], "protect.withheld_tests")
+                            tables[name] = self._withhold(tables[name], tests_note)
             elif T.CELLS not in tables:
                 for name in (T.TESTS, T.ASSOCIATION):
                     tables.pop(name, None)
@@ -249,21 +253,21 @@ class Publisher:
                     else set()
                 margins = mr["n_respondents"].isna().any()
                 rows = tests["option"].isin(touched) | margins
-                tables[T.TESTS] = self._withhold(tests, "protect.withheld_tests", rows)
+                tables[T.TESTS] = self._withhold(tests, tests_note, rows)
         if a.kind in ("ttest", "anova"):
             self._group_tests(rid, a, tables, dec, notes)
         if a.kind == "regression":
             data = self.rows(a.subset)
             if rules.model_too_small(data, a, self.inst, k):
                 for name in list(tables):
-                    tables[name] = self._withhold(tables[name], "protect.withheld_result")
-                _note(notes, text("protect.withheld_result", lang, k=k))
+                    tables[name] = self._withhold(tables[name], result_note)
+                _note(notes, result_note)
         if a.kind == "scale" and T.ALPHA in tables:
             n = tables[T.ALPHA]["n"].dropna()
             if len(n) and (n < k).any():
                 for name in (T.ALPHA, T.ITEMS):
                     if name in tables:
-                        tables[name] = self._withhold(tables[name], "protect.withheld_result")
+                        tables[name] = self._withhold(tables[name], result_note)
 
     def _group_tests(self, rid: str, a: Any, tables: dict[str, pd.DataFrame], dec: Decisions,
                      notes: list[str]) -> None:
@@ -287,15 +291,16 @@ class Publisher:
                 sel = frame["variable"] == var if "variable" in frame else \
                     pd.Series(True, index=frame.index)
                 if small or (hidden_values and (coded or name in RANK_TABLES)):
-                    key = "protect.withheld_result" if small or coded else "protect.rank_tests"
-                    tables[name] = self._withhold(frame, key, sel)
-                    _note(notes, text(key, lang, k=k))
+                    note = text("protect.withheld_result" if small or coded
+                                else "protect.rank_tests", lang, k=k)
+                    tables[name] = self._withhold(frame, note, sel)
+                    _note(notes, note)
 
     def _choices(self, var: str) -> list:
         source = self.inst.item_map.get(var) or self.inst.derived_map.get(var)
         return list(source.choices) if source is not None else []
 
-    def _withhold(self, frame: pd.DataFrame, key: str, rows: Any = None) -> pd.DataFrame:
+    def _withhold(self, frame: pd.DataFrame, note: str, rows: Any = None) -> pd.DataFrame:
         """The frame with the numbers of ``rows`` (all) blanked and a note saying why."""
         out = frame.copy()
         sel = pd.Series(True, index=out.index) if rows is None else rows
@@ -304,7 +309,7 @@ class Publisher:
         numbers = _numbers(out)
         out.loc[sel, numbers] = np.nan
         if "note" in out:
-            out.loc[sel, "note"] = text(key, self.report.lang, k=self.k)
+            out.loc[sel, "note"] = note
         self.counts["statistics"] += int(np.asarray(sel).sum())
         return out
 

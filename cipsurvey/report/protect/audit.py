@@ -59,6 +59,7 @@ class Audit:
 
     @property
     def failures(self) -> list[Finding]:
+        """The findings whose interval is too narrow."""
         return [f for f in self.findings if f.failed]
 
     @property
@@ -73,6 +74,7 @@ class Audit:
                 + self.leaks + self.inconsistent)
 
     def hidden_cells(self) -> list[Finding]:
+        """The findings of hidden counts of tables."""
         return [f for f in self.findings if f.target.kind == "cell"]
 
     def narrowest(self) -> int | None:

@@ -46,6 +46,7 @@ TOL = 1e-6
 
 @dataclass
 class Constraint:
+    """A published number as a constraint: lo <= form · cells <= hi."""
     form: Form
     lo: float
     hi: float
@@ -67,6 +68,7 @@ class Target:
 
     @property
     def key(self) -> tuple:
+        """The canonical key of the target's form."""
         return form_key(self.form)
 
 
@@ -97,10 +99,12 @@ class Attack:
 
     @property
     def n_vars(self) -> int:
+        """The number of unknowns (cells of every universe)."""
         return self.universes.size
 
 
 def close(a: float, b: float) -> bool:
+    """Equal as printed at full precision (relative 1e-7)."""
     return abs(a - b) <= 1e-7 * max(1.0, abs(a), abs(b))
 
 
@@ -143,15 +147,18 @@ class Reader:
     # ------------------------------------------------------------------ helpers
 
     def eq(self, form: Form, value: float, why: str) -> None:
+        """form · cells = value (within a relative tolerance)."""
         if form:
             tol = TOL * max(1.0, abs(value))
             self.constraints.append(Constraint(form, value - tol, value + tol, why))
 
     def ge(self, form: Form, value: float, why: str) -> None:
+        """form · cells >= value."""
         if form:
             self.constraints.append(Constraint(form, value, math.inf, why))
 
     def le(self, form: Form, value: float, why: str) -> None:
+        """form · cells <= value."""
         if form:
             self.constraints.append(Constraint(form, -math.inf, value, why))
 
@@ -163,6 +170,7 @@ class Reader:
 
     def count(self, form: Form, value: Any, target: Target | None, why: str,
               loc: tuple | None = None) -> None:
+        """A count: a constraint if shown, a target if hidden; its place recorded."""
         if loc is not None:
             self.cells[loc] = form
         v = _num(value)
@@ -174,6 +182,7 @@ class Reader:
     # ------------------------------------------------------------------ reading
 
     def read(self) -> Attack:
+        """Read every result; the attacker problem."""
         later = []
         for r in self.view.results:
             a = self.analyses.get(r.id)

@@ -23,23 +23,27 @@ import numpy as np
 
 
 def expected(o: np.ndarray) -> np.ndarray:
+    """Expected counts under independence (R·C/N)."""
     n = o.sum()
     return np.outer(o.sum(axis=1), o.sum(axis=0)) / n if n else np.full(o.shape, np.nan)
 
 
 def pearson(o: np.ndarray) -> float:
+    """Pearson's χ² of the table without empty rows and columns."""
     o = _nonempty(o)
     e = expected(o)
     return float(((o - e) ** 2 / e).sum())
 
 
 def yates(o: np.ndarray) -> float:
+    """χ² with Yates's continuity correction."""
     e = expected(o)
     diff = np.maximum(np.abs(o - e) - 0.5, 0.0)
     return float((diff ** 2 / e).sum())
 
 
 def likelihood_ratio(o: np.ndarray) -> float:
+    """The likelihood-ratio statistic G²."""
     o = _nonempty(o)
     e = expected(o)
     pos = o > 0
@@ -47,6 +51,7 @@ def likelihood_ratio(o: np.ndarray) -> float:
 
 
 def linear_by_linear(o: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float:
+    """The linear-by-linear M² = (N − 1) r² with the codes as scores."""
     n = o.sum()
     dx = rows - (o.sum(axis=1) @ rows) / n
     dy = cols - (o.sum(axis=0) @ cols) / n
@@ -58,12 +63,14 @@ def linear_by_linear(o: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> float
 
 
 def cramers_v(o: np.ndarray) -> float:
+    """Cramér's V."""
     o = _nonempty(o)
     k = min(o.shape) - 1
     return math.sqrt(pearson(o) / (o.sum() * k)) if k > 0 else math.nan
 
 
 def phi(o: np.ndarray) -> float:
+    """φ of a 2 × 2 table (signed)."""
     a, b, c, d = o.ravel()
     den = math.sqrt((a + b) * (c + d) * (a + c) * (b + d))
     return (a * d - b * c) / den if den else math.nan
@@ -81,6 +88,7 @@ def residuals(o: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def min_expected(o: np.ndarray) -> float:
+    """The smallest expected count."""
     return float(expected(o).min())
 
 
@@ -115,12 +123,14 @@ def anova(o: np.ndarray, values: np.ndarray) -> tuple[float, float, float]:
 
 
 def cohens_d(o: np.ndarray, values: np.ndarray, a: int, b: int) -> float:
+    """Cohen's d of groups ``a`` and ``b`` with the pooled SD."""
     n, mean, sd = moments(o, values)
     pooled = math.sqrt(((n[a] - 1) * sd[a] ** 2 + (n[b] - 1) * sd[b] ** 2) / (n[a] + n[b] - 2))
     return float((mean[a] - mean[b]) / pooled) if pooled else math.nan
 
 
 def student_t(o: np.ndarray, values: np.ndarray, a: int, b: int) -> float:
+    """Student's t of groups ``a`` and ``b``."""
     n, mean, sd = moments(o, values)
     pooled = ((n[a] - 1) * sd[a] ** 2 + (n[b] - 1) * sd[b] ** 2) / (n[a] + n[b] - 2)
     se = math.sqrt(pooled * (1 / n[a] + 1 / n[b]))
@@ -128,6 +138,7 @@ def student_t(o: np.ndarray, values: np.ndarray, a: int, b: int) -> float:
 
 
 def welch_t(o: np.ndarray, values: np.ndarray, a: int, b: int) -> float:
+    """Welch's t of groups ``a`` and ``b``."""
     n, mean, sd = moments(o, values)
     se = math.sqrt(sd[a] ** 2 / n[a] + sd[b] ** 2 / n[b])
     return float((mean[a] - mean[b]) / se) if se else math.nan
@@ -148,6 +159,7 @@ def mann_whitney_u(o: np.ndarray, a: int, b: int) -> float:
 
 
 def kruskal_h(o: np.ndarray) -> float:
+    """Kruskal–Wallis H with mid-ranks, corrected for ties."""
     o = o[o.sum(axis=1) > 0]
     totals = o.sum(axis=0)
     n = totals.sum()

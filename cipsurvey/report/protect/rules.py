@@ -31,6 +31,7 @@ def group_values(data: pd.DataFrame, var: str, by: str | None, group: Any) -> np
 
 
 def held_by(values: np.ndarray, value: float) -> int:
+    """How many of ``values`` equal ``value``."""
     return int((values == value).sum())
 
 

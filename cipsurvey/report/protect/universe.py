@@ -81,6 +81,7 @@ class Universe:
 
     @property
     def size(self) -> int:
+        """The number of cells."""
         return len(self.cells)
 
     def ids(self, spec: dict[str, Matcher], restrict: dict[str, frozenset] | None = None
@@ -131,9 +132,11 @@ class Scope:
     restrict: tuple[tuple[str, frozenset], ...] = ()
 
     def form(self, spec: dict[str, Matcher]) -> Form:
+        """The sum of the cells matching ``spec`` within the scope."""
         return dict.fromkeys(self.universe.ids(spec, dict(self.restrict)), 1.0)
 
     def total(self) -> Form:
+        """The sum of every cell within the scope."""
         return self.form({})
 
 
@@ -246,6 +249,7 @@ class Universes:
         return Scope(self.by_key[key], restrict)
 
     def all(self) -> list[Universe]:
+        """Every universe, in the order built."""
         return list(self.by_key.values())
 
     def links(self) -> list[tuple[Form, str]]:

@@ -34,12 +34,14 @@ class View:
     @classmethod
     def of_report(cls, report: Any, record: dict[str, Any] | None = None,
                   alt: dict[str, str] | None = None) -> View:
+        """The view of a computed report (what its renderers would publish)."""
         return cls([Published(r.id, r.kind, r.n, list(r.notes), dict(r.tables),
                               (alt or {}).get(r.id, ""))
                     for r in report.results if not r.error], dict(record or {}))
 
     @classmethod
     def of_json(cls, payload: dict[str, Any]) -> View:
+        """The view of a written results.json."""
         alt = {f["id"]: f.get("alt", "") for f in payload.get("figures", [])}
         out = []
         for r in payload["results"]:
@@ -59,4 +61,5 @@ class View:
         return cls(out, dict(payload.get("protection") or {}))
 
     def result(self, rid: str) -> Published | None:
+        """The published result with id ``rid``, if any."""
         return next((r for r in self.results if r.id == rid), None)
