@@ -1,8 +1,9 @@
 """The names of a result's tables, written once: ``Result.tables`` maps these names to
 frames, and the renderers (``cipsurvey.report``), the disclosure control, the comparison
 and the reproduction look tables up by them. A new kind of table gets its name here, its
-columns in ``report/display.py``'s ``SHOWN`` and, if it holds counts, its keys in
-``report/protect.py``.
+columns in ``report/display.py``'s ``SHOWN`` and, if it holds counts, its reading by the
+disclosure control's attacker (``report/protect/reading.py``) and its columns in
+``report/protect/apply.py``.
 """
 
 from __future__ import annotations
