@@ -19,6 +19,9 @@ from .options import (
     SHEET,
     check_lang,
     data_files,
+    pick_instrument,
+    pick_plan,
+    pseudonym_key,
     read_options,
 )
 
@@ -55,11 +58,16 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
 
     from ..analysis.plan import load_plan
     from ..analysis.run import run_plan
+    from ..lang import text
 
     files = data_files(data, demo)
     console = Console(stderr=True, quiet=quiet)
     with console.status("reading and validating the data") as status:
         survey = read_options(files, instrument, fmt, encoding, delimiter, decimal, sheet)
+        inst = survey.instrument
+        if lang not in inst.languages:  # said once: the questions stay as they are written
+            console.print(text("cli.texts_as_written", lang, instrument=inst.id,
+                               languages=", ".join(inst.languages)), highlight=False)
         plan = load_plan(plan_name, survey.instrument)
         report = run_plan(survey, plan, lang,
                           progress=lambda rid: status.update(f"computing {rid}"),
@@ -76,8 +84,9 @@ def register(app: typer.Typer) -> None:
         demo: bool = DEMO,
         out: Path = typer.Option(..., "--out", "-o", help="Folder for the report files."),
         instrument: str = INSTRUMENT,
-        plan: str = typer.Option("kallmen2017", "--plan", "-p",
-                                 help="Bundled plan name or path to a plan YAML file."),
+        plan: str = typer.Option(None, "--plan", "-p",
+                                 help="Bundled plan name or path to a plan YAML file "
+                                      "(with --demo: kallmen2017)."),
         lang: str = LANG,
         invited: int = typer.Option(None, "--invited",
                                     help="Number invited, for the response rate."),
@@ -100,10 +109,15 @@ def register(app: typer.Typer) -> None:
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
             return
+        plan = pick_plan(plan, demo, instrument)
+        instrument = pick_instrument(instrument, demo, plan)
         guard_report_folder(out, force)
+        from ..files import staged_folder
+
         # the worker starts first, so that it imports matplotlib while this process imports
-        # the rest; it draws the figures while the tables are computed
-        with FigureWorker() as drawer:
+        # the rest; it draws the figures while the tables are computed. Everything is written
+        # into a staged folder and moved into --out only when every file is ready.
+        with staged_folder(out) as stage, FigureWorker() as drawer:
             from ..report.outputs import write_report
 
             # without protection each figure is drawn as soon as it is computed; with it,
@@ -111,22 +125,21 @@ def register(app: typer.Typer) -> None:
             rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
                                   delimiter, decimal, sheet,
                                   on_result=None if min_cell > 1 else
-                                  lambda result: drawer.submit(result, out / "figures", lang))
+                                  lambda result: drawer.submit(result, stage / "figures", lang))
             if min_cell > 1:
                 _protect(rep, min_cell)
                 for result in rep.results:
-                    drawer.submit(result, out / "figures", lang)
+                    drawer.submit(result, stage / "figures", lang)
             if include_free_text:
                 from ..analysis.run import free_text_result
-                from ..wave.privacy import load_key
 
-                rep.results.append(free_text_result(rep, load_key(key_file)))
-            written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
+                rep.results.append(free_text_result(rep, pseudonym_key(key_file)))
+            written = write_report(rep, stage, invited=invited or demo_n, min_cell=min_cell,
                                    free_text=include_free_text, drawn=drawer.collect)
         failed = [r.id for r in rep.results if r.error]
-        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
-                   f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "
-                   f"to {out}")
+        typer.echo(f"wrote {out / written.html.name}, {written.docx.name}, "
+                   f"{written.xlsx.name}, {written.json.name} and {len(written.figures)} "
+                   f"figures (PNG and SVG) to {out}")
         if failed:
             typer.echo(f"{len(failed)} analysis(es) failed and carry a note: "
                        + ", ".join(failed), err=True)
@@ -169,16 +182,22 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
     plan = load_plan(study.manifest.plan or study.manifest.instrument, study.instrument)
     for wave in study.waves:  # every folder is checked before any report is written
         guard_report_folder(out / wave, force)
-    for wave, survey in study.waves.items():
-        folder = out / wave
-        report = run_plan(survey, plan, lang)
-        if min_cell > 1:
-            _protect(report, min_cell)
-        invited = None
-        if study.invited is not None:
-            invited = int(study.invited.loc[study.invited["wave"] == wave, "invited"].sum())
-        written = write_report(report, folder, invited=invited, min_cell=min_cell)
-        typer.echo(f"wrote {written.html} ({study.label(wave, lang)})")
+    from ..files import staged_folder
+
+    done = []
+    with staged_folder(out) as stage:  # every wave's report, or none
+        for wave, survey in study.waves.items():
+            report = run_plan(survey, plan, lang)
+            if min_cell > 1:
+                _protect(report, min_cell)
+            invited = None
+            if study.invited is not None:
+                invited = int(study.invited.loc[study.invited["wave"] == wave,
+                                                "invited"].sum())
+            write_report(report, stage / wave, invited=invited, min_cell=min_cell)
+            done.append(wave)
+    for wave in done:
+        typer.echo(f"wrote {out / wave / 'report.html'} ({study.label(wave, lang)})")
 
 
 def _protect(report, k: int) -> None:

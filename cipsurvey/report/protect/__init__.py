@@ -131,6 +131,10 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
     reader.read()
     model = Model(reader, true_cells(reader.u, data))
     dec = Decisions(k)
+    # a crosstab within the answers of a third variable is not read by the attacker yet:
+    # it is withheld whole rather than published unaudited
+    dec.withheld |= {(r.id, name) for r in report.results
+                     if getattr(reader.analyses.get(r.id), "layer", None) for name in r.tables}
     for form in model.forms.values():  # primary: every count and total from 1 to K - 1
         v = model.value(form)
         if 1 <= v < k:

@@ -295,7 +295,7 @@ class Reader:
 
     def _crosstab(self, r: Published, a: Any) -> None:
         cells = r.tables.get(T.CELLS)
-        if cells is None:
+        if cells is None or getattr(a, "layer", None):  # (a layered one is withheld)
             return
         scope = self.u.scope(a.subset, [a.rows, a.columns])
         where = f"{r.id}.{T.CELLS}"
