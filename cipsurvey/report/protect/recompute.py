@@ -70,7 +70,10 @@ def cramers_v(o: np.ndarray) -> float:
 
 
 def phi(o: np.ndarray) -> float:
-    """φ of a 2 × 2 table (signed)."""
+    """φ: signed for a 2 × 2 table, √(χ²/N) for a 2 × k or k × 2 one."""
+    if o.shape != (2, 2):
+        n = o.sum()
+        return math.sqrt(pearson(o) / n) if n else math.nan
     a, b, c, d = o.ravel()
     den = math.sqrt((a + b) * (c + d) * (a + c) * (b + d))
     return (a * d - b * c) / den if den else math.nan
