@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..lang import text
 from .options import (
     DATA,
     DECIMAL,
@@ -118,19 +119,17 @@ def register(app: typer.Typer) -> None:
         # into a staged folder and moved into --out only when every file is ready.
         with staged_folder(out) as stage, FigureWorker() as drawer:
             from ..report.outputs import write_report
-            from ..report.protect import suppress_result
 
-            blanked = 0
-
-            def protect_and_draw(result) -> None:  # small cells go before anything is drawn
-                nonlocal blanked
-                blanked += suppress_result(result, min_cell, lang)
-                drawer.submit(result, stage / "figures", lang)
-
+            # without protection each figure is drawn as soon as it is computed; with it,
+            # only once every result is protected (a figure draws the protected table)
             rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
-                                  delimiter, decimal, sheet, on_result=protect_and_draw)
+                                  delimiter, decimal, sheet,
+                                  on_result=None if min_cell > 1 else
+                                  lambda result: drawer.submit(result, stage / "figures", lang))
             if min_cell > 1:
-                typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
+                _protect(rep, min_cell)
+                for result in rep.results:
+                    drawer.submit(result, stage / "figures", lang)
             if include_free_text:
                 from ..analysis.run import free_text_result
 
@@ -183,7 +182,6 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
     from ..analysis.plan import load_plan
     from ..analysis.run import run_plan
     from ..report.outputs import write_report
-    from ..report.protect import suppress
     from ..wave.study import load_study
 
     study = load_study(manifest)
@@ -197,7 +195,7 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
         for wave, survey in study.waves.items():
             report = run_plan(survey, plan, lang)
             if min_cell > 1:
-                suppress(report, min_cell)
+                _protect(report, min_cell)
             invited = None
             if study.invited is not None:
                 invited = int(study.invited.loc[study.invited["wave"] == wave,
@@ -206,6 +204,20 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
             done.append(wave)
     for wave in done:
         typer.echo(f"wrote {out / wave / 'report.html'} ({study.label(wave, lang)})")
+
+
+def _protect(report, k: int) -> None:
+    """Protect a report at threshold K before anything is drawn or written, and say how
+    many numbers were protected and whether the audit held (exit 1 if it did not)."""
+    from ..report.protect import protect
+
+    done = protect(report, k)
+    typer.echo(text("protect.summary", report.lang, k=k, cells=done.cells,
+                    statistics=done.statistics, tables=done.tables), err=True)
+    if not done.held:
+        typer.echo(text("protect.audit_failed", report.lang, k=k,
+                        where="; ".join(done.audit.problems()[:5])), err=True)
+        raise typer.Exit(1)
 
 
 def _print(frame) -> None:
