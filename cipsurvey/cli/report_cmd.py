@@ -135,7 +135,9 @@ def register(app: typer.Typer) -> None:
 
                 rep.results.append(free_text_result(rep, pseudonym_key(key_file)))
             paper = None
-            if demo and plan == "kallmen2017":  # the paper's values beside the reproduced
+            # the paper's values beside the reproduced ones; not under --min-cell, where the
+            # demo's printed counts would show what the protection hides
+            if demo and plan == "kallmen2017" and min_cell <= 1:
                 from ..demo.reproduce import build_checks, paper_cells
 
                 paper = paper_cells(build_checks(rep, invited=demo_n))
