@@ -131,6 +131,27 @@ def test_a_ttest_of_several_variables_tests_each(own, cli):
         assert rows["p"].iloc[0] == pytest.approx(expected.pvalue, rel=1e-9)
 
 
+def test_the_report_shows_each_variable_of_a_ttest_in_its_own_table(own, cli):
+    """The published t-test table is one per variable, titled by its label, with that
+    variable's t (scipy on the raw arrays), not every variable's rows under the first's."""
+    import html as html_lib
+    import re
+
+    out = own["dir"] / "r"
+    res = cli("report", own["sav"], "-i", own["instrument"], "-p", own["plan"], "--out", out)
+    assert res.code == 0, res.err
+    page = html_lib.unescape(re.sub(r"<[^>]+>", " ", (out / "report.html").read_text("utf-8")))
+    page = re.sub(r"\s+", " ", page)
+    frame = own_frame()
+    for label, var in (("Age", "age"), ("Hours", "hours")):
+        x = frame.loc[frame["grp"] == 1, var].dropna()
+        y = frame.loc[frame["grp"] == 2, var].dropna()
+        t = f"{abs(stats.ttest_ind(x, y).statistic):.2f}"
+        at = page.find(f"By group: {label}")
+        assert at >= 0, f"no t-test table titled by {label}"
+        assert t in page[at:at + 600], (label, t, page[at:at + 600])
+
+
 def test_a_scale_reverses_its_reversed_items_in_alpha_and_scores(own, cli):
     out = own["dir"] / "r"
     res = cli("report", own["sav"], "-i", own["instrument"], "-p", own["plan"], "--out", out)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -775,8 +776,19 @@ def tests_table(ctx: Context, rid: str, frame: pd.DataFrame, title: str,
 
 
 def ttest(ctx: Context, rid: str, result: Any, title: str) -> list[PubTable]:
-    """Student's and Welch's t side by side; Levene, Mann–Whitney and d in the notes."""
+    """Student's and Welch's t side by side; Levene, Mann–Whitney and d in the notes; a
+    table per variable where the analysis tests several."""
     tt = result.tables[T.TTEST]
+    if "variable" in tt.columns and tt["variable"].nunique() > 1:
+        out = []
+        for var, part in tt.groupby("variable", sort=False):
+            tables = {name: frame[frame["variable"] == var] if "variable" in frame.columns
+                      else frame for name, frame in result.tables.items()}
+            label = str(part["variable_label"].iloc[0]) if "variable_label" in part else var
+            for table in ttest(ctx, rid, SimpleNamespace(tables=tables), f"{title}: {label}"):
+                table.key = f"{table.key}.{var}"
+                out.append(table)
+        return out
     cols = [Column(ctx.text("test"), text=True), ctx.col("n1"), ctx.col("n2"),
             ctx.col("mean_difference"), ctx.ci_col(), ctx.col("t"), ctx.col("df"), ctx.col("p")]
     rows = []
