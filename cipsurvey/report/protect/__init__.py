@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ...analysis import tables as T
 from ...analysis.results import Result
@@ -135,6 +136,9 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
     # it is withheld whole rather than published unaudited
     dec.withheld |= {(r.id, name) for r in report.results
                      if getattr(reader.analyses.get(r.id), "layer", None) for name in r.tables}
+    # nor is a crosstab's table of row and column totals: published as they are, a total
+    # of one or two would name those people (tests/test_disclosure_random.py); withheld
+    dec.withheld |= {(r.id, T.MARGINS) for r in report.results if T.MARGINS in r.tables}
     for form in model.forms.values():  # primary: every count and total from 1 to K - 1
         v = model.value(form)
         if 1 <= v < k:
@@ -146,14 +150,14 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
     record = record_of(report, k)
     result: Audit | None = None
     for out.rounds in range(1, ROUNDS + 1):
-        publisher.apply(dec)
+        _publish(publisher, dec, report, k)
         result = _audit(report, {**record, "merged": dec.merged}, plan, inst, data, k)
         if result.held or not check:
             break
         if not widener.widen(result.failures, dec):
             break
     _merge_tests(report, originals, publisher, dec, k)
-    publisher.apply(dec)
+    _publish(publisher, dec, report, k)
     if check:
         result = _audit(report, {**record, "merged": dec.merged}, plan, inst, data, k)
         # a merged test the audit could use, or could not check: withhold it
@@ -161,7 +165,7 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
         for rid in doubtful & set(dec.merged_tables):
             dec.merged_tables.pop(rid)
             dec.merged.pop(rid, None)
-        publisher.apply(dec)
+        _publish(publisher, dec, report, k)
         result = _audit(report, {**record, "merged": dec.merged}, plan, inst, data, k)
     out.audit = result
     out.cells = publisher.counts["cells"]
@@ -173,6 +177,31 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
                          "hidden": out.cells, "withheld_statistics": out.statistics,
                          "withheld_tables": out.tables}
     return out
+
+
+#: columns that count people: a value from 1 to K - 1 in one of them is never published
+COUNT_COLUMNS = ("n", "count", "observed", "n1", "n2", "n_respondents", "n_responses")
+
+
+def _publish(publisher: Publisher, dec: Decisions, report: Any, k: int) -> None:
+    """Apply the decisions, then blank any count of people still from 1 to K - 1 (a grand
+    total below K in a test's n, a total the attacker does not read) with a note."""
+    publisher.apply(dec)
+    for r in report.results:
+        for name, frame in list(r.tables.items()):
+            cols = [c for c in COUNT_COLUMNS if c in frame.columns]
+            if not cols:
+                continue
+            values = frame[cols].apply(pd.to_numeric, errors="coerce")
+            small = (values >= 1) & (values < k)
+            if small.to_numpy().any():
+                frame = frame.copy()
+                for c in cols:
+                    frame.loc[small[c], c] = np.nan
+                r.tables[name] = frame
+                note = text("protect.small_n", report.lang, k=k)
+                if note not in r.notes:
+                    r.notes.append(note)
 
 
 def _audit(report: Any, record: dict, plan: Any, inst: Any, data: Any, k: int) -> Audit:
