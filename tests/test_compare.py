@@ -399,6 +399,36 @@ def test_compare_command_writes_the_report(tmp_path, cli):
     assert {f["id"] for f in payload["figures"]} == {"fig_change", "fig_cohorts"}
 
 
+def test_a_drafted_plan_compares_two_waves_without_a_grouping(tmp_path, cli):
+    """``plan draft`` without --by, then ``compare --wave``: the follow-up has a share that
+    nobody chose (its GEE variance is a rounding error below zero), and no grouping leaves
+    the planning table empty. Both crashed the command (a math domain error; KeyError 1 in
+    the workbook)."""
+    plan = tmp_path / "plan.yaml"
+    assert cli("plan", "draft", "kallmen2017", "--out", plan).code == 0
+    waves = [f"{w}=" + ",".join(str(DATA_DIR / f"kallmen2017_synthetic_{w}_{kind}")
+                                for kind in ("web.sav", "paper.csv"))
+             for w in ("baseline", "followup")]
+    r = cli("compare", "--plan", plan, "--wave", waves[0], "--wave", waves[1],
+            "--out", tmp_path / "cmp")
+    assert r.code == 0, r.err
+    payload = json.loads((tmp_path / "cmp" / "results.json").read_text("utf-8"))
+    change = next(x for x in payload["results"] if x["id"] == "change")
+    assert change["tables"]
+    for t in change["tables"].values():
+        if "se" in t["columns"]:
+            se = [row[t["columns"].index("se")] for row in t["rows"]]
+            assert all(v is None or v >= 0 for v in se)
+
+
+def test_wald_standard_errors_from_a_rounded_variance():
+    from cipsurvey.stats.longitudinal import _root
+
+    assert _root(0.25) == 0.5
+    assert _root(-6.776263578034403e-21) == 0.0  # the follow-up share nobody chose
+    assert np.isnan(_root(-1e-3))
+
+
 def test_report_accepts_a_study_manifest(tmp_path, cli):
     r = cli("report", str(MANIFEST), "--out", tmp_path / "rep")
     assert r.code == 0, r.err

@@ -139,12 +139,13 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
         longest = max((len(w) for w in col.heading.split()), default=0) + 2
         for j in range(n):
             widths[starts[k] + j] = max(widths[starts[k] + j], longest / n + 1)
-    widths[1] = max(widths[1], 12.0)
+    widths[1] = max(widths.get(1, 0.0), 12.0)
     for c, w in widths.items():
         ws.column_dimensions[get_column_letter(c)].width = w
     # the heading row as tall as its most wrapped heading (a row keeps one line otherwise)
     lines = max(len(col.heading) // max(1, int(sum(widths[starts[k] + j] for j in range(n))
-                                               - 2)) + 1 for k, col, n in layout)
+                                               - 2)) + 1 for k, col, n in layout) \
+        if layout else 1
     ws.row_dimensions[heading_row].height = 15 * lines
     row += 1
     notes = list(table.notes)

@@ -226,10 +226,10 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
         vec[0] = 1.0
         if k:
             vec[k] = 1.0
-        rows.append(_wald_row("mean", w, None, vec @ params, math.sqrt(vec @ cov @ vec), z,
+        rows.append(_wald_row("mean", w, None, vec @ params, _root(vec @ cov @ vec), z,
                               corr, base, note, test=False))
     for k, w in enumerate(others, start=1):
-        rows.append(_wald_row("change", w, reference, params[k], math.sqrt(cov[k, k]), z, corr,
+        rows.append(_wald_row("change", w, reference, params[k], _root(cov[k, k]), z, corr,
                               base, note))
     if len(present) >= 3:
         b = params[1:]
@@ -252,9 +252,18 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
                                 term="trend", **base))
         else:
             tp, tc, tcorr, tnote = trend
-            rows.append(_wald_row("trend", None, None, tp[1], math.sqrt(tc[1, 1]), z, tcorr,
+            rows.append(_wald_row("trend", None, None, tp[1], _root(tc[1, 1]), z, tcorr,
                                   base, tnote))
     return frame(rows, WAVE_COLUMNS)
+
+
+def _root(variance: float) -> float:
+    """A standard error from a variance the fit gave: a variance of zero can come back a
+    rounding error below it (an answer without variation in any wave); a clearly negative
+    one is no standard error at all (NaN)."""
+    if variance >= 0:
+        return math.sqrt(variance)
+    return 0.0 if variance > -1e-12 else np.nan
 
 
 def _wald_row(term: str, wave: Any, reference: Any, est: float, se: float, z: float,
