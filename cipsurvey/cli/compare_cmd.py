@@ -10,9 +10,10 @@ from .options import LANG, PARTIAL, TEST, check_lang
 
 
 def demo_study() -> Path:
-    from ..demo.files import DATA_DIR, PREFIX
+    """The demo study's manifest."""
+    from ..demo.files import demo_study_file
 
-    return DATA_DIR / f"{PREFIX}_study.yaml"
+    return demo_study_file()
 
 
 def register(app: typer.Typer) -> None:

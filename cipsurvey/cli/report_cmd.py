@@ -34,15 +34,6 @@ def guard_report_folder(folder: Path, force: bool) -> None:
                           hint="choose another --out folder, or add --force")
 
 
-def demo_invited() -> int:
-    import pandas as pd
-
-    from ..demo.files import DATA_DIR, PREFIX
-
-    inv = pd.read_csv(DATA_DIR / f"{PREFIX}_invitations.csv", comment="#")
-    return int(inv["invited_baseline"].sum())
-
-
 def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, decimal, sheet,
             quiet: bool = False, on_result=None):
     """Import, validate and run the plan, showing progress; returns (report, invited).
@@ -63,6 +54,13 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
                           progress=lambda rid: status.update(f"computing {rid}"),
                           on_result=on_result)
     return report, (demo_invited() if demo else None)
+
+
+def demo_invited() -> int:
+    """How many were invited to the demo's baseline wave."""
+    from ..demo.files import demo_invited as invited
+
+    return invited("baseline")
 
 
 def register(app: typer.Typer) -> None:
@@ -90,38 +88,34 @@ def register(app: typer.Typer) -> None:
         decimal: str = DECIMAL, sheet: str = SHEET,
     ) -> None:
         """Write the report: HTML, Word, Excel, results.json and figures (PNG and SVG)."""
-        from ..report.drawing import FigureWorker
-
         check_lang(lang)
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
             return
         guard_report_folder(out, force)
-        # the worker starts first, so that it imports matplotlib while this process imports
-        # the rest; it draws the figures while the tables are computed
-        with FigureWorker() as drawer:
-            from ..report.outputs import write_report
-            from ..report.protect import suppress_result
+        from rich.console import Console
 
-            blanked = 0
+        from ..report.make import make_report
 
-            def protect_and_draw(result) -> None:  # small cells go before anything is drawn
-                nonlocal blanked
-                blanked += suppress_result(result, min_cell, lang)
-                drawer.submit(result, out / "figures", lang)
+        files = data_files(data, demo)
+        key = None
+        if include_free_text:
+            from ..wave.privacy import load_key
 
-            rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
-                                  delimiter, decimal, sheet, on_result=protect_and_draw)
-            if min_cell > 1:
-                typer.echo(f"--min-cell {min_cell}: {blanked} cells suppressed", err=True)
-            if include_free_text:
-                from ..analysis.run import free_text_result
-                from ..wave.privacy import load_key
-
-                rep.results.append(free_text_result(rep, load_key(key_file)))
-            written = write_report(rep, out, invited=invited or demo_n, min_cell=min_cell,
-                                   free_text=include_free_text, drawn=drawer.collect)
-        failed = [r.id for r in rep.results if r.error]
+            key = load_key(key_file)
+        with Console(stderr=True).status("reading and validating the data") as status:
+            made = make_report(
+                lambda: read_options(files, instrument, format, encoding, delimiter, decimal,
+                                     sheet),
+                plan, lang, out, min_cell=min_cell,
+                invited=invited or (demo_invited() if demo else None), free_text_key=key,
+                progress=lambda step, done, total, rid: status.update(
+                    f"computing {rid}" if step == "compute" else
+                    "writing the report" if step == "write" else
+                    "reading and validating the data"))
+        if min_cell > 1:
+            typer.echo(f"--min-cell {min_cell}: {made.blanked} cells suppressed", err=True)
+        written, failed = made.written, made.failed
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "
                    f"to {out}")

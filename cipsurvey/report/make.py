@@ -1,0 +1,103 @@
+"""One wave's report from its files, in the order ``cipsurvey report`` and the local web
+page both use: start the figure worker, read the wave, load the plan, run it (small cells
+suppressed in each result before it is drawn), write every output.
+
+This is the one place where those steps are put together; the command line and
+``cipsurvey serve`` only say how to show progress and what to print afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..analysis.results import Report, Result
+from ..wave.survey import Survey
+from .outputs import Written
+
+# progress(step, done, total, detail): step is "read", "compute" or "write"; during
+# "compute", done of total analyses are finished and detail names the one starting
+Progress = Callable[[str, int, int, str], None]
+
+
+@dataclass
+class Made:
+    """What :func:`make_report` did: the report, the files written, how many cells the
+    small-cell protection blanked, and the analyses that failed (each carries a note)."""
+
+    report: Report
+    written: Written
+    blanked: int
+    failed: list[str] = field(default_factory=list)
+
+
+def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Path, *,
+                min_cell: int = 0, invited: int | None = None,
+                free_text_key: bytes | None = None, progress: Progress | None = None,
+                processes: bool = True) -> Made:
+    """Read a wave, run an analysis plan on it and write the report into ``out``.
+
+    Parameters
+    ----------
+    read : callable
+        Returns the wave (:class:`~cipsurvey.wave.survey.Survey`). It is called once the
+        figure worker has started, so that the worker imports the plotting libraries while
+        the wave is read.
+    plan : name or path
+        A bundled plan name or a plan YAML file, checked against the wave's instrument.
+    lang : {"en", "sv"}
+        The report's language.
+    out : Path
+        The folder for report.html, report.docx, report.xlsx, results.json and figures/.
+    min_cell : int
+        Counts below this are suppressed, with what would reveal them (0 or 1: none).
+    invited : int, optional
+        How many were invited, for the response rate.
+    free_text_key : bytes, optional
+        With a key, the free-text answers are added, each with its respondent's pseudonym.
+    progress : callable, optional
+        Told each step as it starts (see ``Progress``).
+    processes : bool
+        Let a large wave's plan run in a forked second process (see
+        :func:`~cipsurvey.analysis.run.run_plan`); a multi-threaded caller passes False.
+
+    Returns
+    -------
+    Made
+    """
+    from ..analysis.plan import load_plan
+    from ..analysis.run import free_text_result, run_plan
+    from .drawing import FigureWorker
+    from .outputs import write_report
+    from .protect import suppress_result
+
+    tell = progress or (lambda step, done, total, detail: None)
+    # the worker starts first, so that it imports matplotlib while this process reads the
+    # wave; it draws the figures while the tables are computed
+    with FigureWorker() as drawer:
+        tell("read", 0, 0, "")
+        survey = read()
+        loaded = load_plan(plan, survey.instrument)
+        total = sum(1 for _ in loaded.analyses())
+        blanked = 0
+        started = 0
+
+        def starting(rid: str) -> None:
+            nonlocal started
+            tell("compute", started, total, rid)
+            started += 1
+
+        def protect_and_draw(result: Result) -> None:  # small cells go before any drawing
+            nonlocal blanked
+            blanked += suppress_result(result, min_cell, lang)
+            drawer.submit(result, out / "figures", lang)
+
+        report = run_plan(survey, loaded, lang, progress=starting, on_result=protect_and_draw,
+                          processes=processes)
+        if free_text_key is not None:
+            report.results.append(free_text_result(report, free_text_key))
+        tell("write", total, total, "")
+        written = write_report(report, out, invited=invited, min_cell=min_cell,
+                               free_text=free_text_key is not None, drawn=drawer.collect)
+    return Made(report, written, blanked, [r.id for r in report.results if r.error])
