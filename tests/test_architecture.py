@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cipsurvey"
 # instruments (it turns bytes into raw tables), so it sits below ``instrument``; "base" is the
 # modules at the top of the package (errors, files, version); "root" is cipsurvey/__init__.py.
 LAYERS = ["stats", "base", "lang", "io", "instrument", "wave", "analysis", "report", "demo",
-          "cli", "root"]
+          "app", "cli", "root"]
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:

@@ -51,6 +51,7 @@ def _register() -> None:
         import_cmd,
         instrument_cmd,
         report_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -62,6 +63,7 @@ def _register() -> None:
     import_cmd.register(app)
     report_cmd.register(app)
     compare_cmd.register(app)
+    serve_cmd.register(app)
 
 
 _register()

@@ -1,0 +1,555 @@
+"""The pages of ``cipsurvey serve``: a Starlette application rendered on the server.
+
+The flow, each step behind a plain URL:
+
+- ``/``: drop the files of one wave and choose the instrument (or take the demo files);
+  ``/study``: the same for two or more waves.
+- ``POST /wave``, ``POST /study``: the files are stored (``store``) and read as the command
+  line reads them (:func:`~cipsurvey.wave.names.read_named`, which is ``read_survey`` with
+  each file called by its own name); the browser is sent to the workspace.
+- ``/w/{id}``: the import account and every validation problem, filterable by severity,
+  file and column (``/w/{id}/problems.csv`` with the same filters), and the form for the
+  report (plan, language, minimum cell size) or the comparison.
+- ``POST /w/{id}/run``: the report is made by :func:`~cipsurvey.report.make.make_report`
+  (what ``cipsurvey report`` runs) or the comparison by
+  :func:`~cipsurvey.analysis.compare.compare` and ``write_report`` (what ``cipsurvey
+  compare`` runs), in a worker thread; ``/w/{id}/jobs/{job}`` shows its progress, then the
+  report in the page with its downloads.
+
+Nothing is computed here: the page only shows what the library returns. A user's mistake
+(a file that cannot be read, an instrument or plan with errors) is shown as the command line
+words it (:class:`~cipsurvey.errors.CipsurveyError`), with the file's own name; anything
+else is logged in the terminal and shown as one sentence, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+import zipfile
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import (
+    FileResponse,
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..errors import CipsurveyError
+from ..lang import LANGS, text, texts
+from .guard import Guard
+from .problems import SHOWN, all_problems, choices, filtered
+from .store import Job, Store, Workspace
+
+HERE = Path(__file__).resolve().parent
+LANG_COOKIE = "cipsurvey-lang"
+log = logging.getLogger("cipsurvey.serve")
+STEPS = {"queued": "app.step_queued", "read": "app.step_read", "compute": "app.step_compute_all",
+         "write": "app.step_write"}
+
+
+@dataclass
+class Settings:
+    """How the server was started: its key, port, default language and limits."""
+
+    token: str
+    port: int
+    lang: str = "en"
+    max_files: int = 20
+    max_mb: int = 500
+    store: Store = field(default_factory=Store)
+
+
+class UserError(Exception):
+    """A mistake in what the page was given, worded for the person (already translated)."""
+
+
+def interface_lang(scope: Any, default: str) -> str:
+    """The language of the page: the cookie set by the language switch, else ``default``."""
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                name, _, val = part.strip().partition("=")
+                if name == LANG_COOKIE and val in LANGS:
+                    return val
+    return default
+
+
+def build_app(settings: Settings) -> Guard:
+    """The whole application: the pages behind the :class:`~.guard.Guard`."""
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.autoescape = True
+    runner = ThreadPoolExecutor(1, thread_name_prefix="cipsurvey-run")  # one run at a time
+    store = settings.store
+
+    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        lang = interface_lang(request.scope, settings.lang)
+        return templates.TemplateResponse(request, name, {
+            "t": texts("app", lang), "lang": lang,
+            "other_lang": next(code for code in LANGS if code != lang),
+            "path": request.url.path, **context}, status_code=status)
+
+    def lang_of(request: Request) -> str:
+        return interface_lang(request.scope, settings.lang)
+
+    def bundled(kind: str) -> list[str]:
+        from ..instrument.resources import bundled_names
+
+        return bundled_names(kind)
+
+    # ------------------------------------------------------------------ start pages
+
+    async def home(request: Request) -> HTMLResponse:
+        return page(request, "home.html", instruments=bundled("instruments"))
+
+    async def study_form(request: Request) -> HTMLResponse:
+        return page(request, "study.html", instruments=bundled("instruments"), slots=3)
+
+    async def switch_lang(request: Request) -> Response:
+        code = request.path_params["code"]
+        target = request.query_params.get("next", "/")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        response = RedirectResponse(target, status_code=303)
+        if code in LANGS:
+            response.set_cookie(LANG_COOKIE, code, httponly=True, samesite="strict")
+        return response
+
+    async def read_form(request: Request) -> Any:
+        try:
+            return await request.form(max_files=settings.max_files + 10, max_fields=200)
+        except HTTPException as exc:  # the multipart parser's refusal
+            raise UserError(text("app.bad_upload", lang_of(request), detail=exc.detail)) \
+                from None
+
+    def files_of(form: Any, field_name: str) -> list[UploadFile]:
+        return [f for f in form.getlist(field_name)
+                if isinstance(f, UploadFile) and (f.filename or f.size)]
+
+    def instrument_source(ws: Workspace, form: Any, lang: str) -> str:
+        """The instrument chosen in the form: a bundled name, or the stored YAML file."""
+        kind = form.get("instrument_kind")
+        if kind == "bundled":
+            name = str(form.get("instrument_name", ""))
+            if name not in bundled("instruments"):
+                raise UserError(text("app.choose_instrument", lang))
+            ws.instrument_label = name
+            return name
+        if kind == "file":
+            given = files_of(form, "instrument_file")
+            if not given:
+                raise UserError(text("app.no_instrument_file", lang))
+            upload = store.save(ws, given[0].filename, given[0].file, "instrument.yaml")
+            ws.instrument_label = upload.name
+            return str(upload.path)
+        raise UserError(text("app.choose_instrument", lang))
+
+    def check_count(count: int, lang: str) -> None:
+        if count == 0:
+            raise UserError(text("app.no_files", lang))
+        if count > settings.max_files:
+            raise UserError(text("app.too_many_files", lang, n=settings.max_files))
+
+    async def new_wave(request: Request) -> Response:
+        lang = lang_of(request)
+        ws = store.new("wave")
+        try:
+            form = await read_form(request)
+            if form.get("demo"):
+                from ..demo.files import demo_files
+
+                for path in demo_files("baseline"):
+                    ws.uploads.append(_demo_upload(path))
+                ws.demo = True
+                ws.instrument_source = ws.instrument_label = "kallmen2017"
+            else:
+                given = files_of(form, "files")
+                check_count(len(given), lang)
+                for k, f in enumerate(given, start=1):
+                    store.save(ws, f.filename, f.file, f"file{k}")
+                ws.instrument_source = instrument_source(ws, form, lang)
+            ws.wave_files = {"wave": list(_data_uploads(ws))}
+            await run_in_threadpool(read_waves, ws)
+        except (UserError, CipsurveyError) as exc:
+            store.drop(ws.id)
+            return page(request, "home.html", status=422, error=_message(exc, ws),
+                        instruments=bundled("instruments"))
+        return RedirectResponse(f"/w/{ws.id}", status_code=303)
+
+    async def new_study(request: Request) -> Response:
+        lang = lang_of(request)
+        ws = store.new("study")
+        try:
+            form = await read_form(request)
+            if form.get("demo"):
+                await run_in_threadpool(read_demo_study, ws)
+                return RedirectResponse(f"/w/{ws.id}", status_code=303)
+            slots = []
+            for k in range(1, 21):
+                given = files_of(form, f"wave{k}_files")
+                label = str(form.get(f"wave{k}_label", "")).strip()
+                if given or label:
+                    if not given:
+                        raise UserError(text("app.wave_without_files", lang, label=label))
+                    slots.append((label or text("app.wave_n", lang, n=len(slots) + 1), given))
+            if len(slots) < 2:
+                raise UserError(text("app.two_waves", lang))
+            check_count(sum(len(g) for _, g in slots), lang)
+            for k, (label, given) in enumerate(slots, start=1):
+                wave = f"wave{k}"
+                ws.wave_labels[wave] = label
+                ws.wave_files[wave] = [store.save(ws, f.filename, f.file, f"file{j}")
+                                       for j, f in enumerate(given, start=1)]
+            ws.instrument_source = instrument_source(ws, form, lang)
+            await run_in_threadpool(read_waves, ws)
+        except (UserError, CipsurveyError) as exc:
+            store.drop(ws.id)
+            return page(request, "study.html", status=422, error=_message(exc, ws),
+                        instruments=bundled("instruments"), slots=3)
+        return RedirectResponse(f"/w/{ws.id}", status_code=303)
+
+    def read_waves(ws: Workspace) -> None:
+        """Read every wave of the workspace as ``cipsurvey validate`` reads it."""
+        from ..instrument import load_instrument
+        from ..wave.names import read_named, renamed_error
+
+        try:
+            ws.instrument = load_instrument(ws.instrument_source)
+        except CipsurveyError as exc:
+            raise renamed_error(exc, ws.names()) from None
+        for wave, uploads in ws.wave_files.items():
+            ws.surveys[wave] = read_named([(u.path, u.name) for u in uploads], ws.instrument)
+        ws.problems = all_problems(ws.surveys)
+
+    def read_demo_study(ws: Workspace) -> None:
+        """The bundled demo study, read as ``cipsurvey compare --demo`` reads it (each
+        file called by the name the manifest gives it)."""
+        from ..demo.files import demo_study_file
+        from ..wave.study import load_study
+
+        study = load_study(demo_study_file(), named=True)
+        ws.study, ws.instrument, ws.demo = study, study.instrument, True
+        ws.instrument_source = ws.instrument_label = study.manifest.instrument
+        ws.surveys = dict(study.waves)
+        for wave in study.manifest.waves:
+            ws.wave_files[wave.id] = [_demo_upload(study.folder / f) for f in wave.files]
+        ws.problems = all_problems(ws.surveys)
+
+    # ------------------------------------------------------------------ the workspace
+
+    def workspace_of(request: Request) -> Workspace:
+        ws = store.get(request.path_params["wid"])
+        if ws is None or not ws.surveys:
+            raise HTTPException(404)
+        return ws
+
+    def workspace_context(request: Request, ws: Workspace) -> dict[str, Any]:
+        from ..wave.problems import problem_counts
+
+        q = request.query_params
+        chosen = {k: q.get(k, "") for k in ("severity", "file", "column")}
+        shown = filtered(ws.problems, **chosen)
+        return {"ws": ws, "rows": [_row(r) for r in shown.head(SHOWN).to_dict(orient="records")],
+                "counts": problem_counts(ws.problems).to_dict(orient="records"),
+                "matching": len(shown), "total": len(ws.problems), "chosen": chosen,
+                "options": choices(ws.problems),
+                "query": urlencode({k: v for k, v in chosen.items() if v}),
+                "plans": bundled("analyses"), "waves": _waves(ws, lang_of(request)),
+                "key_items": _items(ws), "shown_limit": SHOWN}
+
+    async def workspace(request: Request) -> HTMLResponse:
+        ws = workspace_of(request)
+        return page(request, "workspace.html", **workspace_context(request, ws))
+
+    async def problems_download(request: Request) -> Response:
+        ws = workspace_of(request)
+        from ..wave.problems import problems_csv
+
+        q = request.query_params
+        shown = filtered(ws.problems, **{k: q.get(k, "") for k in ("severity", "file", "column")})
+        return Response(problems_csv(shown), media_type="text/csv; charset=utf-8", headers={
+            "content-disposition": 'attachment; filename="problems.csv"'})
+
+    # ------------------------------------------------------------------ runs
+
+    async def run(request: Request) -> Response:
+        ws = workspace_of(request)
+        lang = lang_of(request)
+        form = await read_form(request)
+        try:
+            report_lang = str(form.get("report_lang", ""))
+            if report_lang not in LANGS:
+                raise UserError(text("app.choose_language", lang))
+            jid, folder = store.job_folder(ws)
+            job = Job(jid, folder, lang=report_lang)
+            if ws.kind == "wave":
+                plan = plan_source(ws, form, lang)
+                min_cell = _whole(form.get("min_cell", ""), lang, "app.min_cell", low=0)
+                invited_text = str(form.get("invited", "")).strip()
+                invited = _whole(invited_text, lang, "app.invited", low=1) if invited_text \
+                    else None
+                if ws.demo and invited is None:
+                    from ..demo.files import demo_invited
+
+                    invited = demo_invited("baseline")
+                work = lambda: wave_job(ws, job, plan, report_lang, min_cell, invited)  # noqa: E731
+            else:
+                study = study_of(ws, form, lang)
+                base, follow = str(form.get("base", "")), str(form.get("follow", ""))
+                work = lambda: compare_job(ws, job, study, base, follow, report_lang)  # noqa: E731
+        except (UserError, CipsurveyError) as exc:
+            return page(request, "workspace.html", status=422, run_error=_message(exc, ws),
+                        **workspace_context(request, ws))
+        ws.jobs[jid] = job
+        runner.submit(work)
+        return RedirectResponse(f"/w/{ws.id}/jobs/{jid}", status_code=303)
+
+    def plan_source(ws: Workspace, form: Any, lang: str) -> str:
+        kind = form.get("plan_kind")
+        if kind == "bundled":
+            name = str(form.get("plan_name", ""))
+            if name not in bundled("analyses"):
+                raise UserError(text("app.choose_plan", lang))
+            return name
+        if kind == "file":
+            given = files_of(form, "plan_file")
+            if not given:
+                raise UserError(text("app.no_plan_file", lang))
+            return str(store.save(ws, given[0].filename, given[0].file, "plan.yaml").path)
+        raise UserError(text("app.choose_plan", lang))
+
+    def study_of(ws: Workspace, form: Any, lang: str) -> Any:
+        """The study to compare: the demo's, or one made of the page's waves."""
+        if ws.study is not None:
+            return ws.study
+        from ..lang import translations
+        from ..wave.names import renamed_error
+        from ..wave.study import Manifest, Study, Wave, check_study
+
+        plan = plan_source(ws, form, lang)
+        key = str(form.get("respondent_key", "")) or None
+        cohort = str(form.get("cohort", "")) or None
+        try:
+            manifest = Manifest(
+                id="study", title=translations("compare.title"),
+                instrument=ws.instrument_source, plan=plan, respondent_key=key, cohort=cohort,
+                waves=[Wave(id=w, label={"en": ws.wave_labels[w], "sv": ws.wave_labels[w]},
+                            files=[u.name for u in uploads])
+                       for w, uploads in ws.wave_files.items()])
+            check_study(manifest, ws.instrument)
+        except CipsurveyError as exc:
+            raise renamed_error(exc, ws.names()) from None
+        return Study(manifest, ws.folder, ws.instrument, dict(ws.surveys), None)
+
+    def wave_job(ws: Workspace, job: Job, plan: str, lang: str, min_cell: int,
+                 invited: int | None) -> None:
+        from ..report.make import make_report
+
+        def progress(step: str, done: int, total: int, detail: str) -> None:
+            job.step, job.done, job.total, job.detail = step, done, total, detail
+
+        def work() -> None:
+            made = make_report(lambda: ws.surveys["wave"], plan, lang, job.folder / "report",
+                               min_cell=min_cell, invited=invited, progress=progress,
+                               processes=False)
+            job.summary = [r.id for r in made.report.results if r.error]
+
+        finish(ws, job, work)
+
+    def compare_job(ws: Workspace, job: Job, study: Any, base: str, follow: str,
+                    lang: str) -> None:
+        from ..analysis.compare import compare
+        from ..report.outputs import write_report
+
+        def work() -> None:
+            job.step = "compute"
+            comparison = compare(study, base or None, follow or None, lang)
+            job.step = "write"
+            write_report(comparison, job.folder / "report")
+            job.summary = list(comparison.summary)
+
+        finish(ws, job, work)
+
+    def finish(ws: Workspace, job: Job, work: Any) -> None:
+        from ..wave.names import renamed_error
+
+        start = time.perf_counter()
+        try:
+            work()
+            job.outputs = _outputs(job.folder / "report")
+            job.state = "done"
+        except CipsurveyError as exc:
+            job.error = renamed_error(exc, ws.names()).render()
+            job.state = "failed"
+        except Exception:  # a bug: the terminal gets the traceback, the page a sentence
+            log.exception("the run failed")
+            job.error = text("app.unexpected", job.lang)
+            job.state = "failed"
+        job.seconds = time.perf_counter() - start
+
+    def job_of(request: Request) -> tuple[Workspace, Job]:
+        ws = workspace_of(request)
+        job = ws.jobs.get(request.path_params["jid"])
+        if job is None:
+            raise HTTPException(404)
+        return ws, job
+
+    async def job_page(request: Request) -> HTMLResponse:
+        ws, job = job_of(request)
+        return page(request, "job.html", ws=ws, job=job, status_text=_status_text(job,
+                                                                                   lang_of(request)))
+
+    async def job_status(request: Request) -> JSONResponse:
+        _, job = job_of(request)
+        return JSONResponse({"state": job.state, "done": job.done, "total": job.total,
+                             "text": _status_text(job, lang_of(request))})
+
+    async def job_file(request: Request) -> Response:
+        _, job = job_of(request)
+        path = job.outputs.get(request.path_params["name"])  # never a path from the URL
+        if path is None or job.state != "done":
+            raise HTTPException(404)
+        inline = path.suffix in (".html", ".png", ".svg")
+        return FileResponse(path, filename=None if inline else request.path_params["name"],
+                            content_disposition_type="inline" if inline else "attachment")
+
+    # ------------------------------------------------------------------ errors
+
+    async def not_found(request: Request, exc: Exception) -> HTMLResponse:
+        status = getattr(exc, "status_code", 404)
+        return page(request, "message.html", status=status,
+                    message=text("app.not_found", lang_of(request)))
+
+    async def user_error(request: Request, exc: Exception) -> HTMLResponse:
+        return page(request, "message.html", status=422, message=str(exc))
+
+    async def server_error(request: Request, exc: Exception) -> HTMLResponse:
+        log.error("unexpected error", exc_info=exc)
+        return page(request, "message.html", status=500,
+                    message=text("app.unexpected", lang_of(request)))
+
+    routes = [
+        Route("/", home),
+        Route("/study", study_form),
+        Route("/lang/{code}", switch_lang),
+        Route("/wave", new_wave, methods=["POST"]),
+        Route("/study", new_study, methods=["POST"]),
+        Route("/w/{wid}", workspace),
+        Route("/w/{wid}/problems.csv", problems_download),
+        Route("/w/{wid}/run", run, methods=["POST"]),
+        Route("/w/{wid}/jobs/{jid}", job_page),
+        Route("/w/{wid}/jobs/{jid}/status", job_status),
+        Route("/w/{wid}/jobs/{jid}/files/{name:path}", job_file),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        runner.shutdown(wait=False, cancel_futures=True)  # (a run under way is abandoned)
+        store.close()  # everything given to the page goes with the server
+
+    app = Starlette(routes=routes, exception_handlers={
+        HTTPException: not_found, UserError: user_error, Exception: server_error},
+        lifespan=lifespan)
+    app.state.settings = settings
+    return Guard(app, token=settings.token, port=settings.port,
+                 max_body=settings.max_mb * 1_000_000,
+                 lang=lambda scope: interface_lang(scope, settings.lang))
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _demo_upload(path: Path) -> Any:
+    from .store import Upload
+
+    return Upload(path.name, path, path.stat().st_size)
+
+
+def _data_uploads(ws: Workspace) -> list[Any]:
+    """The uploads that are data files (not the instrument's or a plan's YAML)."""
+    return [u for u in ws.uploads if u.name != ws.instrument_label]
+
+
+def _message(exc: Exception, ws: Workspace) -> str:
+    if isinstance(exc, CipsurveyError):
+        from ..wave.names import renamed_error
+
+        return renamed_error(exc, ws.names()).render()
+    return str(exc)
+
+
+def _whole(value: Any, lang: str, field_key: str, low: int) -> int:
+    raw = str(value).strip()
+    if not raw.isdigit() or int(raw) < low:
+        raise UserError(text("app.whole_number", lang, field=text(field_key, lang), low=low))
+    return int(raw)
+
+
+def _row(record: dict[str, Any]) -> dict[str, Any]:
+    row = record.get("row")
+    return {**record, "row": "" if row is None or row != row else str(int(row))}
+
+
+def _waves(ws: Workspace, lang: str) -> list[dict[str, Any]]:
+    out = []
+    for wave, survey in ws.surveys.items():
+        acc = survey.account
+        label = ws.wave_labels.get(wave) or (ws.study.label(wave, lang) if ws.study else "")
+        out.append({"id": wave, "label": label, "files": acc.files,
+                    "reasons": acc.reasons().to_dict(orient="records"),
+                    "read": acc.rows_read, "kept": acc.rows_kept,
+                    "excluded": acc.rows_excluded})
+    return out
+
+
+def _items(ws: Workspace) -> list[tuple[str, str]]:
+    inst = ws.instrument
+    return [(i.id, i.id) for i in inst.items] if inst is not None else []
+
+
+def _status_text(job: Job, lang: str) -> str:
+    if job.state == "done":
+        return text("app.run_done", lang, seconds=f"{job.seconds:.1f}")
+    if job.state == "failed":
+        return text("app.run_failed", lang)
+    if job.step == "compute" and job.total:
+        return text("app.step_compute", lang, done=job.done, total=job.total,
+                    detail=job.detail)
+    return text(STEPS.get(job.step, "app.step_queued"), lang)
+
+
+def _outputs(folder: Path) -> dict[str, Path]:
+    """Every file of a finished report by its download name, and two zips: the figures,
+    and everything."""
+    files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
+             if p.is_file()}
+    figures = {n: p for n, p in files.items() if n.startswith("figures/")}
+    bundles = {"figures.zip": figures, "report.zip": files}
+    out = dict(files)
+    for name, members in bundles.items():
+        if not members:
+            continue
+        path = folder.parent / name
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for member, p in members.items():
+                z.write(p, member)
+        out[name] = path
+    return out
+
