@@ -25,6 +25,7 @@ else is logged in the terminal and shown as one sentence, never as a traceback.
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import time
 import zipfile
@@ -60,8 +61,6 @@ from .store import Job, Store, Workspace
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "cipsurvey-lang"
 log = logging.getLogger("cipsurvey.serve")
-STEPS = {"queued": "app.step_queued", "read": "app.step_read", "compute": "app.step_compute_all",
-         "write": "app.step_write"}
 
 
 @dataclass
@@ -296,28 +295,28 @@ def build_app(settings: Settings) -> Guard:
             report_lang = str(form.get("report_lang", ""))
             if report_lang not in LANGS:
                 raise UserError(text("app.choose_language", lang))
-            jid, folder = store.job_folder(ws)
-            job = Job(jid, folder, lang=report_lang)
             if ws.kind == "wave":
                 plan = plan_source(ws, form, lang)
-                min_cell = _whole(form.get("min_cell", ""), lang, "app.min_cell", low=0)
-                invited_text = str(form.get("invited", "")).strip()
-                invited = _whole(invited_text, lang, "app.invited", low=1) if invited_text \
-                    else None
-                if ws.demo and invited is None:
+                min_cell = _whole(form.get("min_cell", ""), lang, text("app.min_cell", lang), 0)
+                invited = _whole(form.get("invited", ""), lang, text("app.invited", lang), 1) \
+                    if str(form.get("invited", "")).strip() else None
+                if ws.demo and invited is None:  # as `cipsurvey report --demo` does
                     from ..demo.files import demo_invited
 
                     invited = demo_invited("baseline")
-                work = lambda: wave_job(ws, job, plan, report_lang, min_cell, invited)  # noqa: E731
+                work = functools.partial(wave_job, ws, plan=plan, lang=report_lang,
+                                         min_cell=min_cell, invited=invited)
             else:
-                study = study_of(ws, form, lang)
-                base, follow = str(form.get("base", "")), str(form.get("follow", ""))
-                work = lambda: compare_job(ws, job, study, base, follow, report_lang)  # noqa: E731
+                work = functools.partial(compare_job, ws, study=study_of(ws, form, lang),
+                                         base=str(form.get("base", "")),
+                                         follow=str(form.get("follow", "")), lang=report_lang)
         except (UserError, CipsurveyError) as exc:
             return page(request, "workspace.html", status=422, run_error=_message(exc, ws),
                         **workspace_context(request, ws))
+        jid, folder = store.job_folder(ws)
+        job = Job(jid, folder, lang=report_lang)
         ws.jobs[jid] = job
-        runner.submit(work)
+        runner.submit(work, job)
         return RedirectResponse(f"/w/{ws.id}/jobs/{jid}", status_code=303)
 
     def plan_source(ws: Workspace, form: Any, lang: str) -> str:
@@ -357,7 +356,7 @@ def build_app(settings: Settings) -> Guard:
             raise renamed_error(exc, ws.names()) from None
         return Study(manifest, ws.folder, ws.instrument, dict(ws.surveys), None)
 
-    def wave_job(ws: Workspace, job: Job, plan: str, lang: str, min_cell: int,
+    def wave_job(ws: Workspace, job: Job, *, plan: str, lang: str, min_cell: int,
                  invited: int | None) -> None:
         from ..report.make import make_report
 
@@ -372,7 +371,7 @@ def build_app(settings: Settings) -> Guard:
 
         finish(ws, job, work)
 
-    def compare_job(ws: Workspace, job: Job, study: Any, base: str, follow: str,
+    def compare_job(ws: Workspace, job: Job, *, study: Any, base: str, follow: str,
                     lang: str) -> None:
         from ..analysis.compare import compare
         from ..report.outputs import write_report
@@ -495,10 +494,11 @@ def _message(exc: Exception, ws: Workspace) -> str:
     return str(exc)
 
 
-def _whole(value: Any, lang: str, field_key: str, low: int) -> int:
+def _whole(value: Any, lang: str, field: str, low: int) -> int:
+    """A whole number of at least ``low`` typed into the field named ``field``."""
     raw = str(value).strip()
     if not raw.isdigit() or int(raw) < low:
-        raise UserError(text("app.whole_number", lang, field=text(field_key, lang), low=low))
+        raise UserError(text("app.whole_number", lang, field=field, low=low))
     return int(raw)
 
 
@@ -532,7 +532,9 @@ def _status_text(job: Job, lang: str) -> str:
     if job.step == "compute" and job.total:
         return text("app.step_compute", lang, done=job.done, total=job.total,
                     detail=job.detail)
-    return text(STEPS.get(job.step, "app.step_queued"), lang)
+    return text("app.step_read" if job.step == "read" else "app.step_write"
+                if job.step == "write" else "app.step_compute_all" if job.step == "compute"
+                else "app.step_queued", lang)
 
 
 def _outputs(folder: Path) -> dict[str, Path]:
