@@ -300,3 +300,59 @@ def test_every_interface_text_is_used_and_exists():
     assert not keys - used, sorted(keys - used)
     missing = {k for k in used if k not in keys}  # a template naming a text the catalog lacks
     assert not missing, sorted(missing)
+
+
+# ------------------------------------------------------------------ the report form
+
+
+def test_the_report_form_says_what_is_wrong_and_starts_nothing(client):
+    where = _wave(client, [("files", ("a.csv", EXAMPLE.read_bytes(), "text/csv"))]) \
+        .headers["location"]
+    ws = next(iter(client.settings.store.workspaces.values()))
+    cases = [({"plan_kind": "bundled", "plan_name": "kallmen2017", "report_lang": "sv",
+               "min_cell": "-1"}, text("app.whole_number", "en",
+                                       field=text("app.min_cell", "en"), low=0)),
+             ({"plan_kind": "bundled", "plan_name": "kallmen2017", "report_lang": "sv",
+               "min_cell": "5", "invited": "many"},
+              text("app.whole_number", "en", field=text("app.invited", "en"), low=1)),
+             ({"report_lang": "sv", "min_cell": "0"}, text("app.choose_plan", "en")),
+             ({"plan_kind": "bundled", "plan_name": "../../etc/passwd", "report_lang": "sv",
+               "min_cell": "0"}, text("app.choose_plan", "en")),
+             ({"plan_kind": "bundled", "plan_name": "kallmen2017", "min_cell": "0"},
+              text("app.choose_language", "en"))]
+    for data, message in cases:
+        r = client.post(f"{where}/run", data=data, files=NO_FILE, headers=SAME,
+                        follow_redirects=False)
+        assert r.status_code == 422, data
+        assert _visible(message) in _visible(r.text), data
+    assert not ws.jobs and not list(ws.folder.glob("run*"))
+
+
+def test_a_plan_with_errors_stops_the_run_with_the_command_lines_message(client, cli,
+                                                                         tmp_path):
+    import time
+
+    bad = tmp_path / "my plan.yaml"
+    doc = yaml.safe_load((ROOT / "analyses" / "kallmen2017.yaml").read_text("utf-8"))
+    doc["sections"][0]["analyses"][0]["variables"] = ["no_such_item"]
+    bad.write_text(yaml.safe_dump(doc, allow_unicode=True), encoding="utf-8")
+    expected = cli("report", EXAMPLE, "--plan", bad, "--out", tmp_path / "out")
+    assert expected.code == 2
+    where = _wave(client, [("files", ("a.csv", EXAMPLE.read_bytes(), "text/csv"))]) \
+        .headers["location"]
+    r = client.post(f"{where}/run", headers=SAME, follow_redirects=False,
+                    data={"plan_kind": "file", "report_lang": "en", "min_cell": "0"},
+                    files=[("plan_file", ("my plan.yaml", bad.read_bytes(), "text/yaml"))])
+    assert r.status_code == 303
+    job = r.headers["location"]
+    for _ in range(600):
+        status = client.get(f"{job}/status").json()
+        if status["state"] != "running":
+            break
+        time.sleep(0.2)
+    assert status["state"] == "failed"
+    page = _visible(client.get(job).text)
+    for line in expected.err.removeprefix("error: ").strip().splitlines():
+        assert _visible(line.replace(str(bad), "my plan.yaml")) in page, line
+    assert "Traceback" not in page
+    assert client.get(f"{job}/files/report.docx").status_code == 404

@@ -94,9 +94,10 @@ class Workspace:
 
 
 class Store:
-    """The server's private folder and the workspaces in it (kept in memory)."""
+    """The server's private folder and the workspaces in it (kept in memory, each with its
+    waves read: past ``max_workspaces`` the oldest is forgotten and its files deleted)."""
 
-    def __init__(self, max_workspaces: int = 50) -> None:
+    def __init__(self, max_workspaces: int = 10) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="cipsurvey-serve-"))  # mode 0700
         self.max_workspaces = max_workspaces
         self.workspaces: dict[str, Workspace] = {}

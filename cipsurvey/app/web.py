@@ -182,8 +182,9 @@ def build_app(settings: Settings) -> Guard:
                 check_count(len(given), lang)
                 for k, f in enumerate(given, start=1):
                     store.save(ws, f.filename, f.file, f"file{k}")
+            ws.wave_files = {"wave": list(ws.uploads)}  # (before the instrument's file)
+            if not ws.demo:
                 ws.instrument_source = instrument_source(ws, form, lang)
-            ws.wave_files = {"wave": list(_data_uploads(ws))}
             await run_in_threadpool(read_waves, ws)
         except (UserError, CipsurveyError) as exc:
             store.drop(ws.id)
@@ -479,11 +480,6 @@ def _demo_upload(path: Path) -> Any:
     from .store import Upload
 
     return Upload(path.name, path, path.stat().st_size)
-
-
-def _data_uploads(ws: Workspace) -> list[Any]:
-    """The uploads that are data files (not the instrument's or a plan's YAML)."""
-    return [u for u in ws.uploads if u.name != ws.instrument_label]
 
 
 def _message(exc: Exception, ws: Workspace) -> str:

@@ -1,7 +1,22 @@
-// cipsurvey serve: the only script of the page. It follows a run's progress; everything
-// else works without it (forms, filters and downloads are plain HTML).
+// cipsurvey serve: the only script of the page, and nothing depends on it: forms, filters
+// and downloads are plain HTML. It lets files be dropped anywhere on a drop zone (not only
+// on its file button), and follows a run's progress.
 (function () {
   "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("label.drop"), function (zone) {
+    var input = zone.querySelector("input[type=file]");
+    zone.addEventListener("dragover", function (e) {
+      e.preventDefault();
+      zone.classList.add("over");
+    });
+    zone.addEventListener("dragleave", function () { zone.classList.remove("over"); });
+    zone.addEventListener("drop", function (e) {
+      e.preventDefault();
+      zone.classList.remove("over");
+      if (e.dataTransfer && e.dataTransfer.files.length) { input.files = e.dataTransfer.files; }
+    });
+  });
+
   var box = document.getElementById("progress");
   if (!box) { return; }
   var bar = document.getElementById("bar");
