@@ -70,6 +70,12 @@ def test_without_the_key_nothing_is_served(server):
     assert r.status_code == 403
     r = server.post("/wave", files=NO_FILE, headers=SAME)
     assert r.status_code == 403
+    for wrong in ("s3cre", "s3cret2", "", "other"):  # a cookie with another key
+        server.cookies.set(f"cipsurvey-{PORT}", wrong)
+        assert server.get("/").status_code == 403, wrong
+    server.cookies.set("cipsurvey-9999", "s3cret")  # another server's cookie name
+    server.cookies.delete(f"cipsurvey-{PORT}")
+    assert server.get("/").status_code == 403
 
 
 def test_the_key_in_the_address_becomes_a_strict_cookie_and_leaves_the_address(server):
