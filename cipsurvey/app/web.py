@@ -170,59 +170,67 @@ def build_app(settings: Settings) -> Guard:
         ws = store.new("wave")
         try:
             form = await read_form(request)
-            if form.get("demo"):
-                from ..demo.files import demo_files
-
-                for path in demo_files("baseline"):
-                    ws.uploads.append(_demo_upload(path))
-                ws.demo = True
-                ws.instrument_source = ws.instrument_label = "kallmen2017"
-            else:
-                given = files_of(form, "files")
-                check_count(len(given), lang)
-                for k, f in enumerate(given, start=1):
-                    store.save(ws, f.filename, f.file, f"file{k}")
-            ws.wave_files = {"wave": list(ws.uploads)}  # (before the instrument's file)
-            if not ws.demo:
-                ws.instrument_source = instrument_source(ws, form, lang)
-            await run_in_threadpool(read_waves, ws)
+            await run_in_threadpool(take_wave, ws, form, lang)  # (copies and reading block)
         except (UserError, CipsurveyError) as exc:
             store.drop(ws.id)
             return page(request, "home.html", status=422, error=_message(exc, ws),
                         instruments=bundled("instruments"))
         return RedirectResponse(f"/w/{ws.id}", status_code=303)
 
+    def take_wave(ws: Workspace, form: Any, lang: str) -> None:
+        """Store a wave's files and instrument (or take the demo's) and read the wave."""
+        if form.get("demo"):
+            from ..demo.files import demo_files
+
+            ws.uploads = [_demo_upload(path) for path in demo_files("baseline")]
+            ws.demo = True
+            ws.instrument_source = ws.instrument_label = "kallmen2017"
+        else:
+            given = files_of(form, "files")
+            check_count(len(given), lang)
+            for k, f in enumerate(given, start=1):
+                store.save(ws, f.filename, f.file, f"file{k}")
+        ws.wave_files = {"wave": list(ws.uploads)}  # (before the instrument's file)
+        if not ws.demo:
+            ws.instrument_source = instrument_source(ws, form, lang)
+        read_waves(ws)
+
     async def new_study(request: Request) -> Response:
         lang = lang_of(request)
         ws = store.new("study")
         try:
             form = await read_form(request)
-            if form.get("demo"):
-                await run_in_threadpool(read_demo_study, ws)
-                return RedirectResponse(f"/w/{ws.id}", status_code=303)
-            slots = []
-            for k in range(1, 21):
-                given = files_of(form, f"wave{k}_files")
-                label = str(form.get(f"wave{k}_label", "")).strip()
-                if given or label:
-                    if not given:
-                        raise UserError(text("app.wave_without_files", lang, label=label))
-                    slots.append((label or text("app.wave_n", lang, n=len(slots) + 1), given))
-            if len(slots) < 2:
-                raise UserError(text("app.two_waves", lang))
-            check_count(sum(len(g) for _, g in slots), lang)
-            for k, (label, given) in enumerate(slots, start=1):
-                wave = f"wave{k}"
-                ws.wave_labels[wave] = label
-                ws.wave_files[wave] = [store.save(ws, f.filename, f.file, f"file{j}")
-                                       for j, f in enumerate(given, start=1)]
-            ws.instrument_source = instrument_source(ws, form, lang)
-            await run_in_threadpool(read_waves, ws)
+            await run_in_threadpool(take_study, ws, form, lang)
         except (UserError, CipsurveyError) as exc:
             store.drop(ws.id)
             return page(request, "study.html", status=422, error=_message(exc, ws),
                         instruments=bundled("instruments"), slots=3)
         return RedirectResponse(f"/w/{ws.id}", status_code=303)
+
+    def take_study(ws: Workspace, form: Any, lang: str) -> None:
+        """Store each wave's files and the instrument (or take the demo study) and read
+        every wave."""
+        if form.get("demo"):
+            read_demo_study(ws)
+            return
+        slots = []
+        for k in range(1, 21):
+            given = files_of(form, f"wave{k}_files")
+            label = str(form.get(f"wave{k}_label", "")).strip()
+            if given or label:
+                if not given:
+                    raise UserError(text("app.wave_without_files", lang, label=label))
+                slots.append((label or text("app.wave_n", lang, n=len(slots) + 1), given))
+        if len(slots) < 2:
+            raise UserError(text("app.two_waves", lang))
+        check_count(sum(len(g) for _, g in slots), lang)
+        for k, (label, given) in enumerate(slots, start=1):
+            wave = f"wave{k}"
+            ws.wave_labels[wave] = label
+            ws.wave_files[wave] = [store.save(ws, f.filename, f.file, f"file{j}")
+                                   for j, f in enumerate(given, start=1)]
+        ws.instrument_source = instrument_source(ws, form, lang)
+        read_waves(ws)
 
     def read_waves(ws: Workspace) -> None:
         """Read every wave of the workspace as ``cipsurvey validate`` reads it."""
