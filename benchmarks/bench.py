@@ -8,17 +8,23 @@ its peak memory: import plus validation, the full kallmen2017 plan (statistics o
 full report (HTML, Word, Excel, JSON, figures) as `cipsurvey report FILE --out DIR` makes it
 (peak memory: its largest process). In the same run it times GNU PSPP on the same .sav with
 the equivalent syntax (T-TEST, CROSSTABS, ONEWAY with Scheffé, REGRESSION) and its workspace
-sized for the data; the ratio compares whole processes (start-up included) for import plus
-statistics. It also times `cipsurvey report --demo` end to end against the bare import of
-the dependency stack, and `cipsurvey --help`. Results go to results.md (a table) and
-results.png (time against N, log-log).
+sized for the data, each PSPP run right after a cipsurvey run, so that each round's ratio
+compares the two whole processes (start-up included) for import plus statistics under the
+same load. It also times `cipsurvey report --demo` end to end against the bare import of
+the third-party modules the report's processes import (listed from a demo report run, so
+the floor follows the code), and `cipsurvey --help`. Results go to results.md (a table, with
+the machine and its load) and results.png (time against N, log-log); the folder is created.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,12 +61,7 @@ out["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss /
 print(json.dumps(out))
 """
 
-RUNS = 3  # best of this many fresh processes per step and size, PSPP's too
-
-# everything the report command imports at run time, not only the statistics stack
-FULL_STACK = ("import pandas, scipy.stats, statsmodels.api, pingouin, seaborn, pyreadstat, "
-              "matplotlib.pyplot, docx, openpyxl, jinja2, typer, rich.console, pydantic, yaml, "
-              "pyarrow.csv")
+RUNS = 5  # fresh processes per step and size, PSPP's too
 
 PSPP_SYNTAX = """SET WORKSPACE={ws}.
 GET FILE='{sav}'.
@@ -122,19 +123,17 @@ def compressed_copy(sav: Path) -> Path | None:
     return out
 
 
-def child(files: list[Path], step: str, repeat: int = 1) -> dict:
-    """Best of ``repeat`` runs, each a fresh process; ``wall`` is the whole process."""
-    best: dict | None = None
-    for _ in range(repeat):
-        args = [sys.executable, "-c", CHILD, ",".join(map(str, files)), step]
-        t = time.perf_counter()
-        proc = subprocess.run(args, capture_output=True, text=True, check=True)
-        result = json.loads(proc.stdout.strip().splitlines()[-1]) | {
-            "wall": time.perf_counter() - t}
-        if best is None or result["wall"] < best["wall"]:
-            best = result
-    assert best is not None
-    return best
+def child(files: list[Path], step: str) -> dict:
+    """One fresh process; ``wall`` is the whole process."""
+    args = [sys.executable, "-c", CHILD, ",".join(map(str, files)), step]
+    t = time.perf_counter()
+    proc = subprocess.run(args, capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1]) | {"wall": time.perf_counter() - t}
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Best (lowest), median and worst of repeated timings."""
+    return {"best": min(values), "median": statistics.median(values), "worst": max(values)}
 
 
 # runs a command and prints the peak memory of the largest process it waited for (the
@@ -145,9 +144,10 @@ PEAK = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=Tr
         "/ 1024)")
 
 
-def cli_report(files: list[Path], out: Path, repeat: int = 1) -> tuple[float, float]:
-    """``cipsurvey report FILE --out DIR`` as users run it: best wall time, peak MB."""
-    best, peak = float("inf"), 0.0
+def cli_report(files: list[Path], out: Path, repeat: int) -> tuple[list[float], float]:
+    """``cipsurvey report FILE --out DIR`` as users run it: each run's wall time, and the
+    peak MB of the largest process over the runs."""
+    walls, peak = [], 0.0
     for _ in range(repeat):
         if out.exists():
             shutil.rmtree(out)
@@ -156,102 +156,216 @@ def cli_report(files: list[Path], out: Path, repeat: int = 1) -> tuple[float, fl
         t = time.perf_counter()
         proc = subprocess.run([sys.executable, "-c", PEAK, *cmd], capture_output=True,
                               text=True, check=True)
-        wall = time.perf_counter() - t
-        if wall < best:
-            best, peak = wall, float(proc.stdout.strip().splitlines()[-1])
-    return best, peak
+        walls.append(time.perf_counter() - t)
+        peak = max(peak, float(proc.stdout.strip().splitlines()[-1]))
+    return walls, peak
 
 
-def pspp(sav: Path, folder: Path, n: int, repeat: int = 1) -> float | None:
+def pspp(sav: Path, folder: Path, n: int) -> float | None:
+    """One run of GNU PSPP on the plan's equivalent syntax: seconds, or None without PSPP."""
     exe = shutil.which("pspp")
     if exe is None:
         return None
     job = folder / "job.sps"
     job.write_text(PSPP_SYNTAX.format(ws=max(65536, 2 * n), sav=sav), encoding="utf-8")
-    best = float("inf")
-    for _ in range(repeat):
-        t = time.perf_counter()
-        subprocess.run([exe, "-O", "format=csv", "-o", str(folder / "pspp.csv"), str(job)],
-                       capture_output=True, check=True)
-        best = min(best, time.perf_counter() - t)
-    return best
+    t = time.perf_counter()
+    subprocess.run([exe, "-O", "format=csv", "-o", str(folder / "pspp.csv"), str(job)],
+                   capture_output=True, check=True)
+    return time.perf_counter() - t
 
 
-def seconds(cmd: list[str], repeat: int = 3) -> float:
-    best = float("inf")
+def seconds(cmd: list[str], repeat: int) -> list[float]:
+    times = []
     for _ in range(repeat):
         t = time.perf_counter()
         subprocess.run(cmd, capture_output=True, check=True)
-        best = min(best, time.perf_counter() - t)
-    return best
+        times.append(time.perf_counter() - t)
+    return times
+
+
+# written into every Python process the demo report starts (PYTHONPATH): at exit, the names
+# of the third-party modules it imported, one a line, into the file $CIPSURVEY_BENCH_MODULES
+RECORDER = """import atexit, os, sys
+def _record():
+    skip = set(sys.stdlib_module_names) | {"cipsurvey", "sitecustomize", "__main__"}
+    with open(os.environ["CIPSURVEY_BENCH_MODULES"], "a", encoding="utf-8") as out:
+        out.write(f"# process {os.getpid()}\\n")
+        out.writelines(name + "\\n" for name in sorted(sys.modules)
+                       if name.split(".")[0].lstrip("_") not in skip
+                       and name.split(".")[0] not in skip)
+atexit.register(_record)
+"""
+
+
+def report_modules(folder: Path) -> tuple[list[str], list[str]]:
+    """The third-party modules a demo report's main process imports, and those all its
+    processes import (the figure worker draws beside it)."""
+    hook = folder / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(RECORDER, encoding="utf-8")
+    listing = folder / "modules.txt"
+    env = os.environ | {"PYTHONPATH": str(hook), "CIPSURVEY_BENCH_MODULES": str(listing)}
+    proc = subprocess.Popen([sys.executable, "-m", "cipsurvey.cli.app", "report", "--demo",
+                             "--out", str(folder / "modules"), "--force"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc.wait()
+    by_process: dict[str, list[str]] = {}
+    current = ""
+    for line in listing.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# process "):
+            current = line.split()[-1]
+            by_process[current] = []
+        else:
+            by_process[current].append(line)
+    main_modules = by_process.get(str(proc.pid), [])
+    everything = sorted({m for names in by_process.values() for m in names})
+    return main_modules, everything
+
+
+def import_command(modules: list[str], frozen: bool = False) -> list[str]:
+    """A fresh interpreter that imports these modules (those that can be imported by name)
+    and nothing of cipsurvey; ``frozen``: skipping the exit's cycle collection as the
+    command does."""
+    code = ("import importlib, sys\n"
+            "for name in sys.argv[1:]:\n"
+            "    try:\n"
+            "        importlib.import_module(name)\n"
+            "    except Exception:\n"
+            "        pass\n") + ("import gc; gc.freeze()\n" if frozen else "")
+    return [sys.executable, "-c", code, *modules]
+
+
+def machine() -> str:
+    """What the numbers were measured on, and how busy it was."""
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, IndexError, ValueError):
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kb / 2**20:.0f} GiB"
+    pspp_version = ""
+    exe = shutil.which("pspp")
+    if exe:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True).stdout
+        pspp_version = f", {out.splitlines()[0]}" if out else ""
+    import numpy
+    import pandas
+    import scipy
+
+    return (f"{platform.node()}: {model}, {os.cpu_count()} logical cores{memory}; "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}, "
+            f"numpy {numpy.__version__}, pandas {pandas.__version__}, scipy "
+            f"{scipy.__version__}{pspp_version}")
+
+
+def load() -> str:
+    return "/".join(f"{v:.1f}" for v in os.getloadavg())
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("sizes", nargs="*", type=int, default=[705, 10_000, 100_000, 1_000_000])
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--runs", type=int, default=RUNS,
+                        help=f"fresh processes per step and size (default {RUNS})")
     args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)  # before minutes of measuring, not after
     cli = [sys.executable, "-m", "cipsurvey.cli.app"]
-    six = "import pandas, scipy.stats, statsmodels.api, pingouin, seaborn, pyreadstat"
-    stack = seconds([sys.executable, "-c", six], repeat=5)
-    full_stack = seconds([sys.executable, "-c", FULL_STACK], repeat=5)
-    # the same, skipping the cycle collections of interpreter shutdown as the CLI does
-    stack_frozen = seconds([sys.executable, "-c", six + "; import gc; gc.freeze()"], repeat=5)
-    help_time = seconds([*cli, "--help"])
+    started = {"when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "load": load()}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        demo_report = seconds([*cli, "report", "--demo", "--out", str(folder / "demo"),
-                               "--force"], repeat=5)
+        main_modules, all_modules = report_modules(folder)
+        floors = {"main": spread(seconds(import_command(main_modules), 5)),
+                  "main_frozen": spread(seconds(import_command(main_modules, True), 5)),
+                  "all": spread(seconds(import_command(all_modules), 5))}
+        help_time = spread(seconds([*cli, "--help"], 5))
+        demo_report = spread(seconds([*cli, "report", "--demo", "--out",
+                                      str(folder / "demo"), "--force"], 5))
         for n in args.sizes:
             sav, csv = make_wave(n, folder)
             packed = compressed_copy(sav)
-            report_wall, report_peak = cli_report([sav], folder / f"report_{n}")
-            stats_sav = child([sav], "plan", repeat=RUNS)
-            imp_packed = child([packed], "import", repeat=RUNS) if packed else None
-            imp_csv = child([csv], "import", repeat=RUNS)
-            pspp_time = pspp(sav, folder, n, repeat=RUNS)
+            report_walls, report_peak = cli_report([sav], folder / f"report_{n}",
+                                                   max(3, args.runs - 2))
+            stats_runs, pspp_runs = [], []
+            for _ in range(args.runs):  # PSPP right after cipsurvey: the same load
+                stats_runs.append(child([sav], "plan"))
+                pspp_runs.append(pspp(sav, folder, n))
+            packed_runs = [child([packed], "import") for _ in range(args.runs)] if packed \
+                else []
+            csv_runs = [child([csv], "import") for _ in range(args.runs)]
+            fastest = min(stats_runs, key=lambda r: r["wall"])
+            have_pspp = all(p is not None for p in pspp_runs)
             rows.append({
-                "n": n, "import_sav": stats_sav["import"],
-                "import_packed": imp_packed["import"] if imp_packed else None,
-                "import_csv": imp_csv["import"], "plan": stats_sav["plan"],
-                "wall": stats_sav["wall"], "pspp": pspp_time, "report_total": report_wall,
-                "peak_mb": stats_sav["peak_mb"], "worker_peak_mb": stats_sav["worker_peak_mb"],
+                "n": n, "runs": args.runs,
+                "import_sav": spread([r["import"] for r in stats_runs]),
+                "import_packed": spread([r["import"] for r in packed_runs]) if packed_runs
+                else None,
+                "import_csv": spread([r["import"] for r in csv_runs]),
+                "plan": spread([r["plan"] for r in stats_runs]),
+                "wall": spread([r["wall"] for r in stats_runs]),
+                "pspp": spread(pspp_runs) if have_pspp else None,
+                "ratio": spread([r["wall"] / p for r, p in zip(stats_runs, pspp_runs,
+                                                                strict=True)])
+                if have_pspp else None,
+                "report_total": spread(report_walls),
+                "peak_mb": max(r["peak_mb"] for r in stats_runs),
+                "worker_peak_mb": max(r["worker_peak_mb"] for r in stats_runs),
                 "peak_report_mb": report_peak,
-                "failed": stats_sav["failed"]})
+                "failed": fastest["failed"]})
             print(json.dumps(rows[-1]), flush=True)
-    write(rows, stack, full_stack, stack_frozen, help_time, demo_report, args.out)
+    finished = load()
+    write(rows, floors, len(main_modules), len(all_modules), help_time, demo_report,
+          f"{machine()}. Started {started['when']}, load average (1/5/15 min) "
+          f"{started['load']} at the start and {finished} at the end.", args.out)
 
 
 def _f(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def write(rows: list[dict], stack: float, full_stack: float, stack_frozen: float,
-          help_time: float, demo_report: float, out: Path) -> None:
-    lines = ["| N | import .sav + validation (s) | compressed .sav (s) | .csv (s) | "
+def _s(timing: dict[str, float] | None, digits: int = 2) -> str:
+    """Median (best–worst) of a timing's runs."""
+    if timing is None:
+        return "–"
+    return (f"{timing['median']:.{digits}f} ({timing['best']:.{digits}f}–"
+            f"{timing['worst']:.{digits}f})")
+
+
+def write(rows: list[dict], floors: dict[str, dict[str, float]], n_main: int, n_all: int,
+          help_time: dict[str, float], demo_report: dict[str, float], where: str,
+          out: Path) -> None:
+    runs = rows[0]["runs"] if rows else RUNS
+    lines = [f"Each cell: median (best–worst) of {runs} fresh processes; `cipsurvey report` "
+             f"of {max(3, runs - 2)}. The ratio is taken run by run (each PSPP run right "
+             "after a cipsurvey run).", "",
+             "| N | import .sav + validation (s) | compressed .sav (s) | .csv (s) | "
              "plan statistics (s) | import + statistics, whole process (s) | GNU PSPP (s) | "
              "cipsurvey / PSPP | `cipsurvey report` (s) | peak memory, statistics: main / "
              "forked worker (MB) | peak memory, report (MB) |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
-        ratio = r["wall"] / r["pspp"] if r["pspp"] else None
         lines.append(
-            f"| {r['n']:,} | {_f(r['import_sav'])} | {_f(r['import_packed'])} | "
-            f"{_f(r['import_csv'])} | {_f(r['plan'])} | {_f(r['wall'])} | {_f(r['pspp'])} | "
-            f"{_f(ratio)} | {_f(r['report_total'])} | "
+            f"| {r['n']:,} | {_s(r['import_sav'])} | {_s(r['import_packed'])} | "
+            f"{_s(r['import_csv'])} | {_s(r['plan'])} | {_s(r['wall'])} | {_s(r['pspp'])} | "
+            f"{_s(r['ratio'])} | {_s(r['report_total'])} | "
             f"{r['peak_mb']:.0f} / {_f(r['worker_peak_mb'] or None, 0)} | "
             f"{r['peak_report_mb']:.0f} |")
-    lines += ["", f"Bare import of pandas, scipy.stats, statsmodels.api, pingouin, seaborn and "
-              f"pyreadstat: {stack:.2f} s; of everything the report imports (those, "
-              f"matplotlib, python-docx, openpyxl, jinja2, typer, rich, pydantic, PyYAML, "
-              f"pyarrow): {full_stack:.2f} s. `cipsurvey report --demo` end to end: "
-              f"{demo_report:.2f} s ({demo_report / stack:.1f}× the first, "
-              f"{demo_report / full_stack:.1f}× the second). The report command skips "
-              f"the cycle collections of interpreter shutdown (gc.freeze); the six "
-              f"libraries' bare import skipping them too: {stack_frozen:.2f} s, against "
-              f"which the report takes {demo_report / stack_frozen:.1f}×. "
-              f"`cipsurvey --help`: {help_time:.2f} s."]
+    main, frozen, every = floors["main"], floors["main_frozen"], floors["all"]
+    demo = demo_report["median"]
+    lines += ["", f"`cipsurvey report --demo` end to end: {_s(demo_report)} s. The bare "
+              f"import of the {n_main} third-party modules its main process imports (listed "
+              f"from a demo report run): {_s(main)} s, so the report takes "
+              f"{demo / main['median']:.1f}× it (medians); skipping the exit's cycle "
+              f"collection as the command does: {_s(frozen)} s, "
+              f"{demo / frozen['median']:.1f}×. The {n_all} modules of all its processes "
+              f"(the figure worker imports the plotting stack beside the main one), in one "
+              f"process: {_s(every)} s. `cipsurvey --help`: {_s(help_time)} s.",
+              "", f"Machine: {where}"]
     failed = sorted({f for r in rows for f in r["failed"]})
     if failed:
         lines += ["", "Analyses that failed at some size: " + ", ".join(failed)]
@@ -266,11 +380,15 @@ def write(rows: list[dict], stack: float, full_stack: float, stack_frozen: float
     for key, label in (("import_sav", "import + validation"), ("plan", "plan statistics"),
                        ("wall", "import + statistics (process)"),
                        ("report_total", "cipsurvey report (process)"), ("pspp", "GNU PSPP")):
-        ax.loglog(ns, [r[key] or float("nan") for r in rows], marker="o", label=label)
-    ax.loglog(ns, [rows[-1]["wall"] * n / ns[-1] for n in ns], color="0.7", linestyle=":",
-              label="linear in N")
+        median = [r[key]["median"] if r[key] else float("nan") for r in rows]
+        low = [r[key]["best"] if r[key] else float("nan") for r in rows]
+        high = [r[key]["worst"] if r[key] else float("nan") for r in rows]
+        line, = ax.loglog(ns, median, marker="o", label=label)
+        ax.fill_between(ns, low, high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.loglog(ns, [rows[-1]["wall"]["median"] * n / ns[-1] for n in ns], color="0.7",
+              linestyle=":", label="linear in N")
     ax.set_xlabel("respondents")
-    ax.set_ylabel("seconds")
+    ax.set_ylabel("seconds (median; band: best to worst run)")
     ax.legend(frameon=False, fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "results.png", dpi=120)

@@ -16,6 +16,7 @@ class Location:
     line: int | None = None
 
     def describe(self) -> str:
+        """The location as text: file, line, row and column, where known."""
         parts: list[str] = []
         if self.file is not None:
             parts.append(str(self.file))
@@ -50,6 +51,7 @@ class CipsurveyError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """The message as shown: where, what, and the hint."""
         where = self.location.describe()
         text = f"{where}: {self.message}" if where else self.message
         if self.hint:
@@ -69,6 +71,7 @@ class InstrumentError(CipsurveyError):
         super().__init__(message, file=file)
 
     def render(self) -> str:
+        """The message with every problem on a line of its own."""
         head = super().render()
         lines = [head]
         for p in self.problems:

@@ -4,8 +4,8 @@ anything but a clear input error."""
 
 from __future__ import annotations
 
-import contextlib
 import math
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -133,8 +133,45 @@ def test_sav_accounts_for_every_row(tmp_path_factory, mini, data):
 @settings(max_examples=300, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=400))
-def test_sniffer_never_fails_with_anything_but_an_input_error(tmp_path_factory, blob):
+def test_any_bytes_are_read_as_a_table_or_refused_naming_the_file(tmp_path_factory, blob):
+    """Random bytes: either a table whose every row has its record number and text cells,
+    or one InputFileError that names the file (never another exception)."""
     path = tmp_path_factory.mktemp("fuzz") / "f.csv"
     path.write_bytes(blob)
-    with contextlib.suppress(InputFileError):  # a clear input error is allowed, nothing else
-        read_raw(path)
+    try:
+        table = read_raw(path)
+    except InputFileError as error:
+        assert error.location.file is not None and Path(error.location.file) == path
+        assert str(path) in str(error) and error.message.strip()
+        return
+    assert len(table.frame) == len(table.rows) >= 1
+    assert table.rows[0] >= 2 and (np.diff(table.rows) > 0).all()  # line 1 is the header
+    assert table.frame.columns.is_unique and all(str(c) for c in table.frame.columns)
+    assert set(table.short_rows) <= set(table.rows.tolist())
+    assert all(isinstance(v, str) for col in table.frame for v in table.frame[col])
+
+
+# cells without the candidate delimiters, quotes or line breaks; a header of distinct names
+cell_text = st.text(alphabet="abcxyzåäöÅÄÖé0123456789 .-_/", max_size=8)
+header_names = st.lists(st.text(alphabet="abcdefghåäö", min_size=1, max_size=6),
+                        min_size=1, max_size=5, unique=True)
+
+
+@SETTINGS
+@given(header=header_names, body=st.data(), delimiter=st.sampled_from([",", ";", "\t", "|"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252"]),
+       newline=st.sampled_from(["\n", "\r\n"]))
+def test_a_delimited_grid_is_read_back_cell_for_cell(tmp_path_factory, header, body,
+                                                       delimiter, encoding, newline):
+    """Whatever its delimiter, encoding and line ends, a grid of text comes back as it was
+    written: the same header, every cell's text (blank as ""), each row's record number."""
+    grid = body.draw(st.lists(st.lists(cell_text, min_size=len(header), max_size=len(header)),
+                              min_size=1, max_size=12)
+                     .filter(lambda rows: any(c.strip() for r in rows for c in r)))
+    path = tmp_path_factory.mktemp("grid") / "g.csv"
+    lines = [delimiter.join(header)] + [delimiter.join(row) for row in grid]
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    table = read_raw(path)
+    assert list(table.frame.columns) == header
+    assert table.frame.to_numpy().tolist() == grid
+    assert table.rows.tolist() == list(range(2, len(grid) + 2))

@@ -18,7 +18,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cipsurvey"
 # bottom to top: a module may import modules of its own layer and of the layers below it.
 # ``stats`` imports nothing of cipsurvey's, so it sits at the bottom; ``io`` knows nothing of
 # instruments (it turns bytes into raw tables), so it sits below ``instrument``; "base" is the
-# modules at the top of the package (errors, files, version); "root" is cipsurvey/__init__.py.
+# modules at the top of the package (errors, files, parallel, version); "root" is the package
+# itself, cipsurvey/__init__.py.
 LAYERS = ["stats", "base", "lang", "io", "instrument", "wave", "analysis", "report", "demo",
           "app", "cli", "root"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,6 +47,18 @@ def cut_sav(n: int) -> Callable[[Path], Path]:
         p.write_bytes(sav_bytes(d)[:n])
         return p
     return make
+
+
+def sav_far_dates(d: Path) -> Path:
+    """A .sav whose date cell holds the year 1000 (a flipped byte in a real file)."""
+    import datetime as dt
+
+    p = d / "far.sav"
+    pyreadstat.write_sav(pd.DataFrame({"resp_id": ["a", "b"], "gender": [1.0, 2.0],
+                                       "age": [40.0, 50.0],
+                                       "response_date": [dt.datetime(2015, 1, 22),
+                                                         dt.datetime(1000, 1, 1)]}), str(p))
+    return p
 
 
 def xlsx(rows: list[list], name: str = "book.xlsx") -> Callable[[Path], Path]:
@@ -120,6 +133,9 @@ FILES = [
     ("infinity text", text("it.csv", HEAD + "1;1;inf;1;2;\n"), ("problem", "not_a_number")),
     ("impossible age", text("ia.csv", HEAD + "1;1;999;1;2;\n"), ("problem", "out_of_range")),
     ("unknown code", text("uc.csv", HEAD + "1;7;44;1;2;\n"), ("problem", "unknown_code")),
+    ("impossible date", text("id.csv", "resp_id;gender;response_date\n1;1;2017-02-30\n"),
+     ("problem", "invalid_date")),
+    ("date out of range sav", sav_far_dates, ("problem", "date_out_of_range")),
     ("label typo", text("lt.csv", HEAD + "1;Kvina;44;1;2;\n"), ("problem", "unknown_code")),
     ("skip violation", text("sv.csv", HEAD + "1;1;44;Nej;4;\n"),
      ("problem", "answered_but_skipped")),
@@ -238,5 +254,40 @@ def test_bad_plans(tmp_path, cli, case):
     assert not (tmp_path / "out" / "report.html").exists()
 
 
-def test_corpus_size():
-    assert len(FILES) + len(YAMLS) + len(PLANS) + 1 >= 60
+# cells that only a questionnaire of one's own can make ambiguous: (case, instrument, csv, code)
+NAMED_CHOICES = [
+    ("name that is another answer's code",
+     instrument([item("id", "identifier"),
+                 item("smoker", "single_choice", choices=[
+                     {"code": 1, "name": "0", "label": LABEL},
+                     {"code": 2, "name": "1", "label": LABEL}])]),
+     "id;smoker\n1;1\n", "ambiguous_code"),
+]
+
+
+@pytest.mark.parametrize("case", [c[0] for c in NAMED_CHOICES])
+def test_bad_cells_of_an_own_instrument(tmp_path, cli, case):
+    _, inst, body, expect = next(c for c in NAMED_CHOICES if c[0] == case)
+    (tmp_path / "inst.yaml").write_text(yaml.safe_dump(inst), encoding="utf-8")
+    (tmp_path / "own.csv").write_text(body, encoding="utf-8")
+    r = cli("validate", tmp_path / "own.csv", "-i", tmp_path / "inst.yaml", "--json")
+    assert r.code == 1 and "Traceback" not in r.out + r.err, r.err
+    problems = json.loads(r.out)["problems"]
+    assert [(p["code"], p["column"]) for p in problems if p["code"] == expect] == \
+        [(expect, "smoker")], problems
+
+
+def test_corpus_expects_every_cell_problem_and_is_documented_at_its_size():
+    """Each problem a cell can have (the coercion's codes) is the expected outcome of at least
+    one case, so a new code needs a hostile case; and docs/reliability.md gives the corpus's
+    real size."""
+    from cipsurvey.wave.coerce import SEVERITY
+
+    expected = {want for _, _, (kind, want) in FILES if kind == "problem"}
+    expected |= {want for *_, want in NAMED_CHOICES}
+    assert set(SEVERITY) <= expected, sorted(set(SEVERITY) - expected)
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "reliability.md").read_text("utf-8")
+    documented = re.search(r"\| (\d+) cases \|", doc)
+    assert documented, "docs/reliability.md no longer states the corpus size"
+    cases = len(FILES) + len(YAMLS) + len(PLANS) + len(NAMED_CHOICES) + 1  # + huge yaml
+    assert int(documented.group(1)) == cases

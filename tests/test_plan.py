@@ -52,7 +52,8 @@ def test_a_field_of_another_kind_says_which_kinds_have_it(tmp_path):
                                     "columns": "work_area", "by": "gender"})
     assert problems(path) == [(line_of(path, "by"),
                                "unknown field 'by' for an analysis of kind 'crosstab' (its own "
-                               "fields: rows, columns); 'by' belongs to kind describe, "
+                               "fields: rows, columns, ordered, structural_zeros, exact, "
+                               "family, primary); 'by' belongs to kind describe, "
                                "frequencies, ttest, anova, multiple_response, figure")]
 
 
@@ -90,10 +91,15 @@ def test_every_kind_has_only_its_own_fields():
     base = set(AnalysisBase.model_fields)
     assert base == {"id", "kind", "title", "addition", "source", "subset", "note"}
     own = {kind: set(model.model_fields) - base for kind, model in KINDS.items()}
-    assert own["crosstab"] == {"rows", "columns"}
+    tested = {"family", "primary"}  # the analyses whose tests count toward multiplicity
+    assert own["crosstab"] == {"rows", "columns", "ordered", "structural_zeros", "exact"} | tested
     assert own["describe"] == {"variables", "by"}
     assert "denominator" in own["frequencies"] and "denominator" not in own["describe"]
-    assert {"model", "outcome", "predictors", "reference", "event"} == own["regression"]
+    assert {"model", "outcome", "predictors", "reference", "event",
+            "trials"} == own["regression"]
+    assert own["multiple_response"] == {"item", "by", "structural_zeros"} | tested
+    assert tested <= own["anova"] and tested <= own["ttest"]
+    assert not tested & own["describe"]
     for kind, model in KINDS.items():
         assert model.model_fields["kind"].annotation.__args__ == (kind,)
 
@@ -115,6 +121,14 @@ def test_the_2017_plan_loads_with_one_model_per_kind():
     ({"kind": "regression", "model": "ols", "outcome": "age", "predictors": ["shoe_size"]},
      "unknown item 'shoe_size'"),
     ({"kind": "grid", "group": "nonesuch"}, "unknown group 'nonesuch'"),
+    ({"kind": "crosstab", "rows": "work_area", "columns": "easiest_partner",
+      "structural_zeros": [[1, 1], [9, 2]]},
+     "structural zero [9, 2]: rows item 'work_area' has no code 9"),
+    ({"kind": "multiple_response", "item": "partners_12m", "by": "work_area",
+      "structural_zeros": [[1, 8]]},
+     "structural zero [1, 8]: item item 'partners_12m' has no code 8"),
+    ({"kind": "multiple_response", "item": "partners_12m", "structural_zeros": [[1, 1]]},
+     "structural zeros need 'by'"),
     ({"kind": "regression", "model": "ols", "outcome": "age", "predictors": ["gender"],
       "reference": {"work_area": 1}}, "reference for 'work_area', not a predictor"),
 ])

@@ -104,7 +104,7 @@ def test_docx_tables_show_the_numbers_of_results_json(built):
                 value = values[col]
                 if shown is None or not isinstance(value, int | float) or pd.isna(value):
                     continue
-                if col in ("conf_low", "conf_high") and name in ("frequencies", "grid"):
+                if col in ("conf_low", "conf_high") and name in ("frequencies", "grid", "likert"):
                     value = 100 * value
                 decimals = len(cell.text.split(".")[-1]) if "." in cell.text else 0
                 if cell.text.startswith("<"):
@@ -167,16 +167,19 @@ def test_figures_are_drawn_here_when_the_worker_fails(built, tmp_path, monkeypat
     report, written, _ = built
     results = list(report.results)
     if failure == "no child processes":
+        import multiprocessing.context
+
         def refuse(*args, **kwargs):
             raise OSError("no processes")
-        monkeypatch.setattr(subprocess, "Popen", refuse)
+        monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", refuse)
     if failure == "will not pickle":  # the second figure cannot be sent to the worker
         second = [i for i, r in enumerate(results) if r.kind == "figure"][1]
         results[second] = dataclasses.replace(results[second],
                                               notes=[*results[second].notes, lambda: None])
     with FigureWorker() as worker:
         if failure == "worker dies":
-            worker._proc.kill()
+            for process in worker._pool._processes.values():
+                process.kill()
         for r in results:
             worker.submit(r, tmp_path / "figures", "en")
         drawn = worker.collect()
@@ -191,7 +194,9 @@ def test_results_reach_the_caller_figures_first_and_stay_in_plan_order():
     plan = load_plan("kallmen2017", survey.instrument)
     seen = []
     report = run_plan(survey, plan, "en", on_result=seen.append)
-    assert [r.id for r in report.results] == [a.id for _, a in plan.analyses()]
+    # (the plan's results in plan order, each multiplicity family's table after its members)
+    assert [r.id for r in report.results if r.kind != "multiplicity"] == [
+        a.id for _, a in plan.analyses()]
     assert sorted(r.id for r in seen) == sorted(r.id for r in report.results)
     kinds = [r.kind == "figure" for r in seen]
     assert kinds == sorted(kinds, reverse=True) and any(kinds)
@@ -220,7 +225,8 @@ def test_word_table_cells_match_python_docx_own_setter():
 def test_figures_exist_with_alt_text(built):
     _, written, payload = built
     assert {f["id"] for f in payload["figures"]} == {"fig_counts", "fig_reasons", "fig_contents",
-                                                     "fig_consequences", "fig_partners"}
+                                                     "fig_consequences", "fig_partners",
+                                                     "fig_climate"}
     for fig in written.figures:
         assert fig.png.stat().st_size > 5000 and fig.svg.read_text("utf-8").startswith("<?xml")
         assert len(fig.alt) > 40
@@ -247,8 +253,8 @@ def test_html_opens_in_headless_chromium_with_every_table_and_figure(built, tmp_
     assert not [line for line in console if "Uncaught" in line or "ERROR" in line], console
     n_tables = sum(1 for _ in _display_tables(report))
     assert dom.count("data-table=") == n_tables
-    assert dom.count('<img src="data:image/png;base64,') == 5
-    assert len(re.findall(r'<img[^>]+alt="[^"]{40,}"', dom)) == 5
+    assert dom.count('<img src="data:image/png;base64,') == 6
+    assert len(re.findall(r'<img[^>]+alt="[^"]{40,}"', dom)) == 6
 
 
 def test_swedish_report_uses_decimal_commas_and_swedish_labels(tmp_path, cli):
@@ -362,7 +368,11 @@ def test_a_forked_worker_gives_the_same_report_as_one(demo_plan, monkeypatch):
                         lambda *a: setattr(r := real(*a), "notes", [*r.notes, os.getpid()])
                         or r)
     two = run_plan(survey, plan, "en", workers=2)
-    pid = {r.id: r.notes.pop() for r in two.results}  # the process that computed it
+    pid = {}  # the process that computed each result (a family's table: this one, after)
+    for r in two.results:
+        if r.kind != "multiplicity":
+            pid[r.id] = next(n for n in r.notes if isinstance(n, int))
+            r.notes.remove(pid[r.id])
     assert_same_report(one, two)
     assert len(set(pid.values())) == 2  # both processes took a share
     assert {pid[r.id] for r in two.results if r.kind == "figure"} == {os.getpid()}

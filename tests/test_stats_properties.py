@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.discrete.discrete_model as smd
+from scipy import stats as sps
 
 from cipsurvey import stats as st
 
@@ -74,31 +76,103 @@ DEGENERATE = {
 }
 
 
+DEGENERATE_CALLS = {
+    "anova": lambda d: st.anova(d, "y", "g"),
+    "robust_anova": lambda d: st.robust_anova(d, "y", "g"),
+    "kruskal": lambda d: st.kruskal(d, "y", "g"),
+    "posthoc": lambda d: st.posthoc(d, "y", "g"),
+    "anova_effect_sizes": lambda d: st.anova_effect_sizes(d, "y", "g"),
+    "levene": lambda d: st.levene(d, "y", "g"),
+    "chi2_tests": lambda d: st.chi2_tests(d, "g", "c"),
+    "association": lambda d: st.association(d, "g", "c"),
+    "cronbach_alpha": lambda d: st.cronbach_alpha(d, ["y", "x"]),
+    "describe": lambda d: st.describe(d, "y", "g"),
+    "paired_t": lambda d: st.paired_t(d, "y", "x"),
+    "wilcoxon": lambda d: st.wilcoxon(d, "y", "y"),
+    "mcnemar": lambda d: st.mcnemar(d, "g", "g"),
+    "marginal_homogeneity": lambda d: st.marginal_homogeneity(d, "g", "c"),
+    "ols": lambda d: st.ols(d, "y", ["g"]).model,
+    "logistic": lambda d: st.logistic(d, "g", ["x"]).model,
+}
+
+
+def _alpha(d: pd.DataFrame) -> float:
+    """Cronbach's α of y and x over the complete cases, from its definition."""
+    both = d[["y", "x"]].dropna().to_numpy()
+    total = both.sum(axis=1).var(ddof=1)
+    return 2 * (1 - both.var(axis=0, ddof=1).sum() / total)
+
+
+def _paired(d: pd.DataFrame) -> tuple[float, float]:
+    diff = (d["y"] - d["x"]).dropna().to_numpy()
+    t = diff.mean() / (diff.std(ddof=1) / np.sqrt(len(diff)))
+    return t, 2 * sps.t.sf(abs(t), len(diff) - 1)
+
+
+def _mcnemar_of_g_by_c(d: pd.DataFrame) -> float:
+    """Stuart-Maxwell and Bowker on a 2×2 table are McNemar's (b - c)² / (b + c)."""
+    b = ((d["g"] == 1) & (d["c"] == 2)).sum()
+    c = ((d["g"] == 2) & (d["c"] == 1)).sum()
+    return (b - c) ** 2 / (b + c)
+
+
+# What a statistic gives where its input is degenerate for others but not for it: the value
+# by definition (computed here from the data), in the columns named. Everything not listed
+# must give NaN with a note.
+DEFINED = {
+    ("empty group", "cronbach_alpha"): {"estimate": lambda d: 1.0},  # y = x + 1 where complete
+    ("one value", "cronbach_alpha"): {"estimate": lambda d: 1.0},
+    ("zero variance", "cronbach_alpha"): {"estimate": lambda d: 0.0},  # an item of variance 0
+    ("single category", "cronbach_alpha"): {"estimate": _alpha},
+    ("zero variance", "paired_t"): {"statistic": lambda d: _paired(d)[0],
+                                    "p": lambda d: _paired(d)[1]},
+    ("single category", "paired_t"): {"statistic": lambda d: 4.0,  # differences 1, 1, 2
+                                      "p": lambda d: _paired(d)[1]},
+    **{(case, "marginal_homogeneity"): {"statistic": _mcnemar_of_g_by_c,
+                                        "p": lambda d: sps.chi2.sf(_mcnemar_of_g_by_c(d), 1)}
+       for case in ("empty group", "one value", "zero variance", "all missing")},
+    # g does not depend on y, the only column missing: a logistic model of g on x exists
+    ("all missing", "logistic"): {"p": lambda d: smd.Logit(
+        (d["g"] == 1).astype(float), np.c_[np.ones(len(d)), d["x"]]).fit(disp=0).llr_pvalue},
+}
+
+
 @pytest.mark.parametrize("case", list(DEGENERATE))
-def test_degenerate_data_give_nan_and_a_note(case):
+@pytest.mark.parametrize("name", list(DEGENERATE_CALLS))
+def test_degenerate_data_give_nan_and_a_note(case, name):
+    """Each statistic on each degenerate input: NaN and a note on every row that carries a
+    test, or, where the statistic is defined on that input, its value by definition."""
     data = DEGENERATE[case].assign(c=1.0, x=[float(i) for i in range(len(DEGENERATE[case]))])
-    calls = [
-        lambda: st.anova(data, "y", "g"), lambda: st.robust_anova(data, "y", "g"),
-        lambda: st.kruskal(data, "y", "g"), lambda: st.posthoc(data, "y", "g"),
-        lambda: st.anova_effect_sizes(data, "y", "g"), lambda: st.levene(data, "y", "g"),
-        lambda: st.chi2_tests(data, "g", "c"), lambda: st.association(data, "g", "c"),
-        lambda: st.cronbach_alpha(data, ["y", "x"]), lambda: st.describe(data, "y", "g"),
-        lambda: st.paired_t(data, "y", "x"), lambda: st.wilcoxon(data, "y", "y"),
-        lambda: st.mcnemar(data, "g", "g"), lambda: st.marginal_homogeneity(data, "g", "c"),
-        lambda: st.ols(data, "y", ["g"]).model, lambda: st.logistic(data, "g", ["x"]).model,
-    ]
-    for call in calls:
-        out = call()
-        assert isinstance(out, pd.DataFrame) and len(out) >= 1
-        numeric = out.select_dtypes("number")
-        stat_cols = [c for c in ("statistic", "p", "estimate") if c in numeric]
-        degenerate = any(out[c].isna().any() for c in stat_cols) if stat_cols else False
-        if degenerate:
-            assert (out["note"].astype(str).str.len() > 0).any(), (case, out)
-    two = DEGENERATE[case]
-    if two["g"].nunique() == 2:
-        t = st.ttest(two, "y", "g")
-        assert t["p"].isna().all() == (t["note"].str.len() > 0).all()
+    out = DEGENERATE_CALLS[name](data)
+    assert isinstance(out, pd.DataFrame) and len(out) >= 1
+    if name == "describe":  # descriptives exist for any group with a value
+        present = data.dropna(subset=["y", "g"])
+        means = [*present.groupby("g")["y"].mean().tolist(), present["y"].mean()]
+        assert out["mean"].tolist() == pytest.approx(means, nan_ok=True)
+        assert out["n"].tolist() == [*present.groupby("g").size().tolist(), len(present)]
+        assert (out["note"] != "").tolist() == [n < 2 for n in out["n"]]
+        return
+    if name == "anova":  # the rows of the within-group and total sums carry no test
+        out = out.iloc[:1]
+    values = [c for c in ("statistic", "p", "estimate") if c in out]
+    defined = DEFINED.get((case, name))
+    if defined:
+        for column, value in defined.items():
+            assert out[column].to_numpy() == pytest.approx(value(data), rel=1e-12), column
+        assert (out["note"] == "").all(), out
+        return
+    tested = out[values].to_numpy(dtype=float)
+    # a mean difference of a pair may be reported where its test cannot be
+    tested = tested[:, [v != "estimate" or name not in ("posthoc", "paired_t")
+                        for v in values]]
+    assert np.isnan(tested).all(), (case, name, out)
+    assert (out["note"].astype(str).str.len() > 0).all(), (case, name, out)
+
+
+@pytest.mark.parametrize("case", [c for c in DEGENERATE if DEGENERATE[c]["g"].nunique() == 2])
+def test_degenerate_two_groups_give_nan_and_a_note(case):
+    t = st.ttest(DEGENERATE[case], "y", "g")
+    assert t["p"].isna().all() and (t["note"].str.len() > 0).all(), t
 
 
 def test_effect_size_intervals_stay_finite_on_huge_samples():

@@ -162,3 +162,151 @@ def test_confidence_level_is_respected(conf):
     wider = st.cohens_d(DATA, "y", "sex", conf=min(0.999, conf + 0.009)).iloc[0]
     assert wider["conf_low"] < res["conf_low"] < res["estimate"] < res["conf_high"] < \
         wider["conf_high"]
+
+
+# ------------------------------------------------------------------ bugs no test used to catch
+
+
+def test_kruskal_wallis_epsilon_squared():
+    """ε² = H / (n - 1) (effectsize's rank_epsilon_squared); H / n would pass a test that
+    looks at H alone."""
+    res = st.kruskal(DATA, "y", "g").iloc[0]
+    close(res["statistic"], R["kw_H"])
+    close(res["p"], R["kw_p"])
+    close(res["epsilon_squared"], R["kw_epsilon2"])
+
+
+def _binary_pairs() -> pd.DataFrame:
+    return pd.DataFrame({"pre_hi": (DATA["pre"] > 2).astype(float),
+                         "post_hi": (DATA["post"] > 2).astype(float)})
+
+
+def test_mcnemar_with_and_without_continuity_correction():
+    """R's mcnemar.test on a table with discordant counts 11 and 5: (|b - c| - 1)² / (b + c)
+    = 1.5625 corrected, 2.25 not; the exact p from binom.test."""
+    res = st.mcnemar(_binary_pairs(), "pre_hi", "post_hi").set_index("test")
+    assert (res.iloc[0]["b"], res.iloc[0]["c"]) == (11, 5)
+    close(res.loc["McNemar asymptotic (corrected)", "statistic"], R["mcnemar_cc"])
+    close(res.loc["McNemar asymptotic (corrected)", "p"], R["mcnemar_cc_p"])
+    close(res.loc["McNemar asymptotic", "statistic"], R["mcnemar"])
+    close(res.loc["McNemar asymptotic", "p"], R["mcnemar_p"])
+    close(res.loc["McNemar exact", "p"], R["mcnemar_exact_p"])
+
+
+def test_crosstab_cells_percentages_and_residuals():
+    """Every cell of g by cat0 against R: prop.table by row, by column and of the total,
+    chisq.test's expected counts, Pearson residuals and adjusted (Haberman) residuals."""
+    cells = st.crosstab_cells(DATA, "g", "cat0")
+    assert len(cells) == 9
+    for _, c in cells.iterrows():
+        key = f"{int(c['row'])}{int(c['column'])}"
+        close(c["row_percent"], R[f"cell_row_pct_{key}"], what=f"row % {key}")
+        close(c["col_percent"], R[f"cell_col_pct_{key}"], what=f"column % {key}")
+        close(c["total_percent"], R[f"cell_total_pct_{key}"], what=f"total % {key}")
+        close(c["expected"], R[f"cell_expected_{key}"], what=f"expected {key}")
+        close(c["std_residual"], R[f"cell_std_res_{key}"], what=f"residual {key}")
+        close(c["adj_residual"], R[f"cell_adj_res_{key}"], what=f"adjusted residual {key}")
+
+
+# ------------------------------------------------------------------ every conf, against R
+
+
+def _limits(frame: pd.DataFrame, low: str = "conf_low", high: str = "conf_high"):
+    return list(zip(frame[low], frame[high], strict=True))
+
+
+PAIRS = ["12", "13", "23"]
+ABOVE = DATA.assign(above=(DATA["y"] > DATA["y"].median()).astype(float))
+CAT0 = DATA.assign(**{f"opt{v}": (DATA["cat0"] == v).astype(float) for v in (1, 2, 3)})
+
+# each statistic that takes conf: (what to call, the R names of its limits in row order,
+# relative tolerance). The names get "_<level>_low" / "_<level>_high" added.
+CONF_CASES = {
+    "wilson": (lambda c: [st.wilson(int((DATA["cat0"] == 1).sum()), len(DATA), c)],
+               ["wilson_cat0_1"], 1e-8),
+    "frequencies": (lambda c: _limits(st.frequencies(DATA, "cat0", conf=c)),
+                    [f"wilson_cat0_{v}" for v in (1, 2, 3)], 1e-8),
+    "grid": (lambda c: _limits(st.grid(DATA, ["cat0"], {1: "a", 2: "b", 3: "c"}, conf=c)),
+             [f"wilson_cat0_{v}" for v in (1, 2, 3)], 1e-8),
+    "multiple_response": (
+        lambda c: [(lo / 100, hi / 100) for lo, hi in _limits(
+            st.multiple_response(CAT0, ["opt1", "opt2", "opt3"], conf=c))],
+        [f"wilson_cat0_{v}" for v in (1, 2, 3)], 1e-8),
+    "describe": (lambda c: _limits(st.describe(DATA, "y", "g", conf=c)),
+                 [f"mean_y_{v}" for v in ("1", "2", "3", "Total")], 1e-8),
+    "ttest": (lambda c: _limits(st.ttest(DATA, "y", "sex", conf=c)), ["student", "welch"],
+              1e-8),
+    "cohens_d": (lambda c: _limits(st.cohens_d(DATA, "y", "sex", conf=c)), ["d", "g"], 1e-8),
+    "pairwise_d": (lambda c: _limits(st.pairwise_d(DATA, "y", "g", conf=c)),
+                   [f"pair_d_{p}" for p in PAIRS], 1e-8),
+    "paired_t": (lambda c: _limits(st.paired_t(DATA, "pre", "post", conf=c))
+                 + _limits(st.paired_t(DATA, "pre", "post", conf=c), "d_z_low", "d_z_high"),
+                 ["paired", "dz"], 1e-7),
+    "anova_effect_sizes": (lambda c: _limits(st.anova_effect_sizes(DATA, "y", "g", conf=c)
+                                             .iloc[:1]), ["eta2"], 1e-7),
+    "association": (lambda c: _limits(st.association(ABOVE, "g", "above", conf=c)), ["v"],
+                    1e-8),
+    "cronbach_alpha": (lambda c: _limits(st.cronbach_alpha(
+        DATA, ["pre", "post", "cat0", "cat1"], conf=c)), ["alpha"], 1e-7),
+    **{f"posthoc {m}": (lambda c, m=m: _limits(st.posthoc(DATA, "y", "g", m, conf=c)),
+                        [f"{short}_{p}" for p in PAIRS], 1e-7)
+       for m, short in (("tukey", "tukey"), ("scheffe", "scheffe"),
+                        ("bonferroni", "bonferroni"), ("games_howell", "gh"))},
+    "ols": (lambda c: _limits(st.ols(DATA, "y", ["g", "x1"], categorical={"g": None},
+                                     conf=c).coefficients), ["ols"], 1e-7),
+    "poisson": (lambda c: _limits(st.poisson(DATA, "count", ["g", "x1"],
+                                             categorical={"g": None}, conf=c).coefficients),
+                ["pois"], 1e-7),
+    "negative_binomial": (lambda c: _limits(st.negative_binomial(
+        DATA, "count", ["g", "x1"], categorical={"g": None}, conf=c).coefficients), ["nb"],
+        1e-5),
+    "logistic": (lambda c: _limits(st.logistic(ABOVE, "above", ["g", "x1"],
+                                               categorical={"g": None}, conf=c).coefficients),
+                 ["logit"], 1e-7),
+}
+REGRESSIONS = {"ols", "poisson", "negative_binomial", "logistic"}
+
+
+@pytest.mark.parametrize("conf", [0.90, 0.99])
+@pytest.mark.parametrize("name", list(CONF_CASES))
+def test_confidence_level_reaches_every_interval(name, conf):
+    """Each statistic's interval at 90 % and 99 % against R's at that level (a statistic
+    that ignored ``conf`` would give its 95 % interval, which lies between the two)."""
+    call, names, rtol = CONF_CASES[name]
+    level = f"{round(100 * conf):02d}"
+    got = call(conf)
+    if name in REGRESSIONS:  # one interval per term, R's numbered in the same order
+        names = [f"{names[0]}{i}" for i in range(1, len(got) + 1)]
+        keys = [(f"{names[0][:-1]}_{level}_low{i}", f"{names[0][:-1]}_{level}_high{i}")
+                for i in range(1, len(got) + 1)]
+    else:
+        keys = [(f"{n}_{level}_low", f"{n}_{level}_high") for n in names]
+    assert len(got) == len(keys), (name, got)
+    for (lo, hi), (rlo, rhi) in zip(got, keys, strict=True):
+        close(lo, R[rlo], rtol, f"{name} {rlo}")
+        close(hi, R[rhi], rtol, f"{name} {rhi}")
+
+
+def test_multiple_response_tests_per_option():
+    """Each option against the groups among the respondents who answered: Pearson χ² and
+    Cramér's V (chisq.test and cramers_v in R); Fisher's exact test only where an expected
+    count is under 5, which neither option's table by sex has."""
+    options = CAT0[["g", "sex", "opt1", "opt2"]]
+    by_g = st.multiple_response_tests(options, ["opt1", "opt2"], "g").set_index("option")
+    by_sex = st.multiple_response_tests(options, ["opt1", "opt2"], "sex").set_index("option")
+    for v in (1, 2):
+        row = by_g.loc[f"opt{v}"]
+        assert (row["method"], row["n"], row["df"]) == ("Pearson chi-square", 160, 2)
+        close(row["statistic"], R[f"mr_chi2_o{v}"])
+        close(row["p"], R[f"mr_p_o{v}"])
+        close(row["cramers_v"], R[f"mr_v_o{v}"])
+        # two groups, no expected count under 5 (R: min(expected)): Pearson, not Fisher
+        assert R[f"mr_sex_min_expected_o{v}"] >= 5
+        row = by_sex.loc[f"opt{v}"]
+        assert (row["method"], row["df"]) == ("Pearson chi-square", 1)
+        close(row["statistic"], R[f"mr_sex_chi2_o{v}"])
+        close(row["p"], R[f"mr_sex_p_o{v}"])
+    # a respondent who left the question unanswered is not among those compared
+    unanswered = options.copy()
+    unanswered.loc[:9, ["opt1", "opt2"]] = np.nan
+    assert (st.multiple_response_tests(unanswered, ["opt1", "opt2"], "g")["n"] == 150).all()

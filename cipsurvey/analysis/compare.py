@@ -54,6 +54,8 @@ class _Waves:
 
 @dataclass
 class Comparison:
+    """Two waves compared: results like a report's, for the same renderers."""
+
     plan: _Plan
     survey: _Waves
     lang: str
@@ -62,6 +64,7 @@ class Comparison:
     methods: str = ""
 
     def result(self, rid: str) -> Result:
+        """The result with id ``rid``."""
         return next(r for r in self.results if r.id == rid)
 
 

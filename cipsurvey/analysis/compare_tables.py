@@ -63,6 +63,7 @@ class Waves:
     pairs: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
     def long(self, waves: list[str] | None = None) -> pd.DataFrame:
+        """The chosen waves (default: all) stacked, with the wave's position as a column."""
         chosen = waves or self.ids
         return pd.concat([self.frames[w].assign(**{WAVE: float(self.ids.index(w))})
                           for w in chosen], ignore_index=True)
@@ -107,6 +108,8 @@ def _pair_rows(k0: pd.Series, k1: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def reduce_waves(datasets: dict[str, pd.DataFrame], indicators: list[Indicator],
                  inst: Instrument, key: str | None, extra: list[str]) -> Waves:
+    """Each wave's data reduced to the indicators (and the ``extra`` columns), with the
+    respondent key where every wave has one."""
     frames, context = {}, {}
     keyed = bool(key) and all(key in d and d[key].notna().any() for d in datasets.values())
     for wave, data in datasets.items():
@@ -455,6 +458,7 @@ def attrition(base: pd.DataFrame, followed_ids: set, traits: list[str], inst: In
 
 
 def trait_label(inst: Instrument, trait: str, lang: str) -> str:
+    """The question text of an item or derived variable; the name itself otherwise."""
     if trait in inst.item_map:
         return inst.item_map[trait].text.get(lang)
     if trait in inst.derived_map:

@@ -37,6 +37,7 @@ PATIENCE, MARGIN = 3.0, 10.0
 
 
 def available() -> bool:
+    """Whether a second process can be forked here (Linux only)."""
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 

@@ -20,8 +20,11 @@ from ..instrument import ID_PATTERN, Instrument, Label, Problem, expr, validate_
 from ..instrument.yamlio import YamlDocument, load_yaml, path_text
 from ..wave.compare_section import CompareSection
 
-FIGURES = ("counts_by_group", "stacked_grid", "yes_bars", "mr_heatmap", "mr_bars")
+FIGURES = ("counts_by_group", "stacked_grid", "yes_bars", "mr_heatmap", "mr_bars", "likert")
 Variables = Annotated[list[str], Field(min_length=1)]
+# a cell empty by design: (row code, column code); for a multiple-response item by a group,
+# (group code, option code)
+Cell = tuple[int, int]
 
 
 class _Model(BaseModel):
@@ -59,6 +62,14 @@ class AnalysisBase(_Model):
         return getattr(self, "group", None)
 
 
+class Tested(_Model):
+    """The fields of an analysis whose tests count toward multiplicity: the family its
+    headline p values are adjusted in, and whether it answers a primary question."""
+
+    family: Annotated[str, Field(pattern=ID_PATTERN)] | None = None
+    primary: bool = False
+
+
 class Describe(AnalysisBase):
     """n, M, SD, CI, median and quartiles of each variable, per group of ``by``."""
 
@@ -76,15 +87,21 @@ class Frequencies(AnalysisBase):
     denominator: Literal["answered", "all"] = "answered"
 
 
-class Crosstab(AnalysisBase):
-    """Cells, χ² tests and association measures of ``rows`` by ``columns``."""
+class Crosstab(Tested, AnalysisBase):
+    """Cells, the tests that fit the table, and association measures of ``rows`` by
+    ``columns``: quasi-independence where ``structural_zeros`` are declared, the
+    linear-by-linear test only when both are ordered (Likert items, or ``ordered: true``),
+    Fisher's exact test where the table is sparse (``exact: auto``)."""
 
     kind: Literal["crosstab"]
     rows: str
     columns: str
+    ordered: bool = False
+    structural_zeros: list[Cell] = Field(default_factory=list)
+    exact: Literal["auto", "always", "never"] = "auto"
 
 
-class TTest(AnalysisBase):
+class TTest(Tested, AnalysisBase):
     """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``."""
 
     kind: Literal["ttest"]
@@ -99,7 +116,7 @@ class TTest(AnalysisBase):
         return self
 
 
-class Anova(AnalysisBase):
+class Anova(Tested, AnalysisBase):
     """One-way ANOVA with effect sizes and post-hoc tests, or the robust tests instead."""
 
     kind: Literal["anova"]
@@ -118,23 +135,29 @@ class Grid(AnalysisBase):
     group: str
 
 
-class MultipleResponse(AnalysisBase):
-    """Percent of respondents and of responses per option, with tests by ``by``."""
+class MultipleResponse(Tested, AnalysisBase):
+    """Percent of respondents and of responses per option, with tests by ``by``; an option
+    a group cannot choose by design (``structural_zeros``: (group code, option code)) is
+    tested without that group."""
 
     kind: Literal["multiple_response"]
     item: str
     by: str | None = None
+    structural_zeros: list[Cell] = Field(default_factory=list)
 
 
 class Regression(AnalysisBase):
-    """An OLS, Poisson, negative binomial or logistic model of ``outcome``."""
+    """An OLS, Poisson, negative binomial or logistic model of ``outcome``; ``count``
+    chooses the count model by dispersion (binomial for a count with a maximum, ``trials``,
+    which a derived count of items has by itself)."""
 
     kind: Literal["regression"]
-    model: Literal["ols", "poisson", "negative_binomial", "logistic"]
+    model: Literal["ols", "poisson", "negative_binomial", "logistic", "count"]
     outcome: str
     predictors: Variables
     reference: dict[str, int | None] = Field(default_factory=dict)
     event: int | None = None
+    trials: Annotated[int, Field(ge=1)] | None = None
 
 
 class Scale(AnalysisBase):
@@ -149,7 +172,8 @@ class Figure(AnalysisBase):
 
     NEEDS: ClassVar[dict[str, tuple[str, ...]]] = {
         "counts_by_group": ("variables", "by"), "stacked_grid": ("group",),
-        "yes_bars": ("group",), "mr_heatmap": ("item",), "mr_bars": ("item",)}
+        "yes_bars": ("group",), "mr_heatmap": ("item",), "mr_bars": ("item",),
+        "likert": ("group",)}
 
     kind: Literal["figure"]
     figure: Literal[FIGURES]  # type: ignore[valid-type]
@@ -192,6 +216,9 @@ class Plan(_Model):
     title: Label
     alpha: float = 0.05
     conf: float = 0.95
+    # how the headline p values of each family are adjusted (Holm; Benjamini-Hochberg
+    # controls the false discovery rate instead)
+    adjustment: Literal["holm", "fdr_bh", "none"] = "holm"
     sections: Annotated[list[Section], Field(min_length=1)]
     compare: CompareSection | None = None
 
@@ -216,6 +243,7 @@ def explain(err: dict[str, Any]) -> str | None:
         return None
     kind, field = str(loc[-2]), str(loc[-1])
     own = [f for f in KINDS[kind].model_fields if f not in AnalysisBase.model_fields]
+    own.sort(key=lambda f: f in Tested.model_fields)  # the kind's own first, then family
     message = (f"unknown field {field!r} for an analysis of kind {kind!r} (its own fields: "
                f"{', '.join(own) or 'none'})")
     elsewhere = [k for k, model in KINDS.items() if field in model.model_fields]
@@ -262,6 +290,35 @@ def check_plan(plan: Plan, inst: Instrument, doc: YamlDocument | None = None) ->
                 for name in a.reference:
                     if name not in a.predictors:
                         add((*path, "reference"), f"reference for {name!r}, not a predictor")
+            for k, message in _zero_problems(a, inst):
+                add((*path, "structural_zeros", k), message)
+    return problems
+
+
+def _codes(inst: Instrument, name: str | None) -> set[int] | None:
+    """The answer codes of an item or derived variable; None when it has no answer list."""
+    source = inst.item_map.get(name or "") or inst.derived_map.get(name or "")
+    choices = getattr(source, "choices", None)
+    return {c.code for c in choices} if choices else None
+
+
+def _zero_problems(a: Analysis, inst: Instrument) -> list[tuple[int, str]]:
+    """Structural zeros naming a code that the row or column item does not have."""
+    if isinstance(a, Crosstab):
+        sides = (("rows", a.rows), ("columns", a.columns))
+    elif isinstance(a, MultipleResponse):
+        if a.structural_zeros and not a.by:
+            return [(0, "structural zeros need 'by' (the groups that cannot choose an option)")]
+        sides = (("by", a.by), ("item", a.item))
+    else:
+        return []
+    problems = []
+    for k, cell in enumerate(a.structural_zeros):
+        for (field, name), code in zip(sides, cell, strict=True):
+            codes = _codes(inst, name)
+            if codes is not None and code not in codes:
+                problems.append((k, f"structural zero {list(cell)}: {field} item {name!r} has "
+                                    f"no code {code}"))
     return problems
 
 

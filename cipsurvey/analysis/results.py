@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 @dataclass
 class Result:
+    """One analysis computed: its tables (full precision), notes, error and figure kind."""
+
     id: str
     section: str
     kind: str
@@ -29,16 +31,20 @@ class Result:
     error: str | None = None
     figure: str | None = None
     n: int | None = None
+    conf: float = 0.95  # the level of its intervals (the plan's conf)
 
 
 @dataclass
 class Report:
+    """A plan run on a wave: every result in plan order, in one language."""
+
     plan: Plan
     survey: Survey
     lang: str
     results: list[Result]
 
     def result(self, rid: str) -> Result:
+        """The result with id ``rid`` (KeyError if none)."""
         for r in self.results:
             if r.id == rid:
                 return r

@@ -22,7 +22,7 @@ from .. import stats as st
 from ..instrument import Instrument, ItemType, expr
 from ..lang import text
 from ..wave.survey import Survey
-from . import forked
+from . import forked, review
 from . import tables as T
 from .plan import Analysis, Plan, Section
 from .results import Report, Result
@@ -79,8 +79,8 @@ def _as_float(v: Any) -> float | None:
         return None
 
 
-def _mask(survey: Survey, text: str) -> np.ndarray:
-    bound = expr.bind(text, survey.instrument.variables())
+def _mask(survey: Survey, subset: str) -> np.ndarray:
+    bound = expr.bind(subset, survey.instrument.variables())
     return bound.evaluate(survey.data).fillna(False).to_numpy(dtype=bool)
 
 
@@ -200,7 +200,7 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
         if workers <= 1:
             for i in order:
                 done(i, one(i))
-            return Report(plan, survey, lang, results)
+            return _finish(plan, survey, lang, todo, results, on_result)
         from threadpoolctl import threadpool_limits
 
         # one BLAS thread per worker: two workers with two each made four spinning threads
@@ -211,7 +211,19 @@ def run_plan(survey: Survey, plan: Plan, lang: str = "en",
                     lambda i: todo[i][1].kind == "figure",
                     lambda i: _cost(todo[i][1]), one, quiet, done)):
                 _run_threads(order, one, done)
-    return Report(plan, survey, lang, results)
+    return _finish(plan, survey, lang, todo, results, on_result)
+
+
+def _finish(plan: Plan, survey: Survey, lang: str, todo: list[tuple[Section, Analysis]],
+            results: list[Result], on_result: Callable[[Result], None] | None) -> Report:
+    """The report, once every analysis is done: p values adjusted within the plan's
+    families, with a table per family (handed to ``on_result`` like the others)."""
+    adjusted = review.adjust_families(plan, todo, results, lang)
+    if on_result:
+        for result in adjusted:
+            if result.kind == "multiplicity":
+                on_result(result)
+    return Report(plan, survey, lang, adjusted)
 
 
 # a rough relative cost of each kind of analysis on a large wave, per variable where it
@@ -237,7 +249,8 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None))
+                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None),
+                    conf=plan.conf)
     if a.note:
         result.notes.append(a.note.get(labels.lang))
     try:
@@ -290,10 +303,15 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 
 def _crosstab(data, a, plan, labels, result, inst):
     cells = st.crosstab_cells(data, a.rows, a.columns)
+    tests, qi_cells, notes = review.crosstab_tests(data, a, inst, plan.conf, labels.lang)
+    if qi_cells is not None:  # expected counts and residuals of quasi-independence
+        cells = cells.drop(columns=["expected", "std_residual", "adj_residual"]).merge(
+            qi_cells.drop(columns="observed"), on=["row", "column"], how="left")
     result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
-    tests = st.chi2_tests(data, a.rows, a.columns)
     result.tables[T.TESTS] = tests
-    result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
+    if qi_cells is None:  # (Cramér's V counts the cells empty by design as association)
+        result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
+    result.notes.extend(notes)
 
 
 def _ttest(data, a, plan, labels, result, inst):
@@ -308,6 +326,22 @@ def _ttest(data, a, plan, labels, result, inst):
                                               {"group1": a.by, "group2": a.by})
     result.tables[T.MANN_WHITNEY] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
                                                {"group1": a.by, "group2": a.by})
+    _beside(sub, a, plan, labels, result, inst, order)
+
+
+def _beside(data, a, plan, labels, result, inst, order=None):
+    """Beside a t-test or ANOVA: its robust alternatives compared at α, and the test that
+    fits a categorical answer where the variable is one."""
+    table, notes = review.agreement(data, a.kind, a.variables[:1] if a.kind == "ttest"
+                                    else a.variables, a.by, order, plan.alpha, labels.lang,
+                                    labels.name)
+    result.tables[T.AGREEMENT] = table
+    result.notes.extend(notes)
+    fitting, notes = review.fitting_test(data, a, inst, plan.conf, labels.lang)
+    if fitting is not None:
+        fitting.insert(1, "variable_label", [labels.name(v) for v in fitting["variable"]])
+        result.tables[T.FITTING] = fitting
+        result.notes.extend(notes)
 
 
 def _anova(data, a, plan, labels, result, inst):
@@ -335,6 +369,7 @@ def _anova(data, a, plan, labels, result, inst):
         if {"group1", "group2"} <= set(frame.columns):
             frame = labels.add(frame, {"group1": a.by, "group2": a.by})
         result.tables[name] = frame
+    _beside(data, a, plan, labels, result, inst)
 
 
 def _grid(data, a, plan, labels, result, inst):
@@ -351,23 +386,64 @@ def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
     table = st.multiple_response(data, cols, a.by, labels=names, conf=plan.conf)
     result.tables[T.MULTIPLE_RESPONSE] = labels.add(table, {"group": a.by}) if a.by else table
     if a.by and tests:
-        result.tables[T.TESTS] = st.multiple_response_tests(data, cols, a.by)
+        codes = {c.code: col for c, col in zip(item.choices, cols, strict=True)}
+        structural: dict[str, list[int]] = {}
+        for group, option in a.structural_zeros:
+            structural.setdefault(codes[option], []).append(group)
+        frame = st.multiple_response_tests(data, cols, a.by, structural=structural)
+        frame.insert(1, "option_label", [names[c] for c in frame["option"]])
+        result.tables[T.TESTS] = frame
+        if structural:
+            group_codes = labels.codes(a.by)
+            listed = "; ".join(f"{names[col]}: " + ", ".join(group_codes.get(float(g), str(g))
+                                                            for g in groups)
+                               for col, groups in structural.items())
+            result.notes.append(text("review.mr_structural", labels.lang, options=listed))
 
 
 def _regression(data, a, plan, labels, result, inst):
     categorical = {p: a.reference.get(p) for p in a.predictors
                    if inst.item_map.get(p) is not None and inst.item_map[p].choices}
     categorical = {p: (float(v) if v is not None else None) for p, v in categorical.items()}
-    fn = {"ols": st.ols, "poisson": st.poisson, "negative_binomial": st.negative_binomial,
-          "logistic": st.logistic}[a.model]
-    kwargs: dict[str, Any] = {"categorical": categorical, "conf": plan.conf}
-    if a.model == "logistic":
-        kwargs["event"] = float(a.event if a.event is not None else 1)
-    res = fn(data, a.outcome, a.predictors, **kwargs)
+    notes: list[str] = []
+    if a.model == "count":
+        trials = a.trials or _count_maximum(inst, a.outcome)
+        choice = st.count_model(data, a.outcome, a.predictors, categorical, trials=trials,
+                                conf=plan.conf)
+        res = choice.result
+        result.tables[T.COUNT_CHECKS] = review.count_checks(choice.checks, labels.lang)
+        notes += review.count_notes(choice, trials, labels.lang)
+    else:
+        fn = {"ols": st.ols, "poisson": st.poisson, "negative_binomial": st.negative_binomial,
+              "logistic": st.logistic}[a.model]
+        kwargs: dict[str, Any] = {"categorical": categorical, "conf": plan.conf}
+        if a.model == "logistic":
+            kwargs["event"] = float(a.event if a.event is not None else 1)
+        res = fn(data, a.outcome, a.predictors, **kwargs)
+    said = review.model_notes(res.model, labels.lang)
+    model = res.model
+    if said:  # the statistics' own (English) note, said above in the report's language
+        model = model.assign(note="")
+    notes += said
     coef = res.coefficients.copy()
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
     result.tables[T.COEFFICIENTS] = coef
-    result.tables[T.MODEL] = res.model
+    result.tables[T.MODEL] = model
+    if coef["estimate"].notna().any():
+        refs, note = review.references(
+            data, a.outcome, a.predictors, categorical,
+            lambda p, r: labels.codes(p).get(float(r), str(r)), labels.name, labels.lang)
+        result.tables[T.REFERENCES] = refs
+        notes.append(note)
+    result.notes.extend(notes)
+
+
+def _count_maximum(inst: Instrument, outcome: str) -> int | None:
+    """The largest value a count can take when it has one: a derived count of items."""
+    derived = inst.derived_map.get(outcome)
+    if derived is not None and derived.kind == "count":
+        return len(derived.sources)
+    return None
 
 
 def _term_label(term: str, labels: _Labels) -> str:
@@ -390,6 +466,12 @@ def _scale(data, a, plan, labels, result, inst):
     scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
     frame = pd.DataFrame({"score": scores})
     result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
+    if all(review.is_ordered(inst, i) for i in items):  # Likert items: their distributions
+        codes = labels.codes(items[0])
+        names = {i: labels.name(i) for i in items}
+        result.tables[T.LIKERT] = st.likert_distribution(data, items, codes, names,
+                                                         conf=plan.conf)
+        result.tables[T.LIKERT_SUMMARY] = st.likert_summary(data, items, codes, names)
 
 
 def _figure(data, a, plan, labels, result, inst):
@@ -405,6 +487,11 @@ def _figure(data, a, plan, labels, result, inst):
                 parts.append(part)
             result.tables[name] = labels.add(pd.concat(parts, ignore_index=True),
                                              {"group": a.by})
+    elif a.figure == "likert":
+        items = inst.group_map[a.group].items
+        result.tables[T.DATA] = st.likert_distribution(
+            data, items, labels.codes(items[0]), {i: labels.name(i) for i in items},
+            conf=plan.conf)
     elif a.figure in ("stacked_grid", "yes_bars"):
         _grid(data, a, plan, labels, result, inst)
         result.tables[T.DATA] = result.tables.pop(T.GRID)

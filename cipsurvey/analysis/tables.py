@@ -28,12 +28,22 @@ PAIRWISE_D = "pairwise_d"
 POSTHOC = "posthoc"
 ROBUST = "robust"
 KRUSKAL = "kruskal"
+# beside a test: the classical and robust tests compared at α, and the test that fits a
+# categorical answer beside the paper's ANOVA or t-test on its codes
+AGREEMENT = "agreement"
+FITTING = "fitting_test"
 # models and scales
 COEFFICIENTS = "coefficients"
 MODEL = "model"
+REFERENCES = "references"
+COUNT_CHECKS = "count_checks"
 ALPHA = "alpha"
 ITEMS = "items"
 SCORE = "score"
+LIKERT = "likert"
+LIKERT_SUMMARY = "likert_summary"
+# the headline tests of a multiplicity family with their raw and adjusted p
+MULTIPLICITY = "multiplicity"
 # a figure's data, and the box statistics beside the points of a box plot
 DATA = "data"
 BOXES = "boxes"

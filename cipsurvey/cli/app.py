@@ -95,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:  # pragma: no cover - console script
+    """The console script: run the command line, exit with its code."""
     code = main()
     # Interpreter shutdown runs the cycle collector over every object pandas, scipy and
     # statsmodels created (about 0.25 s after a report); the process ends anyway, so the

@@ -10,6 +10,8 @@ from .options import LANG, check_lang
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey codebook`` to the app."""
+
     @app.command("codebook")
     def codebook(
         name: str = typer.Argument(..., help="Bundled instrument name or YAML file."),

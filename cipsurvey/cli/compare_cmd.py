@@ -10,13 +10,15 @@ from .options import LANG, PARTIAL, TEST, check_lang
 
 
 def demo_study() -> Path:
-    """The demo study's manifest."""
+    """The bundled SYNTHETIC demo study's manifest."""
     from ..demo.files import demo_study_file
 
     return demo_study_file()
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey compare`` to the app."""
+
     @app.command("compare")
     def compare_(
         study: Path = typer.Argument(None, help="A study manifest (study.yaml)."),

@@ -8,6 +8,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey demo`` (list and write the demo files) to the app."""
+
     @app.command("files")
     def files(wave: str = typer.Option("baseline", "--wave", help="baseline or followup.")) -> None:
         """Print the paths of the shipped demo files (SYNTHETIC data)."""
@@ -34,6 +36,8 @@ def register(app: typer.Typer) -> None:
 
 
 def register_gallery(app: typer.Typer) -> None:
+    """Add ``cipsurvey demo gallery`` (the README's figures) to the app."""
+
     @app.command("gallery")
     def gallery(
         out: Path = typer.Option(Path("figures"), "--out", "-o",

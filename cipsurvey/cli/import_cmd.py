@@ -27,6 +27,8 @@ from .options import (
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey import`` to the app."""
+
     @app.command("import")
     def import_(
         data: list[Path] = DATA,

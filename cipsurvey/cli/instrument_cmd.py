@@ -9,6 +9,8 @@ import typer
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey instrument`` (check, list, schema, convert) to the app."""
+
     @app.command("check")
     def check(
         file: Path = typer.Argument(..., help="Instrument YAML file or bundled name."),

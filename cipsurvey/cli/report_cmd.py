@@ -57,13 +57,15 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
 
 
 def demo_invited() -> int:
-    """How many were invited to the demo's baseline wave."""
+    """How many were invited to the SYNTHETIC demo study's baseline wave."""
     from ..demo.files import demo_invited as invited
 
     return invited("baseline")
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey report`` and ``cipsurvey reproduce`` to the app."""
+
     @app.command("report")
     def report(
         data: list[Path] = DATA,

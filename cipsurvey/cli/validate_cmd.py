@@ -28,6 +28,8 @@ SHOWN = 40
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``cipsurvey validate`` to the app."""
+
     @app.command("validate")
     def validate(
         data: list[Path] = DATA,

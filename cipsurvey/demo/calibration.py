@@ -86,6 +86,7 @@ def group_stats(n, totals):
 
 
 def anova_f(n, totals) -> float:
+    """The one-way ANOVA F of groups of sizes ``n`` with the given totals."""
     n = np.asarray(n, dtype=float)
     mean, var = group_stats(n, totals)
     grand = (mean * n).sum() / n.sum()
@@ -95,6 +96,7 @@ def anova_f(n, totals) -> float:
 
 
 def cohens_d(n, totals, i: int, j: int) -> float:
+    """Cohen's d (pooled SD) between groups ``i`` and ``j``, from sizes and totals."""
     n = np.asarray(n, dtype=float)
     mean, var = group_stats(n, totals)
     pooled = np.sqrt(((n[i] - 1) * var[i] + (n[j] - 1) * var[j]) / (n[i] + n[j] - 2))

@@ -91,6 +91,7 @@ def web_frame(inst: Instrument, wave: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_web_sav(inst: Instrument, wave: pd.DataFrame, path: Path) -> None:
+    """The web answers as a survey tool exports them to SPSS, with the dictionary."""
     import pyreadstat
 
     frame = web_frame(inst, wave)
@@ -135,6 +136,7 @@ def _swedish_number(x: float) -> str | None:
 
 
 def write_paper_csv(inst: Instrument, wave: pd.DataFrame, path: Path) -> None:
+    """The paper forms as typed into Swedish Excel: ``;``, Windows-1252, labels."""
     frame = paper_frame(inst, wave)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
@@ -178,6 +180,7 @@ def write_demo(out_dir: Path, *, recalibrate: bool = False) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> None:  # pragma: no cover - thin wrapper
+    """Regenerate the demo files (``python -m cipsurvey.demo.files``)."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Regenerate the synthetic demo files.")

@@ -599,6 +599,7 @@ def build(histograms: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame, d
 
 
 def load_histograms(path: Path) -> dict | None:
+    """The calibrated histograms saved beside the generator, or None."""
     if path.exists():
         return json.loads(path.read_text(encoding="utf-8"))
     return None

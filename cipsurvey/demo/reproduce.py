@@ -63,6 +63,8 @@ KNOWN = {
 
 @dataclass
 class Check:
+    """One printed number beside the value reproduced from the results."""
+
     label: str
     published: float
     reproduced: float | None
@@ -70,6 +72,7 @@ class Check:
 
     @property
     def verdict(self) -> str:
+        """match, mismatch, known inconsistency (of the paper) or missing."""
         if self.reproduced is None:
             return "missing"
         ok = _round(self.reproduced, self.decimals) == round(self.published, self.decimals)
@@ -106,6 +109,7 @@ class _Lookup:
 
 def build_checks(report: Report, published: dict | None = None,
                  invited: int | None = None) -> list[Check]:
+    """Every number the paper prints, each beside its reproduced value."""
     pub = published or yaml.safe_load(PUBLISHED.read_text(encoding="utf-8"))
     q = _Lookup(report)
     checks: list[Check] = []
@@ -304,6 +308,7 @@ def build_checks(report: Report, published: dict | None = None,
 
 
 def checks_frame(checks: list[Check]) -> pd.DataFrame:
+    """The checks as a table, with the reason for each known inconsistency."""
     return pd.DataFrame([{"quantity": c.label, "published": c.published,
                           "reproduced": c.reproduced, "decimals": c.decimals,
                           "verdict": c.verdict, "why": KNOWN.get(c.label, "")

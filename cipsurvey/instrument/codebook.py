@@ -37,6 +37,7 @@ def _md_escape(text: str) -> str:
 
 
 def codebook_markdown(inst: Instrument, lang: str = "en") -> str:
+    """The codebook as Markdown."""
     h = texts("codebook", lang)
     out = [f"# {inst.title.get(lang)}", ""]
     if inst.description:
@@ -115,6 +116,7 @@ text-align:left;vertical-align:top}code{background:#f4f4f4;padding:0 .2rem}
 
 
 def codebook_html(inst: Instrument, lang: str = "en") -> str:
+    """The codebook as a self-contained HTML page."""
     from jinja2 import Environment
 
     env = Environment(autoescape=True)

@@ -70,12 +70,15 @@ _TOKEN = re.compile(
 
 @dataclass(frozen=True)
 class Token:
+    """A token of a filter expression: its kind, text and position."""
+
     kind: str  # number, string, name, keyword, op, end
     value: str
     pos: int
 
 
 def tokenize(text: str) -> list[Token]:
+    """The tokens of ``text``, ending with an ``end`` token."""
     tokens: list[Token] = []
     pos = 0
     while pos < len(text):
@@ -100,18 +103,24 @@ def tokenize(text: str) -> list[Token]:
 
 @dataclass(frozen=True)
 class Name:
+    """An item named in an expression."""
+
     name: str
     pos: int
 
 
 @dataclass(frozen=True)
 class Literal:
+    """A number or a quoted answer."""
+
     value: str | float
     pos: int
 
 
 @dataclass(frozen=True)
 class Call:
+    """``answered(item)`` or ``selected(item, option)``."""
+
     func: str
     args: tuple[Any, ...]
     pos: int
@@ -119,6 +128,8 @@ class Call:
 
 @dataclass(frozen=True)
 class Compare:
+    """``left op right`` with one of ``COMPARATORS``."""
+
     op: str
     left: Any
     right: Any
@@ -127,6 +138,8 @@ class Compare:
 
 @dataclass(frozen=True)
 class In:
+    """``item in [a, b]`` (or ``not in``)."""
+
     operand: Any
     values: tuple[Literal, ...]
     negated: bool
@@ -135,12 +148,16 @@ class In:
 
 @dataclass(frozen=True)
 class Not:
+    """``not operand``."""
+
     operand: Any
     pos: int
 
 
 @dataclass(frozen=True)
 class BoolOp:
+    """Operands joined by ``and`` or ``or``."""
+
     op: str  # "and" | "or"
     operands: tuple[Any, ...]
     pos: int
@@ -375,6 +392,7 @@ class Variable:
 
 
 def normalise(text: str) -> str:
+    """Text compared as a person would: spaces collapsed, case folded."""
     return " ".join(str(text).split()).casefold()
 
 

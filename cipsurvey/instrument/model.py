@@ -38,16 +38,20 @@ class Label(BaseModel):
     en: Annotated[str, Field(min_length=1)]
 
     def get(self, lang: str) -> str:
+        """The text in ``lang`` (English if the label lacks that language)."""
         if lang in LANGS:
             return getattr(self, lang)
         extra = self.model_extra or {}
         return str(extra.get(lang, self.en))
 
     def all(self) -> list[str]:
+        """The text in every language the label has."""
         return [self.sv, self.en, *[str(v) for v in (self.model_extra or {}).values()]]
 
 
 class ItemType(StrEnum):
+    """What kind of answer an item takes; decides its codes, checks and statistics."""
+
     single_choice = "single_choice"
     multiple_choice = "multiple_choice"
     yes_no = "yes_no"
@@ -80,6 +84,8 @@ class MissingCode(_Model):
 
 
 class Range(_Model):
+    """The valid range of a number: a minimum, a maximum or both."""
+
     min: float | None = None
     max: float | None = None
 
@@ -191,6 +197,7 @@ class Item(_Model):
         return "nominal"
 
     def label(self, code: float | int, lang: str = "en") -> str | None:
+        """The label of a code (an answer or a missing code) in ``lang``, or None."""
         for c in self.choices:
             if c.code == code:
                 return c.label.get(lang)
@@ -259,10 +266,12 @@ class Derived(_Model):
 
     @property
     def type(self) -> ItemType:
+        """The item type its values behave as: a count, or a single choice."""
         return ItemType.count if self.kind == "count" else ItemType.single_choice
 
     @property
     def columns(self) -> list[str]:
+        """Its one wave column."""
         return [self.id]
 
 
@@ -283,23 +292,28 @@ class Instrument(_Model):
 
     @cached_property
     def item_map(self) -> dict[str, Item]:
+        """Items by id."""
         return {i.id: i for i in self.items}
 
     @cached_property
     def derived_map(self) -> dict[str, Derived]:
+        """Derived variables by id."""
         return {d.id: d for d in self.derived}
 
     @cached_property
     def group_map(self) -> dict[str, Group]:
+        """Groups by id."""
         return {g.id: g for g in self.groups}
 
     def item(self, item_id: str) -> Item:
+        """The item with id ``item_id`` (KeyError if none)."""
         try:
             return self.item_map[item_id]
         except KeyError:
             raise KeyError(f"instrument {self.id!r} has no item {item_id!r}") from None
 
     def questions(self) -> list[Item]:
+        """The items that are questions (not administrative columns)."""
         return [i for i in self.items if i.role == "question"]
 
     def missing_codes(self, item: Item) -> list[MissingCode]:

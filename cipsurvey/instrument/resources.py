@@ -25,14 +25,17 @@ def _bundled_dir(kind: str) -> Path:
 
 
 def instruments_dir() -> Path:
+    """The folder of the bundled instruments."""
     return _bundled_dir("instruments")
 
 
 def analyses_dir() -> Path:
+    """The folder of the bundled analysis plans."""
     return _bundled_dir("analyses")
 
 
 def bundled_names(kind: str) -> list[str]:
+    """The names of the bundled YAML files of ``kind``."""
     return sorted(p.stem for p in _bundled_dir(kind).glob("*.yaml"))
 
 

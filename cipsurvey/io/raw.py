@@ -15,6 +15,8 @@ import pandas as pd
 
 @dataclass
 class RawTable:
+    """One data file as read: its cells as the file holds them, with what the format declares."""
+
     path: Path
     format: str
     frame: pd.DataFrame

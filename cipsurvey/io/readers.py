@@ -47,6 +47,7 @@ NOT_DATA = {
 
 
 def detect_format(path: Path, override: str | None = None) -> str:
+    """sav, csv or xlsx: as given, or from the file's extension."""
     if override:
         if override not in {"sav", "csv", "xlsx", "xls"}:
             raise InputFileError(f"unknown file format {override!r}; use sav, csv or xlsx",

@@ -33,12 +33,15 @@ _DECIMAL_POINT = re.compile(r"^\s*[-+]?\d+\.\d+\s*$")
 
 @dataclass(frozen=True)
 class TextFormat:
+    """How a text file is written: encoding, delimiter, decimal mark, and its text."""
+
     encoding: str
     delimiter: str
     decimal: str
     text: str
 
     def describe(self) -> dict[str, str]:
+        """What was detected, in words for the import account."""
         return {
             "encoding": self.encoding,
             "delimiter": DELIMITER_NAMES.get(self.delimiter, repr(self.delimiter)),

@@ -5,11 +5,12 @@ from .catalog import (
     UnknownLanguage,
     UnknownText,
     check_lang,
+    confidence_level,
     localise_decimal,
     text,
     texts,
     translations,
 )
 
-__all__ = ["LANGS", "UnknownLanguage", "UnknownText", "check_lang", "localise_decimal", "text",
-           "texts", "translations"]
+__all__ = ["LANGS", "UnknownLanguage", "UnknownText", "check_lang", "confidence_level",
+           "localise_decimal", "text", "texts", "translations"]

@@ -84,6 +84,12 @@ def decimal_mark(lang: str) -> str:
     return text("number.decimal_mark", lang)
 
 
+def confidence_level(conf: float, lang: str) -> str:
+    """A confidence level as the catalog's ``{level}`` field writes it: 0.95 → "95",
+    0.995 → "99.5" ("99,5" in Swedish)."""
+    return localise_decimal(f"{100 * conf:.10g}", lang)
+
+
 def localise_decimal(number: str, lang: str) -> str:
     """A number written with a decimal point, with the language's decimal mark instead."""
     mark = decimal_mark(lang)

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis import tables as T
-from ..lang import localise_decimal, text, texts
+from ..lang import confidence_level, localise_decimal, text, texts
 
 # columns shown per table name (in order); others stay in the data files
 SHOWN = {
@@ -24,20 +24,22 @@ SHOWN = {
                     "conf_low", "conf_high"],
     T.CELLS: ["row_label", "column_label", "observed", "row_percent", "expected",
               "adj_residual"],
-    T.TESTS: ["test", "option", "statistic", "df", "p", "cramers_v"],
+    T.TESTS: ["test", "option_label", "statistic", "df", "p", "p_adjusted", "cramers_v"],
     T.ASSOCIATION: ["measure", "estimate", "conf_low", "conf_high", "p"],
     T.TTEST: ["test", "group1_label", "group2_label", "estimate", "se", "conf_low",
-              "conf_high", "statistic", "df", "p"],
+              "conf_high", "statistic", "df", "p", "p_adjusted"],
     T.LEVENE: ["test", "statistic", "df1", "df2", "p"],
     T.EFFECT_SIZE: ["measure", "estimate", "conf_low", "conf_high"],
     T.MANN_WHITNEY: ["group1_label", "group2_label", "u", "w", "statistic", "p"],
-    T.ANOVA: ["variable_label", "source", "ss", "df", "ms", "statistic", "p"],
+    T.ANOVA: ["variable_label", "source", "ss", "df", "ms", "statistic", "p", "p_adjusted"],
     T.EFFECT_SIZES: ["variable_label", "measure", "estimate", "conf_low", "conf_high"],
     T.PAIRWISE_D: ["variable_label", "group1_label", "group2_label", "estimate", "conf_low",
                    "conf_high"],
     T.POSTHOC: ["variable_label", "group1_label", "group2_label", "estimate", "se", "p",
                 "conf_low", "conf_high"],
-    T.ROBUST: ["variable_label", "test", "statistic", "df1", "df2", "p"],
+    T.ROBUST: ["variable_label", "test", "statistic", "df1", "df2", "p", "p_adjusted"],
+    T.AGREEMENT: ["variable_label", "test_classical", "p_classical", "test", "p", "disagree"],
+    T.FITTING: ["variable_label", "test", "statistic", "df", "p"],
     T.KRUSKAL: ["variable_label", "statistic", "df", "p", "epsilon_squared"],
     T.GRID: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
     T.MULTIPLE_RESPONSE: ["group_label", "label", "count", "n_respondents",
@@ -45,10 +47,16 @@ SHOWN = {
     T.COEFFICIENTS: ["term_label", "estimate", "se", "beta", "statistic", "p", "conf_low",
                      "conf_high", "exp_estimate", "exp_conf_low", "exp_conf_high"],
     T.MODEL: ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "events",
-              "minus2ll", "nagelkerke_r2", "lr_chi2", "df", "alpha", "dispersion"],
+              "minus2ll", "nagelkerke_r2", "lr_chi2", "df", "alpha", "dispersion", "trials"],
+    T.REFERENCES: ["predictor_label", "reference_label", "n_reference", "n"],
+    T.COUNT_CHECKS: ["model", "measure", "value"],
     T.ALPHA: ["measure", "estimate", "conf_low", "conf_high", "n", "k"],
     T.ITEMS: ["item_label", "mean", "sd", "item_rest_r", "alpha_if_deleted"],
     T.SCORE: ["n", "mean", "sd", "median", "conf_low", "conf_high"],
+    T.LIKERT: ["item_label", "label", "count", "n", "percent", "conf_low", "conf_high"],
+    T.LIKERT_SUMMARY: ["item_label", "n", "percent_below", "percent_middle", "percent_above",
+                       "mean", "sd"],
+    T.MULTIPLICITY: ["analysis", "variable_label", "test", "p", "p_adjusted", "primary"],
     T.RATES: ["wave", "level", "group", "responded", "invited", "percent", "conf_low",
               "conf_high"],
     T.ATTRITION: ["trait_label", "level_label", "n_followed", "n_lost", "followed", "lost",
@@ -80,11 +88,13 @@ SHOWN = {
 INTEGER = {"n", "count", "observed", "df1_int", "n_respondents", "n1", "n2", "events", "k",
            "responded", "invited", "n_base", "n_follow", "linked_n", "whole_people", "whole_n",
            "weighted_n", "n_followed", "n_lost", "n_responded", "n_extreme", "n_trimmed",
-           "people", "groups"}
-PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses"}
+           "people", "groups", "n_reference", "trials"}
+PERCENT = {"percent", "row_percent", "pct_of_respondents", "pct_of_responses", "percent_below",
+           "percent_middle", "percent_above"}
 # the comparison's p columns, and the column naming the test behind each (a footnote)
 P_TESTS = {"linked_p": "linked_test", "whole_p": "whole_test", "weighted_p": "weighted_test"}
-P_COLUMNS = {*P_TESTS, "p_anova"}
+# (and the adjusted p of a multiplicity family, the classical p beside a robust test)
+P_COLUMNS = {*P_TESTS, "p_anova", "p_adjusted", "p_classical"}
 # the comparison's estimates: their precision follows the row's unit (means 2 decimals,
 # percent and percentage points 1)
 BY_UNIT = {"base", "follow", "linked_change", "linked_low", "linked_high", "whole_change",
@@ -99,6 +109,8 @@ THREE = {"estimate", "beta", "cramers_v", "r_squared", "adj_r_squared", "nagelke
 
 @dataclass
 class Shown:
+    """A table as shown: its columns, their headings, formatted rows and footnotes."""
+
     columns: list[str]
     headings: list[str]
     rows: list[list[str]]
@@ -106,6 +118,7 @@ class Shown:
 
 
 def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
+    """A value as shown in ``column`` of ``table`` (rounded, APA p values, decimal mark)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if not isinstance(value, int | float):
@@ -120,7 +133,7 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
         out = f"{value:.1f}"
     elif column in P_COLUMNS:
         out = fmt_number(value, "p", "en")
-    elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID):
+    elif column in ("conf_low", "conf_high") and table in (T.FREQUENCIES, T.GRID, T.LIKERT):
         out = f"{100 * value:.1f}"
     elif column in THREE or column.startswith("exp_") or column in ("conf_low", "conf_high"):
         out = f"{value:.3f}"
@@ -129,12 +142,14 @@ def fmt_number(value: Any, column: str, lang: str, table: str = "") -> str:
     return localise_decimal(out, lang)
 
 
-def shown(table_name: str, frame: pd.DataFrame, lang: str) -> Shown:
-    """The columns and formatted cells of one table, with the p-value footnotes."""
+def shown(table_name: str, frame: pd.DataFrame, lang: str, conf: float = 0.95) -> Shown:
+    """The columns and formatted cells of one table, with the p-value footnotes; interval
+    headings name ``conf``, the level the intervals were computed at."""
     wanted = SHOWN.get(table_name) or [c for c in frame.columns if c not in ("method", "note")]
     cols = [c for c in wanted if c in frame.columns and frame[c].notna().any()]
     headings = texts("column", lang)
-    heads = [headings.get(c, c) for c in cols]
+    level = confidence_level(conf, lang)
+    heads = [headings[c].format(level=level) if c in headings else c for c in cols]
     footnotes: list[str] = []
     if "p" in cols and "method" in frame.columns:
         methods = [m for m in dict.fromkeys(frame.loc[frame["p"].notna(), "method"]) if m]

@@ -6,10 +6,12 @@ plotting stack on the machine's second core while the main process imports the s
 stack and reads the wave, then draws each figure result it is sent (the runner computes the
 figures' data first) while the main process computes the tables and writes the workbook.
 
-Jobs and answers travel pickled over the worker's stdin and stdout, a private pipe between
-two processes of this program. Whatever goes wrong in the worker (it cannot start, it dies,
-a figure fails) costs only time: every figure it has not delivered is drawn again in the
-main process, where an error surfaces exactly as it would without the worker.
+The worker is a one-process ``concurrent.futures.ProcessPoolExecutor`` in a *spawn*
+context: a fresh interpreter, so that nothing of the main process (its threads, its
+half-imported modules) is copied into it. Whatever goes wrong in the worker (it cannot
+start, it dies, a result will not pickle, a figure fails) costs only time: every figure it
+has not delivered is drawn again in the main process, where an error surfaces exactly as it
+would without the worker.
 """
 
 from __future__ import annotations
@@ -17,80 +19,60 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
-import pickle
-import queue
-import subprocess
-import sys
-import threading
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..analysis.results import Result
     from .figures import Figure
 
-Job = tuple["Result", Path, str]
-
 
 class FigureWorker:
-    """A child process that draws figure results; a context manager that ends it."""
+    """A worker process that draws figure results; a context manager that ends it."""
 
     def __init__(self) -> None:
-        self._jobs: list[Job] = []
-        self._queue: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
-        self._proc: subprocess.Popen[bytes] | None = None
-        if sys.executable:  # (empty in some embedded interpreters)
-            try:
-                self._proc = subprocess.Popen(
-                    [sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            except OSError:  # no child processes here: everything is drawn in this one
-                self._proc = None
-        # a thread feeds the pipe, so that a full pipe never holds up the statistics
-        self._feeder = threading.Thread(target=self._feed, daemon=True)
-        self._feeder.start()
+        self._jobs: list[tuple[Result, Path, str, Future[Figure | None] | None]] = []
+        self._pool: ProcessPoolExecutor | None = None
+        try:
+            import multiprocessing
 
-    def _feed(self) -> None:
-        proc = self._proc
-        while (job := self._queue.get()) is not None:
-            if proc is None:
-                continue
-            try:
-                pickle.dump(job, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-                proc.stdin.flush()
-            except Exception:  # the worker is gone, or a result would not pickle: from
-                proc = None     # here on collect() draws what the worker did not answer
-        if self._proc is not None:
-            with contextlib.suppress(OSError):
-                self._proc.stdin.close()
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_prepare)
+            # the process starts with its first job: this one, now, so that it imports the
+            # plotting stack while this process is still importing and reading
+            self._pool.submit(gc.collect)
+        except (OSError, ImportError, RuntimeError):  # no child processes here
+            self._pool = None
 
     def submit(self, result: Result, out_dir: Path, lang: str) -> None:
         """Have a figure result drawn into ``out_dir`` (other results are ignored)."""
         if result.kind != "figure":
             return
         out_dir.mkdir(parents=True, exist_ok=True)
-        self._jobs.append((result, out_dir, lang))
-        self._queue.put((result, out_dir, lang))
+        future = None
+        if self._pool is not None:
+            from .figures import draw
+
+            try:
+                future = self._pool.submit(draw, result, out_dir, lang)
+            except RuntimeError:  # the pool broke (its process died): drawn here
+                future = None
+        self._jobs.append((result, out_dir, lang, future))
 
     def collect(self) -> dict[str, Figure | None]:
         """Wait for the worker; every submitted figure by result id (None: no data)."""
         from .figures import draw
 
-        self._queue.put(None)
-        self._feeder.join()
-        answers: dict[str, tuple[bool, Figure | None]] = {}
-        if self._proc is not None:
-            try:  # one answer per job; the worker's exit is awaited in __exit__
-                for _ in self._jobs:
-                    rid, ok, figure = pickle.load(self._proc.stdout)
-                    answers[rid] = (ok, figure)
-            except (EOFError, OSError, pickle.UnpicklingError):  # it died: draw the rest here
-                pass
         drawn: dict[str, Figure | None] = {}
-        for result, out_dir, lang in self._jobs:
-            ok, figure = answers.get(result.id, (False, None))
-            drawn[result.id] = figure if ok else draw(result, out_dir, lang)
+        for result, out_dir, lang, future in self._jobs:
+            try:
+                drawn[result.id] = future.result() if future is not None else \
+                    draw(result, out_dir, lang)
+            except Exception:  # it failed there (or would not pickle): again here, where an
+                drawn[result.id] = draw(result, out_dir, lang)  # error is the user's to see
         return drawn
 
     def __enter__(self) -> FigureWorker:
@@ -98,36 +80,20 @@ class FigureWorker:
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        self._queue.put(None)
-        if self._proc is None:
+        if self._pool is None:
             return
-        try:  # normally the worker has finished: it exits when its stdin is closed
-            self._proc.wait(timeout=60 if kind is None else 0)
-        except subprocess.TimeoutExpired:  # an error here: the figures are not wanted
-            self._proc.kill()
-            self._proc.wait()
+        # normally every job is done; after an error the figures are not wanted
+        self._pool.shutdown(wait=kind is None, cancel_futures=kind is not None)
 
 
-def _serve(jobs: BinaryIO, answers: BinaryIO) -> None:
-    from .figures import draw, setup_plotting
+def _prepare() -> None:
+    """In the worker, before its first job: the plotting stack imported and set up."""
+    from .figures import setup_plotting
 
-    setup_plotting()  # now, while the main process is still busy
-    while True:
-        try:
-            result, out_dir, lang = pickle.load(jobs)
-        except EOFError:
-            return
-        try:
-            answer = (result.id, True, draw(result, out_dir, lang))
-        except Exception:  # drawn again by the main process, which reports the error
-            answer = (result.id, False, None)
-        pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-        answers.flush()
-
-
-if __name__ == "__main__":
-    # the answers get a private copy of stdout; anything a library prints goes to stderr
-    answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    _serve(sys.stdin.buffer, answers)
-    gc.freeze()  # no cycle collections at shutdown: a quarter second with this many modules
+    # anything a library prints would land among the main process's messages
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        with contextlib.suppress(OSError):
+            os.dup2(devnull, fd)
+    setup_plotting()
+    gc.freeze()  # no cycle collections over the plotting stack, nor at shutdown

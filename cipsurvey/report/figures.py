@@ -14,13 +14,15 @@ import pandas as pd
 
 from ..analysis import tables as T
 from ..analysis.results import Result
-from ..lang import text
+from ..lang import confidence_level, text
 
 PALETTE = "colorblind"
 
 
 @dataclass
 class Figure:
+    """A drawn figure: its files, title and alt text."""
+
     id: str
     title: str
     alt: str
@@ -29,6 +31,7 @@ class Figure:
 
 
 def setup_plotting():
+    """matplotlib (Agg) and seaborn with the report's theme; returns (plt, sns)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -59,17 +62,19 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
     if kind == "dumbbell":
         fig, alt = _dumbbell(plt, sns, data, lang)
     elif kind == "cohorts":
-        fig, alt = _cohorts(plt, sns, data, lang)
+        fig, alt = _cohorts(plt, sns, data, lang, result.conf)
     elif kind == "counts_by_group":
         fig, alt = _counts(plt, sns, data, result.tables[T.BOXES], lang)
     elif kind == "stacked_grid":
         fig, alt = _stacked(plt, sns, data, lang)
     elif kind == "yes_bars":
-        fig, alt = _yes_bars(plt, sns, data, lang)
+        fig, alt = _yes_bars(plt, sns, data, lang, result.conf)
     elif kind == "mr_heatmap":
         fig, alt = _heatmap(plt, sns, data, lang)
+    elif kind == "likert":
+        fig, alt = likert_bars(plt, sns, data, lang)
     else:
-        fig, alt = _mr_bars(plt, sns, data, lang)
+        fig, alt = _mr_bars(plt, sns, data, lang, result.conf)
     fig.suptitle(result.title, fontsize=12)
     fig.tight_layout()
     from ..files import atomic_write
@@ -143,7 +148,7 @@ def _stacked(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
+def _yes_bars(plt, sns, data: pd.DataFrame, lang: str, conf: float):
     first = data.drop_duplicates("label")["label"].iloc[0]
     data = data.assign(item_label=_strip_common_prefix(data["item_label"]))
     yes = data[data["label"] == first].sort_values("percent")
@@ -156,6 +161,7 @@ def _yes_bars(plt, sns, data: pd.DataFrame, lang: str):
     ax.set_xlabel(f"% {first}")
     ax.tick_params(axis="y", labelsize=8)
     alt = text("figure.yes_bars_alt", lang, answer=first, n=len(yes),
+               level=confidence_level(conf, lang),
                low=f"{yes['percent'].min():.0f}", high=f"{yes['percent'].max():.0f}")
     return fig, alt
 
@@ -175,7 +181,7 @@ def _heatmap(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
+def _mr_bars(plt, sns, data: pd.DataFrame, lang: str, conf: float):
     d = data.sort_values("pct_of_respondents")
     fig, ax = plt.subplots(figsize=(7, 0.5 * len(d) + 1.2))
     ax.barh(d["label"], d["pct_of_respondents"], color=sns.color_palette(PALETTE)[1])
@@ -187,6 +193,7 @@ def _mr_bars(plt, sns, data: pd.DataFrame, lang: str):
     ax.set_xlabel(text("figure.percent_of_respondents", lang))
     n = int(d["n_respondents"].iloc[0])
     alt = text("figure.mr_bars_alt", lang, n=n, top=d["label"].iloc[-1],
+               level=confidence_level(conf, lang),
                percent=f"{d['pct_of_respondents'].iloc[-1]:.0f}")
     return fig, alt
 
@@ -217,8 +224,8 @@ def _dumbbell(plt, sns, data: pd.DataFrame, lang: str):
     return fig, alt
 
 
-def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
-    """Each indicator per course occasion, with 95 % CIs, side by side."""
+def _cohorts(plt, sns, data: pd.DataFrame, lang: str, conf: float):
+    """Each indicator per course occasion, with its intervals, side by side."""
     indicators = list(dict.fromkeys(data["indicator_label"]))
     fig, axes = plt.subplots(1, len(indicators), figsize=(3.2 * len(indicators), 3.6),
                              squeeze=False)
@@ -233,8 +240,55 @@ def _cohorts(plt, sns, data: pd.DataFrame, lang: str):
         ax.set_xticks(x)
         ax.set_xlabel(text("figure.course_occasion", lang))
         ax.set_ylabel(part["unit"].iloc[0])
-    alt = text("figure.cohorts_alt", lang, n=len(indicators),
+    alt = text("figure.cohorts_alt", lang, n=len(indicators), level=confidence_level(conf, lang),
                occasions=data["group"].nunique())
+    return fig, alt
+
+
+def likert_bars(plt, sns, data: pd.DataFrame, lang: str):
+    """Diverging stacked bars of a Likert scale (Robbins & Heiberger, 2011): per item, each
+    answer's percent; the answers below the middle of the scale to the left of zero, those
+    above to the right, the middle answer centred on zero. ColorBrewer's PuOr palette
+    (distinct under the common colour-vision deficiencies), the middle answer grey.
+
+    ``data``: the item-by-answer table (``item, item_label, level, label, side, percent``,
+    answers in scale order), as :func:`cipsurvey.stats.likert_distribution` gives it.
+    """
+    levels = list(dict.fromkeys(data["level"]))
+    first = data.drop_duplicates("level").set_index("level")
+    colours = sns.color_palette("PuOr", len(levels))
+    colours = [(0.75, 0.75, 0.75) if first.loc[lv, "side"] == "middle" else c
+               for lv, c in zip(levels, colours, strict=True)]
+    items = list(dict.fromkeys(data["item"]))
+    names = _strip_common_prefix(data.drop_duplicates("item").set_index("item")
+                                 .loc[items, "item_label"])
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(items) + 1.9))
+    ys = np.arange(len(items))[::-1]
+    above = {}
+    reach = 0.0  # the longest bar end on either side, for a symmetric axis around 0
+    for y, item in zip(ys, items, strict=True):
+        part = data[data["item"] == item].set_index("level")
+        pct = part["percent"].reindex(levels).fillna(0.0)  # (a suppressed cell draws as 0)
+        side = part["side"].reindex(levels)
+        left = -(pct[side == "below"].sum() + pct[side == "middle"].sum() / 2)
+        reach = max(reach, -left, left + pct.sum())
+        for lv, colour in zip(levels, colours, strict=True):
+            ax.barh(y, pct[lv], left=left, color=colour, edgecolor="white", height=0.7,
+                    label=first.loc[lv, "label"] if y == ys[0] else None)
+            left += pct[lv]
+        above[item] = pct[side == "above"].sum()
+    ax.axvline(0, color="0.2", lw=0.8)
+    ax.set_yticks(ys, [_wrap(n, 45) for n in names], fontsize=8)
+    ax.set_xlabel(text("figure.likert_axis", lang))
+    limit = 10 * np.ceil(reach / 10)
+    ticks = np.arange(-limit, limit + 1, 20 if limit > 40 else 10)
+    ax.set_xlim(-limit, limit)
+    ax.set_xticks(ticks, [f"{abs(t):.0f}" for t in ticks])
+    ax.legend(ncol=len(levels), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False,
+              fontsize=7.5, handlelength=1.2, columnspacing=1.0)
+    top = max(above, key=above.get)
+    alt = text("figure.likert_alt", lang, n=len(items),
+               top=names.iloc[items.index(top)], percent=f"{above[top]:.0f}")
     return fig, alt
 
 
@@ -252,7 +306,7 @@ def _strip_common_prefix(labels: pd.Series) -> pd.Series:
                      index=labels.index)
 
 
-def _wrap(text: str, width: int) -> str:
+def _wrap(label: str, width: int) -> str:
     import textwrap
 
-    return "\n".join(textwrap.wrap(text, width))
+    return "\n".join(textwrap.wrap(label, width))

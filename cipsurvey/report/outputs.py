@@ -33,6 +33,8 @@ SCHEMA = "cipsurvey-results/1"
 
 @dataclass
 class Written:
+    """The files a report was written to."""
+
     html: Path
     docx: Path
     xlsx: Path
@@ -53,11 +55,13 @@ def _clean(value: Any) -> Any:
 
 
 def table_records(frame: pd.DataFrame) -> dict[str, Any]:
+    """A table as JSON: column names and rows, numbers at full precision."""
     return {"columns": [str(c) for c in frame.columns],
             "rows": [[_clean(v) for v in rec] for rec in frame.itertuples(index=False)]}
 
 
 def software() -> dict[str, str]:
+    """The versions of the software that computed the report."""
     import pyreadstat
     import scipy
     import statsmodels
@@ -68,6 +72,7 @@ def software() -> dict[str, str]:
 
 
 def is_synthetic(report: Report) -> bool:
+    """Whether the report's data are the SYNTHETIC demo files."""
     return any("synthetic" in Path(f.file).name for f in report.survey.account.files)
 
 
@@ -96,6 +101,7 @@ def methods_paragraph(report: Report, invited: int | None = None) -> str:
 
 def results_json(report: Report, figures: list[Figure], invited: int | None = None,
                  generated: str | None = None, methods: str | None = None) -> dict[str, Any]:
+    """The report as the results.json document (docs/results-json.md)."""
     survey = report.survey
     problems = survey.problems.groupby(["severity", "code"]).size().reset_index(name="n")
     return {
@@ -123,6 +129,7 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
 
 
 def figure_records(figures: list[Figure]) -> list[dict[str, str]]:
+    """The figures as results.json lists them."""
     return [{"id": f.id, "alt": f.alt, "png": f.png.name, "svg": f.svg.name} for f in figures]
 
 
@@ -204,7 +211,7 @@ figcaption{font-size:.85rem;color:#333}
 
 def format_tables(report: Report) -> dict[tuple[str, str], Shown]:
     """Every table of the report as shown in HTML and Word, formatted once for both."""
-    return {(r.id, name): shown(name, frame, report.lang)
+    return {(r.id, name): shown(name, frame, report.lang, r.conf)
             for r in report.results if r.kind != "figure" for name, frame in r.tables.items()}
 
 
@@ -235,6 +242,7 @@ def _sections(report: Report, figures: dict[str, Figure],
 
 def write_html(report: Report, path: Path, figures: dict[str, Figure], methods: str,
                generated: str, formatted: dict[tuple[str, str], Shown] | None = None) -> Path:
+    """The HTML report: one page, figures inlined."""
     from jinja2 import Environment
 
     env = Environment(autoescape=True)
@@ -389,6 +397,7 @@ def _docx_table(doc, headings: list[str], rows: list[list[str]]):
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
+    """The Excel workbook: one sheet per table, numbers kept numeric."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 

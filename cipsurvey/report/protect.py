@@ -25,11 +25,12 @@ DERIVED = ("percent", "proportion", "row_percent", "col_percent", "total_percent
            "pct_of_responses")
 # the two keys of each tabulation: cells recoverable from a row's or a column's total
 KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: ("item", "level"),
-        T.MULTIPLE_RESPONSE: ("group", "option"),
+        T.MULTIPLE_RESPONSE: ("group", "option"), T.LIKERT: ("item", "level"),
         # figure data: options by group (multiple response), or how many gave each value of a
         # variable in a group, whose total is the n printed with the boxes
-        T.DATA: ("group", "option", ("variable", "group"))}
-SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES)  # a whole group's statistics
+        T.DATA: ("group", "option", ("variable", "group"), "item", "level")}
+# a whole group's statistics
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES, T.LIKERT_SUMMARY)
 
 
 def suppress(report: Report, k: int) -> int:

@@ -7,9 +7,13 @@ from deep inside a library).
 
 from ._util import shared_work
 from .contingency import association, chi2_tests, crosstab_cells
+from .countmodels import CountModelChoice, binomial_count, count_model, reference_levels
 from .descriptives import box_stats, describe, value_counts
+from .exact import fisher_freeman_halton
 from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
 from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
+from .likert import likert_distribution, likert_summary
+from .multiplicity import adjust, adjust_families, disagreement, disagreements
 from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from .posthoc import dunn, pairwise_d, posthoc
 from .regression import (
@@ -22,14 +26,19 @@ from .regression import (
     poisson,
 )
 from .scales import cronbach_alpha, item_total, scale_scores
+from .selection import crosstab_tests, sparse
+from .structural import quasi_independence
 from .twogroup import cohens_d, levene, mann_whitney, ttest
 
 __all__ = [
-    "RegressionResult", "anova", "anova_effect_sizes", "association", "box_stats",
-    "chi2_tests", "cohens_d", "cronbach_alpha", "crosstab_cells", "describe", "design",
-    "distinct_rows", "dunn", "frequencies", "grid", "item_total", "kruskal", "levene",
-    "logistic", "mann_whitney", "marginal_homogeneity", "mcnemar", "multiple_response",
-    "multiple_response_tests", "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson",
-    "posthoc", "robust_anova", "scale_scores", "shared_work", "ttest", "value_counts",
-    "wilcoxon", "wilson",
+    "CountModelChoice", "RegressionResult", "adjust", "adjust_families", "anova",
+    "anova_effect_sizes", "association", "binomial_count", "box_stats", "chi2_tests",
+    "cohens_d", "count_model", "cronbach_alpha", "crosstab_cells", "crosstab_tests",
+    "describe", "design", "disagreement", "disagreements", "distinct_rows", "dunn",
+    "fisher_freeman_halton", "frequencies", "grid", "item_total", "kruskal", "levene",
+    "likert_distribution", "likert_summary", "logistic", "mann_whitney",
+    "marginal_homogeneity", "mcnemar", "multiple_response", "multiple_response_tests",
+    "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson", "posthoc",
+    "quasi_independence", "reference_levels", "robust_anova", "scale_scores", "shared_work",
+    "sparse", "ttest", "value_counts", "wilcoxon", "wilson",
 ]

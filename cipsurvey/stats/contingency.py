@@ -1,4 +1,16 @@
-"""Crosstabs: cells with expected counts and residuals, the χ² family, Cramér's V."""
+"""Crosstabs: cells with expected counts and residuals, the χ² family, Cramér's V.
+
+The statistics are the libraries': scipy's ``chi2_contingency``, ``fisher_exact`` and
+``contingency.association``, statsmodels' ``Table`` (expected counts, Pearson and adjusted
+residuals, the linear-by-linear test). Written here:
+
+- the counting of the table (:func:`table`): a ``bincount`` of level positions, or of the
+  codes' offsets (``_discrete.joint_counts``), where ``pandas.crosstab`` groups through a
+  pivot table (tested against it on the demo wave and tests/reference data; measured with
+  ``benchmarks/fast_paths.py``);
+- the signed phi of a 2×2 table (SPSS's sign; scipy's association gives |phi|) and the
+  interval of Cramér's V (the noncentral χ² inverted, ``effect_ci``).
+"""
 
 from __future__ import annotations
 
@@ -7,12 +19,15 @@ import math
 import numpy as np
 import pandas as pd
 from scipy import stats
+from scipy.stats import contingency
 
 from . import _discrete
 from ._util import frame, levels, listwise, memo
 from .effect_ci import ncp_chi2
 
 TEST_COLUMNS = ["test", "statistic", "df", "p", "n", "method", "note"]
+CELL_COLUMNS = ["row", "column", "observed", "expected", "row_percent", "col_percent",
+                "total_percent", "std_residual", "adj_residual"]
 
 
 def table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
@@ -55,23 +70,26 @@ def crosstab_cells(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     Haberman, S. J. (1973). The analysis of residuals in cross-classified tables. Biometrics,
         29, 205-220.
     """
+    from statsmodels.stats.contingency_tables import Table
+
     obs = table(data, x, y)
     o = obs.to_numpy(dtype=float)
     n = o.sum()
-    rs, cs = o.sum(axis=1, keepdims=True), o.sum(axis=0, keepdims=True)
-    e = rs @ cs / n if n else np.full_like(o, np.nan)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        std = (o - e) / np.sqrt(e)
-        adj = (o - e) / np.sqrt(e * (1 - rs / n) * (1 - cs / n))
+    rs, cs = o.sum(axis=1), o.sum(axis=0)
+    if n:
+        cells = Table(o, shift_zeros=False)
+        e, std, adj = cells.fittedvalues, cells.resid_pearson, cells.standardized_resids
+    else:
+        e = std = adj = np.full_like(o, np.nan)
     rows = []
     for i, r in enumerate(obs.index):
         for j, c in enumerate(obs.columns):
             rows.append({"row": r, "column": c, "observed": int(o[i, j]), "expected": e[i, j],
-                         "row_percent": 100 * o[i, j] / rs[i, 0] if rs[i, 0] else np.nan,
-                         "col_percent": 100 * o[i, j] / cs[0, j] if cs[0, j] else np.nan,
+                         "row_percent": 100 * o[i, j] / rs[i] if rs[i] else np.nan,
+                         "col_percent": 100 * o[i, j] / cs[j] if cs[j] else np.nan,
                          "total_percent": 100 * o[i, j] / n if n else np.nan,
                          "std_residual": std[i, j], "adj_residual": adj[i, j]})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 
 def expected_note(observed: np.ndarray) -> tuple[int, float, float, str]:
@@ -114,7 +132,7 @@ def chi2_tests(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     n = int(o.sum())
     if o.shape[0] < 2 or o.shape[1] < 2:
         out = frame([{"test": "Pearson chi-square", "statistic": np.nan, "df": np.nan,
-                      "p": np.nan, "n": n, "method": "Pearson chi-square",
+                      "p": np.nan, "n": n, "method": "Pearson chi-square, no continuity correction",
                       "note": "a single category: no test"}], TEST_COLUMNS)
         return out
     below, pct, emin, note = expected_note(o)
@@ -138,34 +156,29 @@ def chi2_tests(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
         rows.append({"test": "Fisher's exact test (one-sided)", "statistic": np.nan,
                      "df": np.nan, "p": fp1, "n": n,
                      "method": f"Fisher's exact test, one-sided ({side})", "note": ""})
-    try:
-        r = _table_correlation(obs)
-        if np.isfinite(r):
-            m2 = (n - 1) * r * r
+    scores = _scores(obs)
+    if scores is not None:
+        from statsmodels.stats.contingency_tables import Table
+
+        lin = Table(o, shift_zeros=False).test_ordinal_association(*scores)
+        m2 = float(lin.zscore) ** 2
+        if np.isfinite(m2):
             rows.append({"test": "Linear-by-linear association", "statistic": m2, "df": 1,
-                         "p": stats.chi2.sf(m2, 1), "n": n,
+                         "p": float(lin.pvalue), "n": n,
                          "method": "Mantel-Haenszel linear-by-linear, codes as scores",
                          "note": "meaningful for ordered categories only"})
-    except (TypeError, ValueError):
-        pass
     out = frame(rows, TEST_COLUMNS)
     out.attrs.update(cells_below_5=below, pct_below_5=pct, min_expected=emin)
     return out
 
 
-def _table_correlation(obs: pd.DataFrame) -> float:
-    """Pearson's r between the row and column codes of the respondents a table counts
-    (each respondent's pair of codes is a cell, so the moments are sums over cells)."""
-    o = obs.to_numpy(dtype=float)
-    xs = np.asarray(obs.index, dtype=float)
-    ys = np.asarray(obs.columns, dtype=float)
-    n = o.sum()
-    dx = xs - (o.sum(axis=1) @ xs) / n
-    dy = ys - (o.sum(axis=0) @ ys) / n
-    sxx, syy = o.sum(axis=1) @ dx**2, o.sum(axis=0) @ dy**2
-    if not (sxx > 0 and syy > 0):
-        return np.nan
-    return float(dx @ o @ dy / np.sqrt(sxx * syy))
+def _scores(obs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """The row and column codes of a table as scores; None when the levels are not numbers
+    (text answers have no order to test)."""
+    try:
+        return np.asarray(obs.index, dtype=float), np.asarray(obs.columns, dtype=float)
+    except (TypeError, ValueError):
+        return None
 
 
 def association(data: pd.DataFrame, x: str, y: str, conf: float = 0.95) -> pd.DataFrame:
@@ -195,7 +208,7 @@ def association(data: pd.DataFrame, x: str, y: str, conf: float = 0.95) -> pd.Da
                        "note": "a single category: no association"}], cols)
     chi2, p, dof, _ = stats.chi2_contingency(o, correction=False)
     k = min(o.shape) - 1
-    v = math.sqrt(chi2 / (n * k))
+    v = float(contingency.association(obs.to_numpy(), method="cramer", correction=False))
     lo, hi = ncp_chi2(chi2, dof, conf)
     rows = []
     if o.shape == (2, 2):

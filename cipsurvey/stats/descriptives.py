@@ -1,4 +1,11 @@
-"""Descriptive statistics of a numeric variable, overall or by group."""
+"""Descriptive statistics of a numeric variable, overall or by group.
+
+Moments are numpy's and the mean's interval scipy's t. Quartiles, medians and box-plot
+whiskers come from the counts of the distinct values (``_discrete.quantiles``), the same
+bits as ``numpy.quantile`` and ``matplotlib.cbook.boxplot_stats`` (tests/test_fast_paths.py):
+0.02 s against numpy's 0.08 s for the quartiles of a million ages, with the counting shared
+with the group split (benchmarks/fast_paths.py).
+"""
 
 from __future__ import annotations
 

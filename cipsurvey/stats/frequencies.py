@@ -1,4 +1,10 @@
-"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets."""
+"""Frequencies, proportions with Wilson intervals, answer grids and multiple-response sets.
+
+Wilson intervals are statsmodels' (``proportion_confint``) and the tests of a
+multiple-response option scipy's (through ``contingency``). The counts come from the codes'
+offsets (``_discrete.value_counts``) or the crosstab's ``bincount``, tested against pandas'
+``value_counts`` and ``crosstab`` (tests/test_fast_paths.py).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from . import _discrete
 from ._util import frame, group_codes, levels, memo
-from .contingency import association, chi2_tests, table
+from .contingency import association, table
 
 FREQ_COLUMNS = ["group", "level", "label", "count", "n", "proportion", "percent", "conf_low",
                 "conf_high", "method", "note"]
@@ -194,22 +200,35 @@ def _multiple_response(data: pd.DataFrame, columns: list[str], between: str | No
     return frame(rows, MR_COLUMNS)
 
 
-def multiple_response_tests(data: pd.DataFrame, columns: Sequence[str],
-                            between: str) -> pd.DataFrame:
-    """Compare groups on each option: Pearson χ² (uncorrected), Fisher's exact for 2×2.
+def multiple_response_tests(data: pd.DataFrame, columns: Sequence[str], between: str,
+                            structural: Mapping[str, Sequence[Any]] | None = None
+                            ) -> pd.DataFrame:
+    """Compare groups on each option: Pearson χ² (uncorrected), or Fisher's exact test
+    (Fisher-Freeman-Halton beyond 2 × 2) where the option's table is sparse.
+
+    Parameters
+    ----------
+    structural : mapping of option column to group levels, optional
+        Groups that cannot choose an option by design (one's own organisation among the
+        "other organisations"): they are left out of that option's test and effect size.
 
     Returns
     -------
     DataFrame
-        ``option, n, statistic, df, p, cramers_v, method, note`` per option, among the
-        respondents who answered the question.
+        ``option, n, statistic, df, p, cramers_v, method, note, excluded`` per option,
+        among the respondents who answered the question; ``excluded`` lists the groups left
+        out by design.
     """
-    return memo(data, ("multiple_response_tests", tuple(columns), between),
-                lambda: _multiple_response_tests(data, list(columns), between)).copy()
+    structural = {c: tuple(v) for c, v in (structural or {}).items()}
+    key = ("multiple_response_tests", tuple(columns), between, tuple(sorted(structural.items())))
+    return memo(data, key, lambda: _multiple_response_tests(data, list(columns), between,
+                                                            structural)).copy()
 
 
-def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
-                             between: str) -> pd.DataFrame:
+def _multiple_response_tests(data: pd.DataFrame, columns: list[str], between: str,
+                             structural: dict[str, tuple]) -> pd.DataFrame:
+    from .selection import crosstab_tests
+
     options, answered = _options(data, columns)  # (unanswered options of them count as 0)
     group = data[between].array[answered]
     rows = []
@@ -218,14 +237,21 @@ def _multiple_response_tests(data: pd.DataFrame, columns: list[str],
         chosen = values[answered]
         chosen[np.isnan(chosen)] = 0
         pair = pd.DataFrame({between: group, col: chosen}, copy=False)
-        tests = chi2_tests(pair, between, col)
-        pearson = tests.iloc[0]
-        fisher = tests[tests["test"] == "Fisher's exact test"]
-        use = fisher.iloc[0] if len(fisher) and pearson["note"] else pearson
+        excluded = structural.get(col, ())
+        if excluded:
+            keep = ~pd.Series(group).isin([float(g) for g in excluded]).to_numpy()
+            if (chosen[~keep] != 0).any():
+                raise ValueError(f"{col!r}: a group declared unable to choose it has chosen it")
+            pair = pair[keep]
+        tests = crosstab_tests(pair, between, col)
+        use = tests[tests["primary"]].iloc[0]
         v = association(pair, between, col)
         v = v[v["measure"] == "Cramer's V"]["estimate"]
-        rows.append({"option": col, "n": pearson["n"], "statistic": use["statistic"],
+        rows.append({"option": col, "n": use["n"], "statistic": use["statistic"],
                      "df": use["df"], "p": use["p"],
                      "cramers_v": float(v.iloc[0]) if len(v) else np.nan,
-                     "method": use["test"], "note": pearson["note"]})
-    return frame(rows, ["option", "n", "statistic", "df", "p", "cramers_v", "method", "note"])
+                     "method": use["test"],
+                     "note": tests.iloc[0]["note"],
+                     "excluded": ", ".join(str(g) for g in excluded)})
+    return frame(rows, ["option", "n", "statistic", "df", "p", "cramers_v", "method", "note",
+                        "excluded"])

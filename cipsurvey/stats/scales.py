@@ -1,4 +1,14 @@
-"""Scales: Cronbach's α with a CI, item statistics, and scale scores."""
+"""Scales: Cronbach's α with a CI, item statistics, and scale scores.
+
+Written here, from one covariance matrix of the complete cases shared by α and the item
+statistics, and tested against pingouin and numpy (tests/test_fast_paths.py) and PSPP:
+
+- α with Feldt's interval: ``pingouin.cronbach_alpha`` gives the same α, but its interval
+  takes n from the rows before its own listwise deletion (on the demo wave's climate items
+  [0.826, 0.862] where the complete cases give [0.825, 0.863]) and is rounded to three
+  decimals; importing pingouin also costs 1.2 s.
+- item-total statistics (SPSS's RELIABILITY /SUMMARY=TOTAL): no library has them.
+"""
 
 from __future__ import annotations
 

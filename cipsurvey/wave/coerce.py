@@ -41,7 +41,7 @@ OK, EMPTY, USER_MISSING = "ok", "empty", "user_missing"
 SEVERITY = {
     "unknown_code": "error", "ambiguous_code": "error", "out_of_range": "error",
     "free_typed_number": "error", "not_a_number": "error", "not_integer": "error",
-    "invalid_date": "error",
+    "invalid_date": "error", "date_out_of_range": "error",
 }
 
 
@@ -57,6 +57,9 @@ class ColumnMatch:
 
 @dataclass
 class Coerced:
+    """A raw table coded to the instrument: the wave columns, how columns matched,
+    the problems of its cells and the user-missing codes."""
+
     frame: pd.DataFrame
     matches: list[ColumnMatch]
     unknown_columns: list[str]
@@ -221,6 +224,7 @@ TWICE_HINTS = {
 
 
 def raise_duplicate(raw: RawTable, col: str, other: str, column: str) -> None:
+    """Refuse a file in which two columns hold the same wave column."""
     from ..errors import InputFileError
 
     raise InputFileError(
@@ -362,14 +366,18 @@ class _ItemReader:
 
     def _date(self, value: Any) -> tuple[Any, str, Any]:
         if isinstance(value, dt.datetime | dt.date | pd.Timestamp | np.datetime64):
-            return pd.Timestamp(value), OK, None
-        text = str(value).strip()
-        try:
-            stamp = pd.to_datetime(text, format="ISO8601")
-        except (ValueError, TypeError, OverflowError):
-            return pd.NaT, "invalid_date", None
-        if stamp.tzinfo is not None:
-            stamp = stamp.tz_localize(None)
+            stamp = pd.Timestamp(value)
+        else:
+            try:
+                stamp = pd.to_datetime(str(value).strip(), format="ISO8601")
+            except (ValueError, TypeError, OverflowError):
+                return pd.NaT, "invalid_date", None
+            if stamp.tzinfo is not None:
+                stamp = stamp.tz_localize(None)
+        # the wave's date columns are datetime64[ns]: a date outside their span (a year
+        # 1000 from a damaged cell) is a problem on the cell, not a crash
+        if not pd.Timestamp.min <= stamp <= pd.Timestamp.max:
+            return pd.NaT, "date_out_of_range", None
         return stamp, OK, None
 
     def read_option(self, value: Any, choice_label_keys: set[str]) -> tuple[Any, str, Any]:
@@ -495,6 +503,7 @@ class MissingCodes:
 
     @staticmethod
     def concat(parts: list[MissingCodes]) -> MissingCodes:
+        """The codes of several files' rows, stacked in order."""
         if len(parts) == 1:
             return parts[0]
         columns: dict[str, tuple[np.ndarray, list[Any]]] = {}

@@ -56,17 +56,25 @@ class GroupingSpec(_Model):
 
 
 class WholeSampleSpec(_Model):
+    """The whole-sample model: GEE or a mixed model, and the GEE's working correlation."""
+
     method: Literal["gee", "mixed"] = "gee"
     correlation: Literal["independence", "exchangeable"] = "independence"
 
 
 class WeightsSpec(_Model):
+    """Attrition weights: the baseline traits of the response model, the trimming bound and
+    the ratio to the mean weight above which a weight is called extreme."""
+
     traits: list[str] = Field(default_factory=list)
     trim: Annotated[float, Field(gt=1)] | None = None
     extreme: Annotated[float, Field(gt=1)] = 5.0
 
 
 class PlanningSpec(_Model):
+    """Planning the next wave: the power wanted, and the effect (d, or percentage points
+    for shares) whose needed sample size is shown."""
+
     power: Annotated[float, Field(gt=0, lt=1)] = 0.8
     d: Annotated[float, Field(gt=0)] = 0.2
     points: Annotated[float, Field(gt=0, lt=100)] = 5.0
@@ -110,6 +118,7 @@ class Indicator:
 
     @property
     def is_mean(self) -> bool:
+        """Whether the indicator is summarised by a mean (else by shares)."""
         return self.kind in ("count", "number", "scale")
 
     @property

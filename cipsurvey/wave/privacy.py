@@ -48,6 +48,7 @@ def load_key(path: str | Path | None = None, create: bool = True) -> bytes:
 
 
 def pseudonym(value: str, key: bytes) -> str:
+    """The keyed hash (HMAC-SHA256) of one id, as ``P`` and 16 hex digits."""
     return "P" + hmac.new(key, str(value).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
 
 

@@ -46,6 +46,8 @@ class Invited(_Model):
 
 
 class Manifest(_Model):
+    """A study manifest: the instrument, the waves and what links them."""
+
     schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=ID_PATTERN)]
     title: Label
@@ -60,6 +62,8 @@ class Manifest(_Model):
 
 @dataclass
 class Study:
+    """A study read: every wave imported, and the invitations per cohort."""
+
     manifest: Manifest
     folder: Path
     instrument: Instrument
@@ -68,9 +72,11 @@ class Study:
 
     @property
     def key(self) -> str | None:
+        """The item that links respondents across waves, if any."""
         return self.manifest.respondent_key
 
     def label(self, wave: str, lang: str) -> str:
+        """The label of wave ``wave`` in ``lang``."""
         return next(w.label.get(lang) for w in self.manifest.waves if w.id == wave)
 
 

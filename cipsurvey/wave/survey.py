@@ -74,6 +74,7 @@ class FileAccount:
     notes: list[str] = field(default_factory=list)  # what was assumed about the file
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return dict(self.__dict__)
 
 
@@ -86,17 +87,21 @@ class ImportAccount:
 
     @property
     def rows_read(self) -> int:
+        """Rows read, over every file."""
         return sum(f.rows_read for f in self.files)
 
     @property
     def rows_kept(self) -> int:
+        """Rows kept, over every file."""
         return sum(f.rows_kept for f in self.files)
 
     @property
     def rows_excluded(self) -> int:
+        """Rows excluded, over every file."""
         return sum(f.rows_excluded for f in self.files)
 
     def table(self) -> pd.DataFrame:
+        """One row per file: format, what was detected, rows read, kept and excluded."""
         rows = [{
             "file": f.file, "format": f.format,
             "detected": ", ".join(f"{k}: {v}" for k, v in f.details.items()),
@@ -112,6 +117,7 @@ class ImportAccount:
                 .rename("rows").reset_index())
 
     def as_dict(self) -> dict[str, Any]:
+        """The account as plain data (for results.json)."""
         return {
             "rows_read": self.rows_read, "rows_kept": self.rows_kept,
             "rows_excluded": self.rows_excluded,
@@ -154,9 +160,11 @@ class Survey:
 
     @property
     def n(self) -> int:
+        """The number of respondents."""
         return len(self.data)
 
     def is_clean(self) -> bool:
+        """Whether validation found no error and no warning."""
         return not self.problems["severity"].isin(["error", "warning"]).any()
 
     def labelled(self, lang: str = "en") -> pd.DataFrame:
@@ -227,92 +235,145 @@ def read_survey(
     for kind, rule in (("partial", partial), ("test", test)):
         if rule not in ("flag", "keep", "drop"):
             raise CipsurveyError(f"--{kind} must be flag, keep or drop, not {rule!r}")
-    frames: list[pd.DataFrame] = []
-    problems: list[ProblemRecord] = []
-    missing: list[MissingCodes] = []
-    accounts: list[FileAccount] = []
-    exclusions: list[dict[str, Any]] = []
+    parts: list[FilePart] = []
     seen_files: set[Path] = set()
-    fed: dict[str, set[str]] = {}
-    forms: dict[str, str] = {}  # REDCap: item -> its form
     for path in paths:
         p = Path(path)
         if p.exists() and p.resolve() in seen_files:
             raise CipsurveyError("the same file is given twice", file=p)
         if p.exists():
             seen_files.add(p.resolve())
-        raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
-                       decimal=decimal, sheet=sheet, source=source)
-        layout = raw.layout
-        blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
-        other_event = _event_rows(raw, event)
-        repeat = _repeat_keys(raw)
-        coerced = coerce_table(raw, inst)
-        if not coerced.matches:
-            shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
-            tool = raw.details.get("source", "table")
-            raise InputFileError(
-                f"the file does not fit the instrument {inst.id!r}: none of its columns "
-                f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items"
-                + (f" (it looks like a {TOOL_NAMES[tool]} export)" if tool != "table" else ""),
-                file=p, row=1, hint=EXPORT_HINTS[tool])
-        frame = coerced.frame
-        frame["source"] = str(p)
-        frame["source_row"] = raw.rows
-        if repeat is not None:
-            frame[REPEAT] = repeat
-        keep, reasons = _row_exclusions(blank, coerced.raw_answered)
-        if other_event is not None:  # (the event is the reason, answered or not)
-            moved = ~blank & other_event.notna().to_numpy()
-            for i in np.nonzero(moved)[0]:
-                reasons[i] = f"another REDCap event ({other_event.iat[i]})"
-            keep &= ~moved
-        status = layout.status.where(~blank, "complete")  # (a blank row is no response)
-        tool = raw.details.get("source", "table")
-        problems.extend(_duplicate_responses(raw, coerced, keep))
-        for kind, rule in (("partial", partial), ("test", test), ("spam", test)):
-            marked = (status == kind).to_numpy() & keep
-            if rule == "drop":
-                for i in np.nonzero(marked)[0]:
-                    reasons[i] = f"{kind} response ({tool})"
-                keep = keep & ~marked
-            elif rule == "flag":
-                for i in np.nonzero(marked)[0]:
-                    problems.append(problem(
-                        file=str(p), row=int(raw.rows[i]), severity="warning",
-                        code=f"{kind}_response", message=text(
-                            "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind,
-                            option="partial" if kind == "partial" else "test-responses")))
-        for i in np.nonzero(~keep)[0]:
-            exclusions.append({"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]})
-        for row in raw.short_rows:
-            problems.append(problem(
-                file=str(p), row=row, severity="warning", code="short_row",
-                message=text("problem.short_row", PROBLEM_LANG)))
-        excluded_rows = set(raw.rows[~keep].tolist())
-        problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
-        problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
-        missing.append(coerced.missing.take(keep))
-        frames.append(frame if keep.all() else frame.loc[keep])  # (no copy when all kept)
-        for match in coerced.matches:
-            fed.setdefault(match.item.id, set()).add(str(p))
-            if match.raw in layout.forms:
-                forms[match.item.id] = layout.forms[match.raw]
-        accounts.append(FileAccount(
-            file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
-            rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
-            columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
-            columns_ignored=[*raw.ignored_columns,
-                             *(f"{c} (tool metadata)" for c in coerced.ignored_columns)],
-            items_absent=[i.id for i in coerced.absent_items],
-            partial=int((status == "partial").sum()), test=int((status == "test").sum()),
-            spam=int((status == "spam").sum()),
-            columns_map={m.raw: m.column for m in coerced.matches},
-            notes=list(layout.notes),
-        ))
-    data = pd.concat(frames, ignore_index=True) if len(frames) > 1 else \
-        frames[0].reset_index(drop=True)
-    codes = MissingCodes.concat(missing)
+        parts.append(read_file(p, inst, format=format, encoding=encoding,
+                               delimiter=delimiter, decimal=decimal, sheet=sheet,
+                               source=source, partial=partial, test=test, event=event))
+    return validate_wave(assemble_wave(parts, inst), inst)
+
+
+@dataclass
+class FilePart:
+    """One input file read against the instrument: its kept rows, and what happened."""
+
+    frame: pd.DataFrame  # the kept rows, coded, with source and source_row
+    missing: MissingCodes  # the user-missing codes behind the kept rows' missing values
+    account: FileAccount
+    problems: list[ProblemRecord]  # of the kept rows, and of the file's columns
+    exclusions: list[dict[str, Any]]  # file, row, reason
+    fed: set[str]  # the items the file has a column for
+    forms: dict[str, str]  # REDCap: item id -> the form that holds it
+
+
+def read_file(p: Path, inst: Instrument, *, format: str | None = None,
+              encoding: str | None = None, delimiter: str | None = None,
+              decimal: str | None = None, sheet: str | int | None = None,
+              source: str | None = None, partial: str = "flag",
+              test: str = "flag", event: str | None = None) -> FilePart:
+    """Read one file and code it to the instrument: rows kept or excluded with a reason
+    (empty, no question answered, another REDCap event, a partial, test or spam response
+    when asked to drop those), and the problems of the kept rows' cells and of the file's
+    columns.
+
+    Raises ``InputFileError`` when the file cannot be read, or none of its columns is an
+    item of the instrument.
+    """
+    raw = read_raw(p, format=format, encoding=encoding, delimiter=delimiter,
+                   decimal=decimal, sheet=sheet, source=source)
+    layout = raw.layout
+    blank = _blank_rows(raw.frame)  # (before coding, which may reuse the raw arrays)
+    other_event = _event_rows(raw, event)
+    repeat = _repeat_keys(raw)
+    coerced = coerce_table(raw, inst)
+    tool = raw.details.get("source", "table")
+    if not coerced.matches:
+        shown = ", ".join(repr(str(c)) for c in list(raw.frame.columns)[:5])
+        raise InputFileError(
+            f"the file does not fit the instrument {inst.id!r}: none of its columns "
+            f"({shown}{', ...' if raw.frame.shape[1] > 5 else ''}) is one of its items"
+            + (f" (it looks like a {TOOL_NAMES[tool]} export)" if tool != "table" else ""),
+            file=p, row=1, hint=EXPORT_HINTS[tool])
+    problems: list[ProblemRecord] = []
+    frame = coerced.frame
+    frame["source"] = str(p)
+    frame["source_row"] = raw.rows
+    if repeat is not None:
+        frame[REPEAT] = repeat
+    keep, reasons = _row_exclusions(blank, coerced.raw_answered)
+    if other_event is not None:  # (the event is the reason, answered or not)
+        moved = ~blank & other_event.notna().to_numpy()
+        for i in np.nonzero(moved)[0]:
+            reasons[i] = f"another REDCap event ({other_event.iat[i]})"
+        keep &= ~moved
+    status = layout.status.where(~blank, "complete")  # (a blank row is no response)
+    problems.extend(_duplicate_responses(raw, coerced, keep))
+    for kind, rule in (("partial", partial), ("test", test), ("spam", test)):
+        marked = (status == kind).to_numpy() & keep
+        if rule == "drop":
+            for i in np.nonzero(marked)[0]:
+                reasons[i] = f"{kind} response ({tool})"
+            keep = keep & ~marked
+        elif rule == "flag":
+            for i in np.nonzero(marked)[0]:
+                problems.append(problem(
+                    file=str(p), row=int(raw.rows[i]), severity="warning",
+                    code=f"{kind}_response", message=text(
+                        "problem.marked_response", PROBLEM_LANG, tool=tool, kind=kind,
+                        option="partial" if kind == "partial" else "test-responses")))
+    exclusions = [{"file": str(p), "row": int(raw.rows[i]), "reason": reasons[i]}
+                  for i in np.nonzero(~keep)[0]]
+    for row in raw.short_rows:
+        problems.append(problem(
+            file=str(p), row=row, severity="warning", code="short_row",
+            message=text("problem.short_row", PROBLEM_LANG)))
+    excluded_rows = set(raw.rows[~keep].tolist())
+    problems.extend(pr for pr in coerced.problems if pr["row"] not in excluded_rows)
+    problems.extend(check_columns(inst, str(p), coerced.unknown_columns, coerced.absent_items))
+    account = FileAccount(
+        file=str(p), format=raw.format, details=raw.details, rows_read=len(raw.frame),
+        rows_kept=int(keep.sum()), rows_excluded=int((~keep).sum()),
+        columns_matched=len(coerced.matches), columns_unknown=coerced.unknown_columns,
+        columns_ignored=[*raw.ignored_columns,
+                         *(f"{c} (tool metadata)" for c in coerced.ignored_columns)],
+        items_absent=[i.id for i in coerced.absent_items],
+        partial=int((status == "partial").sum()), test=int((status == "test").sum()),
+        spam=int((status == "spam").sum()),
+        columns_map={m.raw: m.column for m in coerced.matches},
+        notes=list(layout.notes),
+    )
+    forms = {m.item.id: layout.forms[m.raw] for m in coerced.matches if m.raw in layout.forms}
+    return FilePart(frame=frame if keep.all() else frame.loc[keep],  # (no copy if all kept)
+                    missing=coerced.missing.take(keep), account=account, problems=problems,
+                    exclusions=exclusions, fed={match.item.id for match in coerced.matches},
+                    forms=forms)
+
+
+@dataclass
+class AssembledWave:
+    """The files' kept rows as one wave, before the checks across rows."""
+
+    data: pd.DataFrame
+    missing: MissingCodes
+    ids: np.ndarray | None  # :func:`id_codes` of ``data``
+    accounts: list[FileAccount]
+    problems: list[ProblemRecord]
+    exclusions: list[dict[str, Any]]
+    fed: dict[str, set[str]]  # item id -> the files that have a column for it
+    forms: dict[str, str]  # REDCap: item id -> its form
+
+
+def assemble_wave(parts: list[FilePart], inst: Instrument) -> AssembledWave:
+    """Stack the files' rows into one wave and exclude exact duplicates (a row identical to
+    an earlier one, id included, is a double entry), with their reason and accounting."""
+    data = pd.concat([p.frame for p in parts], ignore_index=True) if len(parts) > 1 else \
+        parts[0].frame.reset_index(drop=True)
+    codes = MissingCodes.concat([p.missing for p in parts])
+    accounts = [p.account for p in parts]
+    problems = [pr for p in parts for pr in p.problems]
+    exclusions = [e for p in parts for e in p.exclusions]
+    fed: dict[str, set[str]] = {}
+    forms: dict[str, str] = {}
+    for part in parts:
+        for item_id in part.fed:
+            fed.setdefault(item_id, set()).add(part.account.file)
+        forms.update(part.forms)
     ids = _respondent_codes(data, inst.respondent_id)  # once, for both duplicate checks
     data, dup_exclusions, unique = _drop_exact_duplicates(data, inst, ids)
     if dup_exclusions:
@@ -325,33 +386,41 @@ def read_survey(
             acc.rows_excluded += k
         dropped = {(e["file"], e["row"]) for e in dup_exclusions}
         problems = [pr for pr in problems if (pr["file"], pr["row"]) not in dropped]
-    unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in problems
+    return AssembledWave(data, codes, ids, accounts, problems, exclusions, fed, forms)
+
+
+def validate_wave(wave: AssembledWave, inst: Instrument) -> Survey:
+    """The checks across a whole wave (answers the filters skip, gaps they ask for,
+    duplicated ids) and its derived variables; the accounting invariant checked last."""
+    data = wave.data
+    unreadable = {(pr["file"], pr["row"], pr["item"]) for pr in wave.problems
                   if pr["severity"] == "error" and pr["row"] is not None}
     # the filter checks only read the wave: on a large one they run beside the derived
     # variables (both mostly numpy, which lets go of the interpreter lock)
-    absent = _not_in_row(data, forms)
+    absent = _not_in_row(data, wave.forms)
     data = data.drop(columns=[REPEAT], errors="ignore")
     if two_threads(len(data)):
         with ThreadPoolExecutor(1) as pool:
-            checked = pool.submit(check_filters, inst, data, fed, absent)
+            checked = pool.submit(check_filters, inst, data, wave.fed, absent)
             derived = compute_derived(inst, data)
             found = checked.result()
     else:
-        found = check_filters(inst, data, fed, absent)
+        found = check_filters(inst, data, wave.fed, absent)
         derived = compute_derived(inst, data)
     chunks = [_drop_known(c, unreadable) for c in found]
-    chunks += check_duplicate_ids(inst, data, ids)
+    chunks += check_duplicate_ids(inst, data, wave.ids)
     data = data.copy(deep=False)
     at = data.columns.get_loc("source")
     for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy
         data.insert(at + k, name, derived[name].to_numpy())
-    account = ImportAccount(accounts, pd.DataFrame(exclusions, columns=EXCLUSION_COLUMNS))
-    for acc in accounts:  # the accounting invariant: no row is lost or invented
+    account = ImportAccount(wave.accounts,
+                            pd.DataFrame(wave.exclusions, columns=EXCLUSION_COLUMNS))
+    for acc in wave.accounts:  # the accounting invariant: no row is lost or invented
         if acc.rows_read != acc.rows_kept + acc.rows_excluded:  # pragma: no cover
             raise AssertionError(f"row accounting broken for {acc.file}")
     if account.rows_kept != len(data):  # pragma: no cover
         raise AssertionError("row accounting broken: kept rows differ from the wave")
-    return Survey(inst, data, account, Findings(problems, chunks), codes)
+    return Survey(inst, data, account, Findings(wave.problems, chunks), wave.missing)
 
 
 def _drop_known(chunk: pd.DataFrame, unreadable: set[tuple[str, int, str]]) -> pd.DataFrame:

@@ -31,6 +31,7 @@ class Findings:
     chunks: list[pd.DataFrame] = field(default_factory=list)
 
     def table(self) -> pd.DataFrame:
+        """Every problem in one sorted table (built on request)."""
         return problem_frame(self.records, self.chunks)
 
 
