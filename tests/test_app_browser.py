@@ -3,14 +3,13 @@ on the demo files and on a broken file, the downloads against the command line's
 the same input, both languages with no console error, and axe-core's accessibility check.
 
 The server is the console command in a child process; the browser is the system's. Locally
-the tests skip without Chromium, Playwright or axe-core; in CI (CI=true) that is a failure:
-.ci/run installs them (axe-core from the npm registry, its path in AXE_CORE_JS).
+the tests skip without Chromium or Playwright; in CI (CI=true) that is a failure: .ci/run
+installs Chromium, and the [test] extra Playwright and axe-core (axe-playwright-python).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -35,7 +34,6 @@ from app_browser import (
 )
 from conftest import IN_CI
 
-AXE = os.environ.get("AXE_CORE_JS", "")
 SERIOUS = {"serious", "critical"}
 
 
@@ -105,8 +103,8 @@ def test_demo_files_to_a_word_report_equal_to_the_command_lines(page, server, cl
     assert len([n for n in names if n.startswith("figures/")]) == 2 * len(results["figures"])
     assert not watch.errors, watch.errors
     assert not watch.foreign(server.base), watch.foreign(server.base)
-    if AXE:  # the report page (the page around the report; the report is the library's)
-        assert not axe_violations(page, AXE, SERIOUS)
+    # the report page (the page around the report; the report is the library's)
+    assert not axe_violations(page, SERIOUS)
 
 
 def test_a_broken_file_shows_the_problems_validate_lists(page, server, cli, tmp_path,
@@ -190,13 +188,11 @@ def test_the_demo_study_compared_in_swedish(page, server, cli, tmp_path):
     printed = cli("compare", "--demo", "--lang", "sv", "--out", tmp_path / "again")
     assert summary == [line.strip() for line in printed.out.splitlines()[1:]]
     assert not watch.errors, watch.errors
-    if AXE:
-        assert not axe_violations(page, AXE, SERIOUS)
+    assert not axe_violations(page, SERIOUS)
 
 
 @pytest.mark.parametrize("lang", ["en", "sv"])
 def test_no_serious_accessibility_violation(page, server, tmp_path, lang):
-    _need(bool(AXE) and Path(AXE).exists(), "axe-core (AXE_CORE_JS)")
     broken = tmp_path / "paper_forms.csv"
     shutil.copyfile(EXAMPLE_BROKEN, broken)
     page.goto(server.url)
@@ -207,5 +203,5 @@ def test_no_serious_accessibility_violation(page, server, tmp_path, lang):
                      ("study", lambda: page.goto(f"{server.base}/study")),
                      ("problems", lambda: upload_wave(page, f"{server.base}/", [broken]))]:
         go()
-        checked[name] = axe_violations(page, AXE, SERIOUS)
+        checked[name] = axe_violations(page, SERIOUS)
     assert not any(checked.values()), checked
