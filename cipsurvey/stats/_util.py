@@ -147,6 +147,8 @@ def _split(data: pd.DataFrame, dv: str, between: str,
 
 
 def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
+    """A result table from ``rows``: the contract's ``columns`` first, in that order (a column
+    no row has is NaN, or empty text for ``note``), then any other keys the rows carry."""
     out = pd.DataFrame(rows)
     for c in columns:
         if c not in out.columns:
@@ -156,6 +158,8 @@ def frame(rows: list[dict[str, Any]], columns: list[str]) -> pd.DataFrame:
 
 
 def nan_row(columns: list[str], note: str, **known: Any) -> dict[str, Any]:
+    """A row for a statistic that cannot be computed: every column NaN except the values
+    already ``known`` (n, method), with ``note`` saying why."""
     row: dict[str, Any] = {c: np.nan for c in columns}
     row.update(known)
     row["note"] = note

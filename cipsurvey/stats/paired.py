@@ -91,6 +91,8 @@ def wilcoxon(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
 
 
 def square_table(data: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Counts of the answers ``x`` (rows) by ``y`` (columns) of the same people, complete
+    pairs only, over the union of both variables' categories so that the table is square."""
     clean = listwise(data, [x, y])
     cats = sorted(set(levels(clean[x])) | set(levels(clean[y])))
     return pd.crosstab(clean[x], clean[y]).reindex(index=cats, columns=cats, fill_value=0)
