@@ -5,6 +5,7 @@ gives for a study manifest that says the same."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from starlette.testclient import TestClient
 from cipsurvey.app.store import Store
 from cipsurvey.app.web import Settings, build_app
 from cipsurvey.demo.files import DATA_DIR, PREFIX
+from cipsurvey.lang import text
 
 PORT = 8766
 BASE = f"http://127.0.0.1:{PORT}"
@@ -75,4 +77,38 @@ def test_waves_given_in_the_page_compare_as_their_manifest_does(tmp_path, cli, m
             f["file"] = Path(f["file"]).name
         for e in payload["account"]["exclusions"]:
             e["file"] = Path(e["file"]).name
+    assert got == own
+
+
+def test_the_minimum_cell_size_protects_as_the_command_line_does(tmp_path, cli):
+    """The demo wave with a minimum cell size of 5: the page's results.json is the command
+    line's (the same cells suppressed), and the page says how many, as the command line
+    prints it."""
+    settings = Settings(token="k", port=PORT, store=Store())
+    with TestClient(build_app(settings), base_url=BASE) as client:
+        client.cookies.set(f"cipsurvey-{PORT}", "k")
+        r = client.post("/wave", headers=SAME, follow_redirects=False, data={"demo": "1"},
+                        files=[("unused", ("", b"", "application/octet-stream"))])
+        where = r.headers["location"]
+        r = client.post(f"{where}/run", headers=SAME, follow_redirects=False,
+                        files=[("unused", ("", b"", "application/octet-stream"))],
+                        data={"plan_kind": "bundled", "plan_name": "kallmen2017",
+                              "report_lang": "en", "min_cell": "5"})
+        job = r.headers["location"]
+        for _ in range(3000):
+            if client.get(f"{job}/status").json()["state"] != "running":
+                break
+            time.sleep(0.2)
+        shown = client.get(job).text
+        got = json.loads(client.get(f"{job}/files/results.json").content)
+    said = cli("report", "--demo", "--min-cell", "5", "--out", tmp_path / "cli")
+    assert said.code == 0
+    blanked = int(re.search(r"--min-cell 5: (\d+) cells suppressed", said.err).group(1))
+    assert blanked > 0
+    assert text("app.suppressed", "en", k=5, n=blanked) in shown
+    own = json.loads((tmp_path / "cli" / "results.json").read_text("utf-8"))
+    for payload in (got, own):  # (the command line names the demo's files by their paths)
+        payload.pop("generated")
+        for f in payload["account"]["files"]:
+            f["file"] = Path(f["file"]).name
     assert got == own

@@ -66,6 +66,7 @@ class Job:
     outputs: dict[str, Path] = field(default_factory=dict)  # download name -> file
     lang: str = "en"
     summary: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # what the report says it did
 
 
 @dataclass

@@ -376,7 +376,9 @@ def build_app(settings: Settings) -> Guard:
             made = make_report(lambda: ws.surveys["wave"], plan, lang, job.folder / "report",
                                min_cell=min_cell, invited=invited, progress=progress,
                                processes=False)
-            job.summary = [r.id for r in made.report.results if r.error]
+            job.summary = made.failed
+            if min_cell > 1:  # as the command line says it
+                job.notices.append(text("app.suppressed", lang, k=min_cell, n=made.blanked))
 
         finish(ws, job, work)
 
@@ -420,8 +422,9 @@ def build_app(settings: Settings) -> Guard:
 
     async def job_page(request: Request) -> HTMLResponse:
         ws, job = job_of(request)
-        return page(request, "job.html", ws=ws, job=job, status_text=_status_text(job,
-                                                                                   lang_of(request)))
+        named, others = _downloads(job, lang_of(request))
+        return page(request, "job.html", ws=ws, job=job, named=named, others=others,
+                    status_text=_status_text(job, lang_of(request)))
 
     async def job_status(request: Request) -> JSONResponse:
         _, job = job_of(request)
@@ -559,3 +562,19 @@ def _outputs(folder: Path) -> dict[str, Path]:
         out[name] = path
     return out
 
+
+# the downloads the job page names, in its order; any other file of the report is listed
+# after them by its name (figures are in figures.zip)
+DOWNLOADS = {"report.docx": "app.download_docx", "report.xlsx": "app.download_xlsx",
+             "results.json": "app.download_json", "report.html": "app.download_html",
+             "figures.zip": "app.download_figures", "report.zip": "app.download_all"}
+
+
+def _downloads(job: Job, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """The job's named downloads (file, what it is) and its other files, by name."""
+    labels = texts("app", lang)
+    named = [(name, labels[key.removeprefix("app.")]) for name, key in DOWNLOADS.items()
+             if name in job.outputs]
+    others = [name for name in job.outputs
+              if name not in DOWNLOADS and not name.startswith("figures/")]
+    return named, others
