@@ -45,11 +45,13 @@ from app_browser import (  # noqa: E402
 
 
 def cli_report(files: list[Path], out: Path) -> float:
-    """Seconds ``cipsurvey report FILES --out OUT`` takes as a fresh process."""
+    """Seconds ``cipsurvey report FILES --instrument kallmen2017 --plan kallmen2017 --out
+    OUT`` takes as a fresh process."""
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "cipsurvey.cli.app", "report", *map(str, files),
-                    "--out", str(out)], check=True, capture_output=True,
+                    "--instrument", "kallmen2017", "--plan", "kallmen2017", "--out", str(out)],
+                   check=True, capture_output=True,
                    cwd=files[0].parent)
     return time.perf_counter() - start
 

@@ -5,8 +5,10 @@ formula smuggled in through a text cell. Used by every layer that writes a file.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,28 @@ def atomic_write(path: Path, write: Callable[[Path], Any]) -> Path:
         tmp_path.unlink(missing_ok=True)
         raise
     return path
+
+
+@contextmanager
+def staged_folder(folder: Path) -> Iterator[Path]:
+    """A fresh hidden folder beside ``folder`` to write a set of outputs into. When the block
+    ends normally, its files are moved into ``folder`` (created if needed; files of the same
+    name replaced); when it raises, the staged files are deleted and ``folder`` is left as it
+    was: a report is written whole or not at all."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".part", dir=folder.parent))
+    try:
+        yield stage
+        for path in sorted(stage.rglob("*")):
+            target = folder / path.relative_to(stage)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(path, target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def neutralise(value: Any) -> Any:

@@ -66,7 +66,7 @@ def check(survey, data: list[tuple[str, str, str]], file_rows: list[int]) -> Non
     excluded = set(survey.account.exclusions["row"])
     kept = [(r, d) for r, d in zip(file_rows, data, strict=True) if r not in excluded]
     assert len(kept) == survey.n
-    by_row = survey.data.set_index("source_row")
+    by_row = survey.data.set_index("source.row")
     problems = survey.problems
     for row, (_rid, used, times) in kept:
         got = by_row.loc[row]

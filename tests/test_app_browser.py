@@ -89,7 +89,8 @@ def test_demo_files_to_a_word_report_equal_to_the_command_lines(page, server, cl
     everything = download(page, "report.zip", got)
     # the command line on the same files, named as the page was given them
     monkeypatch.chdir(tmp_path / "own")
-    assert cli("report", *[f.name for f in files], "--out", "cli").code == 0
+    assert cli("report", *[f.name for f in files], "--instrument", "kallmen2017",
+               "--plan", "kallmen2017", "--out", "cli").code == 0
     own = json.loads((tmp_path / "own" / "cli" / "results.json").read_text("utf-8"))
     assert comparable(results) == comparable(own)
     import docx as python_docx
@@ -114,7 +115,7 @@ def test_a_broken_file_shows_the_problems_validate_lists(page, server, cli, tmp_
     upload_wave(page, server.url, [broken])
     shown = problems_table(page)
     monkeypatch.chdir(tmp_path)  # the command line given the file by its name
-    result = cli("validate", broken.name, "--json")
+    result = cli("validate", broken.name, "--instrument", "kallmen2017", "--json")
     assert result.code == 1
     listed = json.loads(result.out)["problems"]
     assert len(shown) == len(listed) == 52

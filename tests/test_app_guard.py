@@ -193,7 +193,7 @@ def test_the_server_binds_the_loopback_address_only():
 def test_an_unreadable_file_shows_the_command_lines_message(client, cli, tmp_path):
     broken = tmp_path / "web.sav"
     broken.write_bytes(demo_files("baseline")[0].read_bytes()[:300])
-    expected = cli("validate", broken)
+    expected = cli("validate", broken, "--instrument", "kallmen2017")
     assert expected.code == 2
     message = expected.err.removeprefix("error: ").strip().replace(str(broken), "web.sav")
     r = _wave(client, [("files", ("web.sav", broken.read_bytes(), "application/x-spss"))])
@@ -245,7 +245,8 @@ def test_the_problems_table_and_csv_are_validates(client, cli, tmp_path, monkeyp
     own.mkdir()
     (own / "paper_forms.csv").write_bytes(EXAMPLE.read_bytes())
     monkeypatch.chdir(own)  # the command line given the file by its name, as a user does
-    assert cli("validate", "paper_forms.csv", "--problems", "problems.csv").code == 1
+    assert cli("validate", "paper_forms.csv", "--instrument", "kallmen2017",
+               "--problems", "problems.csv").code == 1
     written = (own / "problems.csv").read_bytes()
     expected = pd.read_csv(own / "problems.csv", dtype=str, keep_default_na=False)
     r = _wave(client, [("files", ("paper_forms.csv", EXAMPLE.read_bytes(), "text/csv"))])

@@ -257,7 +257,7 @@ def test_cohort_heterogeneity_matches_scipy(study, comparison):
 
 def test_summary_states_the_caveat_and_no_cause(comparison):
     assert "without a control group" in comparison.summary[0]
-    assert "cannot show that the course caused" in comparison.summary[0]
+    assert "cannot show that the intervention caused" in comparison.summary[0]
     text = " ".join(comparison.summary[1:])
     assert "because" not in text and "caused" not in text and "led to" not in text
 

@@ -279,3 +279,15 @@ def test_a_category_whose_members_all_answered_is_left_out_of_the_response_model
     assert any("everyone in it answered the same way" in n and "area=4" in n
                for n in result.notes)
     assert result.model["se"].max() < 10  # no coefficient running off to infinity
+
+
+def test_three_waves_without_variation_in_two_give_no_joint_test_and_no_crash():
+    # unlinked waves (no cluster); the answer varies at the first wave only, so the two
+    # changes' sandwich covariance is var(first) in every cell: singular (rank 1)
+    y = [0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+    data = pd.DataFrame({"y": y, "wave": [0] * 4 + [1] * 4 + [2] * 4})
+    out = wave_change(data, "y", "wave", None).set_index("term")
+    joint = out.loc["joint"]
+    assert np.isnan(joint["statistic"]) and "singular" in joint["note"]
+    change = out.loc["change"]
+    assert list(change["estimate"]) == pytest.approx([0.5, 0.5])

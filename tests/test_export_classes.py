@@ -13,6 +13,7 @@ import pytest
 
 import cipsurvey
 from cipsurvey.errors import CipsurveyError, InputFileError
+from cipsurvey.instrument import SOURCE_ROW
 from cipsurvey.instrument import interchange as ic
 from cipsurvey.io.readers import read_raw
 from cipsurvey.wave.study import load_study
@@ -73,7 +74,7 @@ def test_only_rows_without_any_raw_answer_are_excluded():
     raw = rows_of(path)
     meta = {"id", "submitdate", "lastpage", "startlanguage", "seed"}
     answered = [k for k, r in enumerate(raw) if any(v for c, v in r.items() if c not in meta)]
-    assert wave.data["source_row"].tolist() == [k + 2 for k in answered]
+    assert wave.data[SOURCE_ROW].tolist() == [k + 2 for k in answered]
     excluded = wave.account.exclusions
     assert list(zip(excluded["row"], excluded["reason"], strict=True)) == [
         (k + 2, "no question answered") for k in range(len(raw)) if k not in answered]

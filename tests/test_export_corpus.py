@@ -117,14 +117,14 @@ def test_every_export_is_read_right_or_refused_with_a_reason(case):
     got = Counter(wave.account.exclusions["reason"])
     assert got == want
     kept = rows[reasons == ""]
-    assert wave.data["source_row"].tolist() == kept.tolist()
+    assert wave.data["source.row"].tolist() == kept.tolist()
 
     status = _status(case, names, body, blank)
     assert (acc.partial, acc.test, acc.spam) == (status["partial"], status["test"],
                                                  status["spam"])
 
     # every matched column holds what the raw file holds
-    at = pd.Index(wave.data["source_row"])
+    at = pd.Index(wave.data["source.row"])
     for col, values in exp.values.items():
         want_col = [values[r] for r in kept]
         got_col = wave.data[col].tolist()

@@ -157,7 +157,7 @@ FILES = [
 def test_bad_data_files(tmp_path, cli, case):
     _, make, (kind, expect) = next(c for c in FILES if c[0] == case)
     path = make(tmp_path)
-    r = cli("validate", path, "--json")
+    r = cli("validate", path, "--json", "-i", "kallmen2017")
     assert "Traceback" not in r.out + r.err
     if kind == "error":
         assert r.code == 2, (case, r.out[:300])

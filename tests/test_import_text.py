@@ -91,8 +91,8 @@ def test_several_files_form_one_wave_with_a_source_column(tmp_path):
                        "cp1252")
     s = read_survey([web, paper])
     assert s.n == 3
-    assert s.data["source"].tolist() == [str(web), str(web), str(paper)]
-    assert s.data["source_row"].tolist() == [2, 3, 2]
+    assert s.data["source.file"].tolist() == [str(web), str(web), str(paper)]
+    assert s.data["source.row"].tolist() == [2, 3, 2]
     assert [f.rows_read for f in s.account.files] == [2, 1]
 
 

@@ -20,7 +20,7 @@ RAW = yaml.safe_load(catalog.CATALOG.read_text(encoding="utf-8"))
 PREFIXES = sorted({key.split(".")[0] for key in RAW})
 # texts looked up by a computed key (f"problem.{code}"): every key it can give
 COMPUTED = {"problem.": [f"problem.{code}" for code in SEVERITY]}
-LOOKUPS = ("text", "translations")  # lang's functions that take a key first
+LOOKUPS = ("text", "translations", "say")  # take a key first (say: wave/draft.py)
 INTERNAL = {"number.decimal_mark"}  # used by cipsurvey.lang itself (localise_decimal)
 
 

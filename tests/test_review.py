@@ -204,3 +204,19 @@ def test_a_negative_binomial_at_its_bound_is_said_in_the_report_language(wave):
     assert any(n.startswith("Den negativa binomialmodellens α ligger på sin nedre gräns")
                for n in r.notes), r.notes
     assert r.tables[T.MODEL]["note"].iloc[0] == ""
+
+
+def test_the_robust_addition_holds_the_robust_tests_and_no_second_anova(reports, wave):
+    # t2_robust is classical: false beside t2_anova: Levene, Welch, Brown-Forsythe and
+    # Kruskal-Wallis with mean ranks, and no ANOVA table or effect sizes of its own
+    r = reports["en"].result("t2_robust")
+    assert T.ANOVA not in r.tables and T.EFFECT_SIZES not in r.tables
+    assert {T.LEVENE, T.ROBUST, T.KRUSKAL, T.RANKS} <= set(r.tables)
+    d = wave.data[wave.data["work_area"].isin(THREE)]
+    groups = [d.loc[d["work_area"] == g, "n_part_6m"].dropna() for g in THREE]
+    lev = r.tables[T.LEVENE].set_index("variable").loc["n_part_6m"]
+    assert lev["statistic"] == pytest.approx(sps.levene(*groups, center="mean")[0], rel=1e-9)
+    kw = r.tables[T.KRUSKAL].set_index("variable").loc["n_part_6m"]
+    assert kw["p"] == pytest.approx(sps.kruskal(*groups).pvalue, rel=1e-9)
+    # the ANOVA beside it is t2_anova's, whose F is the family's headline
+    assert T.ANOVA in reports["en"].result("t2_anova").tables

@@ -244,7 +244,8 @@ CONF_CASES = {
                  ["paired", "dz"], 1e-7),
     "anova_effect_sizes": (lambda c: _limits(st.anova_effect_sizes(DATA, "y", "g", conf=c)
                                              .iloc[:1]), ["eta2"], 1e-7),
-    "association": (lambda c: _limits(st.association(ABOVE, "g", "above", conf=c)), ["v"],
+    # a 3 x 2 table: phi (for 2 x k) equals V there, with the same interval; R's is V's
+    "association": (lambda c: _limits(st.association(ABOVE, "g", "above", conf=c)), ["v", "v"],
                     1e-8),
     "cronbach_alpha": (lambda c: _limits(st.cronbach_alpha(
         DATA, ["pre", "post", "cat0", "cat1"], conf=c)), ["alpha"], 1e-7),

@@ -79,12 +79,11 @@ def test_scale_scores_by_hand():
     missing below the minimum number of items."""
     items = pd.DataFrame({"a": [1.0, 5, np.nan, np.nan], "b": [2.0, 4, 3, np.nan],
                           "c": [5.0, 1, np.nan, np.nan]})
-    mean = st.scale_scores(items, ["a", "b", "c"], min_items=2, reverse=["c"])
+    mean = st.scale_scores(items, ["a", "b", "c"], min_items=2, reverse={"c": (1, 5)})
     # row 1: 1, 2, (6 - 5) = 1 → 4/3; row 2: 5, 4, (6 - 1) = 5 → 14/3; row 3: one item < 2
     assert mean.tolist() == pytest.approx([4 / 3, 14 / 3, np.nan, np.nan], nan_ok=True)
-    total = st.scale_scores(items, ["a", "b", "c"], min_items=1, method="sum",
-                            scale_min=0, scale_max=6)
-    # reversal off; row 3 prorated: 3 answered of one item → 3 · 3 = 9
+    total = st.scale_scores(items, ["a", "b", "c"], min_items=1, method="sum")
+    # no item reversed; row 3 prorated: 3 answered of one item → 3 · 3 = 9
     assert total.tolist() == pytest.approx([8.0, 10.0, 9.0, np.nan], nan_ok=True)
     every = st.scale_scores(items, ["a", "b", "c"])  # by default every item is needed
     assert every.isna().tolist() == [False, False, True, True]

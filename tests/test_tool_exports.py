@@ -74,7 +74,7 @@ def test_partial_and_test_responses_follow_the_rule(tmp_path, reference, rule, k
 
 def test_cli_names_the_detected_source(tmp_path, reference, cli):
     path = WRITERS["kobo"][1](reference.instrument, reference.data.head(5), tmp_path / "k.csv")
-    r = cli("validate", path, "--json")
+    r = cli("validate", path, "--json", "-i", "kallmen2017")
     import json
 
     payload = json.loads(r.out)

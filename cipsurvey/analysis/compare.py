@@ -17,13 +17,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CipsurveyError
-from ..instrument import Label
+from ..instrument import Instrument, Label
 from ..lang import localise_decimal, text, translations
-from ..wave.compare_section import CompareSection, CompareSpecError, resolve
+from ..wave.compare_section import CompareSection, CompareSpecError, Indicator, resolve
 from ..wave.study import Study
 from ..wave.survey import ImportAccount
 from . import compare_tables as ct
 from . import tables as T
+from .plan import Plan
 from .results import Result
 
 
@@ -82,6 +83,19 @@ def compare_section(study: Study) -> tuple[CompareSection, Any]:
     return section, plan
 
 
+def _plan_scale_rules(indicators: list[Indicator], plan: Plan,
+                      inst: Instrument) -> list[Indicator]:
+    """A scale's score as the plan's report computes it: the missing-item rule of the plan's
+    scale analysis of that group (its ``min_share``), where it has one."""
+    from dataclasses import replace
+
+    from .run import scale_rule
+
+    rules = {a.group: scale_rule(a, inst)[1] for _, a in plan.analyses() if a.kind == "scale"}
+    return [replace(ind, min_items=rules[ind.column]) if ind.kind == "scale" and ind.column in rules
+            else ind for ind in indicators]
+
+
 def compare(study: Study, base: str | None = None, follow: str | None = None,
             lang: str = "en", section: CompareSection | None = None) -> Comparison:
     """Compare wave ``base`` with wave ``follow`` (default: the first and the last) and show
@@ -103,6 +117,8 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     except CompareSpecError as exc:
         raise CipsurveyError(f"the compare section does not fit the instrument {inst.id!r}:\n"
                              + str(exc)) from None
+    if plan is not None:
+        indicators = _plan_scale_rules(indicators, plan, inst)
     traits = list(dict.fromkeys([*spec.traits, *spec.weights.traits]))
     cohort = study.manifest.cohort
     by = spec.by.item if spec.by else None

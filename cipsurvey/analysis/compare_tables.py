@@ -32,11 +32,9 @@ GROUP = "_group"
 def indicator_values(data: pd.DataFrame, ind: Indicator, inst: Instrument) -> pd.Series:
     """The indicator's value per respondent: the number (count, number), the scale score,
     1/0 for a share (NaN where the question was not answered), or the answer code."""
-    if ind.kind == "scale":
-        codes = [c.code for i in ind.items for c in inst.item_map[i].choices]
+    if ind.kind == "scale":  # reversed items within each one's own answer range
         return st.scale_scores(data, list(ind.items), min_items=ind.min_items,
-                               reverse=list(ind.reverse), scale_min=min(codes),
-                               scale_max=max(codes))
+                               reverse={i: inst.item_map[i].answer_range for i in ind.reverse})
     x = data[ind.column].astype(float)
     if ind.kind == "share":
         return pd.Series(np.where(x.isna(), np.nan, x.isin(ind.yes).astype(float)),

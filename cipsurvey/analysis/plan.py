@@ -91,18 +91,23 @@ class Crosstab(Tested, AnalysisBase):
     """Cells, the tests that fit the table, and association measures of ``rows`` by
     ``columns``: quasi-independence where ``structural_zeros`` are declared, the
     linear-by-linear test only when both are ordered (Likert items, or ``ordered: true``),
-    Fisher's exact test where the table is sparse (``exact: auto``)."""
+    Fisher's exact test where the table is sparse (``exact: auto``); with ``layer``, all of
+    it within each answer of ``layer`` (A by B within C)."""
+
+    ITEM_FIELDS: ClassVar[tuple[str, ...]] = (*AnalysisBase.ITEM_FIELDS, "layer")
 
     kind: Literal["crosstab"]
     rows: str
     columns: str
+    layer: str | None = None
     ordered: bool = False
     structural_zeros: list[Cell] = Field(default_factory=list)
     exact: Literal["auto", "always", "never"] = "auto"
 
 
 class TTest(Tested, AnalysisBase):
-    """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``."""
+    """Student and Welch t, Levene, Cohen's d and Mann-Whitney between two levels of ``by``,
+    for each of ``variables``."""
 
     kind: Literal["ttest"]
     variables: Variables
@@ -117,15 +122,27 @@ class TTest(Tested, AnalysisBase):
 
 
 class Anova(Tested, AnalysisBase):
-    """One-way ANOVA with effect sizes and post-hoc tests, or the robust tests instead."""
+    """One-way ANOVA of each of ``variables`` with its effect sizes and post-hoc tests;
+    ``levene`` adds Levene's test of equal variances, ``robust`` the Welch and
+    Brown-Forsythe tests and Kruskal-Wallis (with mean ranks) beside the ANOVA;
+    ``classical: false`` leaves the ANOVA and its effect sizes out (the robust tests
+    alone, as an addition beside an analysis that holds the classical ones)."""
 
     kind: Literal["anova"]
     variables: Variables
     by: str
     posthoc: list[Literal["scheffe", "tukey", "bonferroni", "games_howell"]] = Field(
         default_factory=list)
+    levene: bool = False
     robust: bool = False
+    classical: bool = True
     effect_sizes: bool = True
+
+    @model_validator(mode="after")
+    def _some_test(self) -> Anova:
+        if not (self.classical or self.robust):
+            raise ValueError("classical: false needs robust: true (no test would be left)")
+        return self
 
 
 class Grid(AnalysisBase):
@@ -161,10 +178,16 @@ class Regression(AnalysisBase):
 
 
 class Scale(AnalysisBase):
-    """Cronbach's α, item-rest correlations and the scale score of a scale group."""
+    """Cronbach's α, item-rest correlations and the scale score of a scale group.
+
+    A respondent's score is the mean of the items they answered (reversed items reversed),
+    given when at least ``min_share`` of the items are answered; without it, the group's
+    ``min_items`` in the instrument, else half of the items.
+    """
 
     kind: Literal["scale"]
     group: str
+    min_share: Annotated[float, Field(gt=0, le=1)] | None = None
 
 
 class Figure(AnalysisBase):
@@ -322,15 +345,41 @@ def _zero_problems(a: Analysis, inst: Instrument) -> list[tuple[int, str]]:
     return problems
 
 
+def instrument_of(plan_path: Path, named: str) -> str:
+    """Where the instrument a plan names is: a path relative to the plan's own folder (or
+    as given, when it exists as given), else a bundled name."""
+    given = Path(named)
+    if not given.is_absolute():
+        beside = plan_path.parent / given
+        if beside.is_file():
+            return str(beside)
+    return named
+
+
+def plan_instrument(name_or_path: str | Path) -> str:
+    """The instrument a plan file names (``instrument:``), found as :func:`instrument_of`
+    finds it; the plan is read, not yet checked."""
+    from ..instrument.resources import resolve_yaml
+
+    path = resolve_yaml(name_or_path, "analyses")
+    data = load_yaml(path).data
+    named = data.get("instrument") if isinstance(data, dict) else None
+    if not isinstance(named, str) or not named:
+        raise InstrumentError("the plan names no instrument (instrument: NAME or FILE)",
+                              file=path)
+    return instrument_of(path, named)
+
+
 def load_plan(name_or_path: str | Path, inst: Instrument | None = None) -> Plan:
-    """Load a bundled plan by name or a plan file; check it against its instrument."""
+    """Load a bundled plan by name or a plan file; check it against ``inst``, or against
+    the instrument it names (a path relative to the plan's folder, or a bundled name)."""
     from ..instrument import load_instrument
     from ..instrument.resources import resolve_yaml
 
     path = resolve_yaml(name_or_path, "analyses")
     doc = load_yaml(path)
     plan = validate_document(Plan, doc, "an analysis plan", explain=explain)
-    inst = inst or load_instrument(plan.instrument)
+    inst = inst or load_instrument(instrument_of(path, plan.instrument))
     problems = check_plan(plan, inst, doc)
     if problems:
         raise InstrumentError(f"{len(problems)} problem(s) in the analysis plan", file=path,

@@ -269,7 +269,7 @@ def references(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
 
 def _headline(result: Result, a: Any, lang: str) -> list[tuple[str, int, str]]:
     """The (table, row, test name) of each headline p value of a result: the primary test
-    of a crosstab, each option's test, the ANOVA F (or Welch's F of a robust ANOVA),
+    of a crosstab, each option's test, the ANOVA F (or Welch's F where the ANOVA is left out),
     Student's t."""
     tables = result.tables
     if isinstance(a, Crosstab) and T.TESTS in tables:
@@ -280,14 +280,14 @@ def _headline(result: Result, a: Any, lang: str) -> list[tuple[str, int, str]]:
         frame = tables[T.TESTS]
         return [(T.TESTS, i, str(frame.loc[i, "method"])) for i in frame.index]
     if isinstance(a, Anova):
-        if a.robust and T.ROBUST in tables:
-            frame = tables[T.ROBUST]
-            return [(T.ROBUST, i, _anova_name("Welch", lang))
-                    for i in frame.index[frame["test"] == "Welch"]]
         if T.ANOVA in tables:
             frame = tables[T.ANOVA]
             return [(T.ANOVA, i, _anova_name("ANOVA", lang))
                     for i in frame.index[frame["source"] == "Between Groups"]]
+        if T.ROBUST in tables:  # the robust tests alone (classical: false)
+            frame = tables[T.ROBUST]
+            return [(T.ROBUST, i, _anova_name("Welch", lang))
+                    for i in frame.index[frame["test"] == "Welch"]]
     if isinstance(a, TTest) and T.TTEST in tables:
         frame = tables[T.TTEST]
         return [(T.TTEST, i, _ttest_name("Student", lang))

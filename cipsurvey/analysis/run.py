@@ -8,6 +8,7 @@ becomes a result with an error note, never a crashed report.
 from __future__ import annotations
 
 import contextvars
+import math
 import os
 import threading
 from collections import Counter
@@ -302,39 +303,77 @@ def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.
 
 
 def _crosstab(data, a, plan, labels, result, inst):
-    cells = st.crosstab_cells(data, a.rows, a.columns)
-    tests, qi_cells, notes = review.crosstab_tests(data, a, inst, plan.conf, labels.lang)
-    if qi_cells is not None:  # expected counts and residuals of quasi-independence
-        cells = cells.drop(columns=["expected", "std_residual", "adj_residual"]).merge(
-            qi_cells.drop(columns="observed"), on=["row", "column"], how="left")
-    result.tables[T.CELLS] = labels.add(cells, {"row": a.rows, "column": a.columns})
-    result.tables[T.TESTS] = tests
-    if qi_cells is None:  # (Cramér's V counts the cells empty by design as association)
-        result.tables[T.ASSOCIATION] = st.association(data, a.rows, a.columns, conf=plan.conf)
-    result.notes.extend(notes)
+    def one(part: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], list[str]]:
+        cells = st.crosstab_cells(part, a.rows, a.columns)
+        tests, qi_cells, notes = review.crosstab_tests(part, a, inst, plan.conf, labels.lang)
+        if qi_cells is not None:  # expected counts and residuals of quasi-independence
+            cells = cells.drop(columns=["expected", "std_residual", "adj_residual"]).merge(
+                qi_cells.drop(columns="observed"), on=["row", "column"], how="left")
+        out = {T.CELLS: labels.add(cells, {"row": a.rows, "column": a.columns}),
+               T.TESTS: tests}
+        if qi_cells is None:  # (Cramér's V counts the cells empty by design as association)
+            out[T.ASSOCIATION] = st.association(part, a.rows, a.columns, conf=plan.conf)
+        return out, notes
+
+    if a.layer is None:
+        tables, notes = one(data)
+        result.tables.update(tables)
+        result.notes.extend(notes)
+        return
+    # A by B within each answer of C: every table once per layer, its rows marked
+    parts: dict[str, list[pd.DataFrame]] = {}
+    codes = labels.codes(a.layer)
+    for level in sorted(pd.unique(data[a.layer].dropna())):
+        tables, notes = one(data[data[a.layer] == level])
+        for name, frame in tables.items():
+            frame = frame.copy()
+            frame.insert(0, "layer", level)
+            frame.insert(1, "layer_label", codes.get(_as_float(level), str(level)))
+            parts.setdefault(name, []).append(frame)
+        result.notes.extend(n for n in notes if n not in result.notes)
+    for name, frames in parts.items():
+        result.tables[name] = pd.concat(frames, ignore_index=True)
+
+
+def _each_variable(a, labels: _Labels, result: Result,
+                   one: Callable[[str], dict[str, pd.DataFrame]]) -> None:
+    """Run ``one`` for each of the analysis' variables; each table of the result holds every
+    variable's rows, marked by ``variable`` and ``variable_label``."""
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for var in a.variables:
+        for name, frame in one(var).items():
+            frame = frame.copy()
+            frame.insert(0, "variable", var)
+            frame.insert(1, "variable_label", labels.name(var))
+            tables.setdefault(name, []).append(frame)
+    for name, parts in tables.items():
+        frame = pd.concat(parts, ignore_index=True)
+        if {"group1", "group2"} <= set(frame.columns):
+            frame = labels.add(frame, {"group1": a.by, "group2": a.by})
+        if "group" in frame.columns:
+            frame = labels.add(frame, {"group": a.by})
+        result.tables[name] = frame
 
 
 def _ttest(data, a, plan, labels, result, inst):
-    var = a.variables[0]
     order = [float(x) for x in a.levels] or None
     sub = data if order is None else data[data[a.by].isin(order)]
-    tests = st.ttest(sub, var, a.by, order=order, conf=plan.conf)
-    result.tables[T.TTEST] = labels.add(tests, {"group1": a.by, "group2": a.by})
-    result.tables[T.LEVENE] = st.levene(sub, var, a.by)
-    result.tables[T.EFFECT_SIZE] = labels.add(st.cohens_d(sub, var, a.by, order=order,
-                                                          conf=plan.conf),
-                                              {"group1": a.by, "group2": a.by})
-    result.tables[T.MANN_WHITNEY] = labels.add(st.mann_whitney(sub, var, a.by, order=order),
-                                               {"group1": a.by, "group2": a.by})
+
+    def one(var: str) -> dict[str, pd.DataFrame]:
+        return {T.TTEST: st.ttest(sub, var, a.by, order=order, conf=plan.conf),
+                T.LEVENE: st.levene(sub, var, a.by),
+                T.EFFECT_SIZE: st.cohens_d(sub, var, a.by, order=order, conf=plan.conf),
+                T.MANN_WHITNEY: st.mann_whitney(sub, var, a.by, order=order)}
+
+    _each_variable(a, labels, result, one)
     _beside(sub, a, plan, labels, result, inst, order)
 
 
 def _beside(data, a, plan, labels, result, inst, order=None):
     """Beside a t-test or ANOVA: its robust alternatives compared at α, and the test that
     fits a categorical answer where the variable is one."""
-    table, notes = review.agreement(data, a.kind, a.variables[:1] if a.kind == "ttest"
-                                    else a.variables, a.by, order, plan.alpha, labels.lang,
-                                    labels.name)
+    table, notes = review.agreement(data, a.kind, a.variables, a.by, order, plan.alpha,
+                                    labels.lang, labels.name)
     result.tables[T.AGREEMENT] = table
     result.notes.extend(notes)
     fitting, notes = review.fitting_test(data, a, inst, plan.conf, labels.lang)
@@ -345,30 +384,25 @@ def _beside(data, a, plan, labels, result, inst, order=None):
 
 
 def _anova(data, a, plan, labels, result, inst):
-    tables: dict[str, list[pd.DataFrame]] = {}
-
-    def put(name: str, frame: pd.DataFrame, var: str) -> None:
-        frame = frame.copy()
-        frame.insert(0, "variable", var)
-        frame.insert(1, "variable_label", labels.name(var))
-        tables.setdefault(name, []).append(frame)
-
-    for var in a.variables:
-        if a.robust:
-            put(T.ROBUST, st.robust_anova(data, var, a.by), var)
-            put(T.KRUSKAL, st.kruskal(data, var, a.by), var)
-        else:
-            put(T.ANOVA, st.anova(data, var, a.by), var)
+    def one(var: str) -> dict[str, pd.DataFrame]:
+        out: dict[str, pd.DataFrame] = {}
+        if a.classical:
+            out[T.ANOVA] = st.anova(data, var, a.by)
             if a.effect_sizes:
-                put(T.EFFECT_SIZES, st.anova_effect_sizes(data, var, a.by, conf=plan.conf), var)
-                put(T.PAIRWISE_D, st.pairwise_d(data, var, a.by, conf=plan.conf), var)
-        for method in a.posthoc:
-            put(T.POSTHOC, st.posthoc(data, var, a.by, method, conf=plan.conf), var)
-    for name, parts in tables.items():
-        frame = pd.concat(parts, ignore_index=True)
-        if {"group1", "group2"} <= set(frame.columns):
-            frame = labels.add(frame, {"group1": a.by, "group2": a.by})
-        result.tables[name] = frame
+                out[T.EFFECT_SIZES] = st.anova_effect_sizes(data, var, a.by, conf=plan.conf)
+                out[T.PAIRWISE_D] = st.pairwise_d(data, var, a.by, conf=plan.conf)
+        if a.levene:
+            out[T.LEVENE] = st.levene(data, var, a.by)
+        if a.robust:  # beside the classical ANOVA unless classical: false
+            out[T.ROBUST] = st.robust_anova(data, var, a.by)
+            out[T.KRUSKAL] = st.kruskal(data, var, a.by)
+            out[T.RANKS] = st.kruskal_ranks(data, var, a.by)
+        if a.posthoc:
+            out[T.POSTHOC] = pd.concat([st.posthoc(data, var, a.by, method, conf=plan.conf)
+                                        for method in a.posthoc], ignore_index=True)
+        return out
+
+    _each_variable(a, labels, result, one)
     _beside(data, a, plan, labels, result, inst)
 
 
@@ -429,6 +463,8 @@ def _regression(data, a, plan, labels, result, inst):
     coef.insert(1, "term_label", [_term_label(t, labels) for t in coef["term"]])
     result.tables[T.COEFFICIENTS] = coef
     result.tables[T.MODEL] = model
+    if res.anova is not None:
+        result.tables[T.REGRESSION_ANOVA] = res.anova
     if coef["estimate"].notna().any():
         refs, note = review.references(
             data, a.outcome, a.predictors, categorical,
@@ -456,16 +492,38 @@ def _term_label(term: str, labels: _Labels) -> str:
     return labels.name(term)
 
 
-def _scale(data, a, plan, labels, result, inst):
+def scale_rule(a, inst: Instrument) -> tuple[dict[str, tuple[float, float]], int]:
+    """A scale analysis' reversed items with their own answer ranges, and the fewest items a
+    respondent must answer for a score: the plan's ``min_share`` of the items, else the
+    group's ``min_items``, else half of the items (rounded up)."""
     group = inst.group_map[a.group]
-    items = group.items
-    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf)
-    item_table = st.item_total(data, items)
+    reverse = {i: inst.item_map[i].answer_range for i in group.reverse}
+    k = len(group.items)
+    if a.min_share is not None:
+        need = math.ceil(a.min_share * k - 1e-9)
+    elif group.min_items is not None:
+        need = group.min_items
+    else:
+        need = math.ceil(k / 2)
+    return reverse, max(1, need)  # type: ignore[return-value]
+
+
+def _scale(data, a, plan, labels, result, inst):
+    items = inst.group_map[a.group].items
+    reverse, need = scale_rule(a, inst)
+    result.tables[T.ALPHA] = st.cronbach_alpha(data, items, conf=plan.conf, reverse=reverse)
+    item_table = st.item_total(data, items, reverse=reverse)
     item_table.insert(1, "item_label", [labels.name(i) for i in item_table["item"]])
     result.tables[T.ITEMS] = item_table
-    scores = st.scale_scores(data, items, min_items=group.min_items, reverse=group.reverse)
+    scores = st.scale_scores(data, items, min_items=need, reverse=reverse)
     frame = pd.DataFrame({"score": scores})
-    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf)
+    rule = text("result.scale_rule", labels.lang, need=need, k=len(items))
+    # the rule is the score's method: the methods text names it with the other methods
+    result.tables[T.SCORE] = st.describe(frame, "score", conf=plan.conf).assign(method=rule)
+    result.notes.append(rule)
+    if reverse:
+        result.notes.append(text("result.scale_reversed", labels.lang,
+                                 items=", ".join(labels.name(i) for i in reverse)))
     if all(review.is_ordered(inst, i) for i in items):  # Likert items: their distributions
         codes = labels.codes(items[0])
         names = {i: labels.name(i) for i in items}

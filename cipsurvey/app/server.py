@@ -44,7 +44,7 @@ def warm_up() -> None:
 
 
 def serve(port: int = 0, *, lang: str = "en", open_browser: bool = True, max_files: int = 20,
-          max_mb: int = 500, say: Callable[[str], None] = print) -> None:
+          max_mb: int = 500, announce: Callable[[str], None] = print) -> None:
     """Run the page until interrupted; print its address (with the key) first.
 
     Parameters
@@ -57,7 +57,7 @@ def serve(port: int = 0, *, lang: str = "en", open_browser: bool = True, max_fil
         Open the address in the user's browser once the server listens.
     max_files, max_mb : int
         The most files, and megabytes, one form may send.
-    say : callable
+    announce : callable
         Where the address is printed.
     """
     import uvicorn
@@ -74,7 +74,7 @@ def serve(port: int = 0, *, lang: str = "en", open_browser: bool = True, max_fil
                             log_level="warning", server_header=False, date_header=False)
     server = uvicorn.Server(config)
     threading.Thread(target=warm_up, name="cipsurvey-warm-up", daemon=True).start()
-    say(text("app.started", lang, url=url))
+    announce(text("app.started", lang, url=url))
     if open_browser:
         threading.Timer(0.5, lambda: webbrowser.open(url)).start()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -23,6 +23,8 @@ app = typer.Typer(
 instrument_app = typer.Typer(help="Check, list and export instrument definitions.",
                              no_args_is_help=True)
 app.add_typer(instrument_app, name="instrument")
+plan_app = typer.Typer(help="Draft analysis plans.", no_args_is_help=True)
+app.add_typer(plan_app, name="plan")
 demo_app = typer.Typer(help="The bundled SYNTHETIC demo waves (calibrated to the 2017 paper).",
                        no_args_is_help=True)
 app.add_typer(demo_app, name="demo")
@@ -50,12 +52,14 @@ def _register() -> None:
         demo_cmd,
         import_cmd,
         instrument_cmd,
+        plan_cmd,
         report_cmd,
         serve_cmd,
         validate_cmd,
     )
 
     instrument_cmd.register(instrument_app)
+    plan_cmd.register(plan_app)
     demo_cmd.register(demo_app)
     demo_cmd.register_gallery(demo_app)
     codebook_cmd.register(app)

@@ -22,6 +22,8 @@ from .options import (
     TEST,
     check_lang,
     data_files,
+    pick_instrument,
+    pseudonym_key,
     read_options,
 )
 
@@ -48,6 +50,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Import one wave and write it cleaned, with labels and missing codes."""
         data = data_files(data, demo)
+        instrument = pick_instrument(instrument, demo)
         from ..files import guard_output
         from ..wave.export import write_wave
 
@@ -57,9 +60,9 @@ def register(app: typer.Typer) -> None:
                               source, partial, test_responses, event)
         rid = survey.instrument.respondent_id
         if rid and not keep_ids:
-            from ..wave.privacy import load_key, pseudonymise
+            from ..wave.privacy import pseudonymise
 
-            survey.data[rid] = pseudonymise(survey.data[rid], load_key(key_file))
+            survey.data[rid] = pseudonymise(survey.data[rid], pseudonym_key(key_file))
         write_wave(survey, to, lang=lang, force=force)
         acc = survey.account
         typer.echo(f"wrote {to}: {acc.rows_kept} rows kept of {acc.rows_read} read "

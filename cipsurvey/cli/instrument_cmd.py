@@ -1,4 +1,4 @@
-"""``cipsurvey instrument check|list|schema``."""
+"""``cipsurvey instrument check|list|schema|draft|convert``."""
 
 from __future__ import annotations
 
@@ -54,6 +54,40 @@ def register(app: typer.Typer) -> None:
             from ..files import atomic_write
 
             atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+
+    @app.command("draft")
+    def draft(
+        files: list[Path] = typer.Argument(..., help="The survey's data files (.sav, .csv, "
+                                                     ".xlsx, web-survey exports) or one "
+                                                     "definition (XLSForm, REDCap dictionary, "
+                                                     ".lss, .qsf)."),
+        out: Path = typer.Option(..., "--out", "-o", help="The instrument YAML to write."),
+        lang: str = typer.Option("en", "--lang", help="The language the file's texts are in "
+                                                      "(en or sv); the comments use it too."),
+        instrument_id: str = typer.Option(None, "--id", help="The instrument's id (default: "
+                                                             "from the first file's name)."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file."),
+    ) -> None:
+        """Draft an instrument from the files you have; every guess is marked for review."""
+        from ..files import atomic_write, guard_output
+        from ..instrument import parse_instrument
+        from ..instrument.yamlio import load_yaml
+        from ..wave.draft import definition_kind, definition_text, draft_instrument
+        from .options import check_lang
+
+        check_lang(lang)
+        guard_output(out, files, force)
+        kind = definition_kind(files[0]) if len(files) == 1 else None
+        if kind:
+            text, review = definition_text(files[0], kind, lang)
+        else:
+            drafted = draft_instrument(list(files), lang=lang, instrument_id=instrument_id)
+            text, review = drafted.text(), drafted.review_count()
+        # a draft passes `instrument check` as it is: checked before anything is written
+        inst = parse_instrument(load_yaml(out, text=text))
+        atomic_write(out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+        typer.echo(f"wrote {out}: instrument {inst.id!r}, {len(inst.items)} items, "
+                   f"{len(inst.groups)} groups; {review} line(s) marked for review")
 
     @app.command("convert")
     def convert(

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import typer
 
-INSTRUMENT = typer.Option("kallmen2017", "--instrument", "-i",
-                          help="Bundled instrument name or path to an instrument YAML file.")
+INSTRUMENT = typer.Option(None, "--instrument", "-i",
+                          help="Bundled instrument name or path to an instrument YAML file "
+                               "(with your own files: required, unless the plan names one).")
+DEMO_STUDY = "kallmen2017"  # the instrument and plan of the bundled demo wave
 LANG = typer.Option("en", "--lang", help="Language of labels: en or sv.")
 FORMAT = typer.Option(None, "--format", help="Override the file format: sav, csv or xlsx.")
 ENCODING = typer.Option(None, "--encoding", help="Override the detected text encoding.")
@@ -51,6 +53,57 @@ def data_files(data: list[Path] | None, demo: bool) -> list[Path]:
     if not data:
         raise typer.BadParameter("give one or more data files, or --demo", param_hint="DATA")
     return list(data)
+
+
+def pick_instrument(instrument: str | None, demo: bool, plan: str | None = None) -> str:
+    """The instrument the data are read with: ``--instrument``; the demo's with ``--demo``;
+    else the one the plan names. Never a silent default: without any of them, an error that
+    says how to give one."""
+    if instrument:
+        return instrument
+    if demo:
+        return DEMO_STUDY
+    if plan:
+        from ..analysis.plan import plan_instrument
+
+        return plan_instrument(plan)
+    raise typer.BadParameter(
+        "which instrument describes these files? Give --instrument FILE.yaml (or a bundled "
+        "name); `cipsurvey instrument draft DATA... --out FILE.yaml` drafts one from the "
+        "files", param_hint="--instrument")
+
+
+def pick_plan(plan: str | None, demo: bool, instrument: str | None) -> str:
+    """The analysis plan: ``--plan``; the demo's with ``--demo``; the bundled plan of a
+    bundled instrument of the same name (said once); else an error that says how to get one."""
+    if plan:
+        return plan
+    if demo:
+        return DEMO_STUDY
+    from ..instrument.resources import bundled_names
+
+    if instrument and instrument in bundled_names("analyses"):
+        typer.echo(f"plan: the bundled plan {instrument!r} of the bundled instrument "
+                   f"{instrument!r}", err=True)
+        return instrument
+    raise typer.BadParameter(
+        "which analysis plan? Give --plan FILE.yaml; `cipsurvey plan draft INSTRUMENT --out "
+        "FILE.yaml` writes one that runs as it is", param_hint="--plan")
+
+
+def pseudonym_key(key_file: Path | None) -> bytes:
+    """The pseudonymisation key; when none exists yet, one is made and where it is kept is
+    said once, plainly (it links waves, and pseudonyms cannot be recomputed without it)."""
+    from ..wave.privacy import key_path, load_key
+
+    path = key_path(key_file)
+    new = not path.exists()
+    key = load_key(path)
+    if new:
+        typer.echo(f"created a new pseudonymisation key in {path}: keep it safe and use it "
+                   "again for the next wave (the same key gives the same pseudonyms; without "
+                   "it they cannot be recomputed)", err=True)
+    return key
 
 
 def read_options(data: list[Path], instrument: str, format: str | None, encoding: str | None,

@@ -18,6 +18,9 @@ from .options import (
     SHEET,
     check_lang,
     data_files,
+    pick_instrument,
+    pick_plan,
+    pseudonym_key,
     read_options,
 )
 
@@ -44,11 +47,16 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
 
     from ..analysis.plan import load_plan
     from ..analysis.run import run_plan
+    from ..lang import text
 
     files = data_files(data, demo)
     console = Console(stderr=True, quiet=quiet)
     with console.status("reading and validating the data") as status:
         survey = read_options(files, instrument, fmt, encoding, delimiter, decimal, sheet)
+        inst = survey.instrument
+        if lang not in inst.languages:  # said once: the questions stay as they are written
+            console.print(text("cli.texts_as_written", lang, instrument=inst.id,
+                               languages=", ".join(inst.languages)), highlight=False)
         plan = load_plan(plan_name, survey.instrument)
         report = run_plan(survey, plan, lang,
                           progress=lambda rid: status.update(f"computing {rid}"),
@@ -72,8 +80,9 @@ def register(app: typer.Typer) -> None:
         demo: bool = DEMO,
         out: Path = typer.Option(..., "--out", "-o", help="Folder for the report files."),
         instrument: str = INSTRUMENT,
-        plan: str = typer.Option("kallmen2017", "--plan", "-p",
-                                 help="Bundled plan name or path to a plan YAML file."),
+        plan: str = typer.Option(None, "--plan", "-p",
+                                 help="Bundled plan name or path to a plan YAML file "
+                                      "(with --demo: kallmen2017)."),
         lang: str = LANG,
         invited: int = typer.Option(None, "--invited",
                                     help="Number invited, for the response rate."),
@@ -94,18 +103,17 @@ def register(app: typer.Typer) -> None:
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
             return
+        plan = pick_plan(plan, demo, instrument)
+        instrument = pick_instrument(instrument, demo, plan)
         guard_report_folder(out, force)
         from rich.console import Console
 
         from ..report.make import make_report
 
         files = data_files(data, demo)
-        key = None
-        if include_free_text:
-            from ..wave.privacy import load_key
-
-            key = load_key(key_file)
-        with Console(stderr=True).status("reading and validating the data") as status:
+        key = pseudonym_key(key_file) if include_free_text else None
+        console = Console(stderr=True)
+        with console.status("reading and validating the data") as status:
             made = make_report(
                 lambda: read_options(files, instrument, format, encoding, delimiter, decimal,
                                      sheet),
@@ -115,6 +123,8 @@ def register(app: typer.Typer) -> None:
                     f"computing {rid}" if step == "compute" else
                     "writing the report" if step == "write" else
                     "reading and validating the data"))
+        for notice in made.notices:
+            console.print(notice, highlight=False)
         if min_cell > 1:
             typer.echo(f"--min-cell {min_cell}: {made.blanked} cells suppressed", err=True)
         written, failed = made.written, made.failed
@@ -164,16 +174,22 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
     plan = load_plan(study.manifest.plan or study.manifest.instrument, study.instrument)
     for wave in study.waves:  # every folder is checked before any report is written
         guard_report_folder(out / wave, force)
-    for wave, survey in study.waves.items():
-        folder = out / wave
-        report = run_plan(survey, plan, lang)
-        if min_cell > 1:
-            suppress(report, min_cell)
-        invited = None
-        if study.invited is not None:
-            invited = int(study.invited.loc[study.invited["wave"] == wave, "invited"].sum())
-        written = write_report(report, folder, invited=invited, min_cell=min_cell)
-        typer.echo(f"wrote {written.html} ({study.label(wave, lang)})")
+    from ..files import staged_folder
+
+    done = []
+    with staged_folder(out) as stage:  # every wave's report, or none
+        for wave, survey in study.waves.items():
+            report = run_plan(survey, plan, lang)
+            if min_cell > 1:
+                suppress(report, min_cell)
+            invited = None
+            if study.invited is not None:
+                invited = int(study.invited.loc[study.invited["wave"] == wave,
+                                                "invited"].sum())
+            write_report(report, stage / wave, invited=invited, min_cell=min_cell)
+            done.append(wave)
+    for wave in done:
+        typer.echo(f"wrote {out / wave / 'report.html'} ({study.label(wave, lang)})")
 
 
 def _print(frame) -> None:

@@ -30,4 +30,4 @@ def register(app: typer.Typer) -> None:
 
         check_lang(lang)
         run(port, lang=lang, open_browser=not no_browser, max_files=max_files,
-            max_mb=max_upload_mb, say=lambda line: typer.echo(line, err=True))
+            max_mb=max_upload_mb, announce=lambda line: typer.echo(line, err=True))

@@ -21,6 +21,7 @@ from .options import (
     SOURCE,
     TEST,
     data_files,
+    pick_instrument,
     read_options,
 )
 
@@ -46,6 +47,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Validate a wave against the instrument and list every problem found."""
         data = data_files(data, demo)
+        instrument = pick_instrument(instrument, demo)
         survey = read_options(data, instrument, format, encoding, delimiter, decimal, sheet,
                               source, partial, test_responses, event)
         table = survey.problems
@@ -73,7 +75,9 @@ def _print(survey, show_notes: bool) -> None:
 
     console = Console(highlight=False, soft_wrap=False)
     acc = survey.account
-    t = Table(title="Import account", title_justify="left")
+    inst = survey.instrument
+    t = Table(title=f"Import account: checked against instrument {inst.id!r} "
+                    f"({inst.title.get('en')})", title_justify="left")
     for col in ("file", "format", "detected", "read", "kept", "excluded"):
         t.add_column(col, justify="right" if col in {"read", "kept", "excluded"} else "left")
     for f in acc.files:

@@ -7,11 +7,13 @@ names are importable from here.
 """
 
 from .model import (
+    ADMIN_COLUMNS,
     CHOICE_TYPES,
     ID_PATTERN,
     NAME_PATTERN,
     NUMERIC_TYPES,
-    RESERVED_COLUMNS,
+    SOURCE_FILE,
+    SOURCE_ROW,
     Choice,
     Derived,
     Group,
@@ -24,6 +26,7 @@ from .model import (
     Provenance,
     Range,
     json_schema,
+    label_context,
     load_instrument,
     parse_instrument,
     semantic_problems,
@@ -31,8 +34,8 @@ from .model import (
 )
 
 __all__ = [
-    "CHOICE_TYPES", "ID_PATTERN", "NAME_PATTERN", "NUMERIC_TYPES", "RESERVED_COLUMNS", "Choice",
-    "Derived", "Group", "Instrument", "Item", "ItemType", "Label", "MissingCode", "Problem",
-    "Provenance", "Range", "json_schema", "load_instrument", "parse_instrument",
-    "semantic_problems", "validate_document",
+    "ADMIN_COLUMNS", "CHOICE_TYPES", "ID_PATTERN", "NAME_PATTERN", "NUMERIC_TYPES", "SOURCE_FILE",
+    "SOURCE_ROW", "Choice", "Derived", "Group", "Instrument", "Item", "ItemType", "Label",
+    "MissingCode", "Problem", "Provenance", "Range", "json_schema", "label_context",
+    "load_instrument", "parse_instrument", "semantic_problems", "validate_document",
 ]

@@ -160,7 +160,7 @@ def to_xlsform(inst: Instrument, path: Path) -> list[str]:
         if item.choices:
             kind = f"{kind} {list_name}"
             for c in item.choices:
-                choices.append([list_name, c.name, c.label.sv, c.label.en, c.code])
+                choices.append([list_name, c.name, c.label.get("sv"), c.label.get("en"), c.code])
         constraint = ""
         if item.range is not None:
             parts = []
@@ -170,12 +170,12 @@ def to_xlsform(inst: Instrument, path: Path) -> list[str]:
                 parts.append(f". <= {item.range.max:g}")
             constraint = " and ".join(parts)
         relevant = to_tool(item.relevant, inst, "xlsform") if item.relevant else ""
-        survey.append([kind, item.id, item.text.sv, item.text.en, relevant,
+        survey.append([kind, item.id, item.text.get("sv"), item.text.get("en"), relevant,
                        "yes" if item.required else "", constraint,
                        _item_meta(item, native)])
     settings = book.create_sheet("settings")
     settings.append(["form_title", "form_id", "version", "default_language", META])
-    settings.append([inst.title.sv, inst.id, inst.version, "Svenska (sv)",
+    settings.append([inst.title.get("sv"), inst.id, inst.version, "Svenska (sv)",
                      _instrument_meta(inst)])
     if inst.groups or inst.derived:
         notes.append("groups and derived variables have no XLSForm form; they ride in the "
@@ -498,7 +498,7 @@ def _redcap_meta(item, native: set[str]) -> str:
     data = json.loads(_item_meta(item, native))
     if item.choices:
         data["choice_names"] = [c.name for c in item.choices]
-        data["choice_labels_sv"] = [c.label.sv for c in item.choices]
+        data["choice_labels_sv"] = [c.label.get("sv") for c in item.choices]
     return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 

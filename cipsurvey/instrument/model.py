@@ -14,7 +14,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from ..errors import InstrumentError
 from ..lang import LANGS, translations
@@ -23,30 +31,74 @@ from .yamlio import Problem, YamlDocument, load_yaml, path_text
 
 ID_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_]{0,31}$"
-RESERVED_COLUMNS = {"source", "source_row"}
+# The wave's administrative columns: the file and the row each answer came from. A dot is
+# legal in an SPSS variable name and impossible in an item id (ID_PATTERN), so these names
+# can never clash with an item, in the wave or in an exported .sav.
+SOURCE_FILE = "source.file"
+SOURCE_ROW = "source.row"
+ADMIN_COLUMNS = (SOURCE_FILE, SOURCE_ROW)
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def label_context(data: Any) -> dict[str, Any]:
+    """The validation context of an instrument's labels: the languages it declares at the
+    top (``languages: [en]``), or both when it declares none (the original format)."""
+    declared = data.get("languages") if isinstance(data, dict) else None
+    if isinstance(declared, list) and declared and all(x in LANGS for x in declared):
+        return {"languages": tuple(dict.fromkeys(declared))}
+    return {"languages": LANGS}
+
+
 class Label(BaseModel):
-    """A text in Swedish and English (other languages may be added by their code)."""
+    """A text in the instrument's languages: ``{sv: ..., en: ...}``, or a plain string in
+    an instrument that declares one language (``languages: [en]``). Other languages may be
+    added by their code. Outside an instrument (a plan's titles) a plain string is the text
+    in every language."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    sv: Annotated[str, Field(min_length=1)]
-    en: Annotated[str, Field(min_length=1)]
+    sv: Annotated[str, Field(min_length=1)] | None = None
+    en: Annotated[str, Field(min_length=1)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _languages(cls, data: Any, info: ValidationInfo) -> Any:
+        wanted = (info.context or {}).get("languages")
+        if isinstance(data, str):
+            if not data.strip():
+                raise ValueError("an empty text")
+            if wanted is None:
+                return dict.fromkeys(LANGS, data)
+            if len(wanted) == 1:
+                return {wanted[0]: data}
+            raise ValueError(
+                "a text in each of the instrument's languages, written {sv: ..., en: ...}; "
+                "a survey in one language says so at the top (languages: [en] or [sv]) and "
+                "may then give plain texts")
+        if not isinstance(data, dict):
+            raise ValueError("a text: a string, or one text per language as {sv: ..., en: ...}")
+        missing = [lang for lang in (wanted or ()) if not data.get(lang)]
+        if missing:
+            raise ValueError(f"no text in {', '.join(missing)} (the instrument's languages: "
+                             f"{', '.join(wanted)}; give {{{': ..., '.join(wanted)}: ...}})")
+        if not any(isinstance(v, str) and v.strip() for v in data.values()):
+            raise ValueError("a text in at least one language")
+        return data
 
     def get(self, lang: str) -> str:
-        """The text in ``lang`` (English if the label lacks that language)."""
-        if lang in LANGS:
-            return getattr(self, lang)
-        extra = self.model_extra or {}
-        return str(extra.get(lang, self.en))
+        """The text in ``lang``; in another language when it has none in ``lang`` (a survey
+        written in one language reported in another)."""
+        own = getattr(self, lang, None) if lang in LANGS else (self.model_extra or {}).get(lang)
+        if own:
+            return str(own)
+        return self.all()[0]
 
     def all(self) -> list[str]:
-        """The text in every language the label has."""
-        return [self.sv, self.en, *[str(v) for v in (self.model_extra or {}).values()]]
+        """Every language's text (the spellings a column header or an answer may use)."""
+        texts = [self.sv, self.en, *[str(v) for v in (self.model_extra or {}).values()]]
+        return [t for t in texts if t]
 
 
 class ItemType(StrEnum):
@@ -74,6 +126,9 @@ class Choice(_Model):
     code: int
     name: Annotated[str, Field(pattern=NAME_PATTERN)]
     label: Label
+    # the file's column that holds this option of a multiple choice, where its name is not
+    # <item id>_<code or name> (an SPSS multiple-response set's variables, for one)
+    aliases: list[str] = Field(default_factory=list)
 
 
 class MissingCode(_Model):
@@ -139,7 +194,7 @@ class Item(_Model):
     relevant: str | None = None
     required: bool = False
     aliases: dict[str, list[str]] = Field(default_factory=dict)
-    provenance: Provenance
+    provenance: Provenance | None = None
     note: Label | None = None
 
     @model_validator(mode="before")
@@ -150,6 +205,8 @@ class Item(_Model):
             kind = data.get("type")
             if kind in DEFAULT_CHOICES and not data.get("choices"):
                 data["choices"] = DEFAULT_CHOICES[ItemType(kind)]
+            if kind == ItemType.likert and not data.get("choices"):
+                data["choices"] = _points(data.get("range"))
             aliases = data.get("aliases")
             if isinstance(aliases, dict):
                 data["aliases"] = {
@@ -161,11 +218,19 @@ class Item(_Model):
     def _consistent(self) -> Item:
         has_choices = self.type in CHOICE_TYPES or self.type == ItemType.multiple_choice
         if has_choices and not self.choices:
-            raise ValueError(f"a {self.type.value} item needs 'choices'")
+            hint = (" (or a 'range' of whole numbers, e.g. range: {min: 1, max: 5})"
+                    if self.type == ItemType.likert else "")
+            raise ValueError(f"a {self.type.value} item needs 'choices'{hint}")
         if not has_choices and self.choices:
             raise ValueError(f"a {self.type.value} item cannot have 'choices'")
-        if self.range is not None and self.type not in NUMERIC_TYPES:
-            raise ValueError("'range' applies only to count and number items")
+        if self.range is not None and self.type not in {*NUMERIC_TYPES, ItemType.likert}:
+            raise ValueError("'range' applies only to count, number and likert items")
+        if self.type == ItemType.likert and self.range is not None and (
+                [c.code for c in self.choices] != _points_of(self.range)):
+            raise ValueError("a likert item gives its answers as 'choices' or as a 'range' "
+                             "of whole numbers, not both")
+        if any(c.aliases for c in self.choices) and self.type != ItemType.multiple_choice:
+            raise ValueError("only the options of a multiple choice have column 'aliases'")
         codes = [c.code for c in self.choices]
         if len(set(codes)) != len(codes):
             twice = sorted({c for c in codes if codes.count(c) > 1})
@@ -206,6 +271,39 @@ class Item(_Model):
                 return m.label.get(lang)
         return None
 
+    @property
+    def answer_range(self) -> tuple[float, float] | None:
+        """The lowest and highest valid answer: the choices' codes, or the item's range;
+        None when the item has neither (what a reversed scale item is flipped within)."""
+        if self.choices and self.type != ItemType.multiple_choice:
+            codes = [c.code for c in self.choices]
+            return float(min(codes)), float(max(codes))
+        if self.range is not None and self.range.min is not None and self.range.max is not None:
+            return float(self.range.min), float(self.range.max)
+        return None
+
+
+MAX_POINTS = 101  # a likert 'range' gives at most 0-100
+
+
+def _points_of(rng: Range) -> list[int]:
+    return list(range(int(rng.min or 0), int(rng.max or 0) + 1))
+
+
+def _points(rng: Any) -> Any:
+    """A likert item's answers from its ``range`` of whole numbers, each labelled with its
+    number in every language (no choices when there is no usable range: the item's own
+    check then says that it needs them)."""
+    if not isinstance(rng, dict):
+        return []
+    lo, hi = rng.get("min"), rng.get("max")
+    if not all(isinstance(v, int | float) and float(v).is_integer() for v in (lo, hi)):
+        return []
+    if not 2 <= hi - lo + 1 <= MAX_POINTS:
+        return []
+    return [{"code": int(k), "name": str(k) if k >= 0 else f"m{-int(k)}",
+             "label": dict.fromkeys(LANGS, str(int(k)))} for k in range(int(lo), int(hi) + 1)]
+
 
 class Group(_Model):
     """Items shown together: a grid of same-scale rows, a multiple-response set, or a scale."""
@@ -236,7 +334,7 @@ class Derived(_Model):
     value: int | None = None
     when: str | None = None
     choices: list[Choice] = Field(default_factory=list)
-    provenance: Provenance
+    provenance: Provenance | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -280,6 +378,10 @@ class Instrument(_Model):
 
     schema_version: Literal[1] = 1
     id: Annotated[str, Field(pattern=ID_PATTERN)]
+    # the languages its texts are written in; a survey in one language may write them as
+    # plain strings (the default, both, is the format of the 2017 reproduction)
+    languages: Annotated[list[Literal["sv", "en"]], Field(min_length=1)] = Field(
+        default_factory=lambda: list(LANGS))
     title: Label
     version: str = "1"
     description: Label | None = None
@@ -289,6 +391,13 @@ class Instrument(_Model):
     items: Annotated[list[Item], Field(min_length=1)]
     groups: list[Group] = Field(default_factory=list)
     derived: list[Derived] = Field(default_factory=list)
+
+    @field_validator("languages")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("each language once")
+        return value
 
     @cached_property
     def item_map(self) -> dict[str, Item]:
@@ -412,8 +521,6 @@ def semantic_problems(inst: Instrument, doc: YamlDocument | None = None,
         if item.id in seen:
             add(where, f"duplicate item id {item.id!r}")
         seen[item.id] = where
-        if item.id in RESERVED_COLUMNS:
-            add(where, f"{item.id!r} is reserved for the source column")
         for col in item.columns:
             if col in columns and columns[col] != item.id:
                 add(where, f"column {col!r} clashes with item {columns[col]!r}")
@@ -467,6 +574,10 @@ def semantic_problems(inst: Instrument, doc: YamlDocument | None = None,
         for ref in group.reverse:
             if ref not in group.items:
                 add(("groups", g, "reverse"), f"reverse item {ref!r} is not in the group")
+            elif ref in inst.item_map and inst.item_map[ref].answer_range is None:
+                add(("groups", g, "reverse"),
+                    f"reverse item {ref!r} needs its answers' range (choices, or a range "
+                    "with min and max) to be reversed within")
         if group.type == "grid":
             types = {inst.item_map[r].type for r in group.items if r in inst.item_map}
             if len(types) > 1:
@@ -519,7 +630,7 @@ def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
         kept, index = [], []
         for i, entry in enumerate(entries):
             try:
-                model.model_validate(entry)
+                model.model_validate(entry, context=label_context(doc.data))
             except ValidationError:
                 if isinstance(entry, dict) and isinstance(entry.get("id"), str):
                     invalid.add(entry["id"])
@@ -529,7 +640,7 @@ def _partial_semantic_problems(doc: YamlDocument) -> list[Problem]:
         data[section] = kept
         positions[section] = index
     try:
-        partial = Instrument.model_validate(data)
+        partial = Instrument.model_validate(data, context=label_context(doc.data))
     except ValidationError:
         return []
     return [p for p in semantic_problems(partial, doc, positions)
@@ -545,8 +656,9 @@ def validate_document(model: type[BaseModel], doc: YamlDocument, what: str,
     """
     if not isinstance(doc.data, dict):
         raise InstrumentError(f"{what} must be a YAML mapping", file=doc.file)
+    context = label_context(doc.data) if model is Instrument else None
     try:
-        return model.model_validate(doc.data)
+        return model.model_validate(doc.data, context=context)
     except ValidationError as exc:
         problems = _pydantic_problems(exc, doc, explain)
         if model is Instrument:
@@ -584,8 +696,22 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the instrument format, generated from the model."""
+    """The JSON Schema of the instrument format, generated from the model.
+
+    A label is written in the schema as it may be written in the file: a plain string (in
+    an instrument of one language) or one text per language.
+    """
     schema = Instrument.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "cipsurvey instrument"
+    per_language = schema["$defs"]["Label"]
+    per_language["properties"] = {k: {"type": "string", "minLength": 1}
+                                  for k in per_language.get("properties", {})}
+    per_language["minProperties"] = 1
+    per_language.pop("description", None)
+    schema["$defs"]["Label"] = {
+        "description": "A text: a plain string when the instrument declares one language "
+                       "(languages: [en] or [sv]), else one text per language, "
+                       "{sv: ..., en: ...}.",
+        "anyOf": [{"type": "string", "minLength": 1}, per_language]}
     return schema

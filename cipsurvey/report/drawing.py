@@ -63,7 +63,8 @@ class FigureWorker:
         self._jobs.append((result, out_dir, lang, future))
 
     def collect(self) -> dict[str, Figure | None]:
-        """Wait for the worker; every submitted figure by result id (None: no data)."""
+        """Wait for the worker; every submitted figure by result id (None: no data). One
+        that cannot be drawn here either is left out, for the caller to report."""
         from .figures import draw
 
         drawn: dict[str, Figure | None] = {}
@@ -71,8 +72,11 @@ class FigureWorker:
             try:
                 drawn[result.id] = future.result() if future is not None else \
                     draw(result, out_dir, lang)
-            except Exception:  # it failed there (or would not pickle): again here, where an
-                drawn[result.id] = draw(result, out_dir, lang)  # error is the user's to see
+            except Exception:  # it failed there (or would not pickle): again here
+                try:
+                    drawn[result.id] = draw(result, out_dir, lang)
+                except Exception:  # write_report draws it once more, and notes why
+                    continue
         return drawn
 
     def __enter__(self) -> FigureWorker:

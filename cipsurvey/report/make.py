@@ -1,6 +1,7 @@
 """One wave's report from its files, in the order ``cipsurvey report`` and the local web
 page both use: start the figure worker, read the wave, load the plan, run it (small cells
-suppressed in each result before it is drawn), write every output.
+suppressed in each result before it is drawn), write every output into a staged folder that
+is moved into place only when every file is ready (a report is written whole or not at all).
 
 This is the one place where those steps are put together; the command line and
 ``cipsurvey serve`` only say how to show progress and what to print afterwards.
@@ -9,7 +10,7 @@ This is the one place where those steps are put together; the command line and
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..analysis.results import Report, Result
@@ -23,13 +24,16 @@ Progress = Callable[[str, int, int, str], None]
 
 @dataclass
 class Made:
-    """What :func:`make_report` did: the report, the files written, how many cells the
-    small-cell protection blanked, and the analyses that failed (each carries a note)."""
+    """What :func:`make_report` did: the report, the files written (at their places in
+    ``out``), how many cells the small-cell protection blanked, the analyses that failed
+    (each carries a note), and what the person must be told once (in the report's
+    language)."""
 
     report: Report
     written: Written
     blanked: int
     failed: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
 
 def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Path, *,
@@ -49,7 +53,8 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
     lang : {"en", "sv"}
         The report's language.
     out : Path
-        The folder for report.html, report.docx, report.xlsx, results.json and figures/.
+        The folder for report.html, report.docx, report.xlsx, results.json and figures/
+        (created if needed; files of the same names are replaced).
     min_cell : int
         Counts below this are suppressed, with what would reveal them (0 or 1: none).
     invited : int, optional
@@ -68,16 +73,23 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
     """
     from ..analysis.plan import load_plan
     from ..analysis.run import free_text_result, run_plan
+    from ..files import staged_folder
+    from ..lang import text
     from .drawing import FigureWorker
     from .outputs import write_report
     from .protect import suppress_result
 
     tell = progress or (lambda step, done, total, detail: None)
+    notices: list[str] = []
     # the worker starts first, so that it imports matplotlib while this process reads the
     # wave; it draws the figures while the tables are computed
-    with FigureWorker() as drawer:
+    with staged_folder(out) as stage, FigureWorker() as drawer:
         tell("read", 0, 0, "")
         survey = read()
+        inst = survey.instrument
+        if lang not in inst.languages:  # said once: the questions stay as they are written
+            notices.append(text("cli.texts_as_written", lang, instrument=inst.id,
+                                languages=", ".join(inst.languages)))
         loaded = load_plan(plan, survey.instrument)
         total = sum(1 for _ in loaded.analyses())
         blanked = 0
@@ -91,13 +103,19 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
         def protect_and_draw(result: Result) -> None:  # small cells go before any drawing
             nonlocal blanked
             blanked += suppress_result(result, min_cell, lang)
-            drawer.submit(result, out / "figures", lang)
+            drawer.submit(result, stage / "figures", lang)
 
         report = run_plan(survey, loaded, lang, progress=starting, on_result=protect_and_draw,
                           processes=processes)
         if free_text_key is not None:
             report.results.append(free_text_result(report, free_text_key))
         tell("write", total, total, "")
-        written = write_report(report, out, invited=invited, min_cell=min_cell,
-                               free_text=free_text_key is not None, drawn=drawer.collect)
-    return Made(report, written, blanked, [r.id for r in report.results if r.error])
+        staged = write_report(report, stage, invited=invited, min_cell=min_cell,
+                              free_text=free_text_key is not None, drawn=drawer.collect)
+    written = Written(
+        *(out / p.relative_to(stage) for p in (staged.html, staged.docx, staged.xlsx,
+                                               staged.json)),
+        [replace(f, png=out / f.png.relative_to(stage), svg=out / f.svg.relative_to(stage))
+         for f in staged.figures])
+    return Made(report, written, blanked, [r.id for r in report.results if r.error],
+                notices)

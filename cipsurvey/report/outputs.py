@@ -463,11 +463,21 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     word = WordReport(report, methods, formatted)
     ready = drawn() if drawn else {}
     figures: dict[str, Figure] = {}
+    failed = False
     for r in report.results:
         if r.kind == "figure":
-            fig = ready[r.id] if r.id in ready else draw(r, fig_dir, report.lang)
+            try:
+                fig = ready[r.id] if r.id in ready else draw(r, fig_dir, report.lang)
+            except Exception as exc:  # one figure that cannot be drawn: a note, not a crash
+                r.notes.append(text("result.figure_failed", report.lang,
+                                    reason=f"{type(exc).__name__}: {exc}"))
+                failed = True
+                continue
             if fig:
                 figures[r.id] = fig
+    if failed:  # the notes belong in the JSON too
+        payload = results_json(report, [], invited, generated, methods) | {
+            "protection": payload["protection"]}
     payload["figures"] = figure_records(list(figures.values()))
     json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
         json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))

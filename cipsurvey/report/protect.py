@@ -30,7 +30,8 @@ KEYS = {T.CELLS: ("row", "column"), T.FREQUENCIES: ("group", "level"), T.GRID: (
         # variable in a group, whose total is the n printed with the boxes
         T.DATA: ("group", "option", ("variable", "group"), "item", "level")}
 # a whole group's statistics
-SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES, T.LIKERT_SUMMARY)
+SMALL_GROUP = (T.DESCRIBE, T.SCORE, T.BY_GROUP, T.COHORTS, T.BOXES, T.LIKERT_SUMMARY,
+               T.RANKS)
 
 
 def suppress(report: Report, k: int) -> int:
@@ -66,6 +67,9 @@ def _small_cells(frame: pd.DataFrame, col: str, k: int, keys: tuple[Any, ...]):
     out = frame.copy()
     counts = out[col].astype(float)
     mask = (counts > 0) & (counts < k)
+    if "layer" in out.columns:  # a layered crosstab: each layer's rows and columns add up
+        keys = tuple(("layer", key) if isinstance(key, str) else ("layer", *key)
+                     for key in keys)
     keys = tuple(key for key in keys
                  if set([key] if isinstance(key, str) else key) <= set(out.columns))
     changed = bool(mask.any())

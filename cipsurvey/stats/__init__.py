@@ -11,7 +11,7 @@ from .countmodels import CountModelChoice, binomial_count, count_model, referenc
 from .descriptives import box_stats, describe, value_counts
 from .exact import fisher_freeman_halton
 from .frequencies import frequencies, grid, multiple_response, multiple_response_tests, wilson
-from .kgroup import anova, anova_effect_sizes, kruskal, robust_anova
+from .kgroup import anova, anova_effect_sizes, kruskal, kruskal_ranks, robust_anova
 from .likert import likert_distribution, likert_summary
 from .multiplicity import adjust, adjust_families, disagreement, disagreements
 from .paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
@@ -35,8 +35,8 @@ __all__ = [
     "anova_effect_sizes", "association", "binomial_count", "box_stats", "chi2_tests",
     "cohens_d", "count_model", "cronbach_alpha", "crosstab_cells", "crosstab_tests",
     "describe", "design", "disagreement", "disagreements", "distinct_rows", "dunn",
-    "fisher_freeman_halton", "frequencies", "grid", "item_total", "kruskal", "levene",
-    "likert_distribution", "likert_summary", "logistic", "mann_whitney",
+    "fisher_freeman_halton", "frequencies", "grid", "item_total", "kruskal", "kruskal_ranks",
+    "levene", "likert_distribution", "likert_summary", "logistic", "mann_whitney",
     "marginal_homogeneity", "mcnemar", "multiple_response", "multiple_response_tests",
     "negative_binomial", "ols", "paired_t", "pairwise_d", "poisson", "posthoc",
     "quasi_independence", "reference_levels", "robust_anova", "scale_scores", "shared_work",

@@ -182,7 +182,8 @@ def _scores(obs: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 def association(data: pd.DataFrame, x: str, y: str, conf: float = 0.95) -> pd.DataFrame:
-    """Phi (2×2, signed as SPSS prints it) and Cramér's V from the uncorrected χ², with CIs.
+    """Phi (2×2, signed as SPSS prints it; 2×k and k×2, √(χ²/N)) and Cramér's V from the
+    uncorrected χ², with CIs.
 
     Returns
     -------
@@ -217,6 +218,11 @@ def association(data: pd.DataFrame, x: str, y: str, conf: float = 0.95) -> pd.Da
         phi = (a * d - b * c) / denom if denom else np.nan
         rows.append({"measure": "Phi", "estimate": phi, "p": p, "n": n,
                      "method": "phi coefficient (signed)", "note": ""})
+    elif min(o.shape) == 2:  # 2 × k: φ = √(χ²/N), which here equals V, with V's CI
+        rows.append({"measure": "Phi", "estimate": math.sqrt(chi2 / n),
+                     "conf_low": min(1.0, math.sqrt(lo / n)),
+                     "conf_high": min(1.0, math.sqrt(hi / n)), "p": p, "n": n,
+                     "method": "phi coefficient, sqrt(chi-square / N)", "note": ""})
     rows.append({"measure": "Cramer's V", "estimate": v,
                  "conf_low": min(1.0, math.sqrt(lo / (n * k))),
                  "conf_high": min(1.0, math.sqrt(hi / (n * k))), "p": p, "n": n,

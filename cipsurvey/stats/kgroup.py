@@ -17,6 +17,8 @@ tests/test_fast_paths.py and timed with benchmarks/fast_paths.py:
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -201,6 +203,25 @@ def kruskal(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
     p = float(stats.chi2.sf(h, len(kept) - 1))
     return frame([{"test": "Kruskal-Wallis", "statistic": h, "df": len(kept) - 1, "p": p,
                    "n": n, "epsilon_squared": h / (n - 1), "method": method, "note": ""}], cols)
+
+
+def kruskal_ranks(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """Each group's n and mean rank, the ranks taken over all groups (ties at their mean
+    rank), as the "Ranks" table beside SPSS's Kruskal-Wallis test.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``group, n, mean_rank``.
+    """
+    found, values = split(data, dv, between)
+    kept = [(g, v) for g, v in zip(found, values, strict=True) if len(v)]
+    if not kept:
+        return pd.DataFrame(columns=["group", "n", "mean_rank"])
+    rank, _ = ranks(np.concatenate([v for _, v in kept]))
+    edges = np.cumsum([0, *[len(v) for _, v in kept]])
+    return pd.DataFrame({"group": [g for g, _ in kept], "n": [len(v) for _, v in kept],
+                         "mean_rank": [rank[a:b].mean() for a, b in pairwise(edges)]})
 
 
 def _kruskal_h(groups: list[np.ndarray]) -> float:

@@ -234,11 +234,16 @@ def wave_change(data: pd.DataFrame, outcome: str, wave: str, cluster: str | None
     if len(present) >= 3:
         b = params[1:]
         v = cov[1:, 1:]
-        chi = float(b @ np.linalg.solve(v, b))
-        rows.append({**base, "term": "joint", "wave": None, "reference": reference,
-                     "estimate": np.nan, "se": np.nan, "conf_low": np.nan, "conf_high": np.nan,
-                     "statistic": chi, "df": len(b), "p": stats.chi2.sf(chi, len(b)),
-                     "correlation": corr, "note": note})
+        if np.linalg.matrix_rank(v) < len(b):  # e.g. waves with no variation in the answer
+            rows.append(nan_row(WAVE_COLUMNS, "the changes' covariance is singular (a wave "
+                                "without variation): no joint test", term="joint",
+                                reference=reference, correlation=corr, **base))
+        else:
+            chi = float(b @ np.linalg.solve(v, b))
+            rows.append({**base, "term": "joint", "wave": None, "reference": reference,
+                         "estimate": np.nan, "se": np.nan, "conf_low": np.nan,
+                         "conf_high": np.nan, "statistic": chi, "df": len(b),
+                         "p": stats.chi2.sf(chi, len(b)), "correlation": corr, "note": note})
         step = clean["_pos"].to_numpy(dtype=float)
         trend = _fit(y, np.column_stack([np.ones(len(clean)), step]),
                      clean["_g"].to_numpy(), method, correlation)

@@ -36,10 +36,12 @@ COEF_COLUMNS = ["term", "estimate", "se", "beta", "statistic", "df", "p", "conf_
 
 @dataclass
 class RegressionResult:
-    """Two tidy tables: one row per term, and one row of model statistics."""
+    """Two tidy tables: one row per term, and one row of model statistics; for OLS also
+    the ANOVA table of the regression (Regression, Residual, Total)."""
 
     coefficients: pd.DataFrame
     model: pd.DataFrame
+    anova: pd.DataFrame | None = None
 
 
 def design(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
@@ -201,7 +203,16 @@ def ols(data: pd.DataFrame, outcome: str, predictors: Sequence[str],
              "statistic": fit.fvalue, "df1": fit.df_model, "df2": fit.df_resid,
              "p": fit.f_pvalue, "sigma": math.sqrt(fit.scale), "method": "OLS", "note": ""}
     coef = pd.DataFrame(rows).reindex(columns=COEF_COLUMNS)
-    return RegressionResult(coef, pd.DataFrame([model]).reindex(columns=OLS_MODEL))
+    ss_model, ss_resid = fit.ess, fit.ssr
+    table = pd.DataFrame([
+        {"source": "Regression", "ss": ss_model, "df": fit.df_model,
+         "ms": ss_model / fit.df_model, "statistic": fit.fvalue, "p": fit.f_pvalue},
+        {"source": "Residual", "ss": ss_resid, "df": fit.df_resid, "ms": fit.scale},
+        {"source": "Total", "ss": ss_model + ss_resid, "df": fit.df_model + fit.df_resid},
+    ]).reindex(columns=["source", "ss", "df", "ms", "statistic", "p", "method", "note"])
+    table["method"] = "OLS: regression and residual sums of squares"
+    table["note"] = ""
+    return RegressionResult(coef, pd.DataFrame([model]).reindex(columns=OLS_MODEL), table)
 
 
 COUNT_MODEL = ["n", "log_likelihood", "aic", "deviance", "pearson_chi2", "df_resid",

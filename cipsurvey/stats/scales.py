@@ -1,5 +1,9 @@
 """Scales: Cronbach's α with a CI, item statistics, and scale scores.
 
+A scale's reversed items are scored min + max - x with each item's own range (an item
+answered 1-4 has min + max = 5, one answered 0-10 has 10), and α, the item statistics and
+the scores all see the reversed items: pass the same ``reverse`` mapping to each.
+
 Written here, from one covariance matrix of the complete cases shared by α and the item
 statistics, and tested against pingouin and numpy (tests/test_fast_paths.py) and PSPP:
 
@@ -12,7 +16,8 @@ statistics, and tested against pingouin and numpy (tests/test_fast_paths.py) and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -20,11 +25,17 @@ from scipy import stats
 
 from ._util import complete_rows, frame, memo, nan_row
 
+Reverse = Mapping[str, tuple[float, float]]
+"""Reversed items of a scale, each with the (min, max) of its own answer range."""
 
-def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95) -> pd.DataFrame:
+
+def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95, *,
+                   reverse: Reverse | None = None) -> pd.DataFrame:
     """Cronbach's α over the complete cases, with Feldt's (1965) F-based CI.
 
     α = k/(k-1)·(1 - Σ s²_item / s²_total). CI: 1 - (1 - α)·F_{1∓γ/2}(n - 1, (n - 1)(k - 1)).
+    ``reverse`` names the reversed items with their (min, max) range: they enter as
+    min + max - x (see :func:`scored_item`).
 
     Returns
     -------
@@ -39,7 +50,7 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95)
         coefficient twenty. Psychometrika, 30, 357-370.
     """
     cols = ["measure", "estimate", "conf_low", "conf_high", "n", "k", "method", "note"]
-    n, _, c = _moments(data, items)
+    n, _, c = _moments(data, items, reverse)
     k = len(c)
     method = "Cronbach's alpha; Feldt CI"
     if k < 2 or n < 2:
@@ -58,8 +69,10 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], conf: float = 0.95)
                    "conf_high": hi, "n": n, "k": k, "method": method, "note": ""}], cols)
 
 
-def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """Item statistics as SPSS's RELIABILITY /SUMMARY=TOTAL prints them (complete cases).
+def item_total(data: pd.DataFrame, items: Sequence[str], *,
+               reverse: Reverse | None = None) -> pd.DataFrame:
+    """Item statistics as SPSS's RELIABILITY /SUMMARY=TOTAL prints them (complete cases),
+    reversed items (``reverse``, as in :func:`cronbach_alpha`) taken as min + max - x.
 
     Returns
     -------
@@ -69,7 +82,7 @@ def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     """
     # everything from the items' covariance matrix: the rest score's variance and its
     # covariance with the item, and α of the other items, are sums of its entries
-    _, means, c = _moments(data, items)
+    _, means, c = _moments(data, items, reverse)
     k = len(c)
     total_cov = c.sum(axis=1)
     rows = []
@@ -88,20 +101,45 @@ def item_total(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _moments(data: pd.DataFrame, items: Sequence[str]) -> tuple[int, np.ndarray, np.ndarray]:
+def scored_item(data: pd.DataFrame, item: str, reverse: Reverse | None = None) -> np.ndarray:
+    """One item's values as the scale counts them: ``min + max - x`` when ``reverse`` names
+    it (with its own range), else as answered; missing stays missing."""
+    x = data[item].to_numpy(dtype=float)
+    if reverse and item in reverse:
+        lo, hi = reverse[item]
+        x = lo + hi - x
+    return x
+
+
+def _check_reverse(items: Sequence[str], reverse: Reverse | None) -> None:
+    if reverse and not isinstance(reverse, Mapping):
+        raise TypeError("reverse maps each reversed item to its (min, max) range")
+    for item, bounds in (reverse or {}).items():
+        if item not in items:
+            raise ValueError(f"reversed item {item!r} is not one of the scale's items")
+        lo, hi = bounds
+        if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+            raise ValueError(f"reversed item {item!r} needs a range min < max, got {bounds}")
+
+
+def _moments(data: pd.DataFrame, items: Sequence[str],
+             reverse: Reverse | None) -> tuple[int, np.ndarray, np.ndarray]:
     """Complete cases' count, item means and covariance matrix (n - 1), computed once per
-    data and items in a plan (α and the item statistics share them)."""
-    return memo(data, ("item_moments", tuple(items)), lambda: _item_moments(data, items))
+    data, items and reversal in a plan (α and the item statistics share them)."""
+    _check_reverse(items, reverse)
+    flipped = tuple(sorted((i, tuple(b)) for i, b in (reverse or {}).items()))
+    return memo(data, ("item_moments", tuple(items), flipped),
+                lambda: _item_moments(data, items, reverse))
 
 
-def _item_moments(data: pd.DataFrame, items: Sequence[str]) -> tuple[int, np.ndarray,
-                                                                     np.ndarray]:
+def _item_moments(data: pd.DataFrame, items: Sequence[str],
+                  reverse: Reverse | None) -> tuple[int, np.ndarray, np.ndarray]:
     keep = complete_rows(data, items)
     k, n = len(items), int(keep.sum())
     # one row per item (a row per respondent would be strided through once per item)
     x = np.empty((k, n))
     for row, item in zip(x, items, strict=True):
-        row[:] = data[item].to_numpy(dtype=float)[keep]
+        row[:] = scored_item(data, item, reverse)[keep]
     if n == 0:
         return 0, np.full(k, np.nan), np.full((k, k), np.nan)
     means = x.mean(axis=1)
@@ -112,17 +150,18 @@ def _item_moments(data: pd.DataFrame, items: Sequence[str]) -> tuple[int, np.nda
 
 
 def scale_scores(data: pd.DataFrame, items: Sequence[str], *, min_items: int | None = None,
-                 reverse: Sequence[str] = (), scale_min: float = 1, scale_max: float = 5,
-                 method: str = "mean") -> pd.Series:
+                 reverse: Reverse | None = None, method: str = "mean") -> pd.Series:
     """Each respondent's score: the mean (or sum) of the answered items, reversed items
-    flipped (min + max - x); missing when fewer than ``min_items`` were answered (default:
-    all). A sum is prorated: the mean of the answered items times the number of items."""
+    (``reverse``, with each one's own range) flipped to min + max - x; missing when fewer
+    than ``min_items`` were answered (default: all). A sum is prorated: the mean of the
+    answered items times the number of items."""
+    if method not in ("mean", "sum"):
+        raise ValueError(f"method is 'mean' or 'sum', not {method!r}")
+    _check_reverse(items, reverse)
     total = np.zeros(len(data))
     answered = np.zeros(len(data), dtype=np.int64)
     for item in items:  # item by item: no respondent × item copy
-        x = data[item].to_numpy(dtype=float)
-        if item in reverse:
-            x = scale_min + scale_max - x
+        x = scored_item(data, item, reverse)
         given = ~np.isnan(x)
         answered += given
         total += np.where(given, x, 0.0)

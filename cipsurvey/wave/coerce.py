@@ -104,6 +104,8 @@ def column_keys(inst: Instrument) -> dict[str, tuple[Item, str, bool] | None]:
             for choice, col in zip(item.choices, item.columns, strict=True):
                 value = (item, col, False)
                 put(1, col, value)
+                for alias in choice.aliases:  # the file's own name for this option's column
+                    put(0, alias, value)
                 for base in (item.id, *aliases):
                     put(1, f"{base}_{choice.code}", value)
                     put(1, f"{base}_{choice.name}", value)
@@ -411,7 +413,7 @@ _FIRST_PROBLEM = _CODE[USER_MISSING] + 1
 
 def _empty_column(item: Item) -> pd.Series:
     if item.type == ItemType.date:
-        return pd.Series(pd.NaT, dtype="datetime64[ns]")
+        return pd.Series(pd.NaT, dtype="datetime64[us]")
     if item.type in (ItemType.text, ItemType.identifier):
         return pd.Series(np.nan, dtype=object)
     return pd.Series(np.nan, dtype=float)
@@ -555,7 +557,7 @@ def _column(item: Item, values: list[Any], codes: np.ndarray,
     """The wave column: each row's value (``values`` per distinct value, the empty cell
     after them), numbers written into ``into`` if given (a float array of the rows)."""
     if item.type == ItemType.date:
-        stamps = pd.DatetimeIndex([*values, pd.NaT]).as_unit("ns")
+        stamps = pd.DatetimeIndex([*values, pd.NaT]).as_unit("us")  # (ns ends at 1677)
         return pd.Series(stamps.take(codes))
     if item.type in (ItemType.text, ItemType.identifier):
         return pd.Series(np.array([*values, np.nan], dtype=object)[codes], dtype=object,

@@ -10,6 +10,7 @@ instrument, for ``cipsurvey plan draft``.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -152,7 +153,9 @@ def _codes(item: Any, wanted: list[Code], where: str, problems: list[str]) -> tu
 
 def _answer_label(item: Any, codes: tuple[float, ...]) -> Label:
     parts = [c.label for c in item.choices if float(c.code) in codes]
-    return Label(sv=" / ".join(p.sv for p in parts), en=" / ".join(p.en for p in parts))
+    # (p.get: an instrument in one language has its answers' texts in that language only)
+    return Label(sv=" / ".join(p.get("sv") for p in parts),
+                 en=" / ".join(p.get("en") for p in parts))
 
 
 def resolve(section: CompareSection, inst: Instrument) -> list[Indicator]:
@@ -176,9 +179,12 @@ def resolve(section: CompareSection, inst: Instrument) -> list[Indicator]:
             if group is None or group.type != "scale":
                 problems.append(f"{where}: kind 'scale' needs a scale group of the instrument")
                 continue
+            # the report's default rule: the group's min_items, else half of the items
+            need = group.min_items if group.min_items is not None else \
+                math.ceil(len(group.items) / 2)
             out.append(Indicator(spec.item, spec.item, "scale", spec.label or group.text,
                                  items=tuple(group.items), reverse=tuple(group.reverse),
-                                 min_items=group.min_items))
+                                 min_items=need))
             continue
         if item is None and derived is None:
             problems.append(f"{where}: the instrument has no item {spec.item!r}")

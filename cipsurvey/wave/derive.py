@@ -14,7 +14,8 @@ def compute_derived(inst: Instrument, frame: pd.DataFrame) -> pd.DataFrame:
     work = frame
     for d in inst.derived:
         out[d.id] = _one(inst, d, work)
-        work = work.assign(**{d.id: out[d.id]})
+        # joined, not assigned: on a wide wave an insert draws pandas' PerformanceWarning
+        work = pd.concat([work, out[[d.id]]], axis=1)
     return out
 
 

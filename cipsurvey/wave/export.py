@@ -14,11 +14,13 @@ import pandas as pd
 
 from ..errors import OutputError
 from ..files import atomic_write, guard_output, neutralise
+from ..instrument.model import SOURCE_FILE, SOURCE_ROW
 from ..lang import text
+from .sav_mrsets import MrSet, add_mr_sets
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..instrument import Instrument
-    from ..io.survey import Survey
+    from .survey import Survey
 
 WRITERS = {".sav": "sav", ".csv": "csv", ".parquet": "parquet"}
 
@@ -98,11 +100,71 @@ def sav_dictionary(inst: Instrument, lang: str = "en") -> dict[str, Any]:
         measure[d.id] = "scale" if d.kind == "count" else "nominal"
         if d.choices:
             values[d.id] = {float(c.code): c.label.get(lang) for c in d.choices}
-    labels["source"] = text("sav.source_file", lang)
-    labels["source_row"] = text("sav.source_row", lang)
-    measure["source"] = "nominal"
-    measure["source_row"] = "scale"
+    labels[SOURCE_FILE] = text("sav.source_file", lang)
+    labels[SOURCE_ROW] = text("sav.source_row", lang)
+    measure[SOURCE_FILE] = "nominal"
+    measure[SOURCE_ROW] = "scale"
     return {"labels": labels, "values": values, "missing": missing, "measure": measure}
+
+
+MAX_DECIMALS = 6
+
+
+def _digits(x: float) -> int:
+    """Characters of a whole number as SPSS prints it (sign included)."""
+    return len(str(int(abs(x)))) + (x < 0)
+
+
+def _decimals(values: np.ndarray) -> int:
+    """The fewest decimals that show every value exactly (at most MAX_DECIMALS)."""
+    for d in range(MAX_DECIMALS + 1):
+        scaled = values * 10 ** d
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6):
+            return d
+    return MAX_DECIMALS
+
+
+def sav_formats(inst: Instrument, frame: pd.DataFrame) -> dict[str, str]:
+    """An SPSS print format per numeric column of ``frame`` (the wave as written, missing
+    codes in place): codes and counts as whole numbers just wide enough for the largest
+    value or code (F1.0 for answers 1-5), numbers with the decimals their answers have, and
+    nothing for text and dates (pyreadstat's own)."""
+    from ..instrument import ItemType
+
+    codes: dict[str, list[float]] = {}
+    for item in inst.items:
+        if item.type in (ItemType.text, ItemType.identifier, ItemType.date):
+            continue
+        own = [float(m.code) for m in inst.missing_codes(item) if isinstance(m.code, int)]
+        if item.type == ItemType.multiple_choice:
+            for col in item.columns:
+                codes[col] = [0.0, 1.0, *own]
+        else:
+            codes[item.id] = [float(c.code) for c in item.choices] + own
+    for d in inst.derived:
+        codes[d.id] = [float(c.code) for c in d.choices]
+    codes[SOURCE_ROW] = []
+    formats: dict[str, str] = {}
+    for col, known in codes.items():
+        if col not in frame.columns:
+            continue
+        x = frame[col].to_numpy(dtype=float, na_value=np.nan)
+        x = np.concatenate([x[~np.isnan(x)], known])
+        if not len(x):
+            formats[col] = "F1.0"
+            continue
+        decimals = _decimals(x)
+        width = max(_digits(x.min()), _digits(x.max()))
+        formats[col] = f"F{width + (decimals + 1 if decimals else 0)}.{decimals}"
+    return formats
+
+
+def sav_mr_sets(inst: Instrument, lang: str) -> list[MrSet]:
+    """One SPSS multiple dichotomy set per multiple-choice item (1 = ticked)."""
+    from ..instrument import ItemType
+
+    return [MrSet(item.id, item.text.get(lang), tuple(item.columns), 1)
+            for item in inst.items if item.type == ItemType.multiple_choice]
 
 
 def _missing_spec(codes: list[float]) -> list[Any]:
@@ -138,6 +200,8 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
             frame[col] = frame[col].map(str)
         elif str(frame[col].dtype).startswith(("Int", "Float", "boolean")):
             frame[col] = frame[col].astype(float)
+    # the file each answer came from, by its name: the folders it sat in stay private
+    frame[SOURCE_FILE] = [Path(f).name for f in frame[SOURCE_FILE]]
     file_label = inst.title.get(lang)[:64]
     pyreadstat.write_sav(
         frame, str(tmp), file_label=file_label,
@@ -145,4 +209,6 @@ def _write_sav(survey: Survey, tmp: Path, lang: str) -> None:
         variable_value_labels={k: v for k, v in meta["values"].items() if k in frame},
         missing_ranges={k: _missing_spec(v) for k, v in meta["missing"].items() if k in frame},
         variable_measure={k: v for k, v in meta["measure"].items() if k in frame},
+        variable_format=sav_formats(inst, frame),
     )
+    add_mr_sets(tmp, sav_mr_sets(inst, lang))

@@ -5,7 +5,7 @@ private folder: a name a browser sends is never used as a path), yet the person 
 ``web.sav`` must see ``web.sav`` in the import account, the problems, the report and every
 message, exactly as ``cipsurvey validate web.sav`` would show it. :func:`read_named` reads the
 stored copies with :func:`~cipsurvey.wave.survey.read_survey` and then gives every place a
-wave names a file (the ``source`` column, the account and its exclusions, the problems and
+wave names a file (the ``source.file`` column, the account and its exclusions, the problems and
 their messages) the file's name instead of its path; :func:`rename_text` does the same for
 the text of an error. The stored paths are unique (a random folder), so replacing them as
 text cannot touch anything else.
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CipsurveyError
-from ..instrument import Instrument
+from ..instrument import SOURCE_FILE, Instrument
 from .survey import ImportAccount, Survey, read_survey
 from .validate import Findings
 
@@ -48,7 +48,7 @@ def rename_survey(survey: Survey, names: Mapping[str, str]) -> Survey:
     """The wave with each stored path (a key of ``names``: ``str(path)`` as it was read)
     called by its name wherever the wave names a file; the answers are untouched."""
     data = survey.data.copy(deep=False)
-    data["source"] = _rename_column(data["source"], names)
+    data[SOURCE_FILE] = _rename_column(data[SOURCE_FILE], names)
     files = [replace(f, file=rename_text(f.file, names), details=dict(f.details),
                      notes=[rename_text(n, names) for n in f.notes]) for f in
              survey.account.files]

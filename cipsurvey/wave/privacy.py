@@ -18,16 +18,18 @@ import pandas as pd
 
 from ..errors import CipsurveyError
 
-DEFAULT_KEY = Path.home() / ".cipsurvey" / "key"
+
+def key_path(path: str | Path | None = None) -> Path:
+    """Where the key is kept: ``path``; else the file named by the environment variable
+    ``CIPSURVEY_KEY_FILE``; else ``~/.cipsurvey/key``."""
+    return Path(path or os.environ.get("CIPSURVEY_KEY_FILE")
+                or Path.home() / ".cipsurvey" / "key")
 
 
 def load_key(path: str | Path | None = None, create: bool = True) -> bytes:
-    """The key in ``path`` (a hex string); a new random key is written there if it is missing.
-
-    Without ``path``: the file named by the environment variable ``CIPSURVEY_KEY_FILE``, else
-    ``~/.cipsurvey/key``.
-    """
-    path = Path(path or os.environ.get("CIPSURVEY_KEY_FILE") or DEFAULT_KEY)
+    """The key in :func:`key_path` (a hex string); a new random key is written there if it
+    is missing (callers that write one say so: see ``cli.options.pseudonym_key``)."""
+    path = key_path(path)
     if path.exists():
         text = path.read_text(encoding="ascii").strip()
         try:

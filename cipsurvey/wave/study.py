@@ -7,6 +7,7 @@ may not leave its folder.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal
@@ -133,3 +134,29 @@ def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag",
                 rows.append({"cohort": float(cohort), "wave": wave.id, "invited": int(n)})
         invited = pd.DataFrame(rows)
     return Study(manifest, folder, inst, waves, invited)
+
+
+def study_from_files(waves: list[tuple[str, list[Path]]], instrument: str, plan: str, *,
+                     partial: str = "flag", test: str = "flag") -> Study:
+    """A study given on the command line rather than in a manifest: each wave's id and
+    files, in order, the instrument (a path or a bundled name) and the plan whose ``compare``
+    section says what is compared. The waves are labelled by their ids; with no respondent
+    key they are compared as independent samples (the comparison says so)."""
+    if len(waves) < 2:
+        raise CipsurveyError("a comparison needs at least two waves",
+                             hint="give --wave ID=FILE once per wave (the baseline first)")
+    ids = [w for w, _ in waves]
+    if len(set(ids)) != len(ids):
+        raise CipsurveyError(f"a wave id is given twice: {', '.join(ids)}")
+    for w in ids:
+        if not re.fullmatch(ID_PATTERN, w):
+            raise CipsurveyError(f"a wave id is a lower-case name such as baseline, not {w!r}",
+                                 hint="--wave baseline=FILE --wave followup=FILE")
+    inst = load_instrument(instrument)
+    manifest = Manifest.model_validate({
+        "id": inst.id, "title": inst.title.get(inst.languages[0]),
+        "instrument": instrument, "plan": plan,
+        "waves": [{"id": w, "label": w, "files": [str(f) for f in files]}
+                  for w, files in waves]})
+    surveys = {w: read_survey(files, inst, partial=partial, test=test) for w, files in waves}
+    return Study(manifest, Path.cwd(), inst, surveys, None)

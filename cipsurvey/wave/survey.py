@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CipsurveyError, InputFileError
-from ..instrument import Instrument, ItemType, load_instrument
+from ..instrument import SOURCE_FILE, SOURCE_ROW, Instrument, ItemType, load_instrument
 from ..io.readers import read_raw
 from ..lang import text
 from ..parallel import two_threads
@@ -130,8 +130,9 @@ class ImportAccount:
 class Survey:
     """One wave: answers as codes and numbers, one row per kept respondent.
 
-    ``data`` holds the instrument's columns in order, the derived variables, and ``source``
-    and ``source_row`` (the file and row each answer came from). ``problems`` lists what
+    ``data`` holds the instrument's columns in order, the derived variables, and the
+    administrative ``source.file`` and ``source.row`` (the file and row each answer came
+    from; names no item can have). ``problems`` lists what
     validation found (built on first request from ``findings``); ``missing`` records the
     user-missing code behind every missing value that had one; ``account`` accounts for
     every input row.
@@ -155,8 +156,8 @@ class Survey:
         code`` (built on request from the compact ``missing_codes``)."""
         if self.missing_codes is None:
             return pd.DataFrame(columns=["file", "row", "column", "code"])
-        return self.missing_codes.table(self.data["source"].to_numpy(dtype=object),
-                                        self.data["source_row"].to_numpy())
+        return self.missing_codes.table(self.data[SOURCE_FILE].to_numpy(dtype=object),
+                                        self.data[SOURCE_ROW].to_numpy())
 
     @property
     def n(self) -> int:
@@ -253,7 +254,7 @@ def read_survey(
 class FilePart:
     """One input file read against the instrument: its kept rows, and what happened."""
 
-    frame: pd.DataFrame  # the kept rows, coded, with source and source_row
+    frame: pd.DataFrame  # the kept rows, coded, with source.file and source.row
     missing: MissingCodes  # the user-missing codes behind the kept rows' missing values
     account: FileAccount
     problems: list[ProblemRecord]  # of the kept rows, and of the file's columns
@@ -291,11 +292,12 @@ def read_file(p: Path, inst: Instrument, *, format: str | None = None,
             + (f" (it looks like a {TOOL_NAMES[tool]} export)" if tool != "table" else ""),
             file=p, row=1, hint=EXPORT_HINTS[tool])
     problems: list[ProblemRecord] = []
-    frame = coerced.frame
-    frame["source"] = str(p)
-    frame["source_row"] = raw.rows
+    # joined, not inserted: a wave of a hundred columns is a hundred blocks, which pandas
+    # warns about (PerformanceWarning) on every insert
+    admin: dict[str, Any] = {SOURCE_FILE: str(p), SOURCE_ROW: raw.rows}
     if repeat is not None:
-        frame[REPEAT] = repeat
+        admin[REPEAT] = repeat
+    frame = pd.concat([coerced.frame, pd.DataFrame(admin, index=coerced.frame.index)], axis=1)
     keep, reasons = _row_exclusions(blank, coerced.raw_answered)
     if other_event is not None:  # (the event is the reason, answered or not)
         moved = ~blank & other_event.notna().to_numpy()
@@ -409,10 +411,10 @@ def validate_wave(wave: AssembledWave, inst: Instrument) -> Survey:
         derived = compute_derived(inst, data)
     chunks = [_drop_known(c, unreadable) for c in found]
     chunks += check_duplicate_ids(inst, data, wave.ids)
-    data = data.copy(deep=False)
-    at = data.columns.get_loc("source")
-    for k, name in enumerate(derived.columns):  # inserted before source: no whole-frame copy
-        data.insert(at + k, name, derived[name].to_numpy())
+    at = data.columns.get_loc(SOURCE_FILE)
+    if len(derived.columns):  # before source.file, joined (copy-on-write: no copy made)
+        data = pd.concat([data.iloc[:, :at], derived.set_axis(data.index),
+                          data.iloc[:, at:]], axis=1)
     account = ImportAccount(wave.accounts,
                             pd.DataFrame(wave.exclusions, columns=EXCLUSION_COLUMNS))
     for acc in wave.accounts:  # the accounting invariant: no row is lost or invented
@@ -583,9 +585,9 @@ def _drop_exact_duplicates(data: pd.DataFrame, inst: Instrument, ids: np.ndarray
     if not dup.any():
         return data, [], every
     first = data.loc[~dup].drop_duplicates(subset=columns)
-    keys = data.loc[dup, columns].merge(first[[*columns, "source", "source_row"]], on=columns,
+    keys = data.loc[dup, columns].merge(first[[*columns, SOURCE_FILE, SOURCE_ROW]], on=columns,
                                         how="left")
     out = [{"file": f, "row": int(r), "reason": f"exact duplicate of {f0} row {int(r0)}"}
-           for f, r, f0, r0 in zip(data.loc[dup, "source"], data.loc[dup, "source_row"],
-                                   keys["source"], keys["source_row"], strict=True)]
+           for f, r, f0, r0 in zip(data.loc[dup, SOURCE_FILE], data.loc[dup, SOURCE_ROW],
+                                   keys[SOURCE_FILE], keys[SOURCE_ROW], strict=True)]
     return data.loc[~dup].reset_index(drop=True), out, ~dup.to_numpy()

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..instrument import Instrument
+from ..instrument import SOURCE_FILE, SOURCE_ROW, Instrument
 from ..lang import text
 from .problems import PROBLEM_LANG, ProblemRecord, problem, problem_chunk, problem_frame
 
@@ -47,8 +47,8 @@ class _Rows:
     """Where each wave row came from, as arrays: many problems become one table at once."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
-        self.file_codes, self.file_names = pd.factorize(frame["source"])
-        self.rows = frame["source_row"].to_numpy()
+        self.file_codes, self.file_names = pd.factorize(frame[SOURCE_FILE])
+        self.rows = frame[SOURCE_ROW].to_numpy()
 
     def problems(self, index: np.ndarray, column: str, item: str, severity: str, code: str,
                  values: list[str] | None, message: str) -> pd.DataFrame:
@@ -181,8 +181,8 @@ def check_duplicate_ids(inst: Instrument, frame: pd.DataFrame,
     if not later.any():
         return []
     first = ~later & repeats(codes)
-    first_of = {v: (f, r) for v, f, r in zip(ids[first], frame.loc[first, "source"],
-                                             frame.loc[first, "source_row"], strict=True)}
+    first_of = {v: (f, r) for v, f, r in zip(ids[first], frame.loc[first, SOURCE_FILE],
+                                             frame.loc[first, SOURCE_ROW], strict=True)}
     index = np.nonzero(later)[0]
     id_values = ids.to_numpy()
     where = _Rows(frame)
