@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from ..analysis.results import Report, Result
 from ..wave.survey import Survey
@@ -112,10 +113,56 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
         tell("write", total, total, "")
         staged = write_report(report, stage, invited=invited, min_cell=min_cell,
                               free_text=free_text_key is not None, drawn=drawer.collect)
-    written = Written(
-        *(out / p.relative_to(stage) for p in (staged.html, staged.docx, staged.xlsx,
-                                               staged.json)),
-        [replace(f, png=out / f.png.relative_to(stage), svg=out / f.svg.relative_to(stage))
-         for f in staged.figures])
-    return Made(report, written, blanked, [r.id for r in report.results if r.error],
-                notices)
+    return Made(report, _placed(staged, stage, out), blanked,
+                [r.id for r in report.results if r.error], notices)
+
+
+@dataclass
+class Compared:
+    """What :func:`make_comparison` did: the comparison and the files written (at their
+    places in ``out``)."""
+
+    comparison: Any
+    written: Written
+
+
+def make_comparison(study: Any, base: str | None, follow: str | None, lang: str,
+                    out: Path, *, progress: Progress | None = None) -> Compared:
+    """Compare two waves of a study and write the comparison's report into ``out``, whole or
+    not at all: what ``cipsurvey compare`` and the local web page both run.
+
+    Parameters
+    ----------
+    study : Study
+        The study (:func:`~cipsurvey.wave.study.load_study`, ``study_from_files``, or one
+        built from waves already read).
+    base, follow : str or None
+        The baseline and follow-up wave ids (None: the first and the last).
+    lang : {"en", "sv"}
+        The report's language.
+    out : Path
+        The folder for the report's files (created if needed).
+    progress : callable, optional
+        Told "compute" and then "write" as each starts (see ``Progress``).
+    """
+    from ..analysis.compare import compare
+    from ..files import staged_folder
+    from .outputs import write_report
+
+    tell = progress or (lambda step, done, total, detail: None)
+    tell("compute", 0, 0, "")
+    comparison = compare(study, base, follow, lang)
+    tell("write", 0, 0, "")
+    with staged_folder(out) as stage:  # every file, or none
+        staged = write_report(comparison, stage)
+    return Compared(comparison, _placed(staged, stage, out))
+
+
+def _placed(staged: Written, stage: Path, out: Path) -> Written:
+    """The files written into ``stage``, at their places in ``out``."""
+    def moved(path: Path) -> Path:
+        return out / path.relative_to(stage)
+
+    return Written(moved(staged.html), moved(staged.docx), moved(staged.xlsx),
+                   moved(staged.json),
+                   [replace(f, png=moved(f.png), svg=moved(f.svg)) for f in staged.figures])
