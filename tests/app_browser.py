@@ -106,6 +106,22 @@ def upload_wave(page: Any, url: str, files: list[Path], instrument: str = "kallm
     return time.perf_counter() - start
 
 
+def draft_wave(page: Any, url: str, files: list[Path]) -> None:
+    """Open the page, give it the files with "draft one from these files", and wait for
+    the draft's review page."""
+    page.goto(url)
+    page.set_input_files("#files", [str(f) for f in files])
+    page.check("#ik-draft")
+    page.click("form[action='/wave'] button[type=submit] >> nth=0")
+    page.wait_for_selector("#instrument_text, .error", timeout=REPORT_TIMEOUT_MS)
+
+
+def use_draft(page: Any) -> None:
+    """Use the draft on the review page as it stands, and wait for the problems."""
+    page.click("form[action$='/instrument'] button[type=submit]")
+    page.wait_for_selector("#problems-table, .clean, .error", timeout=REPORT_TIMEOUT_MS)
+
+
 def problems_table(page: Any) -> list[dict[str, str]]:
     """The rows of the problems table as shown (headers from the data-free column order)."""
     columns = ["severity", "file", "row", "column", "value", "message"]

@@ -27,14 +27,17 @@ from app_browser import (
     comparable,
     copy_demo,
     download,
+    draft_wave,
     launch,
     make_report,
     problems_table,
     upload_wave,
+    use_draft,
 )
 from conftest import IN_CI
 
 SERIOUS = {"serious", "critical"}
+EFC = Path(__file__).resolve().parent / "corpus" / "surveys" / "EFC.sav"  # one's own survey
 
 
 def _need(ok: bool, what: str) -> None:
@@ -200,9 +203,17 @@ def test_no_serious_accessibility_violation(page, server, tmp_path, lang):
     if page.locator("html").get_attribute("lang") != lang:
         page.click("header nav a")
     checked = {}
+
+    def drafted_plan() -> None:
+        use_draft(page)
+        page.goto(page.url.split("#")[0] + "/plan?by=c161sex")
+
     for name, go in [("home", lambda: page.goto(f"{server.base}/")),
                      ("study", lambda: page.goto(f"{server.base}/study")),
-                     ("problems", lambda: upload_wave(page, f"{server.base}/", [broken]))]:
+                     ("problems", lambda: upload_wave(page, f"{server.base}/", [broken])),
+                     ("draft", lambda: draft_wave(page, f"{server.base}/", [EFC])),
+                     ("plan", drafted_plan)]:
         go()
         checked[name] = axe_violations(page, SERIOUS)
+    assert page.locator("pre.yaml").count() == 1  # (the plan page was the one checked)
     assert not any(checked.values()), checked

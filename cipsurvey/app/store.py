@@ -66,7 +66,21 @@ class Job:
     outputs: dict[str, Path] = field(default_factory=dict)  # download name -> file
     lang: str = "en"
     summary: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)  # what the report says it did
+    notices: list[str] = field(default_factory=list)  # what the report says it assumed
+    plan: Path | None = None  # a plan drafted for this run, offered beside the report
+
+
+@dataclass
+class Draft:
+    """An instrument drafted for review (``cipsurvey instrument draft``'s YAML, every guess
+    marked), how many lines are marked, the guesses by item, the name it is saved by and the
+    language it is written in."""
+
+    text: str
+    marked: int
+    review: list[tuple[str, str]]
+    name: str
+    lang: str
 
 
 @dataclass
@@ -88,6 +102,7 @@ class Workspace:
     demo: bool = False
     jobs: dict[str, Job] = field(default_factory=dict)
     problems: Any = None  # the problems of every wave as one table (pandas)
+    draft: Draft | None = None  # an instrument drafted from the files, for review
 
     def names(self) -> dict[str, str]:
         """Stored path -> shown name, for every file of the workspace."""

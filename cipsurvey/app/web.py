@@ -6,14 +6,18 @@ The flow, each step behind a plain URL:
   ``/study``: the same for two or more waves.
 - ``POST /wave``, ``POST /study``: the files are stored (``store``) and read as the command
   line reads them (:func:`~cipsurvey.wave.names.read_named`, which is ``read_survey`` with
-  each file called by its own name); the browser is sent to the workspace.
+  each file called by its own name); the browser is sent to the workspace. With "draft one
+  from these files" (or a questionnaire definition to convert) the instrument is drafted
+  first, as ``cipsurvey instrument draft`` drafts it, and ``/w/{id}/instrument`` shows it for
+  review; the files are read with the reviewed text.
 - ``/w/{id}``: the import account and every validation problem, filterable by severity,
   file and column (``/w/{id}/problems.csv`` with the same filters), and the form for the
-  report (plan, language, minimum cell size) or the comparison.
+  report (plan: bundled, a file, or drafted as ``cipsurvey plan draft`` drafts it, shown at
+  ``/w/{id}/plan``; language, minimum cell size) or the comparison.
 - ``POST /w/{id}/run``: the report is made by :func:`~cipsurvey.report.make.make_report`
   (what ``cipsurvey report`` runs) or the comparison by
-  :func:`~cipsurvey.analysis.compare.compare` and ``write_report`` (what ``cipsurvey
-  compare`` runs), in a worker thread; ``/w/{id}/jobs/{job}`` shows its progress, then the
+  :func:`~cipsurvey.report.make.make_comparison` (what ``cipsurvey compare`` runs), in a
+  worker thread; ``/w/{id}/jobs/{job}`` shows its progress, then the
   report in the page with its downloads.
 
 Nothing is computed here: the page only shows what the library returns. A user's mistake
@@ -27,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import re
 import time
 import zipfile
 from collections.abc import AsyncIterator
@@ -56,7 +61,7 @@ from ..errors import CipsurveyError
 from ..lang import LANGS, text, texts
 from .guard import Guard
 from .problems import SHOWN, all_problems, choices, filtered
-from .store import Job, Store, Workspace
+from .store import Draft, Job, Store, Workspace
 
 HERE = Path(__file__).resolve().parent
 LANG_COOKIE = "cipsurvey-lang"
@@ -141,8 +146,13 @@ def build_app(settings: Settings) -> Guard:
         return [f for f in form.getlist(field_name)
                 if isinstance(f, UploadFile) and (f.filename or f.size)]
 
-    def instrument_source(ws: Workspace, form: Any, lang: str) -> str:
-        """The instrument chosen in the form: a bundled name, or the stored YAML file."""
+    def instrument_source(ws: Workspace, form: Any, lang: str) -> str | None:
+        """The instrument chosen in the form: a bundled name, or the stored YAML file; None
+        when a draft was made for review instead (from the data files, or from a
+        questionnaire definition: XLSForm, REDCap dictionary, .lss, .qsf)."""
+        from ..wave.draft import definition_kind, definition_text
+        from ..wave.names import rename_text
+
         kind = form.get("instrument_kind")
         if kind == "bundled":
             name = str(form.get("instrument_name", ""))
@@ -156,8 +166,35 @@ def build_app(settings: Settings) -> Guard:
                 raise UserError(text("app.no_instrument_file", lang))
             upload = store.save(ws, given[0].filename, given[0].file, "instrument.yaml")
             ws.instrument_label = upload.name
-            return str(upload.path)
+            definition = definition_kind(upload.path)
+            if definition is None:
+                return str(upload.path)
+            drafted, count = definition_text(upload.path, definition, draft_lang(form, lang))
+            ws.draft = Draft(rename_text(drafted, ws.names()), count, [],
+                             _yaml_name(Path(upload.name).stem), draft_lang(form, lang))
+            return None
+        if kind == "draft":
+            draft_from_files(ws, draft_lang(form, lang))
+            return None
         raise UserError(text("app.choose_instrument", lang))
+
+    def draft_lang(form: Any, lang: str) -> str:
+        """The language the files' texts are in, as the form says (else the page's)."""
+        chosen = str(form.get("draft_lang", ""))
+        return chosen if chosen in LANGS else lang
+
+    def draft_from_files(ws: Workspace, lang: str) -> None:
+        """An instrument drafted from every data file of the workspace (what ``cipsurvey
+        instrument draft`` writes), kept for the person to review before it is used."""
+        from ..wave.draft import draft_instrument
+
+        uploads = [u for files in ws.wave_files.values() for u in files]
+        drafted = draft_instrument([u.path for u in uploads], lang=lang,
+                                   names=[u.name for u in uploads])
+        review = [(str(p.entry.get("id", "")), r.text(lang))
+                  for p in [*drafted.items, *drafted.groups] for r in p.review]
+        ws.draft = Draft(drafted.text(), drafted.review_count(), review,
+                         _yaml_name(drafted.instrument_id), lang)
 
     def check_count(count: int, lang: str) -> None:
         if count == 0:
@@ -175,7 +212,7 @@ def build_app(settings: Settings) -> Guard:
             store.drop(ws.id)
             return page(request, "home.html", status=422, error=_message(exc, ws),
                         instruments=bundled("instruments"))
-        return RedirectResponse(f"/w/{ws.id}", status_code=303)
+        return RedirectResponse(_next_page(ws), status_code=303)
 
     def take_wave(ws: Workspace, form: Any, lang: str) -> None:
         """Store a wave's files and instrument (or take the demo's) and read the wave."""
@@ -192,7 +229,10 @@ def build_app(settings: Settings) -> Guard:
                 store.save(ws, f.filename, f.file, f"file{k}")
         ws.wave_files = {"wave": list(ws.uploads)}  # (before the instrument's file)
         if not ws.demo:
-            ws.instrument_source = instrument_source(ws, form, lang)
+            source = instrument_source(ws, form, lang)
+            if source is None:  # a draft to review first
+                return
+            ws.instrument_source = source
         read_waves(ws)
 
     async def new_study(request: Request) -> Response:
@@ -205,7 +245,7 @@ def build_app(settings: Settings) -> Guard:
             store.drop(ws.id)
             return page(request, "study.html", status=422, error=_message(exc, ws),
                         instruments=bundled("instruments"), slots=3)
-        return RedirectResponse(f"/w/{ws.id}", status_code=303)
+        return RedirectResponse(_next_page(ws), status_code=303)
 
     def take_study(ws: Workspace, form: Any, lang: str) -> None:
         """Store each wave's files and the instrument (or take the demo study) and read
@@ -229,7 +269,10 @@ def build_app(settings: Settings) -> Guard:
             ws.wave_labels[wave] = label
             ws.wave_files[wave] = [store.save(ws, f.filename, f.file, f"file{j}")
                                    for j, f in enumerate(given, start=1)]
-        ws.instrument_source = instrument_source(ws, form, lang)
+        source = instrument_source(ws, form, lang)
+        if source is None:  # a draft to review first
+            return
+        ws.instrument_source = source
         read_waves(ws)
 
     def read_waves(ws: Workspace) -> None:
@@ -259,6 +302,43 @@ def build_app(settings: Settings) -> Guard:
             ws.wave_files[wave.id] = [_demo_upload(study.folder / f) for f in wave.files]
         ws.problems = all_problems(ws.surveys)
 
+    # ------------------------------------------------------------------ a draft to review
+
+    def draft_of(request: Request) -> Workspace:
+        ws = store.get(request.path_params["wid"])
+        if ws is None or ws.draft is None:
+            raise HTTPException(404)
+        return ws
+
+    async def draft_page(request: Request) -> HTMLResponse:
+        ws = draft_of(request)
+        return page(request, "draft.html", ws=ws, draft=ws.draft, shown=ws.draft.text,
+                    mark=text("draft.review", ws.draft.lang))
+
+    async def draft_download(request: Request) -> Response:
+        ws = draft_of(request)
+        return Response(ws.draft.text, media_type="application/yaml; charset=utf-8", headers={
+            "content-disposition": f'attachment; filename="{ws.draft.name}"'})
+
+    async def use_draft(request: Request) -> Response:
+        """The reviewed (perhaps edited) draft becomes the workspace's instrument, and the
+        waves are read with it; a draft that does not load stays on the page with the
+        command line's message."""
+        ws = draft_of(request)
+        form = await read_form(request)
+        reviewed = str(form.get("instrument_text", ""))
+        try:
+            if not reviewed.strip():
+                raise UserError(text("app.empty_draft", lang_of(request)))
+            upload = store.save(ws, ws.draft.name, reviewed.encode("utf-8"), "instrument.yaml")
+            ws.instrument_source, ws.instrument_label = str(upload.path), upload.name
+            await run_in_threadpool(read_waves, ws)
+        except (UserError, CipsurveyError) as exc:
+            return page(request, "draft.html", status=422, ws=ws, draft=ws.draft,
+                        shown=reviewed, mark=text("draft.review", ws.draft.lang),
+                        error=_message(exc, ws))
+        return RedirectResponse(f"/w/{ws.id}", status_code=303)
+
     # ------------------------------------------------------------------ the workspace
 
     def workspace_of(request: Request) -> Workspace:
@@ -279,7 +359,7 @@ def build_app(settings: Settings) -> Guard:
                 "options": choices(ws.problems),
                 "query": urlencode({k: v for k, v in chosen.items() if v}),
                 "plans": bundled("analyses"), "waves": _waves(ws, lang_of(request)),
-                "key_items": _items(ws), "shown_limit": SHOWN}
+                "key_items": _items(ws), "by_items": _grouping(ws), "shown_limit": SHOWN}
 
     async def workspace(request: Request) -> HTMLResponse:
         ws = workspace_of(request)
@@ -324,6 +404,9 @@ def build_app(settings: Settings) -> Guard:
                         **workspace_context(request, ws))
         jid, folder = store.job_folder(ws)
         job = Job(jid, folder, lang=report_lang)
+        if form.get("plan_kind") == "draft" and ws.study is None:
+            job.plan = Path(work.keywords["plan"] if ws.kind == "wave"
+                            else work.keywords["study"].manifest.plan)
         ws.jobs[jid] = job
         runner.submit(work, job)
         return RedirectResponse(f"/w/{ws.id}/jobs/{jid}", status_code=303)
@@ -340,7 +423,38 @@ def build_app(settings: Settings) -> Guard:
             if not given:
                 raise UserError(text("app.no_plan_file", lang))
             return str(store.save(ws, given[0].filename, given[0].file, "plan.yaml").path)
+        if kind == "draft":
+            body = drafted_plan(ws, str(form.get("by", "")) or None)
+            return str(store.save(ws, "plan.yaml", body.encode("utf-8"), "plan.yaml").path)
         raise UserError(text("app.choose_plan", lang))
+
+    def drafted_plan(ws: Workspace, by: str | None) -> str:
+        """The starter plan ``cipsurvey plan draft`` writes for the workspace's instrument
+        (grouped by ``by``), naming the instrument as the stored plan will find it."""
+        from ..analysis.plan_draft import draft_plan_text
+        from ..wave.names import renamed_error
+
+        source = ws.instrument_source  # named as the person knows it: its file's name
+        ref = source if source in bundled("instruments") else ws.instrument_label
+        try:
+            body, _ = draft_plan_text(ws.instrument, instrument_ref=ref, by=by)
+        except CipsurveyError as exc:
+            raise renamed_error(exc, ws.names()) from None
+        return body
+
+    async def plan_draft_page(request: Request) -> Response:
+        """The plan that "draft a plan" would run, to read before running it."""
+        ws = workspace_of(request)
+        by = request.query_params.get("by") or None
+        try:
+            body = drafted_plan(ws, by)
+        except CipsurveyError as exc:
+            return page(request, "message.html", status=422, message=exc.render())
+        if request.url.path.endswith(".yaml"):
+            return Response(body, media_type="application/yaml; charset=utf-8", headers={
+                "content-disposition": 'attachment; filename="plan.yaml"'})
+        return page(request, "plan_draft.html", ws=ws, body=body, by=by or "",
+                    by_items=_grouping(ws), query=urlencode({"by": by} if by else {}))
 
     def study_of(ws: Workspace, form: Any, lang: str) -> Any:
         """The study to compare: the demo's, or one made of the page's waves."""
@@ -376,7 +490,7 @@ def build_app(settings: Settings) -> Guard:
             made = make_report(lambda: ws.surveys["wave"], plan, lang, job.folder / "report",
                                min_cell=min_cell, invited=invited, progress=progress,
                                processes=False)
-            job.summary = made.failed
+            job.summary, job.notices = made.failed, list(made.notices)
             if min_cell > 1:  # as the command line says it
                 job.notices.append(text("app.suppressed", lang, k=min_cell, n=made.blanked))
 
@@ -384,15 +498,15 @@ def build_app(settings: Settings) -> Guard:
 
     def compare_job(ws: Workspace, job: Job, *, study: Any, base: str, follow: str,
                     lang: str) -> None:
-        from ..analysis.compare import compare
-        from ..report.outputs import write_report
+        from ..report.make import make_comparison
+
+        def progress(step: str, done: int, total: int, detail: str) -> None:
+            job.step = step
 
         def work() -> None:
-            job.step = "compute"
-            comparison = compare(study, base or None, follow or None, lang)
-            job.step = "write"
-            write_report(comparison, job.folder / "report")
-            job.summary = list(comparison.summary)
+            made = make_comparison(study, base or None, follow or None, lang,
+                                   job.folder / "report", progress=progress)
+            job.summary = list(made.comparison.summary)
 
         finish(ws, job, work)
 
@@ -402,7 +516,8 @@ def build_app(settings: Settings) -> Guard:
         start = time.perf_counter()
         try:
             work()
-            job.outputs = _outputs(job.folder / "report")
+            job.outputs = _outputs(job.folder / "report",
+                                   {"plan.yaml": job.plan} if job.plan else {})
             job.state = "done"
         except CipsurveyError as exc:
             job.error = renamed_error(exc, ws.names()).render()
@@ -461,6 +576,11 @@ def build_app(settings: Settings) -> Guard:
         Route("/lang/{code}", switch_lang),
         Route("/wave", new_wave, methods=["POST"]),
         Route("/study", new_study, methods=["POST"]),
+        Route("/w/{wid}/instrument", draft_page),
+        Route("/w/{wid}/instrument", use_draft, methods=["POST"]),
+        Route("/w/{wid}/instrument.yaml", draft_download),
+        Route("/w/{wid}/plan", plan_draft_page),
+        Route("/w/{wid}/plan.yaml", plan_draft_page),
         Route("/w/{wid}", workspace),
         Route("/w/{wid}/problems.csv", problems_download),
         Route("/w/{wid}/run", run, methods=["POST"]),
@@ -485,6 +605,18 @@ def build_app(settings: Settings) -> Guard:
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def _yaml_name(stem: str) -> str:
+    """A file name for a drafted instrument: the stem in letters, digits, ``-`` and ``_``
+    (it goes into a download's header), then ``.yaml``."""
+    return (re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "instrument") + ".yaml"
+
+
+def _next_page(ws: Workspace) -> str:
+    """Where the browser goes once a workspace's files are in: the draft to review, or the
+    import account and problems."""
+    return f"/w/{ws.id}/instrument" if ws.draft is not None else f"/w/{ws.id}"
 
 
 def _demo_upload(path: Path) -> Any:
@@ -531,6 +663,13 @@ def _items(ws: Workspace) -> list[tuple[str, str]]:
     return [(i.id, i.id) for i in inst.items] if inst is not None else []
 
 
+def _grouping(ws: Workspace) -> list[str]:
+    """The items a drafted plan can compare groups by (``plan draft --by``)."""
+    from ..analysis.plan_draft import grouping_candidates
+
+    return grouping_candidates(ws.instrument) if ws.instrument is not None else []
+
+
 def _status_text(job: Job, lang: str) -> str:
     if job.state == "done":
         return text("app.run_done", lang, seconds=f"{job.seconds:.1f}")
@@ -544,11 +683,11 @@ def _status_text(job: Job, lang: str) -> str:
                 else "app.step_queued", lang)
 
 
-def _outputs(folder: Path) -> dict[str, Path]:
-    """Every file of a finished report by its download name, and two zips: the figures,
-    and everything."""
+def _outputs(folder: Path, extra: dict[str, Path]) -> dict[str, Path]:
+    """Every file of a finished report by its download name, with ``extra`` files (the plan
+    drafted for the run), and two zips: the figures, and everything."""
     files = {p.relative_to(folder).as_posix(): p for p in sorted(folder.rglob("*"))
-             if p.is_file()}
+             if p.is_file()} | extra
     figures = {n: p for n, p in files.items() if n.startswith("figures/")}
     bundles = {"figures.zip": figures, "report.zip": files}
     out = dict(files)
@@ -567,7 +706,8 @@ def _outputs(folder: Path) -> dict[str, Path]:
 # after them by its name (figures are in figures.zip)
 DOWNLOADS = {"report.docx": "app.download_docx", "report.xlsx": "app.download_xlsx",
              "results.json": "app.download_json", "report.html": "app.download_html",
-             "figures.zip": "app.download_figures", "report.zip": "app.download_all"}
+             "plan.yaml": "app.download_plan", "figures.zip": "app.download_figures",
+             "report.zip": "app.download_all"}
 
 
 def _downloads(job: Job, lang: str) -> tuple[list[tuple[str, str]], list[str]]:
