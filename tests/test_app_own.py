@@ -142,3 +142,35 @@ def test_a_study_drafts_one_instrument_from_every_waves_files(client, cli, tmp_p
     assert cli("instrument", "draft", *(tmp_path / n for n in names), "--lang", "sv",
                "--out", tmp_path / "drafted.yaml").code == 0
     assert drafted == (tmp_path / "drafted.yaml").read_text(encoding="utf-8")
+
+
+def test_a_questionnaire_definition_is_converted_for_review(client, cli, tmp_path,
+                                                            monkeypatch):
+    """A KoBoToolbox XLSForm (real, from the export corpus) given as the instrument with its
+    data export: the page shows instrument draft's conversion of it for review, named by
+    the file's own name, and the data are then checked against it as validate checks them."""
+    kobo = ROOT / "tests" / "corpus" / "exports" / "kobo"
+    form, data = kobo / "kobo_favorite_coffee_xlsform.xlsx", \
+        kobo / "kobo_favorite_coffee_labels.csv"
+    r = client.post("/wave", headers=SAME, follow_redirects=False, files=[
+        ("files", ("coffee.csv", data.read_bytes(), "text/csv")),
+        ("instrument_file", ("coffee form.xlsx", form.read_bytes(), "application/octet-stream"))],
+        data={"instrument_kind": "file", "draft_lang": "en"})
+    assert r.status_code == 303 and r.headers["location"].endswith("/instrument"), r.text
+    review = r.headers["location"]
+    converted = client.get(f"{review}.yaml").text
+    (tmp_path / "coffee form.xlsx").write_bytes(form.read_bytes())
+    assert cli("instrument", "draft", tmp_path / "coffee form.xlsx",
+               "--out", tmp_path / "coffee.yaml").code == 0
+    assert converted == (tmp_path / "coffee.yaml").read_text(encoding="utf-8")
+    assert "coffee form.xlsx" in converted
+    r = client.post(review, headers=SAME, follow_redirects=False, files=NO_FILE,
+                    data={"instrument_text": converted})
+    assert r.status_code == 303, r.text
+    (tmp_path / "coffee.csv").write_bytes(data.read_bytes())
+    monkeypatch.chdir(tmp_path)  # (the command line given the file by its name)
+    said = cli("validate", "coffee.csv", "--instrument", "coffee.yaml",
+               "--problems", "problems.csv")
+    assert said.code in (0, 1), said.err
+    assert client.get(f"{r.headers['location']}/problems.csv").content == \
+        (tmp_path / "problems.csv").read_bytes()

@@ -150,8 +150,8 @@ def build_app(settings: Settings) -> Guard:
         """The instrument chosen in the form: a bundled name, or the stored YAML file; None
         when a draft was made for review instead (from the data files, or from a
         questionnaire definition: XLSForm, REDCap dictionary, .lss, .qsf)."""
-        from ..wave.draft import definition_kind, definition_text
-        from ..wave.names import rename_text
+        from ..wave.draft import definition_kind
+        from ..wave.names import renamed_error
 
         kind = form.get("instrument_kind")
         if kind == "bundled":
@@ -169,9 +169,13 @@ def build_app(settings: Settings) -> Guard:
             definition = definition_kind(upload.path)
             if definition is None:
                 return str(upload.path)
-            drafted, count = definition_text(upload.path, definition, draft_lang(form, lang))
-            ws.draft = Draft(rename_text(drafted, ws.names()), count, [],
-                             _yaml_name(Path(upload.name).stem), draft_lang(form, lang))
+            written_in = draft_lang(form, lang)
+            try:
+                drafted, count = _converted(upload, definition, written_in)
+            except CipsurveyError as exc:
+                raise renamed_error(exc, ws.names()) from None
+            ws.draft = Draft(drafted, count, [], _yaml_name(Path(upload.name).stem),
+                             written_in)
             return None
         if kind == "draft":
             draft_from_files(ws, draft_lang(form, lang))
@@ -281,12 +285,13 @@ def build_app(settings: Settings) -> Guard:
         from ..wave.names import read_named, renamed_error
 
         try:
-            ws.instrument = load_instrument(ws.instrument_source)
+            instrument = load_instrument(ws.instrument_source)
         except CipsurveyError as exc:
             raise renamed_error(exc, ws.names()) from None
-        for wave, uploads in ws.wave_files.items():
-            ws.surveys[wave] = read_named([(u.path, u.name) for u in uploads], ws.instrument)
-        ws.problems = all_problems(ws.surveys)
+        surveys = {wave: read_named([(u.path, u.name) for u in uploads], instrument)
+                   for wave, uploads in ws.wave_files.items()}
+        # (only once every wave is read: a reviewed draft may be tried again)
+        ws.instrument, ws.surveys, ws.problems = instrument, surveys, all_problems(surveys)
 
     def read_demo_study(ws: Workspace) -> None:
         """The bundled demo study, read as ``cipsurvey compare --demo`` reads it (each
@@ -611,6 +616,26 @@ def _yaml_name(stem: str) -> str:
     """A file name for a drafted instrument: the stem in letters, digits, ``-`` and ``_``
     (it goes into a download's header), then ``.yaml``."""
     return (re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_") or "instrument") + ".yaml"
+
+
+def _converted(upload: Any, kind: str, lang: str) -> tuple[str, int]:
+    """A questionnaire definition converted as ``instrument draft`` converts it
+    (:func:`~cipsurvey.wave.draft.definition_text`), and how many notes it has.
+
+    The converters take the instrument's id and their notes from the file's name, so the
+    stored copy is converted through a link named as the file was, reduced to letters,
+    digits, ``-`` and ``_`` (in a folder made for it, removed at once); the notes then show
+    the file's own name."""
+    import tempfile
+
+    from ..wave.draft import definition_text
+
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", Path(upload.name).stem).strip("_")[:60] or "form"
+    with tempfile.TemporaryDirectory(dir=upload.path.parent) as folder:
+        link = Path(folder) / (stem + upload.path.suffix)
+        link.hardlink_to(upload.path)
+        drafted, count = definition_text(link, kind, lang, upload.name)
+    return drafted.replace(link.name, upload.name), count
 
 
 def _next_page(ws: Workspace) -> str:

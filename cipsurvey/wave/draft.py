@@ -856,13 +856,15 @@ def convert_definition(path: Path, kind: str) -> tuple[dict[str, Any], list[str]
     return fn(path)
 
 
-def definition_text(path: Path, kind: str, lang: str) -> tuple[str, int]:
-    """A converted definition as YAML, with a header naming the source and each thing the
-    converter could not carry over; and how many such notes there are."""
+def definition_text(path: Path, kind: str, lang: str,
+                    called: str | None = None) -> tuple[str, int]:
+    """A converted definition as YAML, with a header naming the source (``called``, default
+    its path's name) and each thing the converter could not carry over; and how many such
+    notes there are."""
     import yaml
 
     data, notes = convert_definition(path, kind)
-    lines = [say("draft.converted", name=path.name, kind=kind),
+    lines = [say("draft.converted", name=called or path.name, kind=kind),
              *[say("draft.not_converted", what=n) for n in notes],
              say("draft.header_check")]
     head = "".join(f"# {line.text(lang)}\n" for line in lines) + "\n"
