@@ -29,6 +29,7 @@ def client():
     settings = Settings(token="k", port=PORT, store=Store())
     with TestClient(build_app(settings), base_url=BASE) as c:
         c.cookies.set(f"cipsurvey-{PORT}", "k")
+        c.settings = settings
         yield c
 
 
@@ -174,3 +175,85 @@ def test_a_questionnaire_definition_is_converted_for_review(client, cli, tmp_pat
     assert said.code in (0, 1), said.err
     assert client.get(f"{r.headers['location']}/problems.csv").content == \
         (tmp_path / "problems.csv").read_bytes()
+
+
+def test_a_study_with_a_drafted_plan_compares_as_its_manifest_does(client, cli, tmp_path,
+                                                                    monkeypatch):
+    """Two waves given in the page with a drafted plan: the comparison's results.json is
+    compare's for a manifest naming the same plan file; the plan is offered beside it."""
+    import yaml
+
+    from cipsurvey.demo.files import DATA_DIR, PREFIX
+
+    waves = {k: [DATA_DIR / f"{PREFIX}_{wave}_web.sav", DATA_DIR / f"{PREFIX}_{wave}_paper.csv"]
+             for k, wave in ((1, "baseline"), (2, "followup"))}
+    r = client.post("/study", headers=SAME, follow_redirects=False, files=[
+        (f"wave{k}_files", (f.name, f.read_bytes(), "application/octet-stream"))
+        for k, files in waves.items() for f in files],
+        data={"wave1_label": "Before", "wave2_label": "After", "instrument_kind": "bundled",
+              "instrument_name": "kallmen2017"})
+    where = r.headers["location"]
+    plan = client.get(f"{where}/plan.yaml").text
+    assert "\ncompare:" in plan
+    r = client.post(f"{where}/run", headers=SAME, follow_redirects=False, files=NO_FILE,
+                    data={"plan_kind": "draft", "by": "", "respondent_key": "resp_id",
+                          "cohort": "", "base": "wave1", "follow": "wave2",
+                          "report_lang": "en"})
+    assert r.status_code == 303, r.text
+    job = r.headers["location"]
+    _wait(client, job)
+    assert client.get(f"{job}/status").json()["state"] == "done", client.get(job).text
+    assert client.get(f"{job}/files/plan.yaml").text == plan
+    got = json.loads(client.get(f"{job}/files/results.json").content)
+
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "plan.yaml").write_text(plan, encoding="utf-8")
+    for files in waves.values():
+        for f in files:
+            (folder / f.name).write_bytes(f.read_bytes())
+    manifest = {"schema_version": 1, "id": "study",
+                "title": {"en": "Baseline and follow-up compared",
+                          "sv": "Baslinjemätning och uppföljningsmätning jämförda"},
+                "instrument": "kallmen2017", "plan": "plan.yaml", "respondent_key": "resp_id",
+                "waves": [{"id": f"wave{k}", "label": {"en": label, "sv": label},
+                           "files": [f.name for f in waves[k]]}
+                          for k, label in ((1, "Before"), (2, "After"))]}
+    (folder / "study.yaml").write_text(yaml.safe_dump(manifest, allow_unicode=True), "utf-8")
+    monkeypatch.chdir(folder)  # (compare finds a manifest's plan file from where it runs)
+    said = cli("compare", "study.yaml", "--out", tmp_path / "cli")
+    assert said.code == 0, said.err
+    own = json.loads((tmp_path / "cli" / "results.json").read_text("utf-8"))
+    for payload in (got, own):
+        payload.pop("generated")
+        for f in payload["account"]["files"]:
+            f["file"] = Path(f["file"]).name
+        for e in payload["account"]["exclusions"]:
+            e["file"] = Path(e["file"]).name
+    assert got == own
+
+
+def test_a_comparison_the_plan_cannot_make_says_why_without_the_private_folder(client):
+    """A plan without a compare section (the 2017 plan with it taken out): the run fails
+    with the command line's words, and the message does not show where the page keeps its
+    files (it named the workspace's folder before)."""
+    import yaml
+
+    from cipsurvey.demo.files import demo_files
+
+    plan = yaml.safe_load((ROOT / "analyses" / "kallmen2017.yaml").read_text("utf-8"))
+    del plan["compare"]
+    r = client.post("/study", headers=SAME, follow_redirects=False, files=[
+        (f"wave{k}_files", (f.name, f.read_bytes(), "application/octet-stream"))
+        for k, wave in ((1, "baseline"), (2, "followup")) for f in demo_files(wave)],
+        data={"instrument_kind": "bundled", "instrument_name": "kallmen2017"})
+    where = r.headers["location"]
+    r = client.post(f"{where}/run", headers=SAME, follow_redirects=False, files=[
+        ("plan_file", ("my plan.yaml", yaml.safe_dump(plan).encode(), "application/yaml"))],
+        data={"plan_kind": "file", "report_lang": "en"})
+    job = r.headers["location"]
+    _wait(client, job)
+    assert client.get(f"{job}/status").json()["state"] == "failed"
+    shown = client.get(job).text
+    assert "study: the study has no compare section" in shown
+    assert str(client.settings.store.root) not in shown and "Traceback" not in shown

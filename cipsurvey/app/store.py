@@ -105,8 +105,10 @@ class Workspace:
     draft: Draft | None = None  # an instrument drafted from the files, for review
 
     def names(self) -> dict[str, str]:
-        """Stored path -> shown name, for every file of the workspace."""
-        return {str(u.path): u.name for u in self.uploads}
+        """Stored path -> shown name, for every file of the workspace; then the workspace's
+        folder itself (where a study built in the page is said to be) -> ``study``, so
+        that no message shows the private folder."""
+        return {str(u.path): u.name for u in self.uploads} | {str(self.folder): "study"}
 
 
 class Store:
