@@ -73,3 +73,23 @@ def run_pspp(syntax: str, workdir: Path) -> str:
     if proc.returncode != 0:
         raise AssertionError(f"pspp failed ({proc.returncode}): {proc.stderr}\n{text}")
     return text
+
+
+REPORTS = [("report", "en"), ("report", "sv"), ("compare", "en"), ("compare", "sv")]
+
+
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory):
+    """The demo report and the comparison report in English and Swedish, written once by
+    the command line as a user would: {(command, lang): folder}."""
+    given = os.environ.get("CIPSURVEY_TEST_REPORTS")
+    if given:  # reports written elsewhere (by another version, to see what its tests say)
+        return {(command, lang): Path(given) / f"{command}-{lang}" for command, lang in REPORTS}
+    root = tmp_path_factory.mktemp("reports")
+    made = {}
+    for command, lang in REPORTS:
+        out = root / f"{command}-{lang}"
+        code = main([command, "--demo", "--out", str(out), "--lang", lang])
+        assert code == 0, f"cipsurvey {command} --demo --lang {lang} failed"
+        made[command, lang] = out
+    return made

@@ -3,11 +3,13 @@ as words in the report's language, and the test behind each p named in a footnot
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 
 from cipsurvey.analysis import tables as T
-from cipsurvey.report.display import shown
+from cipsurvey.report import document as D
 
 
 def change_frame() -> pd.DataFrame:
@@ -28,17 +30,32 @@ def change_frame() -> pd.DataFrame:
     ])
 
 
+def shown(frame: pd.DataFrame, lang: str):
+    """The change table as the publication layer shapes it for every writer."""
+    plan = SimpleNamespace(alpha=0.05, conf=0.95, analyses=lambda: [])
+    report = SimpleNamespace(lang=lang, plan=plan,
+                             survey=SimpleNamespace(instrument=SimpleNamespace()))
+    table = D.generic(D.context_for(report), "change", T.CHANGE, frame, "Change")
+    heads = [c.heading for c in table.columns]
+    keys = [c for c in D.SHOWN[T.CHANGE] if c in frame.columns and frame[c].notna().any()]
+    rows = [dict(zip(keys, (cell.text for cell in row.cells), strict=True))
+            for row in table.rows]
+    return dict(zip(keys, heads, strict=True)), rows, table.footnotes
+
+
 def test_each_row_in_its_own_unit_with_words_and_named_tests():
-    s = shown(T.CHANGE, change_frame(), "sv")
-    rows = [dict(zip(s.columns, r, strict=True)) for r in s.rows]
+    heads, rows, footnotes = shown(change_frame(), "sv")
+    assert (heads["unit"], heads["linked_p"]) == ("Enhet", "p (länkade)")
     assert rows[0]["unit"] == "medelvärde" and rows[1]["unit"] == "procentenheter"
     assert (rows[0]["base"], rows[0]["linked_change"]) == ("6,38", "1,75")
     assert (rows[1]["base"], rows[1]["linked_change"], rows[1]["mde"]) == ("70,1", "7,3",
                                                                             "6,9")
-    heads = dict(zip(s.columns, s.headings, strict=True))
-    assert heads["linked_p"].endswith("ᵇ") and heads["whole_p"].endswith("ᶜ")
-    linked = next(f for f in s.footnotes if f.startswith("ᵇ"))
-    assert "t-test för parade observationer" in linked and "McNemars exakta test" in linked
-    assert any(f.startswith("ᶜ") and "GEE" in f for f in s.footnotes)
-    english = shown(T.CHANGE, change_frame(), "en")
-    assert dict(zip(english.columns, english.rows[1], strict=True))["unit"] == "% points"
+    # each p carries the letter of its own test, and a footnote names that test
+    letters = {f[0]: f for f in footnotes}
+    paired, mcnemar = rows[0]["linked_p"][-1], rows[1]["linked_p"][-1]
+    assert paired != mcnemar
+    assert "t-test för parade observationer" in letters[paired]
+    assert "McNemars exakta test" in letters[mcnemar]
+    assert "GEE" in letters[rows[0]["whole_p"][-1]]
+    _, english, _ = shown(change_frame(), "en")
+    assert english[1]["unit"] == "% points"

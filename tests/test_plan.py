@@ -52,7 +52,7 @@ def test_a_field_of_another_kind_says_which_kinds_have_it(tmp_path):
                                     "columns": "work_area", "by": "gender"})
     assert problems(path) == [(line_of(path, "by"),
                                "unknown field 'by' for an analysis of kind 'crosstab' (its own "
-                               "fields: rows, columns, layer, ordered, structural_zeros, "
+                               "fields: rows, columns, percent, layer, ordered, structural_zeros, "
                                "exact, family, primary); 'by' belongs to kind describe, "
                                "frequencies, ttest, anova, multiple_response, figure")]
 
@@ -92,8 +92,8 @@ def test_every_kind_has_only_its_own_fields():
     assert base == {"id", "kind", "title", "addition", "source", "subset", "note"}
     own = {kind: set(model.model_fields) - base for kind, model in KINDS.items()}
     tested = {"family", "primary"}  # the analyses whose tests count toward multiplicity
-    assert own["crosstab"] == {"rows", "columns", "layer", "ordered", "structural_zeros",
-                               "exact"} | tested
+    assert own["crosstab"] == {"rows", "columns", "percent", "layer", "ordered",
+                               "structural_zeros", "exact"} | tested
     assert own["describe"] == {"variables", "by"}
     assert "denominator" in own["frequencies"] and "denominator" not in own["describe"]
     assert {"model", "outcome", "predictors", "reference", "event",

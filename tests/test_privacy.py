@@ -41,7 +41,7 @@ def test_reports_hold_no_ids_and_no_free_text_unless_asked(tmp_path, cli, ids):
         assert not any(rid.encode() in b for b in blobs)
     payload = json.loads((tmp_path / "r" / "results.json").read_text("utf-8"))
     assert payload["protection"]["free_text"] is False
-    assert "free-text answers are left out" in payload["methods"]
+    assert "Free-text answers are left out" in payload["methods"]
     wave = cipsurvey.read_survey(demo_files()).data
     comment = wave["comments"].dropna().iloc[0]
     assert comment not in (tmp_path / "r" / "report.html").read_text("utf-8")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from cipsurvey.analysis import tables
-from cipsurvey.report.display import SHOWN
 from cipsurvey.report.protect import KEYS, SMALL_GROUP
+from cipsurvey.report.publication import SHAPED
 from cipsurvey.wave.problems import PROBLEM_COLUMNS, problem, problem_frame
 
 PACKAGE = Path(__file__).resolve().parents[1] / "cipsurvey"
@@ -20,7 +20,7 @@ NAMES = {v for k, v in vars(tables).items() if k.isupper()}
 def test_table_names_are_distinct_and_every_renderer_uses_known_ones():
     constants = [k for k in vars(tables) if k.isupper()]
     assert len(NAMES) == len(constants)
-    assert set(SHOWN) <= NAMES
+    assert set(SHAPED) <= NAMES
     assert set(KEYS) | set(SMALL_GROUP) <= NAMES
 
 

@@ -42,7 +42,7 @@ class AnalysisBase(_Model):
     kind: str
     title: Label
     addition: bool = False
-    source: str | None = None
+    source: Label | str | None = None
     subset: str | None = None
     note: Label | None = None
 
@@ -92,13 +92,15 @@ class Crosstab(Tested, AnalysisBase):
     ``columns``: quasi-independence where ``structural_zeros`` are declared, the
     linear-by-linear test only when both are ordered (Likert items, or ``ordered: true``),
     Fisher's exact test where the table is sparse (``exact: auto``); with ``layer``, all of
-    it within each answer of ``layer`` (A by B within C)."""
+    it within each answer of ``layer`` (A by B within C); ``percent`` is the percentage the
+    report shows beside each count (of its row, its column, or the total)."""
 
     ITEM_FIELDS: ClassVar[tuple[str, ...]] = (*AnalysisBase.ITEM_FIELDS, "layer")
 
     kind: Literal["crosstab"]
     rows: str
     columns: str
+    percent: Literal["row", "column", "total"] = "row"
     layer: str | None = None
     ordered: bool = False
     structural_zeros: list[Cell] = Field(default_factory=list)

@@ -250,7 +250,9 @@ def _run_threads(order: list[int], one: Callable[[int], Result],
 def _run_one(subsets: _Subsets, plan: Plan, section: Section, a: Analysis,
              labels: _Labels) -> Result:
     result = Result(id=a.id, section=section.id, kind=a.kind, title=a.title.get(labels.lang),
-                    addition=a.addition, source=a.source, figure=getattr(a, "figure", None),
+                    addition=a.addition,
+                    source=a.source if a.source is None or isinstance(a.source, str)
+                    else a.source.get(labels.lang), figure=getattr(a, "figure", None),
                     conf=plan.conf)
     if a.note:
         result.notes.append(a.note.get(labels.lang))
@@ -286,8 +288,16 @@ def _frequencies(data, a, plan, labels, result, inst):
         f.insert(0, "variable", var)
         f.insert(1, "variable_label", labels.name(var))
         parts.append(f)
-    table = pd.concat(parts, ignore_index=True)
+    table = percent_ci(pd.concat(parts, ignore_index=True))
     result.tables[T.FREQUENCIES] = labels.add(table, {"group": a.by}) if a.by else table
+
+
+def percent_ci(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CI of a percentage in percent, as the percentage itself (the statistics give it
+    as a proportion, beside ``proportion``); a report never shows 0.915 beside 93.6."""
+    out = frame.copy()
+    out[["conf_low", "conf_high"]] = 100 * out[["conf_low", "conf_high"]]
+    return out
 
 
 def _over_all(data: pd.DataFrame, var: str, f: pd.DataFrame, conf: float) -> pd.DataFrame:
@@ -310,7 +320,7 @@ def _crosstab(data, a, plan, labels, result, inst):
             cells = cells.drop(columns=["expected", "std_residual", "adj_residual"]).merge(
                 qi_cells.drop(columns="observed"), on=["row", "column"], how="left")
         out = {T.CELLS: labels.add(cells, {"row": a.rows, "column": a.columns}),
-               T.TESTS: tests}
+               T.MARGINS: margins(cells), T.TESTS: tests}
         if qi_cells is None:  # (Cramér's V counts the cells empty by design as association)
             out[T.ASSOCIATION] = st.association(part, a.rows, a.columns, conf=plan.conf)
         return out, notes
@@ -355,6 +365,25 @@ def _each_variable(a, labels: _Labels, result: Result,
         result.tables[name] = frame
 
 
+def margins(cells: pd.DataFrame) -> pd.DataFrame:
+    """A crosstab's totals: each row's and each column's n with its percent of all, and the
+    grand total (``margin`` is "row", "column" or "total"; ``level`` the row or column code).
+
+    The report prints these rather than adding the cells it shows, which after small-cell
+    protection would give wrong totals (and leak the hidden cells).
+    """
+    n = float(cells["observed"].sum())
+    out = []
+    for margin, key in (("row", "row"), ("column", "column")):
+        sums = cells.groupby(key, sort=False)["observed"].sum()
+        out += [{"margin": margin, "level": level, "n": int(total),
+                 "percent": 100 * total / n if n else float("nan")}
+                for level, total in sums.items()]
+    out.append({"margin": "total", "level": None, "n": int(n), "percent": 100.0 if n else
+                float("nan")})
+    return pd.DataFrame(out, columns=["margin", "level", "n", "percent"])
+
+
 def _ttest(data, a, plan, labels, result, inst):
     order = [float(x) for x in a.levels] or None
     sub = data if order is None else data[data[a.by].isin(order)]
@@ -387,7 +416,9 @@ def _anova(data, a, plan, labels, result, inst):
     def one(var: str) -> dict[str, pd.DataFrame]:
         out: dict[str, pd.DataFrame] = {}
         if a.classical:
-            out[T.ANOVA] = st.anova(data, var, a.by)
+            # with how many answered (the n a reader quotes with F; not df + k)
+            n = int(data[[var, a.by]].notna().all(axis=1).sum())
+            out[T.ANOVA] = st.anova(data, var, a.by).assign(n=n)
             if a.effect_sizes:
                 out[T.EFFECT_SIZES] = st.anova_effect_sizes(data, var, a.by, conf=plan.conf)
                 out[T.PAIRWISE_D] = st.pairwise_d(data, var, a.by, conf=plan.conf)
@@ -410,7 +441,7 @@ def _grid(data, a, plan, labels, result, inst):
     items = inst.group_map[a.group].items
     codes = labels.codes(items[0])
     table = st.grid(data, items, codes, {i: labels.name(i) for i in items}, conf=plan.conf)
-    result.tables[T.GRID] = table
+    result.tables[T.GRID] = percent_ci(table)
 
 
 def _multiple_response(data, a, plan, labels, result, inst, tests: bool = True):
@@ -527,8 +558,8 @@ def _scale(data, a, plan, labels, result, inst):
     if all(review.is_ordered(inst, i) for i in items):  # Likert items: their distributions
         codes = labels.codes(items[0])
         names = {i: labels.name(i) for i in items}
-        result.tables[T.LIKERT] = st.likert_distribution(data, items, codes, names,
-                                                         conf=plan.conf)
+        result.tables[T.LIKERT] = percent_ci(st.likert_distribution(data, items, codes, names,
+                                                                    conf=plan.conf))
         result.tables[T.LIKERT_SUMMARY] = st.likert_summary(data, items, codes, names)
 
 

@@ -1,8 +1,8 @@
 """The names of a result's tables, written once: ``Result.tables`` maps these names to
 frames, and the renderers (``cipsurvey.report``), the disclosure control, the comparison
 and the reproduction look tables up by them. A new kind of table gets its name here, its
-columns in ``report/display.py``'s ``SHOWN`` and, if it holds counts, its keys in
-``report/protect.py``.
+shape in ``report/publication.py`` (``SHAPED``; others are shown as they are) and, if it
+holds counts, its keys in ``report/protect.py``.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ GRID = "grid"
 MULTIPLE_RESPONSE = "multiple_response"
 # crosstabs
 CELLS = "cells"
+MARGINS = "margins"
 TESTS = "tests"
 ASSOCIATION = "association"
 # two groups

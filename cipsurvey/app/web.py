@@ -492,9 +492,12 @@ def build_app(settings: Settings) -> Guard:
             job.step, job.done, job.total, job.detail = step, done, total, detail
 
         def work() -> None:
+            paper = None
+            if ws.demo and plan == "kallmen2017":  # as `cipsurvey report --demo` does
+                from ..demo.reproduce import paper_beside as paper
             made = make_report(lambda: ws.surveys["wave"], plan, lang, job.folder / "report",
                                min_cell=min_cell, invited=invited, progress=progress,
-                               processes=False)
+                               processes=False, paper=paper)
             job.summary, job.notices = made.failed, list(made.notices)
             if min_cell > 1:  # as the command line says it
                 job.notices.append(text("app.suppressed", lang, k=min_cell, n=made.blanked))

@@ -108,6 +108,7 @@ def register(app: typer.Typer) -> None:
         guard_report_folder(out, force)
         from rich.console import Console
 
+        from ..demo.reproduce import paper_beside
         from ..report.make import make_report
 
         files = data_files(data, demo)
@@ -119,6 +120,7 @@ def register(app: typer.Typer) -> None:
                                      sheet),
                 plan, lang, out, min_cell=min_cell,
                 invited=invited or (demo_invited() if demo else None), free_text_key=key,
+                paper=paper_beside if demo and plan == "kallmen2017" else None,
                 progress=lambda step, done, total, rid: status.update(
                     f"computing {rid}" if step == "compute" else
                     "writing the report" if step == "write" else

@@ -75,8 +75,7 @@ def _draw(plt, sns, result: Result, data: pd.DataFrame, out_dir: Path, lang: str
         fig, alt = likert_bars(plt, sns, data, lang)
     else:
         fig, alt = _mr_bars(plt, sns, data, lang, result.conf)
-    fig.suptitle(result.title, fontsize=12)
-    fig.tight_layout()
+    fig.tight_layout()  # (no title in the picture: the report's caption gives it)
     from ..files import atomic_write
 
     png, svg = out_dir / f"{result.id}.png", out_dir / f"{result.id}.svg"
@@ -155,7 +154,7 @@ def _yes_bars(plt, sns, data: pd.DataFrame, lang: str, conf: float):
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(yes) + 1.2))
     ax.barh(yes["item_label"], yes["percent"], color=sns.color_palette(PALETTE)[0])
     ax.errorbar(yes["percent"], yes["item_label"],
-                xerr=[yes["percent"] - 100 * yes["conf_low"], 100 * yes["conf_high"]
+                xerr=[yes["percent"] - yes["conf_low"], yes["conf_high"]
                       - yes["percent"]], fmt="none", ecolor="0.2", capsize=3)
     ax.set_xlim(0, 100)
     ax.set_xlabel(f"% {first}")
@@ -236,10 +235,12 @@ def _cohorts(plt, sns, data: pd.DataFrame, lang: str, conf: float):
         ax.errorbar(x, part["estimate"], yerr=[part["estimate"] - part["conf_low"],
                                                part["conf_high"] - part["estimate"]],
                     fmt="o", color=colour, capsize=2)
-        ax.set_title(_wrap(str(ind), 40), fontsize=9)
+        # the panel is named by the indicator's label, never by its variable name
+        ax.set_title(_wrap(str(ind), 34), fontsize=9)
         ax.set_xticks(x)
         ax.set_xlabel(text("figure.course_occasion", lang))
-        ax.set_ylabel(part["unit"].iloc[0])
+        unit = part["unit"].iloc[0]
+        ax.set_ylabel("%" if unit in ("percent", "%") else text("figure.mean", lang))
     alt = text("figure.cohorts_alt", lang, n=len(indicators), level=confidence_level(conf, lang),
                occasions=data["group"].nunique())
     return fig, alt

@@ -40,7 +40,8 @@ class Made:
 def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Path, *,
                 min_cell: int = 0, invited: int | None = None,
                 free_text_key: bytes | None = None, progress: Progress | None = None,
-                processes: bool = True) -> Made:
+                processes: bool = True,
+                paper: Callable[[Report], dict] | None = None) -> Made:
     """Read a wave, run an analysis plan on it and write the report into ``out``.
 
     Parameters
@@ -67,6 +68,9 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
     processes : bool
         Let a large wave's plan run in a forked second process (see
         :func:`~cipsurvey.analysis.run.run_plan`); a multi-threaded caller passes False.
+    paper : callable, optional
+        Given the report, the printed values of a reproduced paper by result cell, to be
+        shown beside the reproduced numbers (``demo.reproduce.paper_beside`` for the demo).
 
     Returns
     -------
@@ -112,7 +116,8 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
             report.results.append(free_text_result(report, free_text_key))
         tell("write", total, total, "")
         staged = write_report(report, stage, invited=invited, min_cell=min_cell,
-                              free_text=free_text_key is not None, drawn=drawer.collect)
+                              free_text=free_text_key is not None,
+                              paper=paper(report) if paper else None, drawn=drawer.collect)
     return Made(report, _placed(staged, stage, out), blanked,
                 [r.id for r in report.results if r.error], notices)
 
