@@ -4,6 +4,8 @@ gives for a study manifest that says the same."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import re
 import time
@@ -101,6 +103,14 @@ def test_the_minimum_cell_size_protects_as_the_command_line_does(tmp_path, cli):
             time.sleep(0.2)
         shown = client.get(job).text
         got = json.loads(client.get(f"{job}/files/results.json").content)
+        report = client.get(f"{job}/files/report.html")
+    # the report in the page may run the script its writer put in it, and nothing else
+    policy = report.headers["content-security-policy"]
+    scripts = re.findall(r"<script>(.*?)</script>", report.text, re.S)
+    assert scripts and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    for script in scripts:
+        digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
     said = cli("report", "--demo", "--min-cell", "5", "--out", tmp_path / "cli")
     assert said.code == 0
     blanked = int(re.search(r"--min-cell 5: (\d+) cells suppressed", said.err).group(1))

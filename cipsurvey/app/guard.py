@@ -19,6 +19,9 @@ Security Policy of 'self') and from being framed by another site.
 
 from __future__ import annotations
 
+import base64
+import functools
+import hashlib
 import html
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -39,9 +42,19 @@ SAFE_METHODS = {"GET", "HEAD"}
 PAGE_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; "
                "form-action 'self'; base-uri 'none'; object-src 'none'")
-# a report file shown in the page: its own inline style and embedded images, nothing else
-REPORT_POLICY = ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
-                 "frame-ancestors 'self'; base-uri 'none'; form-action 'none'")
+
+
+@functools.cache
+def report_policy() -> str:
+    """The policy of a report file shown in the page: its own inline style, embedded images
+    and the one script the report writer puts in every report (allowed by its hash, so that
+    no other script a report might hold can run), nothing else."""
+    from ..report.html import SCRIPT  # the writer's own script, nothing else
+
+    digest = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode()
+    return ("default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; "
+            f"script-src 'sha256-{digest}'; frame-ancestors 'self'; base-uri 'none'; "
+            "form-action 'none'")
 
 
 class Guard:
@@ -119,7 +132,7 @@ class Guard:
         async def send_secured(message: Message) -> None:
             if message["type"] == "http.response.start":
                 own = {k.lower() for k, _ in message.get("headers", [])}
-                policy = REPORT_POLICY if scope.get("path", "").startswith("/w/") and \
+                policy = report_policy() if scope.get("path", "").startswith("/w/") and \
                     "/files/" in scope.get("path", "") else PAGE_POLICY
                 message["headers"] = [*message.get("headers", []),
                                       *(h for h in security_headers(policy) if h[0] not in own)]
