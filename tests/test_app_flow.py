@@ -84,8 +84,8 @@ def test_waves_given_in_the_page_compare_as_their_manifest_does(tmp_path, cli, m
 
 def test_the_minimum_cell_size_protects_as_the_command_line_does(tmp_path, cli):
     """The demo wave with a minimum cell size of 5: the page's results.json is the command
-    line's (the same cells suppressed), and the page says how many, as the command line
-    prints it."""
+    line's (the same protection pass: the same numbers hidden and the same audit), and the
+    page says what was protected, as the command line prints it."""
     settings = Settings(token="k", port=PORT, store=Store())
     with TestClient(build_app(settings), base_url=BASE) as client:
         client.cookies.set(f"cipsurvey-{PORT}", "k")
@@ -113,9 +113,12 @@ def test_the_minimum_cell_size_protects_as_the_command_line_does(tmp_path, cli):
         assert f"'sha256-{digest}'" in policy
     said = cli("report", "--demo", "--min-cell", "5", "--out", tmp_path / "cli")
     assert said.code == 0
-    blanked = int(re.search(r"--min-cell 5: (\d+) cells suppressed", said.err).group(1))
-    assert blanked > 0
-    assert text("app.suppressed", "en", k=5, n=blanked) in shown
+    cells, statistics, tables = map(int, re.search(
+        r"--min-cell 5: (\d+) counts hidden, (\d+) statistics and (\d+) tables withheld",
+        said.err).groups())
+    assert cells > 0
+    assert text("app.protected", "en", k=5, cells=cells, statistics=statistics,
+                tables=tables) in shown
     own = json.loads((tmp_path / "cli" / "results.json").read_text("utf-8"))
     for payload in (got, own):  # (the command line names the demo's files by their paths)
         payload.pop("generated")

@@ -253,26 +253,6 @@ def test_swedish_report_uses_decimal_commas_and_swedish_labels(tmp_path, cli):
     assert numbers_in("518\u00a0(92,2)", "sv") == [518.0, 92.2]
 
 
-def test_min_cell_suppresses_small_cells_and_says_so(tmp_path, cli):
-    r = cli("report", "--demo", "--out", tmp_path / "k", "--min-cell", "5")
-    assert r.code == 0
-    payload = json.loads((tmp_path / "k" / "results.json").read_text("utf-8"))
-    assert payload["protection"]["min_cell"] == 5
-    assert "fewer than 5" in payload["methods"]
-    cells = json_table(payload, "t1_education", "cells")
-    shown = cells["observed"].dropna()
-    assert ((shown == 0) | (shown >= 5)).all() and cells["observed"].isna().any()
-    for _, row in cells[cells["observed"].isna()].iterrows():
-        assert pd.isna(row["row_percent"])
-    # the figure's points: no value given by fewer than 5 shows, and no lone blank in a
-    # variable's group, whose total is printed with its box
-    points = json_table(payload, "fig_counts", "data")
-    shown = points["count"].dropna()
-    assert (shown >= 5).all() and points["count"].isna().any()
-    blanks = points["count"].isna().groupby([points["variable"], points["group"]]).sum()
-    assert not (blanks == 1).any()
-
-
 def test_a_failing_analysis_becomes_a_note(monkeypatch, tmp_path):
     from cipsurvey.analysis import run
 
@@ -306,23 +286,6 @@ def test_results_are_deterministic(built, tmp_path):
     for a, b in zip(sorted(written.figures, key=lambda f: f.id),
                     sorted(again.figures, key=lambda f: f.id), strict=True):
         assert a.svg.read_bytes() == b.svg.read_bytes()
-
-
-def test_min_cell_leaves_no_single_blank_in_a_row_or_column(tmp_path, cli):
-    assert cli("report", "--demo", "--out", tmp_path / "k", "--min-cell", "10").code == 0
-    payload = json.loads((tmp_path / "k" / "results.json").read_text("utf-8"))
-    for result in payload["results"]:
-        for name, t in result["tables"].items():
-            frame = pd.DataFrame(t["rows"], columns=t["columns"])
-            if name == "cells":
-                for key in ("row", "column"):
-                    for _, part in frame.groupby(key):
-                        assert part["observed"].isna().sum() != 1, (result["id"], key)
-                shown = frame["observed"].dropna()
-                assert ((shown == 0) | (shown >= 10)).all()
-            if name == "describe":
-                assert (frame["n"].dropna() >= 10).all()
-                assert frame.loc[frame["n"].isna(), "mean"].isna().all()
 
 
 def assert_same_report(one, two) -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from cipsurvey.analysis import tables
-from cipsurvey.report.protect import KEYS, SMALL_GROUP
+from cipsurvey.report.protect.apply import GROUP_TABLES, RANK_TABLES
 from cipsurvey.report.publication import SHAPED
 from cipsurvey.wave.problems import PROBLEM_COLUMNS, problem, problem_frame
 
@@ -21,7 +21,7 @@ def test_table_names_are_distinct_and_every_renderer_uses_known_ones():
     constants = [k for k in vars(tables) if k.isupper()]
     assert len(NAMES) == len(constants)
     assert set(SHAPED) <= NAMES
-    assert set(KEYS) | set(SMALL_GROUP) <= NAMES
+    assert set(GROUP_TABLES) | set(RANK_TABLES) <= NAMES
 
 
 def test_no_table_looked_up_by_a_bare_string():

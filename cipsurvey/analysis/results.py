@@ -7,7 +7,7 @@ results) need pandas only, not the statistics stack.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -42,6 +42,8 @@ class Report:
     survey: Survey
     lang: str
     results: list[Result]
+    # how the results were protected against disclosure (results.json "protection")
+    protection: dict[str, Any] = field(default_factory=dict)
 
     def result(self, rid: str) -> Result:
         """The result with id ``rid`` (KeyError if none)."""

@@ -2,7 +2,8 @@
 frames, and the renderers (``cipsurvey.report``), the disclosure control, the comparison
 and the reproduction look tables up by them. A new kind of table gets its name here, its
 shape in ``report/publication.py`` (``SHAPED``; others are shown as they are) and, if it
-holds counts, its keys in ``report/protect.py``.
+holds counts, its reading by the disclosure control's attacker (``report/protect/reading.py``)
+and its columns in ``report/protect/apply.py``.
 """
 
 from __future__ import annotations

@@ -486,21 +486,28 @@ def build_app(settings: Settings) -> Guard:
 
     def wave_job(ws: Workspace, job: Job, *, plan: str, lang: str, min_cell: int,
                  invited: int | None) -> None:
-        from ..report.make import make_report
+        from ..report.make import Unprotected, make_report
 
         def progress(step: str, done: int, total: int, detail: str) -> None:
             job.step, job.done, job.total, job.detail = step, done, total, detail
 
         def work() -> None:
-            paper = None
-            if ws.demo and plan == "kallmen2017":  # as `cipsurvey report --demo` does
+            paper = None  # the paper's values beside the demo's, as `report --demo` shows
+            if ws.demo and plan == "kallmen2017" and min_cell <= 1:  # (not under protection)
                 from ..demo.reproduce import paper_beside as paper
-            made = make_report(lambda: ws.surveys["wave"], plan, lang, job.folder / "report",
-                               min_cell=min_cell, invited=invited, progress=progress,
-                               processes=False, paper=paper)
+            try:
+                made = make_report(lambda: ws.surveys["wave"], plan, lang,
+                                   job.folder / "report", min_cell=min_cell, invited=invited,
+                                   progress=progress, processes=False, paper=paper)
+            except Unprotected as failed:  # said as the command line says it; nothing written
+                raise CipsurveyError(text(
+                    "app.audit_failed", lang, k=min_cell,
+                    where="; ".join(failed.protection.audit.problems()[:5]))) from None
             job.summary, job.notices = made.failed, list(made.notices)
-            if min_cell > 1:  # as the command line says it
-                job.notices.append(text("app.suppressed", lang, k=min_cell, n=made.blanked))
+            if made.protection is not None:  # as the command line says it
+                done = made.protection
+                job.notices.append(text("app.protected", lang, k=min_cell, cells=done.cells,
+                                        statistics=done.statistics, tables=done.tables))
 
         finish(ws, job, work)
 
@@ -707,8 +714,9 @@ def _status_text(job: Job, lang: str) -> str:
         return text("app.step_compute", lang, done=job.done, total=job.total,
                     detail=job.detail)
     return text("app.step_read" if job.step == "read" else "app.step_write"
-                if job.step == "write" else "app.step_compute_all" if job.step == "compute"
-                else "app.step_queued", lang)
+                if job.step == "write" else "app.step_protect" if job.step == "protect"
+                else "app.step_compute_all" if job.step == "compute" else "app.step_queued",
+                lang)
 
 
 def _outputs(folder: Path, extra: dict[str, Path]) -> dict[str, Path]:

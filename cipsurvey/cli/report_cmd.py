@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from ..lang import text
 from .options import (
     DATA,
     DECIMAL,
@@ -109,26 +110,32 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from ..demo.reproduce import paper_beside
-        from ..report.make import make_report
+        from ..report.make import Unprotected, make_report
 
         files = data_files(data, demo)
         key = pseudonym_key(key_file) if include_free_text else None
         console = Console(stderr=True)
-        with console.status("reading and validating the data") as status:
-            made = make_report(
-                lambda: read_options(files, instrument, format, encoding, delimiter, decimal,
-                                     sheet),
-                plan, lang, out, min_cell=min_cell,
-                invited=invited or (demo_invited() if demo else None), free_text_key=key,
-                paper=paper_beside if demo and plan == "kallmen2017" else None,
-                progress=lambda step, done, total, rid: status.update(
-                    f"computing {rid}" if step == "compute" else
-                    "writing the report" if step == "write" else
-                    "reading and validating the data"))
+        try:
+            with console.status("reading and validating the data") as status:
+                made = make_report(
+                    lambda: read_options(files, instrument, format, encoding, delimiter,
+                                         decimal, sheet),
+                    plan, lang, out, min_cell=min_cell,
+                    invited=invited or (demo_invited() if demo else None), free_text_key=key,
+                    paper=paper_beside if demo and plan == "kallmen2017" and min_cell <= 1
+                    else None,
+                    progress=lambda step, done, total, rid: status.update(
+                        f"computing {rid}" if step == "compute" else
+                        "protecting small cells" if step == "protect" else
+                        "writing the report" if step == "write" else
+                        "reading and validating the data"))
+        except Unprotected as failed:  # nothing written
+            _say_protected(failed.protection, lang)
+            raise typer.Exit(1) from None
         for notice in made.notices:
             console.print(notice, highlight=False)
-        if min_cell > 1:
-            typer.echo(f"--min-cell {min_cell}: {made.blanked} cells suppressed", err=True)
+        if made.protection is not None:
+            _say_protected(made.protection, lang)
         written, failed = made.written, made.failed
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "
@@ -169,7 +176,6 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
     from ..analysis.plan import load_plan
     from ..analysis.run import run_plan
     from ..report.outputs import write_report
-    from ..report.protect import suppress
     from ..wave.study import load_study
 
     study = load_study(manifest)
@@ -183,7 +189,7 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
         for wave, survey in study.waves.items():
             report = run_plan(survey, plan, lang)
             if min_cell > 1:
-                suppress(report, min_cell)
+                _protect(report, min_cell)
             invited = None
             if study.invited is not None:
                 invited = int(study.invited.loc[study.invited["wave"] == wave,
@@ -192,6 +198,26 @@ def _report_study(manifest: Path, out: Path, lang: str, min_cell: int, force: bo
             done.append(wave)
     for wave in done:
         typer.echo(f"wrote {out / wave / 'report.html'} ({study.label(wave, lang)})")
+
+
+def _protect(report, k: int) -> None:
+    """Protect a report at threshold K before anything is drawn or written, and say how
+    many numbers were protected and whether the audit held (exit 1 if it did not)."""
+    from ..report.protect import protect
+
+    if not _say_protected(protect(report, k), report.lang):
+        raise typer.Exit(1)
+
+
+def _say_protected(done, lang: str) -> bool:
+    """Say how many numbers the protection hid or withheld and whether its audit held
+    (where it did not, the first places it failed); return whether it held."""
+    typer.echo(text("protect.summary", lang, k=done.k, cells=done.cells,
+                    statistics=done.statistics, tables=done.tables), err=True)
+    if not done.held:
+        typer.echo(text("protect.audit_failed", lang, k=done.k,
+                        where="; ".join(done.audit.problems()[:5])), err=True)
+    return done.held
 
 
 def _print(frame) -> None:

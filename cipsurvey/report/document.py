@@ -80,6 +80,14 @@ class Document:
 # --------------------------------------------------------------------------- per result
 
 
+#: the tables each kind's shaper reads; a result lacking one (withheld by the disclosure
+#: control) is shown table by table instead
+NEEDS = {"describe": (T.DESCRIBE,), "frequencies": (T.FREQUENCIES,),
+         "crosstab": (T.CELLS, T.TESTS), "ttest": (T.TTEST,), "grid": (T.GRID,),
+         "multiple_response": (T.MULTIPLE_RESPONSE,), "regression": (T.COEFFICIENTS,),
+         "scale": (T.ITEMS,)}
+
+
 def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
     """The tables (or figure) of one result, minus those already shown elsewhere."""
     title = result.title
@@ -90,6 +98,12 @@ def shape_result(ctx: Context, result: Any, skip: set[str]) -> list[Item]:
     t = result.tables
     out: list[PubTable] = []
     kind = result.kind
+    if any(name not in t for name in NEEDS.get(kind, ())):
+        # the disclosure control withheld a table this kind's shaper needs: what is left
+        # is shown as it is, under the notes that say what was withheld and why
+        kind = "withheld"
+        if not t:
+            return [Remark(ctx.note(note)) for note in result.notes]
     if kind == "describe" and T.DESCRIBE not in skip:
         out.append(pub.describe(ctx, result.id, t[T.DESCRIBE], title))
     elif kind == "frequencies":
@@ -182,6 +196,11 @@ def by_group_candidates(ctx: Context, results: list[Any]) -> list[_Grouped]:
         if a is None:
             continue
         by, columns = getattr(a, "by", None), getattr(a, "columns", None)
+        # a table the disclosure control withheld leaves its result to be shown alone,
+        # with the note that says so
+        if (r.kind == "describe" and T.DESCRIBE not in r.tables) or \
+                (r.kind == "crosstab" and T.CELLS not in r.tables):
+            continue
         if r.kind == "describe" and by:
             groups.setdefault(by, _Grouped(by)).results.append(r)
         elif r.kind == "crosstab" and columns and not getattr(a, "layer", None):

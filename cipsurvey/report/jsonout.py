@@ -58,6 +58,9 @@ def is_synthetic(report: Report) -> bool:
     return any("synthetic" in Path(f.file).name for f in report.survey.account.files)
 
 
+FIGURE_DATA_ROWS = 500  # a figure's data longer than this is left out of results.json
+
+
 def results_json(report: Report, figures: list[Figure], invited: int | None = None,
                  generated: str | None = None, methods: str | None = None) -> dict[str, Any]:
     """Everything a report computed, at full precision, as the JSON document of
@@ -82,7 +85,8 @@ def results_json(report: Report, figures: list[Figure], invited: int | None = No
             "addition": r.addition, "source": r.source, "n": r.n, "notes": r.notes,
             "error": r.error, "figure": r.figure,
             "tables": {name: table_records(t) for name, t in r.tables.items()
-                       if not (r.kind == "figure" and name == T.DATA and len(t) > 500)},
+                       if not (r.kind == "figure" and name == T.DATA
+                               and len(t) > FIGURE_DATA_ROWS)},
         } for r in report.results],
         "figures": figure_records(figures),
     }

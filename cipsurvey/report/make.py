@@ -1,7 +1,9 @@
 """One wave's report from its files, in the order ``cipsurvey report`` and the local web
-page both use: start the figure worker, read the wave, load the plan, run it (small cells
-suppressed in each result before it is drawn), write every output into a staged folder that
-is moved into place only when every file is ready (a report is written whole or not at all).
+page both use: start the figure worker, read the wave, load the plan, run it (each result
+drawn as it is ready; with a minimum cell size, the whole report protected first by the
+disclosure control's pass, :func:`~cipsurvey.report.protect.protect`, and drawn after),
+write every output into a staged folder that is moved into place only when every file is
+ready (a report is written whole or not at all).
 
 This is the one place where those steps are put together; the command line and
 ``cipsurvey serve`` only say how to show progress and what to print afterwards.
@@ -12,13 +14,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..analysis.results import Report, Result
 from ..wave.survey import Survey
 from .outputs import Written
 
-# progress(step, done, total, detail): step is "read", "compute" or "write"; during
+if TYPE_CHECKING:
+    from .protect import Protection
+
+# progress(step, done, total, detail): step is "read", "compute", "protect" or "write"; during
 # "compute", done of total analyses are finished and detail names the one starting
 Progress = Callable[[str, int, int, str], None]
 
@@ -26,15 +31,23 @@ Progress = Callable[[str, int, int, str], None]
 @dataclass
 class Made:
     """What :func:`make_report` did: the report, the files written (at their places in
-    ``out``), how many cells the small-cell protection blanked, the analyses that failed
-    (each carries a note), and what the person must be told once (in the report's
-    language)."""
+    ``out``), what the disclosure control did (None without a minimum cell size), the
+    analyses that failed (each carries a note), and what the person must be told once (in
+    the report's language)."""
 
     report: Report
     written: Written
-    blanked: int
+    protection: Protection | None
     failed: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+
+
+class Unprotected(Exception):
+    """The disclosure control's audit did not hold: nothing was written."""
+
+    def __init__(self, protection: Protection) -> None:
+        super().__init__("the audit of the small-cell protection did not hold")
+        self.protection = protection
 
 
 def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Path, *,
@@ -58,7 +71,8 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
         The folder for report.html, report.docx, report.xlsx, results.json and figures/
         (created if needed; files of the same names are replaced).
     min_cell : int
-        Counts below this are suppressed, with what would reveal them (0 or 1: none).
+        Counts below this are hidden, with whatever would reveal them, by the disclosure
+        control's pass over the whole report (0 or 1: none).
     invited : int, optional
         How many were invited, for the response rate.
     free_text_key : bytes, optional
@@ -75,6 +89,11 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
     Returns
     -------
     Made
+
+    Raises
+    ------
+    Unprotected
+        When the protection's audit does not hold (nothing is written).
     """
     from ..analysis.plan import load_plan
     from ..analysis.run import free_text_result, run_plan
@@ -82,7 +101,7 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
     from ..lang import text
     from .drawing import FigureWorker
     from .outputs import write_report
-    from .protect import suppress_result
+    from .protect import protect
 
     tell = progress or (lambda step, done, total, detail: None)
     notices: list[str] = []
@@ -97,7 +116,6 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
                                 languages=", ".join(inst.languages)))
         loaded = load_plan(plan, survey.instrument)
         total = sum(1 for _ in loaded.analyses())
-        blanked = 0
         started = 0
 
         def starting(rid: str) -> None:
@@ -105,20 +123,28 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
             tell("compute", started, total, rid)
             started += 1
 
-        def protect_and_draw(result: Result) -> None:  # small cells go before any drawing
-            nonlocal blanked
-            blanked += suppress_result(result, min_cell, lang)
+        def draw(result: Result) -> None:
             drawer.submit(result, stage / "figures", lang)
 
-        report = run_plan(survey, loaded, lang, progress=starting, on_result=protect_and_draw,
-                          processes=processes)
+        # without protection each figure is drawn as soon as it is computed; with it, only
+        # once every result is protected (a figure draws the protected table)
+        report = run_plan(survey, loaded, lang, progress=starting,
+                          on_result=None if min_cell > 1 else draw, processes=processes)
+        protection = None
+        if min_cell > 1:
+            tell("protect", total, total, "")
+            protection = protect(report, min_cell)
+            if not protection.held:
+                raise Unprotected(protection)
+            for result in report.results:
+                draw(result)
         if free_text_key is not None:
             report.results.append(free_text_result(report, free_text_key))
         tell("write", total, total, "")
         staged = write_report(report, stage, invited=invited, min_cell=min_cell,
                               free_text=free_text_key is not None,
                               paper=paper(report) if paper else None, drawn=drawer.collect)
-    return Made(report, _placed(staged, stage, out), blanked,
+    return Made(report, _placed(staged, stage, out), protection,
                 [r.id for r in report.results if r.error], notices)
 
 

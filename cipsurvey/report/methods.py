@@ -12,6 +12,7 @@ from typing import Any
 
 from ..analysis import tables as T
 from ..lang import numbers as nb
+from ..lang import text
 from .publication import Context
 
 #: which sentence names a method: family → methods, in the order the sentences come
@@ -70,15 +71,17 @@ def _join(ctx: Context, names: list[str]) -> str:
 
 def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: bool,
                  software: dict[str, str], free_text: bool, min_cell: int,
-                 people: int | None = None, own: str = "") -> list[str]:
+                 people: int | None = None, own: str = "",
+                 audited: bool = False) -> list[str]:
     """The methods section, paragraph by paragraph. ``people``: where the answers come from
     fewer people than there are answers (a person in two waves), how many people. ``own``:
     a paragraph the analysis wrote itself about its data and methods (a comparison of
-    waves counts responses and people apart); it replaces the first three paragraphs."""
+    waves counts responses and people apart); it replaces the first three paragraphs.
+    ``audited``: the protection pass ran and its audit held (the methods say what it checked)."""
     lang = ctx.lang
     if own:
         return [own, *_assumptions(ctx, used_methods(report.results)),
-                *_closing(ctx, software, free_text, min_cell)]
+                *_closing(ctx, software, free_text, min_cell, audited)]
     acc = report.survey.account
     paragraphs: list[str] = []
     # the data
@@ -141,7 +144,8 @@ def methods_text(ctx: Context, report: Any, *, invited: int | None, synthetic: b
     sentences.append(ctx.text("methods_alpha", alpha=nb.fmt(report.plan.alpha, "bounded", lang),
                               level=nb.number(100 * report.plan.conf, 0, lang)))
     paragraphs.append(" ".join(sentences))
-    return paragraphs + _assumptions(ctx, used) + _closing(ctx, software, free_text, min_cell)
+    return (paragraphs + _assumptions(ctx, used)
+            + _closing(ctx, software, free_text, min_cell, audited))
 
 
 def _assumptions(ctx: Context, used: list[str]) -> list[str]:
@@ -152,11 +156,14 @@ def _assumptions(ctx: Context, used: list[str]) -> list[str]:
 
 
 def _closing(ctx: Context, software: dict[str, str], free_text: bool,
-             min_cell: int) -> list[str]:
+             min_cell: int, audited: bool) -> list[str]:
     """What the report leaves out (ids, free text, small cells) and the software."""
     privacy = [ctx.text("methods_ids"),
                ctx.text("methods_free_text" if free_text else "methods_no_free_text")]
     if min_cell > 1:
-        privacy.append(ctx.text("min_cell", k=nb.fmt(min_cell, "count", ctx.lang)))
+        k = nb.fmt(min_cell, "count", ctx.lang)
+        # the protection pass's audit held: say what it checked, not only the rule
+        privacy.append(text("protect.methods", ctx.lang, k=k) if audited
+                       else ctx.text("min_cell", k=k))
     return [" ".join(privacy), ctx.text("methods_software", software=", ".join(
         f"{k} {v}" for k, v in software.items()))]

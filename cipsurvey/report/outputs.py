@@ -68,6 +68,11 @@ def appendix_tables(ctx: Context, report: Report) -> list[PubTable]:
     return [account, validation]
 
 
+def _audit_held(report: Report) -> bool:
+    """Whether the protection pass ran on this report and its audit held."""
+    return bool(((getattr(report, "protection", None) or {}).get("audit") or {}).get("held"))
+
+
 def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                  generated: str | None = None, min_cell: int = 0,
                  free_text: bool = False, paper: dict | None = None,
@@ -88,6 +93,7 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     synthetic = is_synthetic(report)
     methods = methods_text(ctx, report, invited=invited, synthetic=synthetic,
                            software=software(), free_text=free_text, min_cell=min_cell,
+                           audited=_audit_held(report),
                            people=getattr(report, "people", None),
                            own=getattr(report, "methods", ""))
     doc = D.build(ctx, report, title=report.plan.title.get(report.lang), synthetic=synthetic,
@@ -99,7 +105,8 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                           version=__version__)
     payload: dict[str, Any] = results_json(report, [], invited, generated,
                                            "\n\n".join(methods))
-    payload["protection"] = {"min_cell": min_cell, "free_text": free_text,
+    payload["protection"] = {**getattr(report, "protection", {}),
+                             "min_cell": min_cell, "free_text": free_text,
                              "respondent_ids": "pseudonymised" if free_text else "left out"}
     word = WordWriter(doc, t, version=__version__)
     ready = drawn() if drawn else {}
