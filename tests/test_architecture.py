@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "cipsurvey"
 # modules at the top of the package (errors, files, parallel, version); "root" is the package
 # itself, cipsurvey/__init__.py.
 LAYERS = ["stats", "base", "lang", "io", "instrument", "wave", "analysis", "report", "demo",
-          "cli", "root"]
+          "app", "cli", "root"]
 
 
 def module_name(path: Path, package: Path = PACKAGE) -> str:

@@ -26,6 +26,10 @@ def test_wheel_carries_bundled_yaml(tmp_path):
     for path in (ROOT / "analyses").iterdir():
         assert f"cipsurvey/_bundled/analyses/{path.name}" in names
     assert "cipsurvey/cli/app.py" in names
+    # the web page's templates and assets (served from the package: it works offline)
+    for folder in ("templates", "static"):
+        for path in (ROOT / "cipsurvey" / "app" / folder).iterdir():
+            assert f"cipsurvey/app/{folder}/{path.name}" in names, path.name
 
 
 def test_bundled_instruments_resolve_by_name():

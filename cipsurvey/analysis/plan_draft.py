@@ -180,3 +180,19 @@ def plan_text(plan: dict[str, Any], comments: dict[str, list[str]],
     if "compare" in plan:
         out += "\n" + dump({"compare": plan["compare"]})
     return out
+
+
+def draft_plan_text(inst: Instrument, *, instrument_ref: str, by: str | None = None,
+                    lang: str | None = None) -> tuple[str, dict[str, Any]]:
+    """The drafted plan as ``cipsurvey plan draft`` writes it (a header that says what to do
+    next, each analysis with its comment lines), and the plan as data."""
+    shown = lang or inst.languages[0]
+    plan, comments = draft_plan(inst, instrument_ref=instrument_ref, by=by, lang=shown)
+    header = [text("plan_draft.header", shown, instrument=inst.id)]
+    if by is None:
+        header.append(text("plan_draft.no_by", shown,
+                           items=", ".join(grouping_candidates(inst)) or "-"))
+    if "compare" not in plan:
+        header.append(text("plan_draft.no_compare", shown))
+    header.append(text("plan_draft.run", shown))
+    return plan_text(plan, comments, header), plan

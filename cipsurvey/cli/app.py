@@ -54,6 +54,7 @@ def _register() -> None:
         instrument_cmd,
         plan_cmd,
         report_cmd,
+        serve_cmd,
         validate_cmd,
     )
 
@@ -66,6 +67,7 @@ def _register() -> None:
     import_cmd.register(app)
     report_cmd.register(app)
     compare_cmd.register(app)
+    serve_cmd.register(app)
 
 
 _register()

@@ -11,9 +11,9 @@ from .options import LANG, PARTIAL, TEST, check_lang
 
 def demo_study() -> Path:
     """The bundled SYNTHETIC demo study's manifest."""
-    from ..demo.files import DATA_DIR, PREFIX
+    from ..demo.files import demo_study_file
 
-    return DATA_DIR / f"{PREFIX}_study.yaml"
+    return demo_study_file()
 
 
 def _study_from_options(waves: list[str], plan: str | None, instrument: str | None,
@@ -64,8 +64,7 @@ def register(app: typer.Typer) -> None:
         force: bool = typer.Option(False, "--force", help="Replace existing report files."),
     ) -> None:
         """Compare two waves: response, attrition, change (linked and not), cohorts."""
-        from ..analysis.compare import compare
-        from ..report.outputs import write_report
+        from ..report.make import make_comparison
         from ..wave.study import load_study
         from .report_cmd import guard_report_folder
 
@@ -82,12 +81,9 @@ def register(app: typer.Typer) -> None:
         else:
             loaded = load_study(demo_study() if demo else study, partial=partial,
                                 test=test_responses)
-        comparison = compare(loaded, base, follow, lang)
-        from ..files import staged_folder
-
-        with staged_folder(out) as stage:  # every file, or none
-            written = write_report(comparison, stage)
-        typer.echo(f"wrote {out / written.html.name}, {written.docx.name}, {written.xlsx.name}, "
+        made = make_comparison(loaded, base, follow, lang, out)
+        comparison, written = made.comparison, made.written
+        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures to {out}")
         for line in comparison.summary:
             typer.echo(f"  {line}")

@@ -24,32 +24,22 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draft a starter analysis plan that runs as it is, to be edited."""
         from ..analysis.plan import load_plan
-        from ..analysis.plan_draft import draft_plan, grouping_candidates, plan_text
+        from ..analysis.plan_draft import draft_plan_text
         from ..files import atomic_write, guard_output
         from ..instrument import load_instrument
         from ..instrument.resources import bundled_names
-        from ..lang import text
         from .options import check_lang
 
         if lang is not None:
             check_lang(lang)
         guard_output(out, [], force)
         inst = load_instrument(instrument)
-        shown = lang or inst.languages[0]
         if instrument in bundled_names("instruments") and not Path(instrument).exists():
             ref = instrument
         else:  # relative to the plan's folder, so that the two may move together
             ref = Path(os.path.relpath(Path(instrument).resolve(),
                                        out.resolve().parent)).as_posix()
-        plan, comments = draft_plan(inst, instrument_ref=ref, by=by, lang=shown)
-        header = [text("plan_draft.header", shown, instrument=inst.id)]
-        if by is None:
-            header.append(text("plan_draft.no_by", shown,
-                               items=", ".join(grouping_candidates(inst)) or "-"))
-        if "compare" not in plan:
-            header.append(text("plan_draft.no_compare", shown))
-        header.append(text("plan_draft.run", shown))
-        body = plan_text(plan, comments, header)
+        body, plan = draft_plan_text(inst, instrument_ref=ref, by=by, lang=lang)
         atomic_write(out, lambda tmp: tmp.write_text(body, encoding="utf-8"))
         try:  # the plan must load against its instrument as it is
             load_plan(out, inst)

@@ -38,16 +38,6 @@ def guard_report_folder(folder: Path, force: bool) -> None:
                           hint="choose another --out folder, or add --force")
 
 
-def demo_invited() -> int:
-    """How many were invited to the demo study's baseline."""
-    import pandas as pd
-
-    from ..demo.files import DATA_DIR, PREFIX
-
-    inv = pd.read_csv(DATA_DIR / f"{PREFIX}_invitations.csv", comment="#")
-    return int(inv["invited_baseline"].sum())
-
-
 def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, decimal, sheet,
             quiet: bool = False, on_result=None):
     """Import, validate and run the plan, showing progress; returns (report, invited).
@@ -73,6 +63,13 @@ def compute(data, demo, instrument, plan_name, lang, fmt, encoding, delimiter, d
                           progress=lambda rid: status.update(f"computing {rid}"),
                           on_result=on_result)
     return report, (demo_invited() if demo else None)
+
+
+def demo_invited() -> int:
+    """How many were invited to the SYNTHETIC demo study's baseline wave."""
+    from ..demo.files import demo_invited as invited
+
+    return invited("baseline")
 
 
 def register(app: typer.Typer) -> None:
@@ -103,8 +100,6 @@ def register(app: typer.Typer) -> None:
         decimal: str = DECIMAL, sheet: str = SHEET,
     ) -> None:
         """Write the report: HTML, Word, Excel, results.json and figures (PNG and SVG)."""
-        from ..report.drawing import FigureWorker
-
         check_lang(lang)
         if data and len(data) == 1 and data[0].suffix.lower() in (".yaml", ".yml"):
             _report_study(data[0], out, lang, min_cell, force)
@@ -112,42 +107,39 @@ def register(app: typer.Typer) -> None:
         plan = pick_plan(plan, demo, instrument)
         instrument = pick_instrument(instrument, demo, plan)
         guard_report_folder(out, force)
-        from ..files import staged_folder
+        from rich.console import Console
 
-        # the worker starts first, so that it imports matplotlib while this process imports
-        # the rest; it draws the figures while the tables are computed. Everything is written
-        # into a staged folder and moved into --out only when every file is ready.
-        with staged_folder(out) as stage, FigureWorker() as drawer:
-            from ..report.outputs import write_report
+        from ..demo.reproduce import paper_beside
+        from ..report.make import Unprotected, make_report
 
-            # without protection each figure is drawn as soon as it is computed; with it,
-            # only once every result is protected (a figure draws the protected table)
-            rep, demo_n = compute(data, demo, instrument, plan, lang, format, encoding,
-                                  delimiter, decimal, sheet,
-                                  on_result=None if min_cell > 1 else
-                                  lambda result: drawer.submit(result, stage / "figures", lang))
-            if min_cell > 1:
-                _protect(rep, min_cell)
-                for result in rep.results:
-                    drawer.submit(result, stage / "figures", lang)
-            if include_free_text:
-                from ..analysis.run import free_text_result
-
-                rep.results.append(free_text_result(rep, pseudonym_key(key_file)))
-            paper = None
-            # the paper's values beside the reproduced ones; not under --min-cell, where the
-            # demo's printed counts would show what the protection hides
-            if demo and plan == "kallmen2017" and min_cell <= 1:
-                from ..demo.reproduce import build_checks, paper_cells
-
-                paper = paper_cells(build_checks(rep, invited=demo_n))
-            written = write_report(rep, stage, invited=invited or demo_n, min_cell=min_cell,
-                                   free_text=include_free_text, paper=paper,
-                                   drawn=drawer.collect)
-        failed = [r.id for r in rep.results if r.error]
-        typer.echo(f"wrote {out / written.html.name}, {written.docx.name}, "
-                   f"{written.xlsx.name}, {written.json.name} and {len(written.figures)} "
-                   f"figures (PNG and SVG) to {out}")
+        files = data_files(data, demo)
+        key = pseudonym_key(key_file) if include_free_text else None
+        console = Console(stderr=True)
+        try:
+            with console.status("reading and validating the data") as status:
+                made = make_report(
+                    lambda: read_options(files, instrument, format, encoding, delimiter,
+                                         decimal, sheet),
+                    plan, lang, out, min_cell=min_cell,
+                    invited=invited or (demo_invited() if demo else None), free_text_key=key,
+                    paper=paper_beside if demo and plan == "kallmen2017" and min_cell <= 1
+                    else None,
+                    progress=lambda step, done, total, rid: status.update(
+                        f"computing {rid}" if step == "compute" else
+                        "protecting small cells" if step == "protect" else
+                        "writing the report" if step == "write" else
+                        "reading and validating the data"))
+        except Unprotected as failed:  # nothing written
+            _say_protected(failed.protection, lang)
+            raise typer.Exit(1) from None
+        for notice in made.notices:
+            console.print(notice, highlight=False)
+        if made.protection is not None:
+            _say_protected(made.protection, lang)
+        written, failed = made.written, made.failed
+        typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
+                   f"{written.json.name} and {len(written.figures)} figures (PNG and SVG) "
+                   f"to {out}")
         if failed:
             typer.echo(f"{len(failed)} analysis(es) failed and carry a note: "
                        + ", ".join(failed), err=True)
@@ -213,13 +205,19 @@ def _protect(report, k: int) -> None:
     many numbers were protected and whether the audit held (exit 1 if it did not)."""
     from ..report.protect import protect
 
-    done = protect(report, k)
-    typer.echo(text("protect.summary", report.lang, k=k, cells=done.cells,
+    if not _say_protected(protect(report, k), report.lang):
+        raise typer.Exit(1)
+
+
+def _say_protected(done, lang: str) -> bool:
+    """Say how many numbers the protection hid or withheld and whether its audit held
+    (where it did not, the first places it failed); return whether it held."""
+    typer.echo(text("protect.summary", lang, k=done.k, cells=done.cells,
                     statistics=done.statistics, tables=done.tables), err=True)
     if not done.held:
-        typer.echo(text("protect.audit_failed", report.lang, k=k,
+        typer.echo(text("protect.audit_failed", lang, k=done.k,
                         where="; ".join(done.audit.problems()[:5])), err=True)
-        raise typer.Exit(1)
+    return done.held
 
 
 def _print(frame) -> None:

@@ -52,11 +52,12 @@ def register(app: typer.Typer) -> None:
                               source, partial, test_responses, event)
         table = survey.problems
         if problems is not None:
-            from ..files import atomic_write, guard_output, neutralise
+            from ..files import atomic_write, guard_output
+            from ..wave.problems import problems_csv
 
             guard_output(problems, data, force)
-            safe = table.map(neutralise) if not table.empty else table
-            atomic_write(problems, lambda tmp: safe.to_csv(tmp, index=False, encoding="utf-8"))
+            written = problems_csv(table)
+            atomic_write(problems, lambda tmp: tmp.write_bytes(written))
         code = 0 if survey.is_clean() else 1
         if as_json:
             payload = {"clean": survey.is_clean(), "account": survey.account.as_dict(),
@@ -92,11 +93,9 @@ def _print(survey, show_notes: bool) -> None:
     if problems.empty:
         console.print("[green]clean: no problems found[/green]")
         return
-    from ..wave.problems import SEVERITY_ORDER
+    from ..wave.problems import problem_counts
 
-    counts = problems.groupby(["severity", "code"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["severity", "code"], key=lambda c: c.map(SEVERITY_ORDER)
-                                if c.name == "severity" else c, kind="stable")
+    counts = problem_counts(problems)
     s = Table(title="Problems by kind", title_justify="left")
     for col in ("severity", "code", "n"):
         s.add_column(col, justify="right" if col == "n" else "left")

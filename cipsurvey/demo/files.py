@@ -44,6 +44,17 @@ def demo_files(wave: str = "baseline") -> list[Path]:
     return files
 
 
+def demo_study_file() -> Path:
+    """The shipped manifest of the demo study (baseline and follow-up)."""
+    return DATA_DIR / f"{PREFIX}_study.yaml"
+
+
+def demo_invited(wave: str = "baseline") -> int:
+    """How many were invited to a demo wave (its column of the shipped invitations file)."""
+    inv = pd.read_csv(DATA_DIR / f"{PREFIX}_invitations.csv", comment="#")
+    return int(inv[f"invited_{wave}"].sum())
+
+
 def _relevance(inst: Instrument, frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per item: False where its filter skips it (unknown counts as asked)."""
     out = {}

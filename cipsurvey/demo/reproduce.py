@@ -384,3 +384,11 @@ def checks_frame(checks: list[Check]) -> pd.DataFrame:
                           "reproduced": c.reproduced, "decimals": c.decimals,
                           "verdict": c.verdict, "why": KNOWN.get(c.label, "")
                           if c.verdict == "known inconsistency" else ""} for c in checks])
+
+
+def paper_beside(report: Report) -> dict[tuple[str, str, str, tuple], tuple[float, int]]:
+    """The paper's printed values by the result cell each reproduces, for the demo wave's
+    report with the paper's plan (what the report prints beside its numbers)."""
+    from .files import demo_invited
+
+    return paper_cells(build_checks(report, invited=demo_invited("baseline")))

@@ -61,7 +61,8 @@ table{font-size:.78rem}th,td{padding:.15rem .4rem}nav.toc ol{columns:1}}
 @media print{details.part>summary{list-style:none}}
 """
 
-_SCRIPT = """
+# the report's one script (public: the local web page allows exactly this one by its hash)
+SCRIPT = """
 function openTarget(){var id=location.hash.slice(1);if(!id)return;
 var el=document.getElementById(id);if(!el)return;
 for(var e=el;e;e=e.parentElement){if(e.tagName==='DETAILS')e.open=true;}
@@ -205,4 +206,4 @@ def render(doc: Document, t: Any, figures: dict[str, Any], *, version: str) -> s
     return (f'<!DOCTYPE html>\n<html lang="{escape(doc.lang)}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{escape(doc.title)}</title><style>{_STYLE}</style></head><body>"
-            + "\n".join(body) + f"<script>{_SCRIPT}</script></body></html>\n")
+            + "\n".join(body) + f"<script>{SCRIPT}</script></body></html>\n")

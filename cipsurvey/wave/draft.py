@@ -718,9 +718,11 @@ def _mask_missing(values: pd.Series, missing: list[tuple[Any, Any]]) -> pd.Serie
     return values.where(keep)
 
 
-def read_columns(path: Path) -> tuple[list[Column], dict[str, Any], dict[str, Any]]:
+def read_columns(path: Path, called: str | None = None,
+                 ) -> tuple[list[Column], dict[str, Any], dict[str, Any]]:
     """The columns of one data file, its SPSS multiple-response sets and what the file says
-    about itself (format, rows, label); unreadable files raise the importer's errors."""
+    about itself (format, rows, label); unreadable files raise the importer's errors.
+    ``called``: what the file is called (default: its path's name)."""
     raw = read_raw(path)
     about: dict[str, Any] = {"format": raw.format, "rows": len(raw.frame),
                              "label": None,
@@ -743,6 +745,7 @@ def read_columns(path: Path) -> tuple[list[Column], dict[str, Any], dict[str, An
             formats = dict(meta.original_variable_types or {})
             mr_sets = dict(getattr(meta, "mr_sets", None) or {})
             about["label"] = meta.file_label or None
+    called = called or path.name
     columns = []
     for name in raw.frame.columns:
         missing = list(raw.user_missing.get(name, []))
@@ -751,7 +754,7 @@ def read_columns(path: Path) -> tuple[list[Column], dict[str, Any], dict[str, An
             label=raw.column_labels.get(name), value_labels=raw.value_labels.get(name, {}),
             missing=missing, measure=(measures.get(name) if measures.get(name) != "unknown"
                                       else None),
-            format=formats.get(name), files=[path.name]))
+            format=formats.get(name), files=[called]))
     return columns, mr_sets, about
 
 
@@ -774,21 +777,27 @@ def _merge(found: list[tuple[Path, list[Column]]]) -> list[Column]:
 
 
 def draft_instrument(paths: list[Path], *, lang: str = "en",
-                     instrument_id: str | None = None) -> Draft:
-    """Draft an instrument from one or more data files of the same survey."""
+                     instrument_id: str | None = None,
+                     names: list[str] | None = None) -> Draft:
+    """Draft an instrument from one or more data files of the same survey.
+
+    ``names``: what each file is called in the draft's comments and its default id, when
+    that is not its path's name (the local web page stores uploads under names it makes).
+    """
+    called = names or [path.name for path in paths]
     found, sets, abouts = [], {}, []
-    for path in paths:
-        columns, mr_sets, about = read_columns(path)
+    for path, name in zip(paths, called, strict=True):
+        columns, mr_sets, about = read_columns(path, name)
         found.append((path, columns))
         sets.update(mr_sets)
-        abouts.append((path, about))
+        abouts.append((name, about))
     columns = _merge(found)
-    first = paths[0]
+    first = Path(called[0])
     title = next((a["label"] for _, a in abouts if a["label"]), None) or first.stem
     header = [
-        *[say("draft.header_file", name=p.name, rows=a["rows"],
+        *[say("draft.header_file", name=name, rows=a["rows"],
               format=a["format"] + (f", {a['tool']}" if a.get("tool") else ""))
-          for p, a in abouts],
+          for name, a in abouts],
         say("draft.header_review", k=len(columns)),
         say("draft.header_lang", lang=lang),
         say("draft.header_check"),
@@ -847,13 +856,15 @@ def convert_definition(path: Path, kind: str) -> tuple[dict[str, Any], list[str]
     return fn(path)
 
 
-def definition_text(path: Path, kind: str, lang: str) -> tuple[str, int]:
-    """A converted definition as YAML, with a header naming the source and each thing the
-    converter could not carry over; and how many such notes there are."""
+def definition_text(path: Path, kind: str, lang: str,
+                    called: str | None = None) -> tuple[str, int]:
+    """A converted definition as YAML, with a header naming the source (``called``, default
+    its path's name) and each thing the converter could not carry over; and how many such
+    notes there are."""
     import yaml
 
     data, notes = convert_definition(path, kind)
-    lines = [say("draft.converted", name=path.name, kind=kind),
+    lines = [say("draft.converted", name=called or path.name, kind=kind),
              *[say("draft.not_converted", what=n) for n in notes],
              say("draft.header_check")]
     head = "".join(f"# {line.text(lang)}\n" for line in lines) + "\n"

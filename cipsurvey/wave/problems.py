@@ -93,3 +93,23 @@ def _categorical(values: pd.Series) -> pd.Categorical:
         pd.Categorical(values.astype(object).where(values.notna(), ""))
     names = pd.Index(cat.categories.to_numpy(dtype=object), dtype=object)
     return pd.Categorical.from_codes(cat.codes, names)
+
+
+def problem_counts(table: pd.DataFrame) -> pd.DataFrame:
+    """How many problems of each kind: ``severity, code, n``, errors first, then by code."""
+    counts = table.groupby(["severity", "code"]).size().rename("n").reset_index()
+    return counts.sort_values(["severity", "code"], key=lambda c: c.map(SEVERITY_ORDER)
+                              if c.name == "severity" else c, kind="stable")
+
+
+def problems_csv(table: pd.DataFrame) -> bytes:
+    """The problems as UTF-8 CSV (``cipsurvey validate --problems``), with text that a
+    spreadsheet would run as a formula defused."""
+    import io
+
+    from ..files import neutralise
+
+    safe = table.map(neutralise) if not table.empty else table
+    out = io.StringIO()
+    safe.to_csv(out, index=False)
+    return out.getvalue().encode("utf-8")

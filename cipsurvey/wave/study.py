@@ -89,21 +89,36 @@ def _inside(folder: Path, name: str, manifest: Path) -> Path:
     return path
 
 
-def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag") -> Study:
-    """Read a study manifest and import every wave."""
+def check_study(manifest: Manifest, inst: Instrument, where: str | Path | None = None) -> None:
+    """Refuse a manifest whose respondent key or cohort is not an item of the instrument
+    (``where``: the manifest file, named in the error)."""
+    for name in (manifest.respondent_key, manifest.cohort):
+        if name and name not in inst.item_map:
+            raise CipsurveyError(f"the manifest names {name!r}, which the instrument lacks",
+                                 file=where)
+
+
+def load_study(path: str | Path, *, partial: str = "flag", test: str = "flag",
+               named: bool = False) -> Study:
+    """Read a study manifest and import every wave; with ``named``, each file is called by
+    the name the manifest gives it rather than its path (``wave.names.read_named``)."""
     path = Path(path)
     manifest = validate_document(Manifest, load_yaml(path), "a study manifest")
     folder = path.parent
     inst = load_instrument(manifest.instrument)
-    for name in (manifest.respondent_key, manifest.cohort):
-        if name and name not in inst.item_map:
-            raise CipsurveyError(f"the manifest names {name!r}, which the instrument lacks",
-                                 file=path)
+    check_study(manifest, inst, path)
     waves = {}
     for wave in manifest.waves:
         files = [_inside(folder, f, path) for f in wave.files]
-        waves[wave.id] = read_survey(files, inst, source=wave.source, partial=partial,
-                                     test=test, event=wave.event)
+        options = {"source": wave.source, "partial": partial, "test": test,
+                   "event": wave.event}
+        if named:
+            from .names import read_named
+
+            waves[wave.id] = read_named(list(zip(files, wave.files, strict=True)), inst,
+                                        **options)
+        else:
+            waves[wave.id] = read_survey(files, inst, **options)
     invited = None
     if manifest.invited is not None:
         inv_path = _inside(folder, manifest.invited.file, path)
