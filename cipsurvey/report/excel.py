@@ -66,12 +66,7 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
     has_parts = any(n > 1 for _, _, n in layout)
     head_rows = []
     if has_spanner:
-        k = 0
-        while k < table.width:
-            text = table.columns[k].spanner
-            j = k
-            while j + 1 < table.width and text and table.columns[j + 1].spanner == text:
-                j += 1
+        for k, j, text in table.spanner_runs():
             if text:
                 first = starts[k]
                 end = (paper_at.get(j) or starts[j] + layout[j][2] - 1)
@@ -80,7 +75,6 @@ def write_table_sheet(book: Any, table: PubTable, name: str, t: Any, lang: str) 
                 if end > first:
                     ws.merge_cells(start_row=row, start_column=first, end_row=row,
                                    end_column=end)
-            k = j + 1
         head_rows.append(row)
         row += 1
     heading_row = row

@@ -104,16 +104,10 @@ def _table(table: PubTable, t: Any) -> str:
            f'<table data-table="{escape(table.key)}"><thead>']
     if any(c.spanner for c in table.columns):
         out.append("<tr>")
-        k = 0
-        while k < table.width:
-            text = table.columns[k].spanner
-            j = k
-            while j + 1 < table.width and text and table.columns[j + 1].spanner == text:
-                j += 1
+        for k, j, text in table.spanner_runs():
             span = f' colspan="{j - k + 1}"' if j > k else ""
             cls = ' class="spanner"' if text else ""
             out.append(f'<th scope="colgroup"{span}{cls}>{rich(text)}</th>')
-            k = j + 1
         out.append("</tr>")
     out.append("<tr>" + "".join(
         f'<th scope="col"{" class=text" if c.text else ""}>{rich(c.heading)}</th>'

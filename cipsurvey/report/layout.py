@@ -50,17 +50,8 @@ def _cell_texts(table: PubTable, k: int) -> list[tuple[str, bool, float]]:
 
 
 def _spanners(table: PubTable) -> list[tuple[int, int, str]]:
-    """Runs of columns under one spanner heading: (first, last, text)."""
-    runs, k = [], 0
-    while k < table.width:
-        text = table.columns[k].spanner
-        j = k
-        while j + 1 < table.width and text and table.columns[j + 1].spanner == text:
-            j += 1
-        if text and j > k:
-            runs.append((k, j, text))
-        k = j + 1
-    return runs
+    """Runs of two or more columns under one spanner heading: (first, last, text)."""
+    return [(k, j, text) for k, j, text in table.spanner_runs() if text and j > k]
 
 
 def column_widths(table: PubTable, portrait: float, landscape: float,

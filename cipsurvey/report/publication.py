@@ -96,6 +96,19 @@ class PubTable:
         """The number of columns."""
         return len(self.columns)
 
+    def spanner_runs(self) -> list[tuple[int, int, str]]:
+        """The columns in runs under one spanner heading, left to right: ``(first, last,
+        text)``, with each column without a spanner a run of its own (text empty)."""
+        runs, k = [], 0
+        while k < self.width:
+            text = self.columns[k].spanner or ""
+            j = k
+            while j + 1 < self.width and text and self.columns[j + 1].spanner == text:
+                j += 1
+            runs.append((k, j, text))
+            k = j + 1
+        return runs
+
 
 # --------------------------------------------------------------------------- vocabularies
 

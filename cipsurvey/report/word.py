@@ -111,20 +111,15 @@ def table_xml(table: PubTable, widths: list[float], size: float, *,
     header_rows: list[list[str]] = []
     # the spanner row: one merged cell over each run of columns sharing a spanner
     if any(c.spanner for c in table.columns):
-        cells, k = [], 0
-        while k < table.width:
-            span_text = table.columns[k].spanner
-            j = k
-            while j + 1 < table.width and span_text and table.columns[j + 1].spanner == span_text:
-                j += 1
-            w = sum(twips[k:j + 1])
+        cells = []
+        for k, j, span_text in table.spanner_runs():
             edges = {"top": 8}
             if span_text:
                 edges["bottom"] = 4
-            cells.append(_cell(w, _para(_runs(span_text, generated=True, size=size),
-                                        keep=True, align="center"), span=j - k + 1,
+            cells.append(_cell(sum(twips[k:j + 1]),
+                               _para(_runs(span_text, generated=True, size=size),
+                                     keep=True, align="center"), span=j - k + 1,
                                edges=edges))
-            k = j + 1
         header_rows.append(cells)
     first_header = not header_rows
     heads = []
