@@ -34,14 +34,15 @@ RUNS: dict[tuple[int, str], tuple[int, dict | None, str]] = {}
 
 
 def cli_report(k: int, lang: str, root) -> tuple[int, dict | None, str]:
-    """``cipsurvey report --demo --min-cell k --lang lang`` (run once per session): its exit
-    code, results.json and what it printed to stderr."""
+    """``cipsurvey report --demo --min-cell k --lang lang --include-free-text`` (run once per
+    session): its exit code, results.json and what it printed to stderr."""
     if (k, lang) not in RUNS:
         out = root / f"k{k}-{lang}"
         err = io.StringIO()
         with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
             code = main(["report", "--demo", "--out", str(out), "--min-cell", str(k),
-                         "--lang", lang])
+                         "--lang", lang, "--include-free-text",
+                         "--key-file", str(root / "pseudonym.key")])
         payload = json.loads((out / "results.json").read_text("utf-8")) if code == 0 \
             else None
         RUNS[(k, lang)] = (code, payload, err.getvalue())
@@ -377,3 +378,48 @@ def test_min_cell_hides_small_cells_and_says_so(published):
     assert (points["count"].dropna() >= K).all()
     blanks = points["count"].isna().groupby([points["variable"], points["group"]]).sum()
     assert not (blanks == 1).any()
+
+
+# --------------------------------------------------------------------------- free text
+
+
+def test_the_free_text_appendix_adds_nothing_the_audit_does_not_allow(survey, root):
+    """At K = 5 and K = 3 the appendix holds each question's answers exactly as the wave
+    has them (compared with the raw answers), only for questions at least K answered, with
+    no pseudonym, sorted by their text; the command says once that the answers must be
+    read. The demo's "other reason" has four answers: left out at 5, kept at 3."""
+    for k in (5, 3):
+        code, payload, err = cli_report(k, "en", root)
+        assert code == 0, err
+        assert "read every one before publishing" in err
+        assert payload["protection"]["respondent_ids"] == "left out"
+        words = _table(payload, "free_text", "free_text")
+        assert "respondent" not in words.columns
+        for item in ("abstain_reason_other", "comments"):
+            raw = survey.data[item].dropna().astype(str).tolist()
+            shown = words.loc[words["item"] == item, "answer"].tolist()
+            if len(raw) >= k:
+                assert shown == sorted(raw, key=lambda a: (a.casefold(), a)), item
+            else:
+                assert shown == [], item
+                label = survey.instrument.item_map[item].text.get("en")
+                notes = _result(payload, "free_text")["notes"]
+                assert any(label in n and f"fewer than {k}" in n for n in notes)
+        assert (k == 3) == ("abstain_reason_other" in set(words["item"]))
+
+
+def test_the_audit_reads_an_unprotected_free_text_appendix_as_a_leak(survey):
+    """The package's attacker on the appendix as it is written without a minimum cell
+    size (data order, pseudonyms, a question four people answered) names all three."""
+    from types import SimpleNamespace
+
+    from cipsurvey.analysis.run import free_text_result
+    from cipsurvey.report.protect.free_text import check
+
+    plan = load_plan("kallmen2017", survey.instrument)
+    report = SimpleNamespace(survey=survey, plan=plan, lang="en")
+    raw = free_text_result(report, b"k" * 32).tables["free_text"]
+    leaks = check({"free_text": raw}, 5)
+    assert any("pseudonym" in leak for leak in leaks)
+    assert "free text, abstain_reason_other: 4 answers (fewer than 5)" in leaks
+    assert any("comments: answers in the order of the data rows" in leak for leak in leaks)

@@ -139,7 +139,14 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
             for result in report.results:
                 draw(result)
         if free_text_key is not None:
-            report.results.append(free_text_result(report, free_text_key))
+            words = free_text_result(report, free_text_key)
+            if protection is not None:  # no pseudonyms, sorted, questions under K left out
+                from .protect.free_text import protect_free_text
+
+                left_out = protect_free_text(words, min_cell, lang)
+                report.protection = {**report.protection, "free_text_left_out": left_out}
+            notices.append(text("protect.free_text_read", lang))
+            report.results.append(words)
         tell("write", total, total, "")
         staged = write_report(report, stage, invited=invited, min_cell=min_cell,
                               free_text=free_text_key is not None,

@@ -158,10 +158,11 @@ def _assumptions(ctx: Context, used: list[str]) -> list[str]:
 def _closing(ctx: Context, software: dict[str, str], free_text: bool,
              min_cell: int, audited: bool) -> list[str]:
     """What the report leaves out (ids, free text, small cells) and the software."""
-    privacy = [ctx.text("methods_ids"),
-               ctx.text("methods_free_text" if free_text else "methods_no_free_text")]
+    k = nb.fmt(min_cell, "count", ctx.lang)
+    words = ("methods_no_free_text" if not free_text else "methods_free_text" if min_cell <= 1
+             else "methods_free_text_protected")
+    privacy = [ctx.text("methods_ids"), ctx.text(words, k=k)]
     if min_cell > 1:
-        k = nb.fmt(min_cell, "count", ctx.lang)
         # the protection pass's audit held: say what it checked, not only the rule
         privacy.append(text("protect.methods", ctx.lang, k=k) if audited
                        else ctx.text("min_cell", k=k))

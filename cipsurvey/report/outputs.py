@@ -107,7 +107,8 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
                                            "\n\n".join(methods))
     payload["protection"] = {**getattr(report, "protection", {}),
                              "min_cell": min_cell, "free_text": free_text,
-                             "respondent_ids": "pseudonymised" if free_text else "left out"}
+                             "respondent_ids": "pseudonymised" if free_text and min_cell <= 1
+                             else "left out"}
     word = WordWriter(doc, t, version=__version__)
     ready = drawn() if drawn else {}
     figures: dict[str, Figure] = {}

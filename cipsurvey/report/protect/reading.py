@@ -37,6 +37,7 @@ import pandas as pd
 
 from ...analysis import tables as T
 from ...instrument import Instrument
+from . import free_text
 from . import recompute as rc
 from .universe import ANSWERED, ANY, NA, Form, Scope, Universes, add_forms, form_key
 from .view import Published, View
@@ -185,6 +186,9 @@ class Reader:
         """Read every result; the attacker problem."""
         later = []
         for r in self.view.results:
+            if r.kind == "free_text":  # words, not counts: the appendix's own rules
+                self.leaks.extend(free_text.check(r.tables, self.k))
+                continue
             a = self.analyses.get(r.id)
             reader = getattr(self, f"_{a.kind}", None) if a is not None else None
             if reader is None:
