@@ -30,6 +30,14 @@ class Figure:
     svg: Path
 
 
+@dataclass
+class NotDrawn:
+    """A figure that could not be drawn, with the note that says why (in the report's
+    language): shown in its place in the HTML and Word reports."""
+
+    note: str
+
+
 def setup_plotting():
     """matplotlib (Agg) and seaborn with the report's theme; returns (plt, sns)."""
     import matplotlib

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .document import Document, PubFigure, Remark
+from .figures import NotDrawn
 from .layout import column_widths, split
 from .publication import PubTable
 from .symbols import segments
@@ -150,8 +151,9 @@ def _table(table: PubTable, t: Any) -> str:
 def _figure(fig: PubFigure, drawn: Any, t: Any) -> str:
     head = (f'<figure id="figure-{escape(fig.number)}"><p class="tnum">{escape(t("figure"))} '
             f'{escape(fig.number)}</p><p class="ttitle">{escape(fig.title)}</p>')
-    if drawn is None:
-        return head + f'<figcaption class="note">{escape(t("figure_empty"))}</figcaption></figure>'
+    if drawn is None or isinstance(drawn, NotDrawn):
+        why = drawn.note if drawn is not None else t("figure_empty")
+        return head + f'<figcaption class="note">{escape(why)}</figcaption></figure>'
     data = base64.b64encode(Path(drawn.png).read_bytes()).decode("ascii")
     return (head + f'<img src="data:image/png;base64,{data}" alt="{escape(drawn.alt)}">'
             f'<figcaption class="note"><i>{escape(t("note_lead"))}</i> {rich(drawn.alt)}'

@@ -21,7 +21,7 @@ from ..lang import text
 from ..version import __version__
 from . import document as D
 from .excel import write_workbook
-from .figures import Figure, draw
+from .figures import Figure, NotDrawn, draw
 from .findings import findings
 from .html import render
 from .jsonout import figure_records, is_synthetic, results_json, software
@@ -112,28 +112,29 @@ def write_report(report: Report, out_dir: Path, *, invited: int | None = None,
     word = WordWriter(doc, t, version=__version__)
     ready = drawn() if drawn else {}
     figures: dict[str, Figure] = {}
-    failed = False
+    not_drawn: dict[str, NotDrawn] = {}
     for r in report.results:
         if r.kind == "figure":
             try:
                 fig = ready[r.id] if r.id in ready else draw(r, fig_dir, report.lang)
             except Exception as exc:  # one figure that cannot be drawn: a note, not a crash
-                r.notes.append(text("result.figure_failed", report.lang,
-                                    reason=f"{type(exc).__name__}: {exc}"))
-                failed = True
+                note = text("result.figure_failed", report.lang,
+                            reason=f"{type(exc).__name__}: {exc}")
+                r.notes.append(note)
+                not_drawn[r.id] = NotDrawn(note)
                 continue
             if fig:
                 figures[r.id] = fig
-    if failed:  # the notes belong in the JSON too
+    if not_drawn:  # the notes belong in the JSON too
         payload = results_json(report, [], invited, generated, "\n\n".join(methods)) | {
             "protection": payload["protection"]}
     payload["figures"] = figure_records(list(figures.values()))
     json_path = atomic_write(out_dir / "results.json", lambda tmp: tmp.write_text(
         json.dumps(payload, ensure_ascii=False, indent=1, allow_nan=False), encoding="utf-8"))
-    page = render(doc, t, figures, version=__version__)
+    page = render(doc, t, {**figures, **not_drawn}, version=__version__)
     html = atomic_write(out_dir / "report.html",
                         lambda tmp: tmp.write_text(page, encoding="utf-8"))
-    docx = word.save(out_dir / "report.docx", figures)
+    docx = word.save(out_dir / "report.docx", {**figures, **not_drawn})
     return Written(html, docx, xlsx, json_path, list(figures.values()))
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from .document import Document, PubFigure, Remark
+from .figures import NotDrawn
 from .layout import PADDING, column_widths, split
 from .measure import width
 from .publication import PubTable
@@ -385,8 +386,9 @@ class WordWriter:
 
         for fig, (picture, note) in self.slots:
             drawn = figures.get(fig.result)
-            if drawn is None:
-                note.add_run(self.t("figure_empty")).font.size = Pt(9)
+            if drawn is None or isinstance(drawn, NotDrawn):
+                why = drawn.note if drawn is not None else self.t("figure_empty")
+                note.add_run(why).font.size = Pt(9)
                 continue
             picture.add_run().add_picture(str(drawn.png), width=Inches(6.2))
             lead = note.add_run(self.t("note_lead") + " ")
