@@ -137,3 +137,21 @@ def test_references_of_every_kind_are_checked_against_the_instrument(tmp_path, a
                                                                      message):
     path, _ = write_plan(tmp_path, analysis)
     assert any(message in m for _, m in problems(path)), problems(path)
+
+
+def test_a_family_title_needs_a_family_and_names_it_in_the_report(tmp_path):
+    """A title under `families` that no analysis uses (a misspelt family) is an error; a
+    family with a title is named by it in the report's language, one without by its id."""
+    analysis = {"kind": "crosstab", "rows": "gender", "columns": "work_area",
+                "family": "background"}
+    path, _ = write_plan(tmp_path, analysis)
+    plan = yaml.safe_load(path.read_text(encoding="utf-8"))
+    plan["families"] = {"backgrund": {"sv": "Bakgrund", "en": "Background"}}
+    path.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    assert any("'backgrund', which no analysis names as its family" in message
+               for _, message in problems(path))
+    plan["families"] = {"background": {"sv": "Bakgrund", "en": "Background"}}
+    path.write_text(yaml.safe_dump(plan, sort_keys=False), encoding="utf-8")
+    loaded = load_plan(path)
+    assert loaded.family_title("background", "sv") == "Bakgrund"
+    assert loaded.family_title("other", "sv") == "other"

@@ -137,6 +137,11 @@ def test_families_are_adjusted_by_holm_and_both_p_kept(reports, wave):
     partners = reports["en"].result("multiplicity_partners").tables[T.MULTIPLICITY]
     assert len(partners) == 9 and set(partners["family_size"]) == {9}  # 7 options + 2 tables
     assert list(partners["p_adjusted"]) == pytest.approx(list(holm_by_hand(partners["p"])))
+    # each family is named by its title in the report's language, not by its plan id
+    titles = {lang: reports[lang].result("multiplicity_partners").title for lang in reports}
+    assert "Collaboration partners across work areas" in titles["en"]
+    assert "Samverkanspartner i olika verksamheter" in titles["sv"]
+    assert not any("partners" in note for note in reports["sv"].result("t5_partners").notes)
     assert "A primary analysis of the plan." in r.notes
 
 

@@ -244,12 +244,29 @@ class Plan(_Model):
     # how the headline p values of each family are adjusted (Holm; Benjamini-Hochberg
     # controls the false discovery rate instead)
     adjustment: Literal["holm", "fdr_bh", "none"] = "holm"
+    # the title of each family, as the report names it (without one: the family's id)
+    families: dict[Annotated[str, Field(pattern=ID_PATTERN)], Label] = Field(
+        default_factory=dict)
     sections: Annotated[list[Section], Field(min_length=1)]
     compare: CompareSection | None = None
+
+    @model_validator(mode="after")
+    def _titled_families(self) -> Plan:
+        used = {getattr(a, "family", None) for _, a in self.analyses()}
+        unused = sorted(set(self.families) - used)
+        if unused:
+            raise ValueError(f"families has a title for {', '.join(map(repr, unused))}, "
+                             "which no analysis names as its family")
+        return self
 
     def analyses(self) -> list[tuple[Section, Analysis]]:
         """Every analysis with its section, in plan order."""
         return [(s, a) for s in self.sections for a in s.analyses]
+
+    def family_title(self, family: str, lang: str) -> str:
+        """How the report names a family: its title in ``lang``, else its id."""
+        title = self.families.get(family)
+        return title.get(lang) if title is not None else family
 
 
 def explain(err: dict[str, Any]) -> str | None:

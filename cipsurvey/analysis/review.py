@@ -331,6 +331,7 @@ def adjust_families(plan: Plan, todo: list[tuple[Section, Any]], results: list[R
                    else text("review.method_fdr_bh", lang))
     after: dict[int, list[Result]] = {}
     for family, members in families.items():
+        name_of = plan.family_title(family, lang)
         raw = [float(results[i].tables[name].loc[row, "p"]) for i, name, row, _ in members]
         adjusted = st.adjust(raw, method) if method != "none" else np.asarray(raw)
         m = int(np.isfinite(raw).sum())
@@ -352,18 +353,18 @@ def adjust_families(plan: Plan, todo: list[tuple[Section, Any]], results: list[R
         for i in dict.fromkeys(i for i, _, _, _ in members):
             result = results[i]
             if method != "none":
-                result.notes.append(text("review.adjusted", lang, family=family, m=m,
+                result.notes.append(text("review.adjusted", lang, family=name_of, m=m,
                                          method=method_name))
             result.notes.append(text("review.primary" if todo[i][1].primary
                                      else "review.secondary", lang))
         last = max(i for i, _, _, _ in members)
         summary = Result(id=f"multiplicity_{family}", section=results[last].section,
                          kind="multiplicity",
-                         title=text("review.multiplicity_title", lang, family=family),
+                         title=text("review.multiplicity_title", lang, family=name_of),
                          addition=True, source=None, conf=plan.conf,
                          tables={T.MULTIPLICITY: pd.DataFrame(rows)})
         if method != "none":
-            summary.notes.append(text("review.adjusted", lang, family=family, m=m,
+            summary.notes.append(text("review.adjusted", lang, family=name_of, m=m,
                                       method=method_name))
         after.setdefault(last, []).append(summary)
     out: list[Result] = []
