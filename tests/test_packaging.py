@@ -26,6 +26,9 @@ def test_wheel_carries_bundled_yaml(tmp_path):
     for path in (ROOT / "analyses").iterdir():
         assert f"cipsurvey/_bundled/analyses/{path.name}" in names
     assert "cipsurvey/cli/app.py" in names
+    # the paper's printed numbers and the checks that reproduce them
+    for name in ("kallmen2017_published.yaml", "kallmen2017_checks.csv"):
+        assert f"cipsurvey/demo/{name}" in names
     # the web page's templates and assets (served from the package: it works offline)
     for folder in ("templates", "static"):
         for path in (ROOT / "cipsurvey" / "app" / folder).iterdir():
