@@ -104,8 +104,9 @@ def test_a_protected_small_wave_keeps_every_hidden_count_open(tmp_path, wave, k)
     plan = load_plan(plan_path, survey.instrument)
     report = run_plan(survey, plan, "en", workers=1)
     out = protect(report, k)
-    if not out.audit.held:  # the CLI then writes nothing and says so (exit 1)
-        return
+    # withholding a table is the last resort, so the protection always finds a pattern
+    # that holds (a report that cannot be protected is not written at all: exit 1)
+    assert out.audit.held, out.audit.problems()[:5]
     payload = results_json(report, []) | {"protection": report.protection}
     attack = audit_json(payload, plan, survey.instrument, k, truth_data=survey.data)
     assert attack.held, attack.problems()[:5]
@@ -115,3 +116,39 @@ def test_a_protected_small_wave_keeps_every_hidden_count_open(tmp_path, wave, k)
              if c in ("count", "observed", "n") and isinstance(v, int | float)
              and not isinstance(v, bool)]
     assert not [v for v in shown if 1 <= v < k], shown
+
+
+def _margins_of(tmp_path, k: int):
+    inst, plan_path, data = _write(tmp_path, ALL_IN_ONE_AREA)
+    survey = read_survey(data, inst)
+    plan = load_plan(plan_path, survey.instrument)
+    report = run_plan(survey, plan, "en", workers=1)
+    assert protect(report, k).audit.held
+    return report, plan, survey
+
+
+def test_a_crosstabs_totals_are_published_with_the_small_ones_hidden(tmp_path):
+    """Four respondents, all in area 1: one man, three women. At K = 3 the totals table of
+    area × gender is published, not withheld: the area's total (4) is shown; the one man
+    is hidden, and so are the three women (else 4 − 3 gives him away)."""
+    report, _, _ = _margins_of(tmp_path, 3)
+    margins = next(r for r in report.results if r.id == "area_gender").tables["margins"]
+    shown = {(m, lv if lv == lv else None): n for m, lv, n in
+             margins[["margin", "level", "n"]].itertuples(index=False)}
+    assert shown[("row", 1.0)] == 4 and shown[("total", None)] == 4
+    assert np.isnan(shown[("column", 1.0)]) and np.isnan(shown[("column", 2.0)])
+    assert margins.loc[margins["n"].isna(), "percent"].isna().all()
+
+
+def test_the_attacker_reads_a_percentage_beside_a_hidden_total(tmp_path):
+    """The totals table with the man's count blanked but his percent of all left (25 %):
+    the package's attacker names it, and the audit does not hold."""
+    report, plan, survey = _margins_of(tmp_path, 3)
+    payload = results_json(report, []) | {"protection": report.protection}
+    table = next(r for r in payload["results"] if r["id"] == "area_gender")["tables"]
+    rows = table["margins"]["rows"]
+    man = next(i for i, row in enumerate(rows) if row[0] == "column" and row[1] == 1.0)
+    rows[man][3] = 25.0
+    attack = audit_json(payload, plan, survey.instrument, 3, truth_data=survey.data)
+    assert not attack.held
+    assert any("percentage shown for a hidden total" in p for p in attack.problems())

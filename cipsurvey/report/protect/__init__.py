@@ -136,9 +136,6 @@ def protect(report: Any, k: int, check: bool = True) -> Protection:
     # it is withheld whole rather than published unaudited
     dec.withheld |= {(r.id, name) for r in report.results
                      if getattr(reader.analyses.get(r.id), "layer", None) for name in r.tables}
-    # nor is a crosstab's table of row and column totals: published as they are, a total
-    # of one or two would name those people (tests/test_disclosure_random.py); withheld
-    dec.withheld |= {(r.id, T.MARGINS) for r in report.results if T.MARGINS in r.tables}
     for form in model.forms.values():  # primary: every count and total from 1 to K - 1
         v = model.value(form)
         if 1 <= v < k:

@@ -142,6 +142,13 @@ class Publisher:
                     rows = out["group"].isin(groups) if "group" in out else hide
                     out.loc[rows, ["n_responses", "pct_of_responses"]] = np.nan
             return out
+        if name == T.MARGINS:  # a crosstab's totals: hidden with the cells' margins
+            hide = np.array([self.hidden((rid, name, idx), dec) for idx in frame.index],
+                            dtype=bool)
+            if hide.any():
+                out.loc[hide, ["n", "percent"]] = np.nan
+                _note(notes, text("protect.hidden", lang, k=dec.k))
+            return out
         if name in GROUP_TABLES:
             return self._groups(rid, name, out, a, dec, notes)
         return out

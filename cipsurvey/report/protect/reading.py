@@ -299,9 +299,13 @@ class Reader:
 
     def _crosstab(self, r: Published, a: Any) -> None:
         cells = r.tables.get(T.CELLS)
-        if cells is None or getattr(a, "layer", None):  # (a layered one is withheld)
+        if getattr(a, "layer", None):  # (a layered one is withheld)
             return
         scope = self.u.scope(a.subset, [a.rows, a.columns])
+        if cells is None:  # the cells withheld: the totals may still be shown
+            if T.MARGINS in r.tables:
+                self._totals_alone(r, a, scope)
+            return
         where = f"{r.id}.{T.CELLS}"
         rows = list(dict.fromkeys(_level(v) for v in cells["row"]))
         cols = list(dict.fromkeys(_level(v) for v in cells["column"]))
@@ -354,12 +358,50 @@ class Reader:
                     if _num(v) is not None:
                         self.eq(total, _num(v), f"{r.id}.{name}: n")
         self._margins_from_expected(obs, exp, row_f, col_f, total, r, where)
+        if T.MARGINS in r.tables:
+            self._totals(r.tables[T.MARGINS], rows, cols, row_f, col_f, total, r.id)
         block = Block(where, r.id, ids, np.array(rows, dtype=float),
                       np.array(cols, dtype=float), a.rows, a.columns)
         block.checks += _cell_checks(cells, pos, where)
         merged = self.merged.get(r.id)
         block.checks += _test_checks(r, block, merged, where)
         self.blocks.append(block)
+
+    def _totals(self, frame: pd.DataFrame, rows: list, cols: list, row_f: list, col_f: list,
+                total: Form, rid: str) -> None:
+        """A crosstab's table of totals: each row's and column's total and its percent of
+        all, the same totals the cells add up to (read as constraints on those; whether a
+        hidden one can be narrowed is the cells table's margin target)."""
+        where = f"{rid}.{T.MARGINS}"
+        for idx, m in frame.iterrows():
+            lv, kind = _level(m["level"]), m["margin"]
+            form = (total if kind == "total" else
+                    row_f[rows.index(lv)] if kind == "row" and lv in rows else
+                    col_f[cols.index(lv)] if kind == "column" and lv in cols else None)
+            if form is None:
+                self.leaks.append(f"{where}: a total of a level the table does not list")
+                continue
+            self.count(form, m.get("n"), None, f"{where}: total", (rid, T.MARGINS, idx))
+            p = _num(m.get("percent"))
+            if p is not None and kind != "total":
+                self.ratio(form, total, p / 100, f"{where}: percent of all")
+                if _num(m.get("n")) is None:
+                    self.leaks.append(f"{where}: a percentage shown for a hidden total")
+
+    def _totals_alone(self, r: Published, a: Any, scope: Scope) -> None:
+        """The totals of a crosstab whose cells are withheld, each hidden one a target."""
+        frame = r.tables[T.MARGINS]
+        levels = {kind: [_level(v) for v in frame.loc[frame["margin"] == kind, "level"]]
+                  for kind in ("row", "column")}
+        row_f = [scope.form({a.rows: lv, a.columns: ANSWERED}) for lv in levels["row"]]
+        col_f = [scope.form({a.rows: ANSWERED, a.columns: lv}) for lv in levels["column"]]
+        total = scope.form({a.rows: ANSWERED, a.columns: ANSWERED})
+        where = f"{r.id}.{T.MARGINS}"
+        for kind, forms in (("row", row_f), ("column", col_f)):
+            for lv, f in zip(levels[kind], forms, strict=True):
+                self.targets.append(Target(f, "margin", f"{where} total of {kind} {lv:g}",
+                                           r.id, T.MARGINS, (kind, lv)))
+        self._totals(frame, levels["row"], levels["column"], row_f, col_f, total, r.id)
 
     def _unlisted(self, scope: Scope, var: str, other: str, listed: list, where: str) -> None:
         u = scope.universe
