@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -291,9 +291,6 @@ def _attrition_families(att: pd.DataFrame, totals: dict[str, float]) -> list[Fam
                       first["n_followed"])
         nl = fam.atom(("attrition", "attrition", int(part.index[0]), "n_lost"),
                       first["n_lost"])
-        for name, pos in ((f"attrition:{trait}:followed", nf), (f"attrition:{trait}:lost", nl)):
-            if name in totals:
-                fam.equal({pos: 1.0}, totals[name])
         if first["unit"] == "mean":
             if f"attrition:{trait}" in totals:
                 fam.equal({nf: 1.0, nl: 1.0}, totals[f"attrition:{trait}"])
@@ -367,7 +364,6 @@ def known_totals(frames: dict[str, pd.DataFrame], k: int) -> dict[str, float]:
     if att is not None:
         for trait, part in att.groupby("trait", sort=False):
             nf, nl = float(part["n_followed"].iloc[0]), float(part["n_lost"].iloc[0])
-            t[f"attrition:{trait}:followed"], t[f"attrition:{trait}:lost"] = nf, nl
             if part["unit"].iloc[0] == "mean":
                 t[f"attrition:{trait}"] = nf + nl
                 continue
@@ -457,17 +453,32 @@ def audit_tables(frames: dict[str, pd.DataFrame], totals: dict[str, float],
                     audit.failures.append(Failure("shown", (rid, table, int(i), col),
                                                   _num(v), _num(v)))
     for fam in families(frames, totals):
+        prior: dict[int, tuple[float, float]] | None = None
         for a, (low, high) in _bounds(fam).items():
             audit.bounded += 1
             if math.isnan(low) or math.isnan(high):
                 audit.failures.append(Failure(fam.name + " (inconsistent)", fam.atoms[a],
                                               low, high))
                 continue
-            values = math.floor(high + 1e-6) - math.ceil(low - 1e-6) + 1
+            values = _whole_values(low, high)
             audit.narrowest = min(audit.narrowest, values)
-            if values < k and fam.atoms[a] is not None:
+            if values >= k or fam.atoms[a] is None:
+                continue
+            # within a group the reader knows to be smaller than K, a count can take fewer
+            # than K values whatever is published: it fails only when what the comparison
+            # publishes narrows it beyond what the known totals alone allow
+            if prior is None:
+                prior = _bounds(replace(fam, values=[None] * len(fam.values)))
+            if values < _whole_values(*prior[a]):
                 audit.failures.append(Failure(fam.name, fam.atoms[a], low, high))
     return audit
+
+
+def _whole_values(low: float, high: float) -> float:
+    """How many whole numbers lie in [low, high]."""
+    if math.isinf(high):
+        return math.inf
+    return math.floor(high + 1e-6) - math.ceil(low - 1e-6) + 1
 
 
 def audit_json(payload: dict[str, Any], totals: dict[str, float], k: int) -> CompareAudit:
@@ -840,7 +851,7 @@ def _widen(audit: CompareAudit, published: dict[str, pd.DataFrame], state: _Stat
             changed = True
         else:
             more = [a for a, v in zip(fam.atoms, fam.values, strict=True)
-                    if v is not None and v > 0 and a is not None and a not in state.cells]
+                    if v is not None and a is not None and a not in state.cells]
             if more:
                 state.cells.update(more)
                 changed = True
