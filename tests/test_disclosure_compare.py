@@ -14,6 +14,7 @@ import copy
 import json
 import math
 import re
+import time
 from dataclasses import replace
 
 import numpy as np
@@ -218,6 +219,27 @@ def _no_small_count_anywhere(doc: dict, summary: list[str], k: int) -> None:
                 values = values[frame["what"] == "mde"]
             small = values[(values >= 1) & (values < k)]
             assert small.empty, f"{key}.{col}: {list(small)}"
+    # nor a share that rests on 1 to K - 1 people (its numerator or complement)
+    frames = pc.frames_of_json(doc)
+    shares = [("change.change", "base", "n_base", "points"),
+              ("change.change", "follow", "n_follow", "points"),
+              ("change.change", "linked_base", "linked_n", "points"),
+              ("change.change", "linked_follow", "linked_n", "points"),
+              ("cohorts.cohorts", "estimate", "n", "percent"),
+              ("attrition.attrition", "followed", "n_followed", "percent"),
+              ("attrition.attrition", "lost", "n_lost", "percent"),
+              ("response_rates.rates", "percent", "invited", None)]
+    for key, share, n, unit in shares:
+        frame = frames.get(key)
+        if frame is None or share not in frame or n not in frame:
+            continue
+        rows = frame if unit is None else frame[frame["unit"] == unit]
+        x = pd.to_numeric(rows[share], errors="coerce") * pd.to_numeric(rows[n],
+                                                                         errors="coerce") / 100
+        of = pd.to_numeric(rows[n], errors="coerce")
+        for count in (x.round(6), (of - x).round(6)):
+            small = count[(count >= 0.5) & (count < k - 0.5)]
+            assert small.empty, f"{key}.{share}: rests on {list(small)} people"
     people = re.compile(r"(?:among the|bland de) (\d+) ")
     for line in summary:
         for n in people.findall(line):
@@ -386,3 +408,38 @@ def test_an_audit_that_does_not_hold_writes_nothing(leaky, tmp_path, monkeypatch
     with pytest.raises(Unprotected):
         make_comparison(leaky, None, None, "en", tmp_path / "out", min_cell=K)
     assert not (tmp_path / "out" / "results.json").exists()
+
+
+def test_the_pages_comparison_form_passes_the_minimum_cell_size():
+    from starlette.testclient import TestClient
+
+    from cipsurvey.app.store import Store
+    from cipsurvey.app.web import Settings, build_app
+
+    port = 8771
+    base = f"http://127.0.0.1:{port}"
+    same = {"origin": base}
+    with TestClient(build_app(Settings(token="k", port=port, store=Store())),
+                    base_url=base) as client:
+        client.cookies.set(f"cipsurvey-{port}", "k")
+        r = client.post("/study", data={"demo": "1"}, headers=same, follow_redirects=False)
+        assert r.status_code == 303, r.text
+        where = r.headers["location"]
+        page = client.get(where).text
+        assert 'id="min_cell"' in page  # offered for a comparison, with what it does
+        assert text("app.compare_unprotected", "en") .split(":")[0] in page
+        r = client.post(f"{where}/run", headers=same, follow_redirects=False,
+                        files=[("unused", ("", b"", "application/octet-stream"))],
+                        data={"report_lang": "en", "min_cell": "5", "base": "", "follow": ""})
+        assert r.status_code == 303, r.text
+        job = r.headers["location"]
+        for _ in range(3000):
+            state = client.get(f"{job}/status").json()["state"]
+            if state != "running":
+                break
+            time.sleep(0.2)
+        assert state == "done", client.get(job).text
+        got = json.loads(client.get(f"{job}/files/results.json").content)
+    assert got["protection"]["min_cell"] == 5 and got["protection"]["audit"]["held"]
+    change = pc.frames_of_json(got)["change.change"]
+    assert change["base"].isna().any()  # the same rows withheld as the command's

@@ -401,7 +401,9 @@ def build_app(settings: Settings) -> Guard:
                 work = functools.partial(wave_job, ws, plan=plan, lang=report_lang,
                                          min_cell=min_cell, invited=invited)
             else:
-                min_cell = _whole(form.get("min_cell", ""), lang, text("app.min_cell", lang), 0)
+                # (a form of an older page, or a script, may leave it out: none)
+                min_cell = _whole(form.get("min_cell", ""), lang, text("app.min_cell", lang),
+                                  0) if str(form.get("min_cell", "")).strip() else 0
                 work = functools.partial(compare_job, ws, study=study_of(ws, form, lang),
                                          base=str(form.get("base", "")),
                                          follow=str(form.get("follow", "")), lang=report_lang,

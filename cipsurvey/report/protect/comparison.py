@@ -733,8 +733,9 @@ def _apply(comparison: Any, originals: dict, notes: dict, state: _State,
             results["summary"].notes = [*general, *comparison.summary]
     if "fig_cohorts" in results and "cohorts.cohorts" in tables:
         co = tables["cohorts.cohorts"]
-        first = co["wave"].iloc[0] if len(co) else None
-        results["fig_cohorts"].tables[T.DATA] = co[(co["wave"] == first)
+        drawn = originals["fig_cohorts"][T.DATA]  # the wave the figure draws (the baseline)
+        waves = set(drawn["wave_id"]) if len(drawn) else set()
+        results["fig_cohorts"].tables[T.DATA] = co[co["wave_id"].isin(waves)
                                                    & co["estimate"].notna()].reset_index(
                                                        drop=True)
     count = _count_text(tables, cells, k, lang)
