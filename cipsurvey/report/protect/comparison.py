@@ -809,6 +809,9 @@ def _count_text(tables: dict[str, pd.DataFrame], cells: set, k: int, lang: str):
     a table hides, is written as hidden."""
     hidden_linked = any(t == "linkage" and tables["linkage.linkage"].loc[i, "group"] == "both"
                         for _, t, i, _ in cells)
+    # the people (both + baseline only + follow-up only + no key) and the answers without a
+    # key would give a hidden linkage group
+    linkage_hidden = any(t == "linkage" for _, t, _, _ in cells)
     word = text("protect.count_hidden", lang)
     rates = tables.get("response_rates.rates")
     # a wave below K: its size, the total and the people would give it away
@@ -818,6 +821,8 @@ def _count_text(tables: dict[str, pd.DataFrame], cells: set, k: int, lang: str):
         if n < 0 or 1 <= n < k or (name == "linked" and hidden_linked):
             return word
         if tiny and (name.startswith("wave:") or name in ("responses", "people")):
+            return word
+        if linkage_hidden and name in ("people", "no_key"):
             return word
         if name == "linked_n_max":
             change = tables.get("change.change")
