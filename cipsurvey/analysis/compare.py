@@ -182,7 +182,7 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
         rows.extend(r)
         joint.extend(j)
     change = pd.DataFrame(rows)
-    headline = _summary_rows(change)
+    headline = summary_rows(change)
     summary = summary_lines(change, lang, waves.keyed, alpha)
     add("summary", "change", text("compare.summary", lang), {}, notes=summary)
 
@@ -279,7 +279,7 @@ def summary_lines(change: pd.DataFrame, lang: str, keyed: bool, alpha: float) ->
     """The summary: the caveat, then one sentence per headline row of the change table (a
     row whose numbers are withheld says so)."""
     return [text("compare.caveat", lang),
-            *[_sentence(r, lang, keyed, alpha) for _, r in _summary_rows(change).iterrows()]]
+            *[_sentence(r, lang, keyed, alpha) for _, r in summary_rows(change).iterrows()]]
 
 
 def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
@@ -287,7 +287,7 @@ def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
     return {float(c.code): c.label.get(lang) for c in item.choices} if item else {}
 
 
-def _summary_rows(change: pd.DataFrame) -> pd.DataFrame:
+def summary_rows(change: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator: a categorical indicator by its focus answer (if it has one)."""
     if "focus" not in change:
         return change

@@ -639,7 +639,7 @@ def _apply(comparison: Any, originals: dict, notes: dict, state: _State,
            k: int) -> dict[str, pd.DataFrame]:
     """Publish the decisions: hide cells, withhold rows' statistics, tests with a hidden
     group, and rebuild figures, summary, methods and notes."""
-    from ...analysis.compare import _summary_rows, summary_lines
+    from ...analysis.compare import summary_lines, summary_rows
 
     lang = comparison.lang
     results = {r.id: r for r in comparison.results}
@@ -723,7 +723,7 @@ def _apply(comparison: Any, originals: dict, notes: dict, state: _State,
     general = list(notes.get("response_rates", []))
     if "fig_change" in results and change is not None:
         protected = tables["change.change"]
-        head = _summary_rows(protected)
+        head = summary_rows(protected)
         results["fig_change"].tables[T.DATA] = head[head["base"].notna()
                                                     & head["follow"].notna()].reset_index(
                                                         drop=True)
