@@ -9,6 +9,7 @@ statistic comes from ``cipsurvey.stats``; the tables from :mod:`cipsurvey.compar
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,11 @@ class Comparison:
     results: list[Result]
     summary: list[str]
     methods: str = ""
+    keyed: bool = False
+    #: texts that print counts, rebuilt by the disclosure control with a count formatter
+    #: ``count(name, n) -> str``: "methods" (a string), "weights_notes" and "change_notes"
+    #: (lists of notes)
+    texts: dict[str, Callable[[Callable[[str, int], str]], Any]] = field(default_factory=dict)
 
     def result(self, rid: str) -> Result:
         """The result with id ``rid``."""
@@ -129,6 +135,7 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     labels = {w: study.label(w, lang) for w in ids}
     general = [] if waves.keyed else [text("compare.no_key", lang)]
     results: list[Result] = []
+    texts: dict[str, Callable[[Callable[[str, int], str]], Any]] = {}
 
     def add(rid: str, section_id: str, title: str, tables: dict[str, pd.DataFrame], *,
             kind: str = "table", figure: str | None = None,
@@ -157,12 +164,17 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
             resp = ct.attrition_weights(w0, followed, weight_traits, spec, inst, conf)
         if resp is not None:
             names = ", ".join(ct.trait_label(inst, t, lang) for t in weight_traits)
+
+            def weights_notes(count: Callable[[str, int], str], resp=resp,
+                              names=names) -> list[str]:
+                return [text("compare.weights_note", lang, traits=names,
+                             extreme=localise_decimal(f"{spec.weights.extreme:g}", lang)),
+                        *ct.weight_notes(resp, inst, lang, count)]
+
+            texts["weights_notes"] = weights_notes
             add("weights", "response", text("compare.weights", lang),
                 {T.WEIGHTS_MODEL: resp.model, T.WEIGHTS_DIAGNOSTICS: resp.diagnostics,
-                 T.WEIGHTS_BALANCE: resp.balance},
-                notes=[text("compare.weights_note", lang, traits=names,
-                            extreme=localise_decimal(f"{spec.weights.extreme:g}", lang)),
-                       *ct.weight_notes(resp, inst, lang)])
+                 T.WEIGHTS_BALANCE: resp.balance}, notes=weights_notes(_plain))
     # ---- change
     rows, joint = [], []
     for ind in indicators:
@@ -170,17 +182,22 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
         rows.extend(r)
         joint.extend(j)
     change = pd.DataFrame(rows)
-    headline = _summary_rows(change)
-    summary = [text("compare.caveat", lang),
-               *[_sentence(r, lang, waves.keyed, alpha) for _, r in headline.iterrows()]]
-    linked_n = int(change["linked_n"].max()) if "linked_n" in change else 0
+    headline = summary_rows(change)
+    summary = summary_lines(change, lang, waves.keyed, alpha)
     add("summary", "change", text("compare.summary", lang), {}, notes=summary)
-    problems = [n for col in ("linked_note", "whole_note") if col in change
-                for n in dict.fromkeys(change[col].dropna()) if n]
+
+    def change_notes(count: Callable[[str, int], str], change=change) -> list[str]:
+        problems = [n for col in ("linked_note", "whole_note") if col in change
+                    for n in dict.fromkeys(change[col].dropna()) if n]
+        linked = change["linked_n"].max() if "linked_n" in change else 0
+        linked = int(linked) if np.isfinite(linked) else -1
+        return [*dict.fromkeys(problems),
+                text("compare.columns_note", lang, n=count("linked_n_max", linked),
+                     whole=ct.whole_text(spec, lang), power=f"{100 * spec.planning.power:g}")]
+
+    texts["change_notes"] = change_notes
     add("change", "change", text("compare.change_table", lang), {T.CHANGE: change},
-        notes=[*dict.fromkeys(problems),
-               text("compare.columns_note", lang, n=linked_n, whole=ct.whole_text(spec, lang),
-                    power=f"{100 * spec.planning.power:g}")])
+        notes=change_notes(_plain))
     if joint:
         add("distribution", "change", text("compare.distribution", lang),
             {T.DISTRIBUTION: pd.DataFrame(joint)})
@@ -242,10 +259,27 @@ def compare(study: Study, base: str | None = None, follow: str | None = None,
     merged = ImportAccount([f for a in accounts for f in a.files],
                            pd.concat([a.exclusions for a in accounts], ignore_index=True))
     problems = pd.concat([study.waves[w].problems for w in ids], ignore_index=True)
-    methods = _methods(study, waves, base, follow, spec, alpha, lang)
+
+    def methods(count: Callable[[str, int], str]) -> str:
+        return _methods(study, waves, base, follow, spec, alpha, lang, count)
+
+    texts["methods"] = methods
     shape = _Plan(f"{study.manifest.id}_compare", Label(**translations("compare.title")),
                   sections, alpha, conf)
-    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary, methods)
+    return Comparison(shape, _Waves(inst, merged, problems), lang, results, summary,
+                      methods(_plain), waves.keyed, texts)
+
+
+def _plain(name: str, n: int) -> str:
+    """A count as the methods and notes print it without protection."""
+    return str(n)
+
+
+def summary_lines(change: pd.DataFrame, lang: str, keyed: bool, alpha: float) -> list[str]:
+    """The summary: the caveat, then one sentence per headline row of the change table (a
+    row whose numbers are withheld says so)."""
+    return [text("compare.caveat", lang),
+            *[_sentence(r, lang, keyed, alpha) for _, r in summary_rows(change).iterrows()]]
 
 
 def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
@@ -253,7 +287,7 @@ def _choice_labels(inst: Any, name: str, lang: str) -> dict[float, str]:
     return {float(c.code): c.label.get(lang) for c in item.choices} if item else {}
 
 
-def _summary_rows(change: pd.DataFrame) -> pd.DataFrame:
+def summary_rows(change: pd.DataFrame) -> pd.DataFrame:
     """One row per indicator: a categorical indicator by its focus answer (if it has one)."""
     if "focus" not in change:
         return change
@@ -288,6 +322,10 @@ def _sentence(row: pd.Series, lang: str, linked: bool, alpha: float) -> str:
 
     name = row["indicator_label"] + (f" ({row['answer']})" if row["answer"] else "")
     basis = "linked" if linked else "whole"
+    needed = ["base", "follow", f"{basis}_change", f"{basis}_low", f"{basis}_high",
+              "linked_n" if linked else "whole_people"]
+    if not all(pd.notna(row.get(c)) for c in needed):  # withheld by the disclosure control
+        return text("compare.sentence_withheld", lang, indicator=name)
     p = row["p"]
     if not np.isfinite(p):
         verdict = text("compare.no_test", lang)
@@ -306,23 +344,31 @@ def _sentence(row: pd.Series, lang: str, linked: bool, alpha: float) -> str:
 
 
 def _methods(study: Study, waves: ct.Waves, base: str, follow: str, spec: CompareSection,
-             alpha: float, lang: str) -> str:
-    """The methods paragraph: responses and people counted apart, then what was computed."""
+             alpha: float, lang: str, shown: Callable[[str, int], str] = _plain) -> str:
+    """The methods paragraph: responses and people counted apart, then what was computed
+    (each count through ``shown(name, n)``, which the disclosure control replaces)."""
     keys = pd.concat([waves.frames[w][ct.KEY] for w in waves.ids])
     no_key = int(keys.isna().sum())
     people = keys.dropna().nunique() + no_key
-    def count(n: int) -> str:
+    def grouped(n: int) -> str:
         if n < 1000:
             return str(n)
-        return text("number.grouped", lang, thousands=count(n // 1000), rest=f"{n % 1000:03d}")
+        return text("number.grouped", lang, thousands=grouped(n // 1000),
+                    rest=f"{n % 1000:03d}")
 
-    per_wave = ", ".join(text("compare.per_wave", lang, n=count(len(waves.frames[w])),
+    def count(name: str, n: int) -> str:
+        said = shown(name, n)
+        return grouped(n) if said == str(n) else said
+
+    per_wave = ", ".join(text("compare.per_wave", lang, n=count(f"wave:{w}", len(waves.frames[w])),
                               wave=study.label(w, lang)) for w in waves.ids)
     linked = len(set(waves.frames[base][ct.KEY].dropna())
                  & set(waves.frames[follow][ct.KEY].dropna()))
-    return text("compare.methods", lang, responses=count(len(keys)), people=count(people),
-                per_wave=per_wave, linked=count(linked), base=study.label(base, lang),
+    return text("compare.methods", lang, responses=count("responses", len(keys)),
+                people=count("people", people),
+                per_wave=per_wave, linked=count("linked", linked), base=study.label(base, lang),
                 follow=study.label(follow, lang),
-                no_key=text("compare.no_key_count", lang, n=no_key) if no_key else "",
+                no_key=text("compare.no_key_count", lang, n=count("no_key", no_key))
+                if no_key else "",
                 whole=ct.whole_text(spec, lang), alpha=localise_decimal(f"{alpha:g}", lang),
                 power=f"{100 * spec.planning.power:g}")

@@ -481,10 +481,12 @@ def attrition_weights(base: pd.DataFrame, followed_ids: set, traits: list[str],
         trim=section.weights.trim, extreme=section.weights.extreme, conf=conf)
 
 
-def weight_notes(resp: weights.ResponseWeights, inst: Instrument, lang: str) -> list[str]:
-    """What the response model assumed or left out, in the report's language."""
-    out = [text("compare.weights_missing", lang, trait=trait_label(inst, t, lang), n=n)
-           for t, n in resp.missing.items()]
+def weight_notes(resp: weights.ResponseWeights, inst: Instrument, lang: str,
+                 count: Any = lambda name, n: str(n)) -> list[str]:
+    """What the response model assumed or left out, in the report's language (each count
+    through ``count(name, n)``, which the disclosure control replaces)."""
+    out = [text("compare.weights_missing", lang, trait=trait_label(inst, t, lang),
+                n=count(f"missing:{t}", n)) for t, n in resp.missing.items()]
     if resp.left_out:
         names = []
         for col in resp.left_out:
@@ -497,7 +499,7 @@ def weight_notes(resp: weights.ResponseWeights, inst: Instrument, lang: str) -> 
         out.append(text("compare.weights_not_converged", lang))
     trimmed = int(resp.diagnostics["n_trimmed"].iloc[0])
     if trimmed:
-        out.append(text("compare.weights_trimmed", lang, n=trimmed))
+        out.append(text("compare.weights_trimmed", lang, n=count("trimmed", trimmed)))
     return out
 
 

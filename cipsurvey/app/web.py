@@ -401,9 +401,13 @@ def build_app(settings: Settings) -> Guard:
                 work = functools.partial(wave_job, ws, plan=plan, lang=report_lang,
                                          min_cell=min_cell, invited=invited)
             else:
+                # (a form of an older page, or a script, may leave it out: none)
+                min_cell = _whole(form.get("min_cell", ""), lang, text("app.min_cell", lang),
+                                  0) if str(form.get("min_cell", "")).strip() else 0
                 work = functools.partial(compare_job, ws, study=study_of(ws, form, lang),
                                          base=str(form.get("base", "")),
-                                         follow=str(form.get("follow", "")), lang=report_lang)
+                                         follow=str(form.get("follow", "")), lang=report_lang,
+                                         min_cell=min_cell)
         except (UserError, CipsurveyError) as exc:
             return page(request, "workspace.html", status=422, run_error=_message(exc, ws),
                         **workspace_context(request, ws))
@@ -512,16 +516,26 @@ def build_app(settings: Settings) -> Guard:
         finish(ws, job, work)
 
     def compare_job(ws: Workspace, job: Job, *, study: Any, base: str, follow: str,
-                    lang: str) -> None:
-        from ..report.make import make_comparison
+                    lang: str, min_cell: int = 0) -> None:
+        from ..report.make import Unprotected, make_comparison
 
         def progress(step: str, done: int, total: int, detail: str) -> None:
             job.step = step
 
         def work() -> None:
-            made = make_comparison(study, base or None, follow or None, lang,
-                                   job.folder / "report", progress=progress)
+            try:
+                made = make_comparison(study, base or None, follow or None, lang,
+                                       job.folder / "report", min_cell=min_cell,
+                                       progress=progress)
+            except Unprotected as failed:  # said as the command line says it; nothing written
+                raise CipsurveyError(text(
+                    "app.audit_failed", lang, k=min_cell,
+                    where="; ".join(failed.protection.audit.problems()[:5]))) from None
             job.summary = list(made.comparison.summary)
+            if made.protection is not None:  # as the command line says it
+                done = made.protection
+                job.notices.append(text("app.protected", lang, k=min_cell, cells=done.cells,
+                                        statistics=done.statistics, tables=done.tables))
 
         finish(ws, job, work)
 

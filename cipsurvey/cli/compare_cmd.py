@@ -62,9 +62,12 @@ def register(app: typer.Typer) -> None:
         lang: str = LANG,
         partial: str = PARTIAL, test_responses: str = TEST,
         force: bool = typer.Option(False, "--force", help="Replace existing report files."),
+        min_cell: int = typer.Option(0, "--min-cell",
+                                     help="Hide counts of people below this, and whatever "
+                                          "would reveal them (docs/disclosure-control.md)."),
     ) -> None:
         """Compare two waves: response, attrition, change (linked and not), cohorts."""
-        from ..report.make import make_comparison
+        from ..report.make import Unprotected, make_comparison
         from ..wave.study import load_study
         from .report_cmd import guard_report_folder
 
@@ -81,9 +84,29 @@ def register(app: typer.Typer) -> None:
         else:
             loaded = load_study(demo_study() if demo else study, partial=partial,
                                 test=test_responses)
-        made = make_comparison(loaded, base, follow, lang, out)
+        try:
+            made = make_comparison(loaded, base, follow, lang, out, min_cell=min_cell)
+        except Unprotected as failed:  # nothing was written
+            _say_protected(failed.protection, lang)
+            raise typer.Exit(1) from None
         comparison, written = made.comparison, made.written
+        if made.protection is not None:
+            _say_protected(made.protection, lang)
         typer.echo(f"wrote {written.html}, {written.docx.name}, {written.xlsx.name}, "
                    f"{written.json.name} and {len(written.figures)} figures to {out}")
         for line in comparison.summary:
             typer.echo(f"  {line}")
+
+
+def _say_protected(done, lang: str) -> bool:
+    """Say how many numbers the protection hid or withheld and whether its audit held
+    (where it did not, the first places it failed); return whether it held."""
+    from ..lang import text
+
+    if done.held:
+        typer.echo(text("protect.compare_summary", lang, k=done.k, cells=done.cells,
+                        statistics=done.statistics, tables=done.tables), err=True)
+    else:
+        typer.echo(text("protect.audit_failed", lang, k=done.k,
+                        where="; ".join(done.audit.problems()[:5])), err=True)
+    return done.held

@@ -157,15 +157,18 @@ def make_report(read: Callable[[], Survey], plan: str | Path, lang: str, out: Pa
 
 @dataclass
 class Compared:
-    """What :func:`make_comparison` did: the comparison and the files written (at their
-    places in ``out``)."""
+    """What :func:`make_comparison` did: the comparison, the files written (at their
+    places in ``out``) and what the disclosure control did (None without a minimum cell
+    size)."""
 
     comparison: Any
     written: Written
+    protection: Any = None
 
 
 def make_comparison(study: Any, base: str | None, follow: str | None, lang: str,
-                    out: Path, *, progress: Progress | None = None) -> Compared:
+                    out: Path, *, min_cell: int = 0,
+                    progress: Progress | None = None) -> Compared:
     """Compare two waves of a study and write the comparison's report into ``out``, whole or
     not at all: what ``cipsurvey compare`` and the local web page both run.
 
@@ -180,20 +183,36 @@ def make_comparison(study: Any, base: str | None, follow: str | None, lang: str,
         The report's language.
     out : Path
         The folder for the report's files (created if needed).
+    min_cell : int
+        Counts of people below this are hidden, with whatever would reveal them, by one
+        protection pass over the comparison (:func:`~cipsurvey.report.protect.comparison.
+        protect_comparison`) before anything is drawn or written (0 or 1: none).
     progress : callable, optional
-        Told "compute" and then "write" as each starts (see ``Progress``).
+        Told "compute", "protect" (with a minimum cell size) and "write" as each starts.
+
+    Raises
+    ------
+    Unprotected
+        When the protection's audit does not hold (nothing is written).
     """
     from ..analysis.compare import compare
     from ..files import staged_folder
     from .outputs import write_report
+    from .protect.comparison import protect_comparison
 
     tell = progress or (lambda step, done, total, detail: None)
     tell("compute", 0, 0, "")
     comparison = compare(study, base, follow, lang)
+    protection = None
+    if min_cell > 1:
+        tell("protect", 0, 0, "")
+        protection = protect_comparison(comparison, min_cell)
+        if not protection.held:
+            raise Unprotected(protection)
     tell("write", 0, 0, "")
     with staged_folder(out) as stage:  # every file, or none
-        staged = write_report(comparison, stage)
-    return Compared(comparison, _placed(staged, stage, out))
+        staged = write_report(comparison, stage, min_cell=min_cell)
+    return Compared(comparison, _placed(staged, stage, out), protection)
 
 
 def _placed(staged: Written, stage: Path, out: Path) -> Written:
