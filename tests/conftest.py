@@ -93,3 +93,20 @@ def reports(tmp_path_factory):
         assert code == 0, f"cipsurvey {command} --demo --lang {lang} failed"
         made[command, lang] = out
     return made
+
+
+# The suite runs on two workers (pytest-xdist; `-n auto --dist loadgroup` in pyproject.toml).
+# Each test file is one group, so that it runs on one worker and its module fixtures are
+# computed once; the files that read the demo reports written by ``reports`` share a group,
+# so that the session fixture writing them runs once.
+READS_DEMO_REPORTS = {"test_publication", "test_report_clients", "test_report_files",
+                      "test_report_language"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
+            group = "demo_reports" if module in READS_DEMO_REPORTS else module
+            item.add_marker(pytest.mark.xdist_group(group))
