@@ -443,3 +443,38 @@ def test_a_monte_carlo_exact_test_uses_the_resamples_asked_for():
 def test_a_table_with_one_row_is_not_sparse():
     assert selection.sparse(np.array([[3, 4]])) is False
     assert selection.sparse(np.array([[0, 0], [3, 4]])) is False
+
+
+def test_a_response_column_of_python_objects_gives_the_same_weights():
+    # 1/0 read as text-like objects (dtype object) are still numbers to the model
+    data = pd.DataFrame({"area": [1, 1, 2, 2, 2, 1, 2, 1], "responded": [1, 0, 1, 1, 0, 1, 1, 0]})
+    plain = response_weights(data, "responded", ["area"], categorical=["area"])
+    objects = response_weights(data.astype({"responded": object}), "responded", ["area"],
+                               categorical=["area"])
+    # area 1: 2 of 4 answered (weight 2), area 2: 3 of 4 (weight 4 / 3)
+    expected = [2.0, np.nan, 4 / 3, 4 / 3, np.nan, 2.0, 4 / 3, np.nan]
+    np.testing.assert_allclose(plain.weights.to_numpy(), expected, rtol=1e-7)
+    np.testing.assert_allclose(objects.weights.to_numpy(), expected, rtol=1e-7)
+
+
+def test_a_numeric_trait_nobody_answered_is_left_out_without_a_numpy_warning():
+    data = pd.DataFrame({"age": [np.nan] * 6, "area": [1, 2, 1, 2, 1, 2],
+                         "responded": [1, 0, 1, 1, 0, 1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        result = response_weights(data, "responded", ["age", "area"], categorical=["area"])
+    assert result.left_out == ["age"]
+    assert result.missing == {}
+
+
+def test_a_model_that_cannot_be_fitted_gives_a_row_with_the_reason():
+    # the same answer from everyone in every wave: no variance to fit
+    data = pd.DataFrame({"y": [2.0] * 9, "wave": [0, 1, 2] * 3,
+                         "person": [1, 1, 1, 2, 2, 2, 3, 3, 3]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = wave_change(data, "y", "wave", "person", method="mixed")
+    same_row(out, WAVE_COLUMNS, {c: NAN for c in WAVE_COLUMNS} | {
+        "term": "change", "n_obs": 9, "n_clusters": 3, "n_repeated": 3,
+        "method": "linear mixed model, random intercept per respondent (REML)",
+        "note": "the model did not converge"})
