@@ -478,3 +478,16 @@ def test_a_model_that_cannot_be_fitted_gives_a_row_with_the_reason():
         "term": "change", "n_obs": 9, "n_clusters": 3, "n_repeated": 3,
         "method": "linear mixed model, random intercept per respondent (REML)",
         "note": "the model did not converge"})
+
+
+def test_a_mixed_model_without_repeated_people_is_not_reported_with_nan_errors():
+    # one answer per person: the random intercept cannot be told from the residual, the
+    # fixed effects come back (1 and 1) but their covariance does not (NaN): no model
+    data = pd.DataFrame({"y": [1.0, 2.0], "wave": [0, 1], "person": [1, 2]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = wave_change(data, "y", "wave", "person", method="mixed")
+    same_row(out, WAVE_COLUMNS, {c: NAN for c in WAVE_COLUMNS} | {
+        "term": "change", "n_obs": 2, "n_clusters": 2, "n_repeated": 0,
+        "method": "linear mixed model, random intercept per respondent (REML)",
+        "note": "the model did not converge"})
