@@ -491,3 +491,20 @@ def test_a_mixed_model_without_repeated_people_is_not_reported_with_nan_errors()
         "term": "change", "n_obs": 2, "n_clusters": 2, "n_repeated": 0,
         "method": "linear mixed model, random intercept per respondent (REML)",
         "note": "the model did not converge"})
+
+
+def test_a_trend_model_that_cannot_be_fitted_gives_its_row_with_the_reason():
+    # the answer is exactly the wave number: the trend model (random intercept) leaves no
+    # residual variance and its covariance cannot be computed; the wave model comes back
+    # (with a convergence note) at rounding-error standard errors
+    data = pd.DataFrame({"y": [2.0, 0.0, 2.0, 0.0, 1.0, 1.0], "wave": [2, 0, 2, 0, 1, 1],
+                         "person": [3, 1, 3, 3, 3, 1]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = wave_change(data, "y", "wave", "person", method="mixed")
+    assert list(out["term"]) == ["mean"] * 3 + ["change"] * 2 + ["joint", "trend"]
+    same_row(out.iloc[[-1]].reset_index(drop=True), WAVE_COLUMNS,
+             {c: NAN for c in WAVE_COLUMNS} | {
+                 "term": "trend", "n_obs": 6, "n_clusters": 2, "n_repeated": 2,
+                 "method": "linear mixed model, random intercept per respondent (REML)",
+                 "note": "the trend model did not converge"})
