@@ -454,3 +454,22 @@ def test_reference_levels_of_text_categories_first_level_by_default():
                                        "n": 7}]
     with pytest.raises(ValueError, match="reference level 'x'"):
         countmodels.reference_levels(d, "y", ["area"], {"area": "x"})
+
+
+def test_count_model_keeps_poisson_when_the_negative_binomial_sits_at_its_bound():
+    # Pearson's dispersion is over 1.5, yet the NB2 likelihood is largest at α = 0.
+    # R 4.2.2, MASS 7.3 agrees:
+    #   y <- c(0,3,0,1,1,0,5,3,2,2,2,3,3,0); g <- c(1,0,1,0,1,1,1,0,0,0,0,0,0,1)
+    #   p <- glm(y ~ g, family = poisson)
+    #   sum(residuals(p, type = "pearson")^2) / df.residual(p)  # 1.802632
+    #   glm.nb(y ~ g)                   # warning: iteration limit reached
+    #   theta.ml(y, fitted(p), limit = 100)  # 76911329: α = 1/θ ≈ 1.3e-8
+    d = pd.DataFrame({"y": [0, 3, 0, 1, 1, 0, 5, 3, 2, 2, 2, 3, 3, 0],
+                      "g": [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1]}, dtype=float)
+    choice = countmodels.count_model(d, "y", ["g"])
+    assert choice.chosen == "poisson"
+    assert choice.checks["value"].iloc[0] == pytest.approx(1.802632, rel=1e-6)
+    assert choice.checks["note"].iloc[1] == AT_BOUND
+    assert choice.notes == [f"over-dispersed, but the negative binomial model failed ({AT_BOUND}):"
+                            " Poisson model, standard errors too small"]
+    assert choice.result.model["method"].iloc[0] == "Poisson GLM"
