@@ -1,0 +1,140 @@
+"""Fisher-Freeman-Halton (exact and Monte Carlo) and quasi-independence: exact rows at the
+boundaries, against hand calculations and R (issue 22: the mutants that survived
+tests/test_selection_r.py and tests/test_exact_properties.py)."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from cipsurvey.stats import exact, structural
+
+EXACT = ["test", "statistic", "df", "p", "n", "method", "p_conf_low", "p_conf_high",
+         "n_resamples", "seed", "note"]
+TESTS = ["test", "statistic", "df", "p", "n", "method", "note"]
+# R 4.2.2: fisher.test(matrix(c(5, 0, 0, 5, 1, 0), 2))$p.value
+R_FISHER_2X3 = 0.0043290043290043221
+TABLE_2X3 = np.array([[5, 0, 1], [0, 5, 0]])
+
+
+def test_a_row_total_of_one_is_still_a_category():
+    # rows 1 and 4, columns 1 and 4: the tables are a = 1 (P = 1/5, observed) and
+    # a = 0 (P = 4/5), so p = 1/5
+    row = exact.fisher_freeman_halton(np.array([[1, 0], [0, 4]])).iloc[0]
+    assert row["p"] == pytest.approx(0.2)
+    assert row["method"] == "Fisher-Freeman-Halton exact test (network algorithm)"
+    assert row["note"] == ""
+
+
+def test_one_answered_column_is_a_single_category():
+    res = exact.fisher_freeman_halton(np.array([[3, 0], [2, 0]]))
+    assert list(res.columns) == EXACT
+    row = res.iloc[0]
+    assert (row["test"], row["n"]) == ("Fisher-Freeman-Halton exact test", 5)
+    assert (row["method"], row["note"]) == ("Fisher-Freeman-Halton", "a single category: no test")
+    assert np.isnan(row["p"])
+
+
+def test_monte_carlo_row_says_its_resamples_and_seed():
+    res = exact.fisher_freeman_halton(TABLE_2X3, max_work=1, n_resamples=20_000, seed=7)
+    assert list(res.columns) == EXACT
+    row = res.iloc[0]
+    assert row["method"] == "Fisher-Freeman-Halton test, Monte Carlo"
+    assert row["note"] == "too large for the exact test: 20000 random tables, seed 7"
+    assert (row["n_resamples"], row["seed"], row["n"]) == (20_000, 7, 11)
+    assert row["p_conf_low"] <= R_FISHER_2X3 <= row["p_conf_high"]
+
+
+def test_monte_carlo_keeps_a_column_answered_once():
+    # the column of total 1 is part of the table: without it the p would be 2/252 = .0079
+    p, lo, hi, _ = exact.monte_carlo_p(TABLE_2X3, 20_000, seed=11)
+    assert lo <= R_FISHER_2X3 <= hi
+    assert p == pytest.approx(R_FISHER_2X3, abs=0.001)
+
+
+def test_monte_carlo_counts_tables_as_probable_as_the_observed_one():
+    # [[1, 1], [1, 1]] is the most probable table of its margins (P = 4/6; the others 1/6):
+    # every random table is at most as probable, so every one is a hit and p = 1
+    p, _, hi, hits = exact.monte_carlo_p(np.array([[1, 1], [1, 1]]), 500, seed=3)
+    assert hits == 500 and p == 1.0
+    assert hi == 1.0
+
+
+def test_monte_carlo_takes_counts_held_as_floats():
+    p, _, _, hits = exact.monte_carlo_p(np.array([[1.0, 1.0], [1.0, 1.0]]), 200, seed=3)
+    assert hits == 200 and p == 1.0
+
+
+def test_merge_of_paths_by_row_sort_when_one_key_would_overflow():
+    # nodes up to 5e6 and pasts 1e4 apart: at·span would overflow one int64 key, so the
+    # paths are grouped by a row sort; the two paths at node 0 with past 0 are one
+    at = np.array([0, 5_000_000, 0, 3], dtype=np.int64)
+    past = np.array([0.0, 1e4, 0.0, 2.5])
+    weight = np.array([1.0, 2.0, 3.0, 4.0])
+    assert int(at.max()) >= (1 << 62) // (int(1e13) + 1)
+    new_at, new_past, new_weight = exact._merge(at, past, weight)
+    got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
+    assert got == [(0, 0.0, 4.0), (3, 2.5, 4.0), (5_000_000, 1e4, 2.0)]
+
+
+# ---- quasi-independence ----
+
+
+def _g2(o: np.ndarray, e: np.ndarray) -> float:
+    keep = o > 0
+    return float(2 * (o[keep] * np.log(o[keep] / e[keep])).sum())
+
+
+def test_quasi_independence_without_structural_zeros_is_the_ordinary_chi_square():
+    # [[2, 8], [6, 4]]: expected 4 6 / 4 6; X² = 20 (8 - 48)² / (10·10·8·12) = 10/3, df 1
+    o = np.array([[2, 8], [6, 4]])
+    e = np.array([[4.0, 6], [4, 6]])
+    tests, expected, _ = structural.quasi_independence_table(o, np.zeros((2, 2), bool))
+    assert list(tests.columns) == TESTS
+    method = "quasi-independence (structural zeros excluded), Poisson log-linear model"
+    g2 = _g2(o, e)
+    assert tests.to_dict("records") == [
+        {"test": "Pearson chi-square", "statistic": pytest.approx(10 / 3), "df": 1,
+         "p": pytest.approx(stats.chi2.sf(10 / 3, 1)), "n": 20, "method": method,
+         "note": "0 structural zero cell(s) excluded; 2 of 4 cells (50.0%) have expected "
+                 "count less than 5"},
+        {"test": "Likelihood ratio", "statistic": pytest.approx(g2), "df": 1,
+         "p": pytest.approx(stats.chi2.sf(g2, 1)), "n": 20,
+         "method": "quasi-independence (structural zeros excluded), G2 of the Poisson "
+                   "log-linear model", "note": ""}]
+    assert expected == pytest.approx(e)
+    assert tests.attrs == {"structural_cells": 0, "cells_below_5": 2, "pct_below_5": 50.0,
+                           "min_expected": pytest.approx(4.0)}
+
+
+def test_quasi_independence_of_a_table_with_an_empty_cell_warns_nothing():
+    # an empty cell that could occur: 0·log 0 counts as 0 in G², without a numpy warning
+    # (a warning would reach the report run's output); expected r·c/n
+    o = np.array([[0, 6], [4, 5]])
+    e = np.outer(o.sum(axis=1), o.sum(axis=0)) / o.sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tests, _, _ = structural.quasi_independence_table(o, np.zeros((2, 2), bool))
+    assert tests["statistic"].iloc[1] == pytest.approx(_g2(o, e))
+    assert tests["statistic"].iloc[0] == pytest.approx(float(((o - e) ** 2 / e).sum()))
+
+
+def test_no_degrees_of_freedom_left_is_one_row_without_a_test():
+    # a 2 × 2 table with one structural zero: 3 cells, 3 parameters, df 0
+    o = np.array([[0, 6], [4, 5]])
+    mask = np.array([[True, False], [False, False]])
+    tests, expected, adj = structural.quasi_independence_table(o, mask)
+    assert list(tests.columns) == TESTS
+    assert len(tests) == 1
+    row = tests.iloc[0]
+    assert (row["test"], row["n"]) == ("Pearson chi-square", 15)
+    assert row["method"] == ("quasi-independence (structural zeros excluded), Poisson "
+                             "log-linear model")
+    assert row["note"] == ("no degrees of freedom left once the structural zeros are "
+                           "excluded: no test")
+    assert math.isnan(row["statistic"]) and math.isnan(row["p"])
+    assert np.isnan(expected).all() and np.isnan(adj).all()

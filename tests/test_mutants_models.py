@@ -1,0 +1,475 @@
+"""Regression and count models: exact columns, notes and values, against hand calculations
+and R (issue 22: the mutants that survived tests/test_selection_r.py and
+tests/test_regression_distinct.py).
+
+The models here have closed forms where it helps: OLS with one predictor, a Poisson or
+binomial GLM with one binary predictor (the group rates), logistic regression on a 2 × 2
+table (the log odds ratio and Woolf's SE). The negative binomial's α has none; its values
+come from R 4.2.2 with MASS (the R code is kept beside them).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import optimize, stats
+from scipy.special import gammaln
+
+from cipsurvey.stats import countmodels, regression
+
+COEF = ["term", "estimate", "se", "beta", "statistic", "df", "p", "conf_low", "conf_high",
+        "exp_estimate", "exp_conf_low", "exp_conf_high", "method", "note"]
+OLS_MODEL = ["n", "r_squared", "adj_r_squared", "statistic", "df1", "df2", "p", "sigma",
+             "method", "note"]
+ANOVA = ["source", "ss", "df", "ms", "statistic", "p", "method", "note"]
+COUNT_MODEL = ["n", "log_likelihood", "aic", "deviance", "pearson_chi2", "df_resid",
+               "dispersion", "alpha", "lr_alpha", "p_alpha", "method", "note"]
+LOGIT_MODEL = ["n", "events", "minus2ll", "cox_snell_r2", "nagelkerke_r2", "lr_chi2", "df",
+               "p", "method", "note"]
+BINOMIAL_MODEL = ["n", "trials", "log_likelihood", "deviance", "pearson_chi2", "df_resid",
+                  "dispersion", "scale", "method", "note"]
+CHECKS = ["model", "measure", "value", "note"]
+Z = stats.norm.ppf(0.975)
+
+# ---- OLS: y on x, by hand ----
+# x = 1..5, y = 1, 2, 2, 4, 6: Sxx = 10, Sxy = 12, b1 = 1.2, b0 = 3 - 3.6 = -0.6;
+# fitted .6 1.8 3 4.2 5.4, residuals .4 .2 -1 -.2 .6: SSR = 1.6, SST = 16, SSM = 14.4;
+# R² = .9, F = 14.4 / (1.6 / 3) = 27, se(b1) = √(1.6/3/10), β = 1.2·√2.5/√4 = √.9
+OLS_DATA = pd.DataFrame({"y": [1, 2, 2, 4, 6], "x": [1, 2, 3, 4, 5]}, dtype=float)
+
+
+def test_ols_tables_by_hand():
+    res = regression.ols(OLS_DATA, "y", ["x"])
+    coef, model, anova = res.coefficients, res.model, res.anova
+    assert list(coef.columns) == COEF
+    assert list(model.columns) == OLS_MODEL
+    assert list(anova.columns) == ANOVA
+    mse = 1.6 / 3
+    se1 = math.sqrt(mse / 10)
+    se0 = math.sqrt(mse * (1 / 5 + 9 / 10))
+    t = stats.t.ppf(0.975, 3)
+    assert list(coef["term"]) == ["(Intercept)", "x"]
+    assert list(coef["estimate"]) == pytest.approx([-0.6, 1.2])
+    assert list(coef["se"]) == pytest.approx([se0, se1])
+    assert np.isnan(coef["beta"].iloc[0])  # no standardized coefficient for the intercept
+    assert coef["beta"].iloc[1] == pytest.approx(math.sqrt(0.9))
+    assert list(coef["statistic"]) == pytest.approx([-0.6 / se0, 1.2 / se1])
+    assert list(coef["df"]) == [3, 3]
+    assert coef["p"].iloc[1] == pytest.approx(2 * stats.t.sf(1.2 / se1, 3))
+    assert list(coef["conf_low"]) == pytest.approx([-0.6 - t * se0, 1.2 - t * se1])
+    assert list(coef["conf_high"]) == pytest.approx([-0.6 + t * se0, 1.2 + t * se1])
+    assert coef[["exp_estimate", "exp_conf_low", "exp_conf_high"]].isna().all().all()
+    assert list(coef["method"]) == ["OLS", "OLS"]
+    assert list(coef["note"]) == ["", ""]
+    m = model.iloc[0]
+    assert m["n"] == 5
+    assert m["r_squared"] == pytest.approx(0.9)
+    assert m["adj_r_squared"] == pytest.approx(1 - 0.1 * 4 / 3)
+    assert m["statistic"] == pytest.approx(27)
+    assert (m["df1"], m["df2"]) == (1, 3)
+    assert m["p"] == pytest.approx(stats.f.sf(27, 1, 3))
+    assert m["sigma"] == pytest.approx(math.sqrt(mse))
+    assert (m["method"], m["note"]) == ("OLS", "")
+    assert list(anova["source"]) == ["Regression", "Residual", "Total"]
+    assert list(anova["ss"]) == pytest.approx([14.4, 1.6, 16])
+    assert list(anova["df"]) == [1, 3, 4]
+    assert list(anova["ms"].iloc[:2]) == pytest.approx([14.4, mse])
+    assert anova["statistic"].iloc[0] == pytest.approx(27)
+    assert anova["p"].iloc[0] == pytest.approx(stats.f.sf(27, 1, 3))
+    assert anova["p"].iloc[1:].isna().all()
+    assert list(anova["method"]) == ["OLS: regression and residual sums of squares"] * 3
+    assert list(anova["note"]) == [""] * 3
+
+
+def test_ols_ms_is_ss_over_df_with_two_predictors():
+    # with df1 = 2 the regression mean square is half its sum of squares (a slip to
+    # ss · df is invisible when df1 = 1)
+    d = OLS_DATA.assign(z=[0.0, 1, 0, 0, 1])
+    anova = regression.ols(d, "y", ["x", "z"]).anova
+    assert anova["df"].iloc[0] == 2
+    assert anova["ms"].iloc[0] == pytest.approx(anova["ss"].iloc[0] / 2)
+    sst = 16.0
+    assert anova["ss"].iloc[0] + anova["ss"].iloc[1] == pytest.approx(sst)
+
+
+def test_ols_with_a_constant_outcome_is_one_empty_row():
+    res = regression.ols(OLS_DATA.assign(y=3.0), "y", ["x"])
+    coef = res.coefficients
+    assert list(coef.columns) == COEF
+    assert len(coef) == 1 and coef["term"].iloc[0] == "(Intercept)"
+    assert coef["note"].iloc[0] == "the outcome has no variance: no model"
+    assert coef.drop(columns=["term", "note"]).isna().all().all()
+    m = res.model
+    assert list(m.columns) == OLS_MODEL
+    assert m["n"].iloc[0] == 5 and m["note"].iloc[0] == "the outcome has no variance: no model"
+    assert res.anova is None
+
+
+def test_an_integer_outcome_with_missing_values_is_read_as_numbers():
+    # a nullable integer column (as read from a .sav or Arrow file) with a missing answer
+    d = pd.concat([OLS_DATA, pd.DataFrame({"y": [np.nan], "x": [6.0]})], ignore_index=True)
+    d["y"] = d["y"].astype("Int64")
+    res = regression.ols(d, "y", ["x"])
+    assert list(res.coefficients["estimate"]) == pytest.approx([-0.6, 1.2])
+    pois = regression.poisson(d, "y", ["x"])
+    assert pois.model["n"].iloc[0] == 5 and pois.model["note"].iloc[0] == ""
+
+
+def test_a_yes_no_outcome_stored_as_booleans_is_a_linear_probability_model():
+    # y = 1 0 1 1 0 1 on x = 1..6: Σ(x - 3.5)(y - 2/3) = 0, so b1 = 0 and b0 = 2/3
+    d = pd.DataFrame({"y": [True, False, True, True, False, True],
+                      "x": [1.0, 2, 3, 4, 5, 6]})
+    coef = regression.ols(d, "y", ["x"]).coefficients
+    assert list(coef["estimate"]) == pytest.approx([2 / 3, 0], abs=1e-12)
+
+
+# ---- Poisson and negative binomial: one binary predictor ----
+# the Poisson MLE is the group means: exp(b0) = 20/8, exp(b1) = (34/8)/(20/8) = 1.7,
+# se(b0) = √(1/20), se(b1) = √(1/20 + 1/34) (the inverse of the information Σ μ)
+Y0 = [0, 0, 1, 1, 2, 3, 5, 8]
+Y1 = [0, 1, 4, 9, 12, 0, 2, 6]
+COUNTS = pd.DataFrame({"y": Y0 + Y1, "g": [0.0] * 8 + [1.0] * 8}, dtype=float)
+# R 4.2.2, MASS 7.3:
+#   y <- c(0,0,1,1,2,3,5,8,0,1,4,9,12,0,2,6); g <- rep(0:1, each = 8)
+#   m <- glm.nb(y ~ g, control = glm.control(epsilon = 1e-14, maxit = 200))
+#   p <- glm(y ~ g, family = poisson); a <- 1 / m$theta; mu <- fitted(m)
+#   a; 2 * (logLik(m) - logLik(p)); logLik(m); sum((y - mu)^2 / (mu + a * mu^2)); deviance(m)
+#   1 / theta.ml(y, fitted(p), limit = 100, eps = 1e-14)
+R_NB = {"alpha": 0.99670419000029697, "lr": 20.787146281988313, "llf": -37.20186229566432,
+        "pearson": 12.364941975796427, "deviance": 17.999638355861723,
+        "alpha_fixed_means": 0.99670418999983534}
+
+
+def _poisson_by_hand():
+    y = np.array(Y0 + Y1, dtype=float)
+    mu = np.array([2.5] * 8 + [4.25] * 8)
+    pearson = float(((y - mu) ** 2 / mu).sum())
+    llf = float((y * np.log(mu) - mu - gammaln(y + 1)).sum())
+    return y, mu, pearson, llf
+
+
+def test_poisson_by_hand_with_its_overdispersion_note():
+    res = regression.poisson(COUNTS, "y", ["g"])
+    coef, model = res.coefficients, res.model
+    assert list(coef.columns) == COEF and list(model.columns) == COUNT_MODEL
+    b = [math.log(2.5), math.log(1.7)]
+    se = [math.sqrt(1 / 20), math.sqrt(1 / 20 + 1 / 34)]
+    assert list(coef["estimate"]) == pytest.approx(b, rel=1e-9)
+    assert list(coef["se"]) == pytest.approx(se, rel=1e-7)
+    assert list(coef["statistic"]) == pytest.approx([b[0] / se[0], b[1] / se[1]], rel=1e-7)
+    assert list(coef["p"]) == pytest.approx([2 * stats.norm.sf(b[i] / se[i]) for i in (0, 1)],
+                                            rel=1e-6)
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - Z * se[i] for i in (0, 1)],
+                                                   rel=1e-7)
+    assert list(coef["exp_estimate"]) == pytest.approx([2.5, 1.7], rel=1e-9)
+    assert list(coef["exp_conf_low"]) == pytest.approx(
+        [math.exp(b[i] - Z * se[i]) for i in (0, 1)], rel=1e-7)
+    assert list(coef["exp_conf_high"]) == pytest.approx(
+        [math.exp(b[i] + Z * se[i]) for i in (0, 1)], rel=1e-7)
+    assert list(coef["method"]) == ["Poisson GLM"] * 2
+    assert list(coef["note"]) == ["", ""]
+    assert coef[["beta", "df"]].isna().all().all()
+    _, _, pearson, llf = _poisson_by_hand()
+    m = model.iloc[0]
+    assert m["n"] == 16 and m["df_resid"] == 14
+    assert m["pearson_chi2"] == pytest.approx(pearson, rel=1e-9)
+    assert m["dispersion"] == pytest.approx(pearson / 14, rel=1e-9)
+    assert m["log_likelihood"] == pytest.approx(llf, rel=1e-10)
+    assert m["method"] == "Poisson GLM"
+    assert m["note"] == f"overdispersed (dispersion {pearson / 14:.2f})"
+
+
+def test_negative_binomial_model_table_as_r_glm_nb():
+    res = regression.negative_binomial(COUNTS, "y", ["g"])
+    coef, model = res.coefficients, res.model
+    assert list(coef.columns) == COEF and list(model.columns) == COUNT_MODEL
+    m = model.iloc[0]
+    assert m["alpha"] == pytest.approx(R_NB["alpha"], rel=1e-9)
+    assert m["lr_alpha"] == pytest.approx(R_NB["lr"], rel=1e-8)
+    assert m["p_alpha"] == pytest.approx(0.5 * stats.chi2.sf(R_NB["lr"], 1), rel=1e-6)
+    assert m["log_likelihood"] == pytest.approx(R_NB["llf"], rel=1e-10)
+    assert m["aic"] == pytest.approx(-2 * R_NB["llf"] + 2 * 3, rel=1e-10)
+    assert m["pearson_chi2"] == pytest.approx(R_NB["pearson"], rel=1e-8)
+    assert m["deviance"] == pytest.approx(R_NB["deviance"], rel=1e-8)
+    assert m["df_resid"] == 14
+    assert m["dispersion"] == pytest.approx(R_NB["pearson"] / 14, rel=1e-8)
+    assert (m["method"], m["note"]) == ("negative binomial (NB2), maximum likelihood", "")
+    # the NB2 means are the group means too
+    assert list(coef["exp_estimate"]) == pytest.approx([2.5, 1.7], rel=1e-8)
+    assert list(coef["method"]) == ["negative binomial (NB2)"] * 2
+
+
+UNDER = pd.DataFrame({"y": [2, 3, 2, 3, 2, 3, 2, 3, 3, 4, 3, 4, 3, 4, 3, 4],
+                      "g": [0.0] * 8 + [1.0] * 8}, dtype=float)
+AT_BOUND = ("alpha at its lower bound: the counts are not over-dispersed and the model is "
+            "the Poisson model")
+
+
+def test_negative_binomial_of_under_dispersed_counts_says_it_is_the_poisson_model():
+    m = regression.negative_binomial(UNDER, "y", ["g"]).model.iloc[0]
+    assert m["note"] == AT_BOUND
+    assert m["alpha"] < regression.ALPHA_BOUND
+    assert m["lr_alpha"] == pytest.approx(0, abs=1e-6)
+
+
+def test_nb_alpha_at_fixed_means_as_r_theta_ml():
+    y, mu, _, _ = _poisson_by_hand()
+    w = np.ones(len(y))
+    for start in (0.5, 1.0, 3.0, 10.0):  # Newton from near the maximum: to rounding
+        alpha = regression._nb_alpha(y, mu, w, start)
+        assert alpha == pytest.approx(R_NB["alpha_fixed_means"], rel=1e-12), start
+    for start in (0.05, 100.0):  # Newton leaves the concave region: the bounded search,
+        # with its own tolerance (1e-11 in log α: 1.2e-8 here; scipy's default 1e-5 would
+        # give 4.6e-8), which scipy takes without a warning about unknown options
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            alpha = regression._nb_alpha(y, mu, w, start)
+        assert alpha == pytest.approx(R_NB["alpha_fixed_means"], rel=2e-8), start
+
+
+def test_nb_alpha_is_found_by_newton_without_the_bounded_search(monkeypatch):
+    # the module docstring: Newton on log r, the bounded search only when Newton leaves
+    # the concave region; near the maximum Newton converges by itself
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bounded search was used")
+
+    monkeypatch.setattr(optimize, "minimize_scalar", refuse)
+    y, mu, _, _ = _poisson_by_hand()
+    alpha = regression._nb_alpha(y, mu, np.ones(len(y)), 0.9)
+    assert alpha == pytest.approx(R_NB["alpha_fixed_means"], rel=1e-10)
+
+
+def test_nb_alpha_of_under_dispersed_counts_is_below_the_bound():
+    y = UNDER["y"].to_numpy()
+    mu = np.array([2.5] * 8 + [3.5] * 8)
+    for start in (1e-3, 0.1, 1.0):
+        assert regression._nb_alpha(y, mu, np.ones(len(y)), start) < regression.ALPHA_BOUND
+
+
+# ---- distinct rows ----
+
+
+def test_distinct_rows_of_a_wide_design_are_distinct():
+    # 1 outcome + 60 binary columns: 2^61 possible keys, below the 2^62 a key can hold
+    rng = np.random.default_rng(5)
+    base = rng.integers(0, 2, size=(4, 61)).astype(float)
+    base[0], base[1] = 0, 1  # every column takes both values
+    rows = np.repeat(base, [3, 2, 4, 1], axis=0)
+    y = rows[:, 0]
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(60)])
+    yu, xu, w = regression.distinct_rows(y, x)
+    assert len(yu) == 4 and len(xu) == 4
+    assert sorted(w) == [1, 2, 3, 4]
+    got = {tuple([a, *r]): c for a, r, c in zip(yu, xu.to_numpy(), w, strict=True)}
+    assert got == {tuple(b): c for b, c in zip(base, [3, 2, 4, 1], strict=True)}
+
+
+# ---- logistic: a 2 × 2 table ----
+# g = 0: 3 events of 10; g = 1: 7 of 10. b0 = log(3/7), b1 = log((7/3)/(3/7)),
+# se(b1) = √(1/3 + 1/7 + 1/7 + 1/3) (Woolf), se(b0) = √(1/3 + 1/7)
+LOGIT = pd.DataFrame({"y": [1.0] * 3 + [0.0] * 7 + [1.0] * 7 + [0.0] * 3,
+                      "g": [0.0] * 10 + [1.0] * 10})
+
+
+def test_logistic_tables_by_hand():
+    res = regression.logistic(LOGIT, "y", ["g"])
+    coef, model = res.coefficients, res.model
+    assert list(coef.columns) == COEF and list(model.columns) == LOGIT_MODEL
+    b = [math.log(3 / 7), 2 * math.log(7 / 3)]
+    se = [math.sqrt(1 / 3 + 1 / 7), math.sqrt(2 / 3 + 2 / 7)]
+    assert list(coef["term"]) == ["(Intercept)", "g"]
+    assert list(coef["estimate"]) == pytest.approx(b, rel=1e-9)
+    assert list(coef["se"]) == pytest.approx(se, rel=1e-8)
+    assert list(coef["statistic"]) == pytest.approx([(b[i] / se[i]) ** 2 for i in (0, 1)],
+                                                    rel=1e-8)
+    assert list(coef["df"]) == [1, 1]
+    assert list(coef["exp_estimate"]) == pytest.approx([3 / 7, 49 / 9], rel=1e-9)
+    assert list(coef["exp_conf_low"]) == pytest.approx(
+        [math.exp(b[i] - Z * se[i]) for i in (0, 1)], rel=1e-8)
+    assert list(coef["exp_conf_high"]) == pytest.approx(
+        [math.exp(b[i] + Z * se[i]) for i in (0, 1)], rel=1e-8)
+    assert list(coef["method"]) == ["logistic regression (Wald)"] * 2
+    assert list(coef["note"]) == ["", ""]
+    assert coef["beta"].isna().all()
+    ll1 = 2 * (3 * math.log(0.3) + 7 * math.log(0.7))
+    ll0 = 20 * math.log(0.5)
+    m = model.iloc[0]
+    assert (m["n"], m["events"], m["df"]) == (20, 10, 1)
+    assert m["minus2ll"] == pytest.approx(-2 * ll1)
+    assert m["lr_chi2"] == pytest.approx(2 * (ll1 - ll0))
+    cox = 1 - math.exp(2 * (ll0 - ll1) / 20)
+    assert m["cox_snell_r2"] == pytest.approx(cox)
+    assert m["nagelkerke_r2"] == pytest.approx(cox / (1 - math.exp(2 * ll0 / 20)))
+    assert (m["method"], m["note"]) == ("logistic regression", "")
+
+
+def test_logistic_with_no_event_is_refused_and_one_event_is_a_model():
+    res = regression.logistic(LOGIT.assign(y=0.0), "y", ["g"])
+    assert res.coefficients["note"].iloc[0] == "the outcome has one value only: no model"
+    assert res.model["n"].iloc[0] == 20
+    res = regression.logistic(LOGIT.assign(y=1.0), "y", ["g"])
+    assert res.model["note"].iloc[0] == "the outcome has one value only: no model"
+    # exactly one event of ten, intercept only: b = log(1/9), se = √(1/1 + 1/9)
+    one = pd.DataFrame({"y": [1.0] + [0.0] * 9})
+    res = regression.logistic(one, "y", [])
+    coef = res.coefficients
+    assert coef["estimate"].iloc[0] == pytest.approx(math.log(1 / 9), rel=1e-8)
+    assert coef["se"].iloc[0] == pytest.approx(math.sqrt(1 + 1 / 9), rel=1e-7)
+    assert res.model["events"].iloc[0] == 1 and res.model["note"].iloc[0] == ""
+
+
+# ---- bounded counts: binomial with one binary predictor ----
+# 0-4: group 0 11 of 24 trials, group 1 19 of 24; b0 = logit(11/24),
+# b1 = logit(19/24) - logit(11/24), var = 1 / (24 p (1 - p)) per group
+B0 = [1, 2, 2, 3, 1, 2]
+B1 = [3, 4, 3, 2, 4, 3]
+BOUNDED = pd.DataFrame({"y": B0 + B1, "g": [0.0] * 6 + [1.0] * 6}, dtype=float)
+
+
+def _binomial_by_hand():
+    p0, p1 = 11 / 24, 19 / 24
+    b = [math.log(p0 / (1 - p0)), math.log(p1 / (1 - p1)) - math.log(p0 / (1 - p0))]
+    v0, v1 = 1 / (24 * p0 * (1 - p0)), 1 / (24 * p1 * (1 - p1))
+    se = [math.sqrt(v0), math.sqrt(v0 + v1)]
+    y = np.array(B0 + B1, dtype=float)
+    p = np.array([p0] * 6 + [p1] * 6)
+    pearson = float(((y - 4 * p) ** 2 / (4 * p * (1 - p))).sum())
+    return b, se, pearson
+
+
+def test_binomial_count_by_hand():
+    b, se, pearson = _binomial_by_hand()
+    assert pearson / 10 < 1.5  # not over-dispersed: the binomial model itself
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4)
+    coef, model = res.coefficients, res.model
+    assert list(coef.columns) == COEF and list(model.columns) == BINOMIAL_MODEL
+    assert list(coef["estimate"]) == pytest.approx(b, rel=1e-9)
+    assert list(coef["se"]) == pytest.approx(se, rel=1e-8)
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - Z * se[i] for i in (0, 1)])
+    assert list(coef["conf_high"]) == pytest.approx([b[i] + Z * se[i] for i in (0, 1)])
+    assert list(coef["exp_conf_high"]) == pytest.approx(
+        [math.exp(b[i] + Z * se[i]) for i in (0, 1)])
+    assert coef["df"].isna().all()
+    assert list(coef["method"]) == ["binomial GLM (logit)"] * 2
+    assert list(coef["note"]) == ["", ""]
+    m = model.iloc[0]
+    assert (m["n"], m["trials"], m["df_resid"], m["scale"]) == (12, 4, 10, 1.0)
+    assert m["pearson_chi2"] == pytest.approx(pearson, rel=1e-9)
+    assert m["dispersion"] == pytest.approx(pearson / 10, rel=1e-9)
+    assert m["deviance"] >= 0
+    assert (m["method"], m["note"]) == ("binomial GLM (logit)", "")
+
+
+def test_quasi_binomial_count_by_hand():
+    b, se, pearson = _binomial_by_hand()
+    scale = pearson / 10
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4, quasi=True)
+    coef = res.coefficients
+    qse = [s * math.sqrt(scale) for s in se]
+    t = stats.t.ppf(0.975, 10)
+    assert list(coef["se"]) == pytest.approx(qse, rel=1e-8)
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - t * qse[i] for i in (0, 1)])
+    assert list(coef["conf_high"]) == pytest.approx([b[i] + t * qse[i] for i in (0, 1)])
+    assert list(coef["df"]) == [10, 10]
+    method = "quasi-binomial GLM (logit), SEs scaled by the Pearson dispersion"
+    assert list(coef["method"]) == [method] * 2
+    m = res.model.iloc[0]
+    assert m["scale"] == pytest.approx(scale) and m["method"] == method
+
+
+def test_a_count_above_its_maximum_is_not_a_bounded_count():
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=3)  # whole counts up to 4
+    assert res.model["note"].iloc[0] == "counts outside 0-3: not a bounded count"
+    assert res.coefficients["note"].iloc[0] == "counts outside 0-3: not a bounded count"
+
+
+# ---- the choice of count model ----
+
+
+def test_count_model_chooses_the_negative_binomial_and_says_why():
+    choice = countmodels.count_model(COUNTS, "y", ["g"])
+    _, _, pearson, _ = _poisson_by_hand()
+    disp = pearson / 14
+    assert choice.chosen == "negative_binomial"
+    assert list(choice.checks.columns) == CHECKS
+    checks = choice.checks
+    assert list(checks["model"]) == ["Poisson", "negative binomial", "negative binomial"]
+    assert list(checks["measure"]) == ["Pearson chi2 / df", "alpha", "LR test of alpha = 0, p"]
+    assert list(checks["value"]) == pytest.approx(
+        [disp, R_NB["alpha"], 0.5 * stats.chi2.sf(R_NB["lr"], 1)], rel=1e-6)
+    assert list(checks["note"]) == [f"overdispersed (dispersion {disp:.2f})", "", ""]
+    assert choice.notes == [f"over-dispersed (Poisson dispersion {disp:.2f}): negative "
+                            "binomial model"]
+    assert choice.result.model["method"].iloc[0] == "negative binomial (NB2), maximum likelihood"
+
+
+def test_count_model_keeps_poisson_for_under_dispersed_counts():
+    choice = countmodels.count_model(UNDER, "y", ["g"])
+    y = UNDER["y"].to_numpy()
+    mu = np.array([2.5] * 8 + [3.5] * 8)
+    disp = float(((y - mu) ** 2 / mu).sum()) / 14
+    assert choice.chosen == "poisson"
+    assert choice.notes == [f"under-dispersed (Poisson dispersion {disp:.2f}): Poisson "
+                            "standard errors are conservative; a count with a maximum is "
+                            "better modelled as a bounded count"]
+    assert choice.result is not None
+    assert list(choice.result.coefficients["exp_estimate"]) == pytest.approx([2.5, 1.4])
+    assert choice.result.model["method"].iloc[0] == "Poisson GLM"
+
+
+def test_count_model_of_a_bounded_count_without_over_dispersion_is_binomial():
+    choice = countmodels.count_model(BOUNDED, "y", ["g"], trials=4)
+    _, _, pearson = _binomial_by_hand()
+    assert choice.chosen == "binomial"
+    checks = choice.checks
+    assert list(checks.columns) == CHECKS
+    assert list(checks["model"]) == ["Poisson", "binomial"]
+    assert checks["value"].iloc[1] == pytest.approx(pearson / 10, rel=1e-9)
+    assert checks["note"].iloc[1] == ""
+    assert choice.notes == ["a count of 0-4: binomial model"]
+    assert choice.result.model["method"].iloc[0] == "binomial GLM (logit)"
+
+
+def test_count_model_with_too_few_cases_returns_the_empty_poisson_tables():
+    few = COUNTS.iloc[[0, 8]]  # two cases for two parameters
+    choice = countmodels.count_model(few, "y", ["g"])
+    note = "2 complete cases for 2 parameters: no model"
+    assert choice.chosen == "poisson"
+    assert choice.notes == [note]
+    assert list(choice.checks.columns) == CHECKS
+    assert choice.checks.to_dict("records")[0]["model"] == "Poisson"
+    assert len(choice.checks) == 1 and choice.checks["note"].iloc[0] == note
+    assert choice.result.model["note"].iloc[0] == note
+
+
+def test_reference_levels_of_text_categories_first_level_by_default():
+    d = pd.DataFrame({"y": [1.0, 2, 0, 3, 1, 2, 4], "area": ["b", "a", "c", "a", "b", "a",
+                                                             "c"]})
+    ref = countmodels.reference_levels(d, "y", ["area"], {"area": None})
+    assert ref.to_dict("records") == [{"predictor": "area", "reference": "a", "n_reference": 3,
+                                       "n": 7}]
+    with pytest.raises(ValueError, match="reference level 'x'"):
+        countmodels.reference_levels(d, "y", ["area"], {"area": "x"})
+
+
+def test_count_model_keeps_poisson_when_the_negative_binomial_sits_at_its_bound():
+    # Pearson's dispersion is over 1.5, yet the NB2 likelihood is largest at α = 0.
+    # R 4.2.2, MASS 7.3 agrees:
+    #   y <- c(0,3,0,1,1,0,5,3,2,2,2,3,3,0); g <- c(1,0,1,0,1,1,1,0,0,0,0,0,0,1)
+    #   p <- glm(y ~ g, family = poisson)
+    #   sum(residuals(p, type = "pearson")^2) / df.residual(p)  # 1.802632
+    #   glm.nb(y ~ g)                   # warning: iteration limit reached
+    #   theta.ml(y, fitted(p), limit = 100)  # 76911329: α = 1/θ ≈ 1.3e-8
+    d = pd.DataFrame({"y": [0, 3, 0, 1, 1, 0, 5, 3, 2, 2, 2, 3, 3, 0],
+                      "g": [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1]}, dtype=float)
+    choice = countmodels.count_model(d, "y", ["g"])
+    assert choice.chosen == "poisson"
+    assert choice.checks["value"].iloc[0] == pytest.approx(1.802632, rel=1e-6)
+    assert choice.checks["note"].iloc[1] == AT_BOUND
+    assert choice.notes == [f"over-dispersed, but the negative binomial model failed ({AT_BOUND}):"
+                            " Poisson model, standard errors too small"]
+    assert choice.result.model["method"].iloc[0] == "Poisson GLM"
