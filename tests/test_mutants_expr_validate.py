@@ -346,3 +346,9 @@ def test_a_literal_alone_is_refused_when_evaluated_at_its_position():
     text = "gate == 1 and 5"
     err = _error(lambda: expr.bind(text, VARIABLES).evaluate(frame))
     _assert_error(err, text, "a literal alone is not a condition", 14)
+
+
+def test_two_items_compared_are_unknown_where_either_is_missing():
+    frame = _wave()
+    # age [30, nan, 50] > gate [1, 2, nan]: 30 > 1; age missing; gate missing
+    assert _values(expr.bind("age > gate", VARIABLES).evaluate(frame)) == [True, None, None]
