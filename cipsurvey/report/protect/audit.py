@@ -31,6 +31,7 @@ from scipy import optimize, sparse
 from .reading import Attack, Block, Target
 
 LIMIT = 20_000  # fillings the exhaustive search tries per table
+NODES = 400_000  # partial fillings it may visit on the way (a few seconds)
 VERIFY = 64     # surviving fillings checked against every other table
 BIG = 10_000_000
 
@@ -464,7 +465,8 @@ def _search(block: Block, comps: list[_Component], which: np.ndarray,
     csum = [_range(comp, fixed, col.tolist()) for col in ids.T]
     fills = _fillings(ids, bounds, rsum, csum)
     if fills is None:
-        result.searched.append(f"{block.where}: more than {LIMIT} fillings, not searched")
+        result.searched.append(f"{block.where}: more than {LIMIT} fillings (or {NODES} "
+                               "partial ones), not searched")
         result.unsearched.add(block.result)
         return
     if truth is not None:
@@ -510,8 +512,11 @@ def _fillings(ids: np.ndarray, bounds: dict[int, tuple[int, int]],
               rsum: list[tuple[int, int]], csum: list[tuple[int, int]]
               ) -> list[np.ndarray] | None:
     """Every table within the cell bounds whose row and column sums are within theirs;
-    None if there are more than ``LIMIT``. (Depth first over the cells row by row, in
-    plain integers: what is left of a row or a column must still reach its bounds.)"""
+    None if there are more than ``LIMIT``, or if finding them takes more than ``NODES``
+    partial fillings (the row and column bounds can prune too little: a table the search
+    gives up on is left to the linear bounds, as a larger one is). (Depth first over the
+    cells row by row, in plain integers: what is left of a row or a column must still reach
+    its bounds.)"""
     nr, nc = ids.shape
     lo = [[bounds[int(ids[i, j])][0] for j in range(nc)] for i in range(nr)]
     hi = [[bounds[int(ids[i, j])][1] for j in range(nc)] for i in range(nr)]
@@ -524,8 +529,13 @@ def _fillings(ids: np.ndarray, bounds: dict[int, tuple[int, int]],
     row_now, col_now = [0] * nr, [0] * nc
     cur = [[0] * nc for _ in range(nr)]
     out: list[np.ndarray] = []
+    nodes = 0
 
     def visit(i: int, j: int) -> bool:
+        nonlocal nodes
+        nodes += 1
+        if nodes > NODES:
+            return False
         if i == nr:
             out.append(np.array(cur, dtype=float))
             return len(out) <= LIMIT
