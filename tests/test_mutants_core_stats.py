@@ -12,12 +12,16 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from cipsurvey import stats as st
 from cipsurvey.stats import _discrete, _util, effect_ci
 from cipsurvey.stats.contingency import association, chi2_tests, table
 from cipsurvey.stats.descriptives import describe
-from cipsurvey.stats.frequencies import (frequencies, grid, multiple_response,
-                                         multiple_response_tests, wilson)
+from cipsurvey.stats.frequencies import (
+    frequencies,
+    grid,
+    multiple_response,
+    multiple_response_tests,
+    wilson,
+)
 from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
 from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from cipsurvey.stats.posthoc import dunn
@@ -373,3 +377,10 @@ def test_dunn_with_exactly_two_groups():
     out = dunn(groups([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]), "y", "g")
     assert len(out) == 1
     assert abs(out["statistic"].iloc[0]) == pytest.approx(3 / math.sqrt(3.5 * 2 / 3))
+
+
+def test_quantiles_halfway_agree_with_numpy_bit_for_bit():
+    # halfway between 1.4 and 9.5 numpy.percentile interpolates from the upper value:
+    # 9.5 - 8.1 / 2 = 5.45, where 1.4 + 8.1 / 2 = 5.449999999999999
+    q = _discrete.quantiles(np.array([1.4, 9.5]), np.array([1, 1]), [0.5])
+    assert q[0] == np.percentile([1.4, 9.5], 50) == 5.45
