@@ -384,3 +384,8 @@ def test_quantiles_halfway_agree_with_numpy_bit_for_bit():
     # 9.5 - 8.1 / 2 = 5.45, where 1.4 + 8.1 / 2 = 5.449999999999999
     q = _discrete.quantiles(np.array([1.4, 9.5]), np.array([1, 1]), [0.5])
     assert q[0] == np.percentile([1.4, 9.5], 50) == 5.45
+
+
+def test_levels_of_mixed_types_sort_by_text():
+    # 1 and "a" cannot be compared: the order falls back on their text, "1" < "a" < "b"
+    assert _util.levels(pd.Series(["b", 1, "a", None], dtype=object)) == [1, "a", "b"]
