@@ -24,7 +24,7 @@ from cipsurvey.stats.frequencies import (
 )
 from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
 from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
-from cipsurvey.stats.posthoc import dunn
+from cipsurvey.stats.posthoc import dunn, posthoc
 from cipsurvey.stats.scales import cronbach_alpha, item_total
 from cipsurvey.stats.twogroup import cohens_d, levene, mann_whitney, ttest
 
@@ -389,3 +389,15 @@ def test_quantiles_halfway_agree_with_numpy_bit_for_bit():
 def test_levels_of_mixed_types_sort_by_text():
     # 1 and "a" cannot be compared: the order falls back on their text, "1" < "a" < "b"
     assert _util.levels(pd.Series(["b", 1, "a", None], dtype=object)) == [1, "a", "b"]
+
+
+def test_games_howell_rows_for_every_pair_with_a_single_value_group():
+    # group 1 has one value (5), groups 2 and 3 have [1, 2] and [3, 4, 6]: the two pairs with
+    # group 1 have no variance but keep their identity; means 5, 1.5, 13/3 by hand
+    out = posthoc(groups([5.0], [1.0, 2.0], [3.0, 4.0, 6.0]), "y", "g", method="games_howell")
+    assert list(zip(out["group1"], out["group2"], strict=True)) == [(1.0, 2.0), (1.0, 3.0),
+                                                                     (2.0, 3.0)]
+    assert out["method"].tolist() == ["Games-Howell"] * 3
+    assert out["n1"].tolist() == [1, 1, 2] and out["n2"].tolist() == [2, 3, 3]
+    assert out["estimate"].tolist() == pytest.approx([3.5, 5 - 13 / 3, 1.5 - 13 / 3])
+    assert out["note"].tolist()[:2] == ["a group with one value: no variance"] * 2
