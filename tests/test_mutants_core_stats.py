@@ -1,0 +1,403 @@
+"""Tests aimed at the mutants that survived tests/test_stats_* in the core statistics
+(issue 22): contracts of the degenerate cases (exact columns, row names, notes, methods),
+boundaries tested at exactly the boundary, and values checked against hand calculations
+kept here, R, or a high-precision integral (mpmath) for the fallbacks of effect_ci."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from cipsurvey.stats import _discrete, _util, effect_ci
+from cipsurvey.stats.contingency import association, chi2_tests, table
+from cipsurvey.stats.descriptives import describe
+from cipsurvey.stats.frequencies import (
+    frequencies,
+    grid,
+    multiple_response,
+    multiple_response_tests,
+    wilson,
+)
+from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
+from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
+from cipsurvey.stats.posthoc import dunn, posthoc
+from cipsurvey.stats.scales import cronbach_alpha, item_total
+from cipsurvey.stats.twogroup import cohens_d, levene, mann_whitney, ttest
+
+ANOVA = ["source", "ss", "df", "ms", "statistic", "p", "method", "note"]
+SOURCES = ["Between Groups", "Within Groups", "Total"]
+
+
+def two(a: list[float], b: list[float]) -> pd.DataFrame:
+    """Two groups 1 and 2 with these values of y."""
+    return pd.DataFrame({"y": [*a, *b], "g": [1.0] * len(a) + [2.0] * len(b)})
+
+
+def groups(*values: list[float]) -> pd.DataFrame:
+    return pd.DataFrame({"y": [v for vs in values for v in vs],
+                         "g": [float(k) for k, vs in enumerate(values, 1) for _ in vs]})
+
+
+# --- contingency ---------------------------------------------------------------------------
+
+def test_table_of_text_names_its_axes():
+    data = pd.DataFrame({"x": ["a", "b", "a"], "y": ["u", "u", "v"]})
+    obs = table(data, "x", "y")
+    assert obs.index.name == "x" and obs.columns.name == "y"
+    assert obs.to_numpy().tolist() == [[1, 1], [1, 0]]
+
+
+def test_association_2x3_contract_and_capped_interval():
+    # columns pure: chi2 = N = 12 by hand, so phi = V = 1; the upper limits of lambda exceed
+    # N, so both CIs are capped at 1
+    data = pd.DataFrame({"x": [1.0] * 8 + [2.0] * 4,
+                         "y": [1.0] * 4 + [2.0] * 4 + [3.0] * 4})
+    out = association(data, "x", "y")
+    assert out.columns.tolist() == ["measure", "estimate", "conf_low", "conf_high", "p", "n",
+                                    "method", "note"]
+    assert out["measure"].tolist() == ["Phi", "Cramer's V"]
+    assert out["method"].tolist() == ["phi coefficient, sqrt(chi-square / N)",
+                                      "Cramer's V; CI by noncentral chi-square inversion"]
+    assert out["note"].tolist() == ["", ""]
+    assert out["estimate"].tolist() == pytest.approx([1.0, 1.0])
+    assert out["conf_high"].tolist() == [1.0, 1.0]
+    assert out["n"].tolist() == [12, 12]
+
+
+def test_chi2_tests_2x2_contract():
+    # table [[3, 1], [1, 3]]; R: fisher.test(matrix(c(3,1,1,3), 2))$p.value = 0.4857143
+    # (= 34/70); one-sided (greater) 17/70 = 0.2428571; every expected count is 2 < 5
+    data = pd.DataFrame({"x": [1.0] * 4 + [2.0] * 4,
+                         "y": [1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 2.0, 2.0]})
+    out = chi2_tests(data, "x", "y")
+    assert out.columns.tolist() == ["test", "statistic", "df", "p", "n", "method", "note"]
+    assert out["test"].tolist() == ["Pearson chi-square", "Continuity correction",
+                                    "Likelihood ratio", "Fisher's exact test",
+                                    "Fisher's exact test (one-sided)",
+                                    "Linear-by-linear association"]
+    assert out["method"].tolist() == [
+        "Pearson chi-square, no continuity correction",
+        "Yates's continuity correction (2x2 only)", "likelihood-ratio chi-square (G2)",
+        "Fisher's exact test, two-sided", "Fisher's exact test, one-sided (greater)",
+        "Mantel-Haenszel linear-by-linear, codes as scores"]
+    assert out["note"].tolist()[1:] == ["", "", "", "",
+                                        "meaningful for ordered categories only"]
+    assert out["p"].iloc[3] == pytest.approx(34 / 70)
+    assert out["p"].iloc[4] == pytest.approx(17 / 70)
+    assert out.attrs == {"cells_below_5": 4, "pct_below_5": 100.0, "min_expected": 2.0}
+
+
+# --- frequencies ---------------------------------------------------------------------------
+
+MR = pd.DataFrame({"o1": [1, 1, 0, np.nan, 1, 0], "o2": [1, 0, 0, np.nan, 1, 1],
+                   "o3": [0, 0, 1, np.nan, 1, np.nan], "g": ["a", "a", "a", "a", "b", "b"]})
+
+
+def test_multiple_response_by_group_hand_counts():
+    out = multiple_response(MR, ["o1", "o2", "o3"], "g")
+    # group a: 3 answered (the 4th left all missing); chosen o1 2, o2 1, o3 1: 4 responses
+    # group b: 2 answered; o1 1, o2 2, o3 1: 4 responses
+    assert out["group"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert out["count"].tolist() == [2, 1, 1, 1, 2, 1]
+    assert out["n_respondents"].tolist() == [3, 3, 3, 2, 2, 2]
+    assert out["n_responses"].tolist() == [4, 4, 4, 4, 4, 4]
+    assert out["pct_of_respondents"].tolist() == pytest.approx(
+        [200 / 3, 100 / 3, 100 / 3, 50, 100, 50])
+    assert out["pct_of_responses"].tolist() == pytest.approx([50, 25, 25, 25, 50, 25])
+    assert out["note"].tolist() == [""] * 6
+
+
+def test_multiple_response_tests_count_unanswered_options_as_not_chosen():
+    # o3 among the 5 who answered: a: 0, 0, 1; b: 1, missing -> 0. Table (a, b) x (0, 1):
+    # [[2, 1], [1, 1]]; R: fisher.test(matrix(c(2,1,1,1), 2))$p.value = 1; chi-square by
+    # hand: expected [[1.8, 1.2], [1.2, 0.8]], X2 = 0.02/1.8 + 0.02/1.2 + 0.02/1.2 + 0.02/0.8
+    out = multiple_response_tests(MR, ["o1", "o2", "o3"], "g")
+    row = out.set_index("option").loc["o3"]
+    assert row["n"] == 5
+    if "Fisher" in row["method"]:
+        assert row["p"] == pytest.approx(1.0)
+    else:
+        x2 = 0.04 / 1.8 + 0.04 / 1.2 + 0.04 / 1.2 + 0.04 / 0.8
+        assert row["statistic"] == pytest.approx(x2 / 2)
+
+
+def test_memoised_results_are_keyed_by_their_arguments():
+    data = pd.DataFrame({"i1": [1.0, 2.0, 2.0], "i2": [1.0, 1.0, 1.0],
+                         "o1": [1.0, 0.0, 1.0], "o2": [0.0, 1.0, 1.0], "g": [1.0, 1.0, 2.0]})
+    with _util.shared_work():
+        first = grid(data, ["i1"], {1.0: "one", 2.0: "two"})
+        second = grid(data, ["i2"], {1.0: "one", 2.0: "two"})
+        tests = multiple_response_tests(data, ["o1", "o2"], "g")
+    assert first["item"].unique().tolist() == ["i1"]
+    assert second["item"].unique().tolist() == ["i2"]
+    assert tests["option"].tolist() == ["o1", "o2"]
+
+
+def test_frequencies_note_empty_when_there_are_answers():
+    out = frequencies(pd.DataFrame({"q": [1.0, 2.0, 2.0]}), "q")
+    assert out["note"].tolist() == ["", ""]
+
+
+def test_wilson_of_a_single_answer():
+    # by hand, z = 1.959964: lower = (1 + z^2/2 - z sqrt(z^2/4)) / (1 + z^2) = 1 / (1 + z^2)
+    z = sps.norm.ppf(0.975)
+    assert wilson(1, 1) == pytest.approx((1 / (1 + z * z), 1.0))
+    assert all(math.isnan(v) for v in wilson(0, 0))
+
+
+# --- twogroup ------------------------------------------------------------------------------
+
+def test_ttest_one_value_in_each_group_note():
+    out = ttest(two([1.0], [2.0]), "y", "g")
+    assert out["note"].tolist() == ["too few values: no test"] * 2
+
+
+def test_ttest_two_and_one_values():
+    # a = [1, 3], b = [5]: pooled variance (1 * 2 + 0) / 1 = 2, se = sqrt(2 (1/2 + 1)) =
+    # sqrt(3), t = (2 - 5) / sqrt(3) on 1 df; Welch's t needs a variance in both groups
+    out = ttest(two([1.0, 3.0], [5.0]), "y", "g")
+    assert out["test"].tolist() == ["Student", "Welch"]
+    assert out["method"].tolist() == ["Student's t, pooled variance",
+                                      "Welch's t, Satterthwaite df"]
+    assert out["statistic"].iloc[0] == pytest.approx(-3 / math.sqrt(3))
+    assert out["df"].iloc[0] == 1
+    assert out["note"].tolist() == ["", "a group with one value: Welch's t undefined"]
+    assert out["estimate"].tolist() == [-3.0, -3.0]
+
+
+def test_cohens_d_contracts():
+    d_cols = ["measure", "group1", "group2", "n1", "n2", "estimate", "conf_low", "conf_high",
+              "method", "note"]
+    zero = cohens_d(two([2.0, 2.0], [3.0, 3.0]), "y", "g")
+    assert zero.columns.tolist() == d_cols
+    assert zero["measure"].tolist() == ["Cohen's d", "Hedges' g"]
+    assert zero["note"].tolist() == ["zero variance: d undefined"] * 2
+    few = cohens_d(two([2.0], [3.0]), "y", "g")
+    assert few["measure"].tolist() == ["Cohen's d", "Hedges' g"]
+    assert few["note"].tolist() == ["too few values: no effect size"] * 2
+    # a = [1, 2], b = [4]: sp^2 = (1 * 0.5 + 0) / 1, d = (1.5 - 4) / sqrt(0.5)
+    out = cohens_d(two([1.0, 2.0], [4.0]), "y", "g")
+    assert out["group1"].tolist() == [1.0, 1.0] and out["group2"].tolist() == [2.0, 2.0]
+    assert out["estimate"].iloc[0] == pytest.approx(-2.5 / math.sqrt(0.5))
+    assert out["method"].iloc[0] == "pooled SD; CI by noncentral t inversion"
+
+
+def test_levene_df2_is_n_minus_groups():
+    out = levene(groups([1.0, 2.0, 4.0], [2.0, 5.0], [1.0, 3.0, 3.0, 7.0]), "y", "g")
+    assert out["df1"].iloc[0] == 2 and out["df2"].iloc[0] == 9 - 3
+
+
+def test_mann_whitney_all_tied_contract():
+    out = mann_whitney(two([1.0, 1.0], [1.0, 1.0]), "y", "g")
+    assert out.columns.tolist()[:4] == ["group1", "group2", "n1", "n2"]
+    assert "method" in out.columns and out["note"].tolist() == ["all values tied: no test"]
+
+
+def test_mann_whitney_hand_values():
+    # a = [4, 5, 6] ranks 3, 4, 5 (sum 12), b = [1, 2] ranks 1, 2 (sum 3): U1 = 12 - 6 = 6,
+    # U2 = 0, the smaller U is U2 with W = 3; var = 3 * 2 * 6 / 12 = 3, z = -3 / sqrt(3)
+    out = mann_whitney(two([4.0, 5.0, 6.0], [1.0, 2.0]), "y", "g").iloc[0]
+    assert (out["mean_rank1"], out["mean_rank2"]) == (4.0, 1.5)
+    assert (out["u1"], out["u"], out["w"]) == (6.0, 0.0, 3.0)
+    assert out["statistic"] == pytest.approx(-math.sqrt(3))
+    assert out["p"] == pytest.approx(2 * sps.norm.cdf(-math.sqrt(3)))
+    # a group of one value is a test: a = [1, 2, 3], b = [4]: mean ranks 2 and 4, U = 0
+    one = mann_whitney(two([1.0, 2.0, 3.0], [4.0]), "y", "g").iloc[0]
+    assert (one["mean_rank1"], one["mean_rank2"], one["u"]) == (2.0, 4.0, 0.0)
+    assert one["note"] == ""
+
+
+# --- kgroup --------------------------------------------------------------------------------
+
+def test_anova_contracts_and_boundaries():
+    none = anova(groups([1.0, 2.0]), "y", "g")
+    assert none["source"].tolist() == SOURCES
+    assert none["note"].tolist() == ["fewer than two groups with values: no test"] * 3
+    flat = anova(groups([1.0, 1.0], [2.0, 2.0]), "y", "g")
+    assert flat["source"].tolist() == SOURCES
+    assert flat["statistic"].isna().all() and flat["p"].isna().all()
+    assert flat["note"].iloc[0] == "no variance within groups: F undefined"
+    # [1, 2] vs [3, 4]: SSB = 4 on 1 df, SSW = 1 on 2 df, MSW = 0.5 (< 1), F = 8; F(1, 2) is
+    # t(2)^2, so p = 1 - sqrt(F / (F + 2)) = 1 - sqrt(0.8)
+    out = anova(groups([1.0, 2.0], [3.0, 4.0]), "y", "g")
+    assert out.columns.tolist() == ANOVA
+    assert out["statistic"].iloc[0] == pytest.approx(8.0)
+    assert out["p"].iloc[0] == pytest.approx(1 - math.sqrt(0.8))
+    assert out["note"].iloc[0] == ""
+    assert out["method"].iloc[0] == "one-way ANOVA"
+
+
+def test_kruskal_contracts():
+    method = "Kruskal-Wallis H, tie-corrected, chi-square approximation"
+    none = kruskal(groups([1.0, 2.0]), "y", "g")
+    assert none["test"].tolist() == ["Kruskal-Wallis"]
+    tied = kruskal(groups([1.0, 1.0], [1.0]), "y", "g")
+    assert tied["test"].tolist() == ["Kruskal-Wallis"]
+    assert tied["method"].tolist() == [method] and tied["n"].tolist() == [3]
+    assert tied["note"].tolist() == ["all values equal: no test"]
+
+
+def test_robust_anova_contracts():
+    ok = robust_anova(groups([1.0, 2.0], [3.0, 5.0], [2.0, 6.0]), "y", "g")
+    assert ok["test"].tolist() == ["Welch", "Brown-Forsythe"]
+    assert ok["method"].tolist() == ["Welch's ANOVA", "Brown-Forsythe F* test"]
+    assert ok["statistic"].notna().all()  # groups of two values have a variance
+    flat = robust_anova(groups([1.0, 1.0], [3.0, 5.0]), "y", "g")
+    assert flat["test"].tolist() == ["Welch", "Brown-Forsythe"]
+    assert flat["method"].tolist() == ["Welch's ANOVA", "Brown-Forsythe F* test"]
+    assert flat["note"].tolist() == ["a group without variance: the test is undefined"] * 2
+
+
+# --- paired --------------------------------------------------------------------------------
+
+def test_mcnemar_contracts():
+    three = mcnemar(pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}), "x", "y")
+    assert three["test"].tolist() == ["McNemar"]
+    same = mcnemar(pd.DataFrame({"x": [1.0, 2.0, 2.0], "y": [1.0, 2.0, 2.0]}), "x", "y")
+    assert same["test"].tolist() == ["McNemar"]
+    assert (same["b"].iloc[0], same["c"].iloc[0], same["n"].iloc[0]) == (0, 0, 3)
+    assert same["note"].tolist() == ["no discordant pairs: no test"]
+    data = pd.DataFrame({"x": [1.0] * 5 + [2.0] * 3, "y": [1.0, 2.0, 2.0, 2.0, 2.0, 1.0, 2.0,
+                                                          2.0]})
+    out = mcnemar(data, "x", "y").set_index("test")
+    assert out.loc["McNemar asymptotic (corrected)", "df"] == 1
+
+
+def test_marginal_homogeneity_contracts():
+    one = marginal_homogeneity(pd.DataFrame({"x": [1.0, 1.0], "y": [1.0, 1.0]}), "x", "y")
+    assert one["test"].tolist() == ["Stuart-Maxwell", "Bowker"]
+    # no pair changed: the covariance of the marginal differences is zero (singular)
+    same = marginal_homogeneity(pd.DataFrame({"x": [1.0, 2.0, 3.0], "y": [1.0, 2.0, 3.0]}),
+                                "x", "y")
+    assert same["test"].tolist() == ["Stuart-Maxwell", "Bowker"]
+
+
+def test_paired_degenerate_rows():
+    eq = paired_t(pd.DataFrame({"x": [2.0, 3.0, 4.0], "y": [1.0, 2.0, 3.0]}), "x", "y")
+    assert eq["n"].tolist() == [3] and eq["note"].tolist() == ["all differences equal: no test"]
+    assert eq["estimate"].tolist() == [1.0]
+    w = wilcoxon(pd.DataFrame({"x": [1.0, 2.0], "y": [1.0, 2.0]}), "x", "y")
+    assert w["method"].notna().all() and w["method"].iloc[0] != ""
+    assert w["note"].tolist() == ["no nonzero differences"]
+
+
+# --- scales --------------------------------------------------------------------------------
+
+def test_cronbach_alpha_contracts():
+    method = "Cronbach's alpha; Feldt CI"
+    one = cronbach_alpha(pd.DataFrame({"a": [1.0, np.nan], "b": [2.0, 3.0]}), ["a", "b"])
+    assert one["measure"].tolist() == ["Cronbach's alpha"]
+    assert (one["n"].iloc[0], one["k"].iloc[0]) == (1, 2)
+    assert one["method"].tolist() == [method]
+    assert one["note"].tolist() == ["need at least two items and two complete cases"]
+    # a and b vary but their sum does not: the total score has no variance
+    flat = cronbach_alpha(pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [3.0, 2.0, 1.0]}),
+                          ["a", "b"])
+    assert flat["measure"].tolist() == ["Cronbach's alpha"]
+    assert flat["note"].tolist() == ["the total score has no variance"]
+    assert flat["method"].tolist() == [method]
+
+
+def test_item_total_of_two_items_has_no_alpha_if_deleted():
+    out = item_total(pd.DataFrame({"a": [1.0, 2.0, 4.0], "b": [2.0, 2.0, 5.0]}), ["a", "b"])
+    assert out["alpha_if_deleted"].isna().all()
+    # with one item left the scale's mean is that item's: means 7/3 and 3
+    assert out["scale_mean_if_deleted"].tolist() == pytest.approx([3.0, 7 / 3])
+
+
+def test_item_total_without_complete_cases():
+    out = item_total(pd.DataFrame({"a": [1.0, np.nan], "b": [np.nan, 2.0],
+                                   "c": [1.0, 1.0]}), ["a", "b", "c"])
+    assert out["mean"].isna().all()
+
+
+# --- effect_ci fallbacks -------------------------------------------------------------------
+
+def test_bracket_shrinks_towards_the_centre_where_f_is_nan():
+    # f is the decreasing -x, NaN above 0.8: the first bracket (-1, 1) has a NaN end, which
+    # must move towards the centre (0.6) rather than outwards
+    def f(x: float) -> float:
+        return -x if x < 0.8 else math.nan
+
+    assert effect_ci._bracket(f, 0.0, 1.0) == pytest.approx(0.0, abs=1e-9)
+
+
+def test_bracket_starts_at_centre_plus_and_minus_width():
+    seen = []
+
+    def f(x: float) -> float:
+        seen.append(x)
+        return 3.0 - x
+
+    assert effect_ci._bracket(f, 2.0, 5.0) == pytest.approx(3.0)
+    assert seen[:2] == [-3.0, 7.0]
+
+
+def test_ncp_f_default_conf_and_nonfinite_input():
+    # R: f <- function(l, p) pf(6, 2, 20, ncp = l) - p
+    #    c(uniroot(f, c(0, 100), p = .975, tol = 1e-12)$root,
+    #      uniroot(f, c(0, 100), p = .025, tol = 1e-12)$root)   # 0.774521488332 30.852568849336
+    lo, hi = effect_ci.ncp_f(6.0, 2, 20)
+    assert (lo, hi) == pytest.approx((0.774521488332, 30.852568849336), rel=1e-6)
+    assert all(math.isnan(v) for v in effect_ci.ncp_f(math.nan, 2, 20))
+
+
+def test_ncp_t_normal_limit_far_out():
+    # t = 1e5 on 10,000 df: scipy's noncentral t is NaN at some of the bracket's points, where
+    # the normal limit is used. Reference: the roots of P(T <= t) = E[Phi(t sqrt(V/df) - d)],
+    # V ~ chi2(df), by mpmath (30 digits):
+    #   cdf = lambda d: mp.quad(lambda v: mp.ncdf(t*mp.sqrt(v/df) - d) * chi2_pdf(v, df),
+    #                           [df-40s, df-10s, df-3s, df, df+3s, df+10s, df+40s])
+    #   mp.findroot(lambda d: cdf(d) - p, guess) for p = 0.975, 0.025  (s = sqrt(2 df))
+    lo, hi = effect_ci.ncp_t(1e5, 1e4)
+    assert lo == pytest.approx(98613.0334227793, rel=2e-5)
+    assert hi == pytest.approx(101386.199415787, rel=2e-5)
+
+
+# --- descriptives, _discrete, _util, posthoc ------------------------------------------------
+
+def test_describe_one_value_note():
+    out = describe(pd.DataFrame({"y": [3.0]}), "y")
+    assert out["note"].tolist() == ["one value: no SD"]
+
+
+def test_group_codes_are_read_only():
+    for column in (pd.Series([1.0, 2.0, np.nan]), pd.Series(["a", "b", None])):
+        _, code = _util.group_codes(pd.DataFrame({"g": column}), "g")
+        assert not code.flags.writeable
+
+
+def test_dunn_with_exactly_two_groups():
+    # [1, 2, 3] vs [4, 5, 6]: mean ranks 2 and 5, se = sqrt(6 * 7 / 12 * (1/3 + 1/3)),
+    # z = -3 / se
+    out = dunn(groups([1.0, 2.0, 3.0], [4.0, 5.0, 6.0]), "y", "g")
+    assert len(out) == 1
+    assert abs(out["statistic"].iloc[0]) == pytest.approx(3 / math.sqrt(3.5 * 2 / 3))
+
+
+def test_quantiles_halfway_agree_with_numpy_bit_for_bit():
+    # halfway between 1.4 and 9.5 numpy.percentile interpolates from the upper value:
+    # 9.5 - 8.1 / 2 = 5.45, where 1.4 + 8.1 / 2 = 5.449999999999999
+    q = _discrete.quantiles(np.array([1.4, 9.5]), np.array([1, 1]), [0.5])
+    assert q[0] == np.percentile([1.4, 9.5], 50) == 5.45
+
+
+def test_levels_of_mixed_types_sort_by_text():
+    # 1 and "a" cannot be compared: the order falls back on their text, "1" < "a" < "b"
+    assert _util.levels(pd.Series(["b", 1, "a", None], dtype=object)) == [1, "a", "b"]
+
+
+def test_games_howell_rows_for_every_pair_with_a_single_value_group():
+    # group 1 has one value (5), groups 2 and 3 have [1, 2] and [3, 4, 6]: the two pairs with
+    # group 1 have no variance but keep their identity; means 5, 1.5, 13/3 by hand
+    out = posthoc(groups([5.0], [1.0, 2.0], [3.0, 4.0, 6.0]), "y", "g", method="games_howell")
+    assert list(zip(out["group1"], out["group2"], strict=True)) == [(1.0, 2.0), (1.0, 3.0),
+                                                                     (2.0, 3.0)]
+    assert out["method"].tolist() == ["Games-Howell"] * 3
+    assert out["n1"].tolist() == [1, 1, 2] and out["n2"].tolist() == [2, 3, 3]
+    assert out["estimate"].tolist() == pytest.approx([3.5, 5 - 13 / 3, 1.5 - 13 / 3])
+    assert out["note"].tolist()[:2] == ["a group with one value: no variance"] * 2
