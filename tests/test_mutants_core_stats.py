@@ -401,3 +401,19 @@ def test_games_howell_rows_for_every_pair_with_a_single_value_group():
     assert out["n1"].tolist() == [1, 1, 2] and out["n2"].tolist() == [2, 3, 3]
     assert out["estimate"].tolist() == pytest.approx([3.5, 5 - 13 / 3, 1.5 - 13 / 3])
     assert out["note"].tolist()[:2] == ["a group with one value: no variance"] * 2
+
+
+def test_kruskal_ranks_by_hand():
+    """The "Ranks" table beside Kruskal-Wallis: ranks over all groups with ties at their
+    mean rank (1, 3, 3, 3, 5 for the values 1, 2, 2, 2, 5), each group's n and mean rank;
+    a group with no answer left out, and nothing answered gives the empty table."""
+    from cipsurvey.stats.kgroup import kruskal_ranks
+
+    frame = pd.DataFrame({"y": [1, 2, 2, np.nan, 2, 5, np.nan],
+                          "g": [1, 1, 1, 1, 2, 2, 3]})
+    out = kruskal_ranks(frame, "y", "g")
+    assert list(out.columns) == ["group", "n", "mean_rank"]
+    assert out["group"].tolist() == [1, 2] and out["n"].tolist() == [3, 2]
+    assert out["mean_rank"].tolist() == pytest.approx([7 / 3, 4.0], rel=1e-15)
+    empty = kruskal_ranks(frame.assign(y=np.nan), "y", "g")
+    assert list(empty.columns) == ["group", "n", "mean_rank"] and empty.empty
