@@ -417,3 +417,49 @@ def test_kruskal_ranks_by_hand():
     assert out["mean_rank"].tolist() == pytest.approx([7 / 3, 4.0], rel=1e-15)
     empty = kruskal_ranks(frame.assign(y=np.nan), "y", "g")
     assert list(empty.columns) == ["group", "n", "mean_rank"] and empty.empty
+
+
+def test_split_follows_the_given_order_and_leaves_out_absent_levels():
+    """``split`` with an order: the levels in that order, those without values left out, on
+    both paths (float groups, read by codes; text groups, read by value)."""
+    from cipsurvey.stats._util import split
+
+    for g in ([1.0, 3.0, 1.0, 3.0, 2.0], ["a", "c", "a", "c", "b"]):
+        frame = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0, np.nan], "g": g})
+        order = [g[1], 9.0 if isinstance(g[0], float) else "z", g[0]]
+        found, groups = split(frame, "y", "g", order=order)
+        assert found == [g[1], g[0]]
+        assert [list(v) for v in groups] == [[2.0, 4.0], [1.0, 3.0]]
+
+
+@pytest.mark.parametrize("method", ["games_howell", "tukey", "scheffe", "bonferroni"])
+def test_every_computed_post_hoc_row_has_an_empty_note(method):
+    """A pair whose comparison was computed carries no note (a note marks a pair that could
+    not be computed), whichever the method."""
+    from cipsurvey.stats.posthoc import posthoc
+
+    frame = pd.DataFrame({"y": [1.0, 2.0, 4.0, 3.0, 5.0, 7.0, 6.0, 8.0, 9.0],
+                          "g": [1, 1, 1, 2, 2, 2, 3, 3, 3]})
+    out = posthoc(frame, "y", "g", method=method)
+    assert len(out) == 3 and out["p"].notna().all()
+    assert out["note"].tolist() == ["", "", ""]
+
+
+@pytest.mark.parametrize(("q", "k", "df"), [(3.5, 3, 20.0), (2.0, 4, 60.0), (4.2, 6, 12.0)])
+def test_the_fast_range_cdf_equals_scipys(q, k, df):
+    """The studentized range's cdf by the fixed Gauss-Legendre rule (which only proposes
+    roots, so a wrong rule would still give right quantiles, through scipy's own cdf, only
+    slower): equal to scipy's ``studentized_range.cdf`` to 1e-10 at ordinary q, k, df."""
+    from cipsurvey.stats.posthoc import _range_cdf
+
+    assert _range_cdf(k, df)(q) == pytest.approx(sps.studentized_range.cdf(q, k, df),
+                                                 abs=1e-10)
+
+
+def test_the_secant_finds_a_known_root():
+    """The secant step on a cdf whose inverse is known: the normal cdf at 0.975 from a
+    start of 2.5 gives 1.959963984540054 (the 97.5 % normal quantile)."""
+    from cipsurvey.stats.posthoc import _secant
+
+    root = _secant(lambda x: float(sps.norm.cdf(x)), 0.975, 2.5)
+    assert root == pytest.approx(1.959963984540054, abs=1e-10)
