@@ -120,6 +120,13 @@ def _num(v: Any) -> float | None:
     return None if math.isnan(f) else f
 
 
+def _margin_forms(scope: Any, a: Any, rows: list, cols: list) -> tuple[list, list, Form]:
+    """A crosstab's row totals, column totals and grand total as forms over its cells."""
+    return ([scope.form({a.rows: lv, a.columns: ANSWERED}) for lv in rows],
+            [scope.form({a.rows: ANSWERED, a.columns: lv}) for lv in cols],
+            scope.form({a.rows: ANSWERED, a.columns: ANSWERED}))
+
+
 def _level(v: Any) -> Any:
     f = _num(v)
     return f if f is not None else v
@@ -325,9 +332,7 @@ class Reader:
                 else np.nan
             exp[i, j] = _num(row.get("expected")) if _num(row.get("expected")) is not None \
                 else np.nan
-        row_f = [scope.form({a.rows: lv, a.columns: ANSWERED}) for lv in rows]
-        col_f = [scope.form({a.rows: ANSWERED, a.columns: lv}) for lv in cols]
-        total = scope.form({a.rows: ANSWERED, a.columns: ANSWERED})
+        row_f, col_f, total = _margin_forms(scope, a, rows, cols)
         for idx, row in cells.iterrows():
             i, j = pos[idx]
             cell = {int(ids[i, j]): 1.0}
@@ -393,9 +398,7 @@ class Reader:
         frame = r.tables[T.MARGINS]
         levels = {kind: [_level(v) for v in frame.loc[frame["margin"] == kind, "level"]]
                   for kind in ("row", "column")}
-        row_f = [scope.form({a.rows: lv, a.columns: ANSWERED}) for lv in levels["row"]]
-        col_f = [scope.form({a.rows: ANSWERED, a.columns: lv}) for lv in levels["column"]]
-        total = scope.form({a.rows: ANSWERED, a.columns: ANSWERED})
+        row_f, col_f, total = _margin_forms(scope, a, levels["row"], levels["column"])
         where = f"{r.id}.{T.MARGINS}"
         for kind, forms in (("row", row_f), ("column", col_f)):
             for lv, f in zip(levels[kind], forms, strict=True):
