@@ -463,3 +463,81 @@ def test_the_secant_finds_a_known_root():
 
     root = _secant(lambda x: float(sps.norm.cdf(x)), 0.975, 2.5)
     assert root == pytest.approx(1.959963984540054, abs=1e-10)
+
+
+# --- the full run's survivors (issue 22, all 11,865 mutants) --------------------------------
+
+# x - y = 2, 3, 2, 5, -1. R 4.x:
+#   x <- c(3, 5, 4, 8, 6); y <- c(1, 2, 2, 3, 7)
+#   t.test(x, y, paired = TRUE)  # t = 2.269126742, df = 4, p = 0.08581037844,
+#                                # stderr = 0.9695359715
+#   wilcox.test(x, y, paired = TRUE, exact = FALSE, correct = FALSE)  # V = 14,
+#                                # p = 0.07824818643
+PAIRS = pd.DataFrame({"x": [3.0, 5.0, 4.0, 8.0, 6.0], "y": [1.0, 2.0, 2.0, 3.0, 7.0]})
+
+
+def test_paired_t_standard_error_as_r():
+    out = paired_t(PAIRS, "x", "y").iloc[0]
+    # by hand: mean 2.2, squared deviations sum to 18.8, sd = sqrt(4.7), se = sd / sqrt(5)
+    assert out["sd"] == pytest.approx(math.sqrt(4.7))
+    assert out["se"] == pytest.approx(0.9695359715, rel=1e-9)
+    assert out["statistic"] == pytest.approx(2.269126742, rel=1e-9)
+    assert out["p"] == pytest.approx(0.08581037844, rel=1e-9)
+    assert out["note"] == ""
+
+
+def test_paired_t_degenerate_rows_keep_the_method_name():
+    one = paired_t(pd.DataFrame({"x": [2.0, np.nan], "y": [1.0, 3.0]}), "x", "y")
+    assert one["n"].tolist() == [1]
+    assert one["method"].tolist() == ["paired t"]
+    assert one["note"].tolist() == ["fewer than two pairs"]
+    eq = paired_t(pd.DataFrame({"x": [2.0, 3.0, 4.0], "y": [1.0, 2.0, 3.0]}), "x", "y")
+    assert eq["method"].tolist() == ["paired t"]
+
+
+def test_wilcoxon_signed_ranks_as_r():
+    out = wilcoxon(PAIRS, "x", "y").iloc[0]
+    # |d| = 2, 3, 2, 5, 1: ranks 2.5, 4, 2.5, 5, 1; W+ = 14, W- = 1 (R's V = W+)
+    assert (out["n"], out["n_nonzero"]) == (5, 5)
+    assert out["w_plus"] == 14.0 and out["w_minus"] == 1.0
+    # z = (14 - 7.5) / sqrt(5 * 6 * 11 / 24 - (2**3 - 2) / 48): positive, x exceeds y
+    assert out["statistic"] == pytest.approx(6.5 / math.sqrt(13.75 - 6 / 48))
+    assert out["p"] == pytest.approx(0.07824818643, rel=1e-9)
+    assert out["note"] == ""
+    # the same pairs the other way round: the sign of z turns, W+ and W- swap
+    back = wilcoxon(PAIRS, "y", "x").iloc[0]
+    assert back["w_plus"] == 1.0 and back["w_minus"] == 14.0
+    assert back["statistic"] == pytest.approx(-out["statistic"])
+
+
+def test_wilcoxon_without_nonzero_differences_counts_zero():
+    w = wilcoxon(pd.DataFrame({"x": [1.0, 2.0, 4.0], "y": [1.0, 2.0, 4.0]}), "x", "y")
+    assert w["n"].tolist() == [3]
+    assert w["n_nonzero"].tolist() == [0]
+    assert w["method"].tolist() == [
+        "Wilcoxon signed-rank, normal approximation with tie correction"]
+
+
+def test_marginal_homogeneity_row_when_the_library_fails(monkeypatch):
+    # statsmodels catches its own singular matrix today, so only a failing library reaches
+    # the except branch: the failed test gets a row of its own, the other one is computed
+    from statsmodels.stats.contingency_tables import SquareTable
+
+    def singular(self, method="stuart_maxwell"):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(SquareTable, "homogeneity", singular)
+    data = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 1.0],
+                         "y": [2.0, 1.0, 3.0, 2.0, 1.0, 3.0, 3.0]})
+    out = marginal_homogeneity(data, "x", "y")
+    assert out.columns.tolist() == ["test", "statistic", "df", "p", "n", "method", "note"]
+    assert out["test"].tolist() == ["Stuart-Maxwell", "Bowker"]
+    assert out["n"].tolist() == [7, 7]
+    assert out["note"].tolist() == ["the table is singular: no test", ""]
+    failed = out.iloc[0]
+    assert math.isnan(failed["statistic"]) and math.isnan(failed["p"])
+    assert math.isnan(failed["df"]) and pd.isna(failed["method"])
+    # Bowker by hand: pairs (1,2): 1 vs 0, (1,3): 1 vs 1, (2,3): 1 vs 0 ->
+    # 1/1 + 0/2 + 1/1 = 2 on 3 df
+    assert out["statistic"].iloc[1] == pytest.approx(2.0)
+    assert out["df"].iloc[1] == 3
