@@ -14,7 +14,7 @@ from scipy import stats as sps
 
 from cipsurvey.stats import _discrete, _util, effect_ci
 from cipsurvey.stats.contingency import association, chi2_tests, table
-from cipsurvey.stats.descriptives import describe
+from cipsurvey.stats.descriptives import describe, value_counts
 from cipsurvey.stats.frequencies import (
     frequencies,
     grid,
@@ -25,7 +25,7 @@ from cipsurvey.stats.frequencies import (
 from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
 from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from cipsurvey.stats.posthoc import dunn, posthoc
-from cipsurvey.stats.scales import cronbach_alpha, item_total
+from cipsurvey.stats.scales import cronbach_alpha, item_total, scale_scores
 from cipsurvey.stats.twogroup import cohens_d, levene, mann_whitney, ttest
 
 ANOVA = ["source", "ss", "df", "ms", "statistic", "p", "method", "note"]
@@ -541,3 +541,64 @@ def test_marginal_homogeneity_row_when_the_library_fails(monkeypatch):
     # 1/1 + 0/2 + 1/1 = 2 on 3 df
     assert out["statistic"].iloc[1] == pytest.approx(2.0)
     assert out["df"].iloc[1] == 3
+
+
+# a set of two options, three of four respondents answered (the fourth left both missing)
+SET = pd.DataFrame({"o1": [1.0, 0.0, 1.0, np.nan], "o2": [0.0, 0.0, 1.0, np.nan],
+                    "g": ["a", "b", "b", "a"]})
+
+
+def test_multiple_response_without_groups_is_one_total_group():
+    out = multiple_response(SET, ["o1", "o2"], labels={"o1": "Option one"})
+    assert out["group"].tolist() == ["Total", "Total"]
+    # a label where one is given, else the column's own name
+    assert out["label"].tolist() == ["Option one", "o2"]
+    assert out["count"].tolist() == [2, 1]
+    assert out["n_respondents"].tolist() == [3, 3]
+    # the default 95 % Wilson interval, in percent; R: prop.test(2, 3, correct = FALSE)
+    # $conf.int = 0.207659600802 0.938508055280; prop.test(1, 3, correct = FALSE):
+    # 0.0614919447204 0.7923403991980
+    assert out["conf_low"].tolist() == pytest.approx([20.7659600802, 6.14919447204])
+    assert out["conf_high"].tolist() == pytest.approx([93.8508055280, 79.23403991980])
+
+
+def test_multiple_response_results_are_kept_apart_in_shared_work():
+    with _util.shared_work():
+        total = multiple_response(SET, ["o1", "o2"])
+        by_group = multiple_response(SET, ["o1", "o2"], "g")
+        labelled = multiple_response(SET, ["o1", "o2"], labels={"o2": "Two"})
+    assert total["group"].tolist() == ["Total", "Total"]
+    # group a: one answered (o1 1, o2 0); group b: two (o1 0, 1; o2 0, 1)
+    assert by_group["group"].tolist() == ["a", "a", "b", "b"]
+    assert by_group["count"].tolist() == [1, 0, 1, 1]
+    assert by_group["n_respondents"].tolist() == [1, 1, 2, 2]
+    assert labelled["label"].tolist() == ["o1", "Two"]
+
+
+def test_scale_scores_refuses_an_unknown_method():
+    with pytest.raises(ValueError, match=r"^method is 'mean' or 'sum', not 'median'$"):
+        scale_scores(pd.DataFrame({"a": [1.0]}), ["a"], method="median")
+
+
+def test_scale_scores_keep_the_rows_and_warn_nothing_for_an_empty_row():
+    import warnings
+
+    data = pd.DataFrame({"a": [1.0, np.nan, 4.0], "b": [3.0, np.nan, np.nan]},
+                        index=[10, 20, 30])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # 0 / 0 for the respondent who answered nothing
+        out = scale_scores(data, ["a", "b"], min_items=1)
+    assert out.index.tolist() == [10, 20, 30]
+    assert out.name == "score"
+    assert out[10] == 2.0 and np.isnan(out[20]) and out[30] == 4.0
+
+
+def test_value_counts_are_whole_numbers_and_values_floats_on_both_paths():
+    # numbers: the one-bincount path; text groups: the grouping path
+    fast = value_counts(pd.DataFrame({"g": [1.0, 1.0, 2.0], "y": [3.0, 3.0, 1.0]}), "y", "g")
+    assert fast["count"].dtype == np.int64 and fast["value"].dtype == np.float64
+    assert fast["count"].tolist() == [2, 1]
+    slow = value_counts(pd.DataFrame({"g": ["a", "a", "b"], "y": [3, 3, 1]}), "y", "g")
+    assert slow["group"].tolist() == ["a", "b"]
+    assert slow["value"].dtype == np.float64 and slow["value"].tolist() == [3.0, 1.0]
+    assert slow["count"].dtype == np.int64 and slow["count"].tolist() == [2, 1]
