@@ -25,7 +25,7 @@ from cipsurvey.stats.frequencies import (
 from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
 from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
 from cipsurvey.stats.posthoc import dunn, posthoc
-from cipsurvey.stats.scales import cronbach_alpha, item_total, scale_scores
+from cipsurvey.stats.scales import cronbach_alpha, item_total, scale_scores, scored_item
 from cipsurvey.stats.twogroup import cohens_d, levene, mann_whitney, ttest
 
 ANOVA = ["source", "ss", "df", "ms", "statistic", "p", "method", "note"]
@@ -602,3 +602,110 @@ def test_value_counts_are_whole_numbers_and_values_floats_on_both_paths():
     assert slow["group"].tolist() == ["a", "b"]
     assert slow["value"].dtype == np.float64 and slow["value"].tolist() == [3.0, 1.0]
     assert slow["count"].dtype == np.int64 and slow["count"].tolist() == [2, 1]
+
+
+def test_frequencies_without_labels_name_levels_and_follow_the_order():
+    data = pd.DataFrame({"q": [1.0, 2.0, 2.0]})
+    out = frequencies(data, "q")
+    assert out["label"].tolist() == ["1.0", "2.0"]
+    assert out["proportion"].tolist() == pytest.approx([1 / 3, 2 / 3])
+    # default 95 % Wilson CI; R: prop.test(1, 3, correct = FALSE)$conf.int
+    assert (out["conf_low"].iloc[0], out["conf_high"].iloc[0]) == pytest.approx(
+        (0.0614919447204, 0.7923403991980))
+    ordered = frequencies(data, "q", order=[2.0, 3.0, 1.0])
+    assert ordered["level"].tolist() == [2.0, 3.0, 1.0]
+    assert ordered["count"].tolist() == [2, 0, 1]
+    assert ordered["proportion"].tolist() == pytest.approx([2 / 3, 0, 1 / 3])
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        frequencies(data, "zz")
+
+
+def test_grid_item_labels_index_and_default_conf():
+    data = pd.DataFrame({"i1": [1.0, 2.0, 2.0], "i2": [2.0, 2.0, 1.0]})
+    out = grid(data, ["i1", "i2"], {1.0: "one", 2.0: "two"}, {"i1": "First"})
+    assert out["item_label"].tolist() == ["First", "First", "i2", "i2"]
+    assert out.index.tolist() == [0, 1, 2, 3]
+    # R: prop.test(1, 3, correct = FALSE)$conf.int
+    assert (out["conf_low"].iloc[0], out["conf_high"].iloc[0]) == pytest.approx(
+        (0.0614919447204, 0.7923403991980))
+
+
+def test_mcnemar_rows_of_a_computed_table_and_equal_discordant_counts():
+    # b = c = 2: discordant pairs, no change overall. R: mcnemar.test(matrix(c(3, 2, 2, 1),
+    # 2)) gives chi-squared 0.25, p = 0.6170750775 (corrected: (|b - c| - 1)^2 / (b + c));
+    # uncorrected 0, p = 1; exact: 2 * pbinom(2, 4, 0.5) = 1.375, capped at 1
+    data = pd.DataFrame({"x": [1.0] * 5 + [2.0] * 3,
+                         "y": [1.0, 1.0, 1.0, 2.0, 2.0, 1.0, 1.0, 2.0]})
+    out = mcnemar(data, "x", "y")
+    assert out["test"].tolist() == ["McNemar exact", "McNemar asymptotic",
+                                    "McNemar asymptotic (corrected)"]
+    assert out["method"].tolist() == ["exact binomial, two-sided",
+                                      "chi-square, no continuity correction",
+                                      "chi-square, continuity corrected"]
+    assert out["note"].tolist() == ["", "", ""]
+    assert np.isnan(out["df"].iloc[0]) and out["df"].tolist()[1:] == [1, 1]
+    assert out["b"].tolist() == [2, 2, 2] and out["c"].tolist() == [2, 2, 2]
+    assert out["p"].tolist() == pytest.approx([1.0, 1.0, 0.6170750775])
+    assert out["statistic"].tolist()[1:] == pytest.approx([0.0, 0.25])
+
+
+# a = 1, 2, 3; b = 1, 3, 2; c = 1, 2, 4. Covariances by hand: var a = 1, var b = 1,
+# var c = 7/3, cov(a, b) = 1/2, cov(a, c) = 3/2, cov(b, c) = 1/2. alpha(a, b) =
+# 2 (1 - 2/3) = 2/3; alpha(a, c) = 2 (1 - (10/3) / (19/3)) = 18/19; alpha(b, c) =
+# 2 (1 - (10/3) / (13/3)) = 6/13; b reversed in 1..3 (4 - b): cov(a, 4 - b) = -1/2,
+# alpha = 2 (1 - 2/1) = -2
+ABC = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1.0, 3.0, 2.0], "c": [1.0, 2.0, 4.0]})
+
+
+def test_cronbach_alpha_by_hand_kept_apart_in_shared_work():
+    with _util.shared_work():
+        ab = cronbach_alpha(ABC, ["a", "b"])
+        flipped = cronbach_alpha(ABC, ["a", "b"], reverse={"b": (1, 3)})
+        ac = cronbach_alpha(ABC, ["a", "c"])
+    assert ab["estimate"].iloc[0] == pytest.approx(2 / 3)
+    assert flipped["estimate"].iloc[0] == pytest.approx(-2.0)
+    assert ac["estimate"].iloc[0] == pytest.approx(18 / 19)
+
+
+def test_cronbach_alpha_does_not_depend_on_the_unit():
+    tiny = ABC * 1e-4  # variances of 1e-8: still a scale with variance
+    assert cronbach_alpha(tiny, ["a", "b"])["estimate"].iloc[0] == pytest.approx(2 / 3)
+
+
+def test_cronbach_alpha_of_constant_items():
+    flat = cronbach_alpha(pd.DataFrame({"a": [2.0, 2.0, 2.0], "b": [1.0, 1.0, 1.0]}),
+                          ["a", "b"])
+    assert flat["note"].tolist() == ["the total score has no variance"]
+    assert (flat["n"].iloc[0], flat["k"].iloc[0]) == (3, 2)
+    assert np.isnan(flat["estimate"].iloc[0])
+
+
+def test_cronbach_alpha_refuses_reverse_that_is_not_a_mapping():
+    with pytest.raises(TypeError,
+                       match=r"^reverse maps each reversed item to its \(min, max\) range$"):
+        cronbach_alpha(ABC, ["a", "b"], reverse=[("b", (1, 3))])
+
+
+def test_item_total_of_three_items_by_hand():
+    out = item_total(ABC, ["a", "b", "c"])
+    assert out.columns.tolist() == ["item", "mean", "sd", "scale_mean_if_deleted",
+                                    "scale_var_if_deleted", "item_rest_r",
+                                    "alpha_if_deleted"]
+    assert out["sd"].tolist() == pytest.approx([1.0, 1.0, math.sqrt(7 / 3)])
+    # with three items, alpha if deleted is alpha of the other two
+    assert out["alpha_if_deleted"].tolist() == pytest.approx([6 / 13, 18 / 19, 2 / 3])
+
+
+def test_item_total_with_one_complete_case():
+    out = item_total(pd.DataFrame({"a": [1.0, 2.0, np.nan], "b": [2.0, np.nan, 1.0],
+                                   "c": [1.0, 1.0, 1.0]}), ["a", "b", "c"])
+    assert out["mean"].tolist() == [1.0, 2.0, 1.0]
+    assert out["sd"].isna().all() and out["alpha_if_deleted"].isna().all()
+
+
+def test_items_held_as_objects_count_as_numbers():
+    # a column of Python numbers and None (an object column, as a mixed source gives)
+    data = pd.DataFrame({"a": pd.Series([1, 4, None], dtype=object), "b": [3.0, 2.0, 5.0]})
+    assert scored_item(data, "a").tolist()[:2] == [1.0, 4.0]
+    out = scale_scores(data, ["a", "b"], min_items=1)
+    assert out.tolist() == [2.0, 3.0, 5.0]

@@ -72,13 +72,13 @@ def test_monte_carlo_takes_counts_held_as_floats():
 def test_merge_of_paths_by_row_sort_when_one_key_would_overflow():
     # nodes up to 5e6 and pasts 1e4 apart: at·span would overflow one int64 key, so the
     # paths are grouped by a row sort; the two paths at node 0 with past 0 are one
-    at = np.array([0, 5_000_000, 0, 3], dtype=np.int64)
+    at = np.array([0, 2_000_000, 0, 3], dtype=np.int64)
     past = np.array([0.0, 1e4, 0.0, 2.5])
     weight = np.array([1.0, 2.0, 3.0, 4.0])
     assert int(at.max()) >= (1 << 62) // (int(1e13) + 1)
     new_at, new_past, new_weight = exact._merge(at, past, weight)
     got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
-    assert got == [(0, 0.0, 4.0), (3, 2.5, 4.0), (5_000_000, 1e4, 2.0)]
+    assert got == [(0, 0.0, 4.0), (3, 2.5, 4.0), (2_000_000, 1e4, 2.0)]
 
 
 # ---- quasi-independence ----
@@ -138,3 +138,29 @@ def test_no_degrees_of_freedom_left_is_one_row_without_a_test():
                            "excluded: no test")
     assert math.isnan(row["statistic"]) and math.isnan(row["p"])
     assert np.isnan(expected).all() and np.isnan(adj).all()
+
+
+def test_monte_carlo_keeps_a_row_answered_once():
+    # the same table transposed: the row of total 1 is part of it (R's p as above)
+    p, lo, hi, _ = exact.monte_carlo_p(TABLE_2X3.T, 20_000, seed=11)
+    assert lo <= R_FISHER_2X3 <= hi
+    assert p == pytest.approx(R_FISHER_2X3, abs=0.001)
+
+
+def test_monte_carlo_leaves_out_rows_and_columns_nobody_answered():
+    # an empty row and an empty column are no categories: the same random tables, the same p
+    padded = np.zeros((3, 4), dtype=np.int64)
+    padded[:2, :3] = TABLE_2X3
+    assert exact.monte_carlo_p(padded, 2_000, seed=5) == exact.monte_carlo_p(TABLE_2X3,
+                                                                             2_000, seed=5)
+    wide = np.column_stack([TABLE_2X3, [0, 0]])
+    assert exact.monte_carlo_p(wide, 2_000, seed=5) == exact.monte_carlo_p(TABLE_2X3, 2_000,
+                                                                           seed=5)
+
+
+def test_monte_carlo_of_a_cell_holding_almost_every_answer():
+    # [[5, 0], [0, 1]]: the other table of its margins is [[4, 1], [1, 0]] (P = 5/6), so
+    # p = 1/6; R: fisher.test(matrix(c(5, 0, 0, 1), 2))$p.value = 0.1666667
+    p, lo, hi, _ = exact.monte_carlo_p(np.array([[5, 0], [0, 1]]), 2_000, seed=2)
+    assert lo <= 1 / 6 <= hi
+    assert p == pytest.approx(1 / 6, abs=0.03)
