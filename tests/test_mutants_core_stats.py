@@ -13,7 +13,7 @@ import pytest
 from scipy import stats as sps
 
 from cipsurvey.stats import _discrete, _util, effect_ci
-from cipsurvey.stats.contingency import association, chi2_tests, table
+from cipsurvey.stats.contingency import association, chi2_tests, expected_note, table
 from cipsurvey.stats.descriptives import describe, value_counts
 from cipsurvey.stats.frequencies import (
     frequencies,
@@ -23,7 +23,13 @@ from cipsurvey.stats.frequencies import (
     wilson,
 )
 from cipsurvey.stats.kgroup import anova, kruskal, robust_anova
-from cipsurvey.stats.paired import marginal_homogeneity, mcnemar, paired_t, wilcoxon
+from cipsurvey.stats.paired import (
+    marginal_homogeneity,
+    mcnemar,
+    paired_t,
+    square_table,
+    wilcoxon,
+)
 from cipsurvey.stats.posthoc import dunn, posthoc
 from cipsurvey.stats.scales import cronbach_alpha, item_total, scale_scores, scored_item
 from cipsurvey.stats.twogroup import cohens_d, levene, mann_whitney, ttest
@@ -709,3 +715,103 @@ def test_items_held_as_objects_count_as_numbers():
     assert scored_item(data, "a").tolist()[:2] == [1.0, 4.0]
     out = scale_scores(data, ["a", "b"], min_items=1)
     assert out.tolist() == [2.0, 3.0, 5.0]
+
+
+def test_table_names_the_missing_column_and_its_axes():
+    data = pd.DataFrame({"x": [1.0, 2.0, 1.0], "y": [1.0, 1.0, 2.0]})
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        table(data, "x", "zz")
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        table(data, "zz", "y")
+    obs = table(data, "x", "y")  # numbers: the one-bincount path
+    assert obs.index.name == "x" and obs.columns.name == "y"
+    assert obs.to_numpy().tolist() == [[1, 1], [1, 0]]
+    with _util.shared_work():
+        first = table(data, "x", "y")
+        turned = table(data, "y", "x")
+    assert first.index.name == "x" and turned.index.name == "y"
+
+
+def test_chi2_tests_one_sided_fisher_follows_the_direction():
+    # a d - b c < 0: [[1, 3], [3, 1]] -> "less", p = P(a <= 1) = 17/70 (by symmetry with
+    # [[3, 1], [1, 3]]); a d - b c = 0: [[1, 2], [2, 4]] -> "greater", hypergeometric
+    # P(a = 0..3) = 20, 45, 18, 1 (/ 84), p = P(a >= 1) = 64/84 (P(a <= 1) would be 65/84).
+    # R: fisher.test(matrix(c(1, 2, 2, 4), 2), alternative = "greater")$p.value = 0.7619048
+    less = chi2_tests(pd.DataFrame({"x": [1.0] * 4 + [2.0] * 4,
+                                    "y": [1.0, 2.0, 2.0, 2.0, 1.0, 1.0, 1.0, 2.0]}), "x", "y")
+    row = less.set_index("test").loc["Fisher's exact test (one-sided)"]
+    assert row["p"] == pytest.approx(17 / 70)
+    even = chi2_tests(pd.DataFrame({"x": [1.0] * 3 + [2.0] * 6,
+                                    "y": [1.0, 2.0, 2.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0]}),
+                      "x", "y")
+    row = even.set_index("test").loc["Fisher's exact test (one-sided)"]
+    assert row["p"] == pytest.approx(64 / 84)
+
+
+def test_expected_note_at_exactly_five():
+    # every expected count is 100 * 100 / 200 / ... = 5 exactly: none is below 5
+    assert expected_note(np.array([[5.0, 5.0], [5.0, 5.0]])) == (
+        0, 0.0, 5.0,
+        "0 cells (0.0%) have expected count less than 5. The minimum expected count is 5.00.")
+
+
+def test_association_names_cramers_v_where_there_is_one_category_and_signs_phi():
+    one = association(pd.DataFrame({"x": [1.0, 1.0], "y": [1.0, 2.0]}), "x", "y")
+    assert one["measure"].tolist() == ["Cramer's V"]
+    assert one["note"].tolist() == ["a single category: no association"]
+    # 2 x 2 [[3, 1], [1, 3]]: phi = (9 - 1) / sqrt(4 * 4 * 4 * 4) = 0.5, signed
+    two = association(pd.DataFrame({"x": [1.0] * 4 + [2.0] * 4,
+                                    "y": [1.0, 1.0, 1.0, 2.0, 1.0, 2.0, 2.0, 2.0]}), "x", "y")
+    phi = two.iloc[0]
+    assert (phi["measure"], phi["method"], phi["note"]) == ("Phi", "phi coefficient (signed)",
+                                                            "")
+    assert phi["estimate"] == pytest.approx(0.5)
+
+
+def test_square_table_has_every_category_on_both_axes():
+    data = pd.DataFrame({"x": [1.0, 2.0, 2.0], "y": [1.0, 3.0, 2.0]})
+    sq = square_table(data, "x", "y")
+    assert sq.index.tolist() == [1.0, 2.0, 3.0] and sq.columns.tolist() == [1.0, 2.0, 3.0]
+    assert sq.to_numpy().tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 0]]
+
+
+def test_describe_total_row_and_missing_count():
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        describe(pd.DataFrame({"q": [1.0]}), "zz")
+    out = describe(pd.DataFrame({"q": [1.0, np.nan, 3.0, np.nan]}), "q")
+    assert out["group"].tolist() == ["Total"]
+    assert (out["n"].iloc[0], out["missing"].iloc[0]) == (2, 2)
+    assert out.columns.tolist()[:3] == ["group", "n", "missing"]
+
+
+def test_frequencies_total_group_on_both_paths():
+    assert frequencies(pd.DataFrame({"q": [1.0, 2.0]}), "q")["group"].tolist() == ["Total"] * 2
+    text = frequencies(pd.DataFrame({"q": ["a", "b", "a"]}), "q")
+    assert text["group"].tolist() == ["Total"] * 2
+    assert text["count"].tolist() == [2, 1]
+
+
+def test_multiple_response_tests_exclusions_and_their_errors():
+    data = pd.DataFrame({"o1": [1.0, 0.0, 1.0, 0.0, 1.0, 0.0],
+                         "o2": [0.0, 0.0, 1.0, 1.0, 0.0, 0.0],
+                         "g": [1.0, 1.0, 2.0, 2.0, 3.0, 3.0]})
+    with _util.shared_work():
+        plain = multiple_response_tests(data, ["o1", "o2"], "g")
+        out = multiple_response_tests(data, ["o1", "o2"], "g", structural={"o2": [1.0, 3.0]})
+    assert plain["excluded"].tolist() == ["", ""]
+    assert out["excluded"].tolist() == ["", "1.0, 3.0"]
+    assert out["n"].tolist() == [6, 2]
+    with pytest.raises(ValueError,
+                       match=r"^'o1': a group declared unable to choose it has chosen it$"):
+        multiple_response_tests(data, ["o1"], "g", structural={"o1": [1.0]})
+
+
+def test_group_codes_keep_a_categorical_order_and_their_own_column():
+    data = pd.DataFrame({"c": pd.Categorical(["low", "high", "low"],
+                                             categories=["low", "high"], ordered=True),
+                         "g": [2.0, 1.0, np.nan]})
+    with _util.shared_work():
+        found_c, code_c = _util.group_codes(data, "c")
+        found_g, code_g = _util.group_codes(data, "g")
+    assert found_c == ["low", "high"] and code_c.tolist() == [0, 1, 0]
+    assert found_g == [1.0, 2.0] and code_g.tolist() == [1, 0, -1]

@@ -164,3 +164,29 @@ def test_monte_carlo_of_a_cell_holding_almost_every_answer():
     p, lo, hi, _ = exact.monte_carlo_p(np.array([[5, 0], [0, 1]]), 2_000, seed=2)
     assert lo <= 1 / 6 <= hi
     assert p == pytest.approx(1 / 6, abs=0.03)
+
+
+def test_exact_p_takes_counts_held_as_floats_and_one_category():
+    assert exact.exact_p(np.array([[1.0, 0.0], [0.0, 4.0]])) == pytest.approx(0.2)
+    assert exact.exact_p(np.array([[3, 0], [2, 0]])) == 1.0
+
+
+def test_monte_carlo_ci_at_another_level_and_a_second_batch():
+    # p = (1 + hits) / (N + 1); the CI is Clopper-Pearson's at 99 %, by the beta quantiles
+    res = exact.fisher_freeman_halton(TABLE_2X3, max_work=1, n_resamples=2_000, seed=7,
+                                      conf=0.99).iloc[0]
+    hits = round(res["p"] * 2_001) - 1
+    low = stats.beta.ppf(0.005, hits, 2_000 - hits + 1) if hits else 0.0
+    high = stats.beta.ppf(0.995, hits + 1, 2_000 - hits)
+    assert (res["p_conf_low"], res["p_conf_high"]) == pytest.approx((low, high))
+    # more than one batch of 20,000: exactly n_resamples tables, every one a hit here
+    p, _, _, hits = exact.monte_carlo_p(np.array([[1, 1], [1, 1]]), 20_001, seed=3)
+    assert hits == 20_001 and p == 1.0
+
+
+def test_merge_by_row_sort_keeps_paths_at_one_node_with_different_pasts():
+    at = np.array([0, 0, 5_000_000], dtype=np.int64)
+    past = np.array([0.0, 1.0, 1e4])
+    new_at, new_past, new_weight = exact._merge(at, past, np.array([1.0, 2.0, 3.0]))
+    got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
+    assert got == [(0, 0.0, 1.0), (0, 1.0, 2.0), (5_000_000, 1e4, 3.0)]
