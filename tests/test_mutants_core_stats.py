@@ -766,6 +766,16 @@ def test_association_names_cramers_v_where_there_is_one_category_and_signs_phi()
     assert (phi["measure"], phi["method"], phi["note"]) == ("Phi", "phi coefficient (signed)",
                                                             "")
     assert phi["estimate"] == pytest.approx(0.5)
+    # its p is the uncorrected Pearson chi-square's, 8 * 8**2 / 4**4 = 2 on 1 df; R:
+    # chisq.test(matrix(c(3, 1, 1, 3), 2), correct = FALSE)$p.value = 0.1572992
+    assert phi["p"] == pytest.approx(0.1572992, rel=1e-6)
+
+
+def test_chi2_tests_of_one_row_and_two_columns():
+    out = chi2_tests(pd.DataFrame({"x": [1.0, 1.0, 1.0], "y": [1.0, 2.0, 2.0]}), "x", "y")
+    assert out["test"].tolist() == ["Pearson chi-square"]
+    assert out["note"].tolist() == ["a single category: no test"]
+    assert out["n"].tolist() == [3]
 
 
 def test_square_table_has_every_category_on_both_axes():

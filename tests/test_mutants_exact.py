@@ -190,3 +190,9 @@ def test_merge_by_row_sort_keeps_paths_at_one_node_with_different_pasts():
     new_at, new_past, new_weight = exact._merge(at, past, np.array([1.0, 2.0, 3.0]))
     got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
     assert got == [(0, 0.0, 1.0), (0, 1.0, 2.0), (5_000_000, 1e4, 3.0)]
+
+
+def test_a_row_nobody_answered_is_no_category():
+    row = exact.fisher_freeman_halton(np.array([[3, 2], [0, 0]])).iloc[0]
+    assert (row["method"], row["note"]) == ("Fisher-Freeman-Halton", "a single category: no test")
+    assert np.isnan(row["p"])
