@@ -825,3 +825,24 @@ def test_group_codes_keep_a_categorical_order_and_their_own_column():
         found_g, code_g = _util.group_codes(data, "g")
     assert found_c == ["low", "high"] and code_c.tolist() == [0, 1, 0]
     assert found_g == [1.0, 2.0] and code_g.tolist() == [1, 0, -1]
+
+
+def test_cramers_v_interval_of_a_3x3_table_by_noncentral_chi_square():
+    # [[5, 1, 1], [1, 5, 1], [1, 1, 5]], n = 21, k = min(r, c) - 1 = 2: V's limits are
+    # sqrt(lambda / (n k)) for the noncentralities where the noncentral chi-square cdf at the
+    # observed statistic is 0.975 and 0.025 (found here with scipy's ncx2 and brentq)
+    from scipy.optimize import brentq
+
+    cells = [(1.0, 1.0, 5), (1.0, 2.0, 1), (1.0, 3.0, 1), (2.0, 1.0, 1), (2.0, 2.0, 5),
+             (2.0, 3.0, 1), (3.0, 1.0, 1), (3.0, 2.0, 1), (3.0, 3.0, 5)]
+    data = pd.DataFrame([(x, y) for x, y, k in cells for _ in range(k)], columns=["x", "y"])
+    chi2 = sps.chi2_contingency(np.array([[5, 1, 1], [1, 5, 1], [1, 1, 5]]),
+                                correction=False)[0]
+
+    def limit(target: float) -> float:
+        return brentq(lambda lam: sps.ncx2.cdf(chi2, 4, lam) - target, 1e-9, 200.0)
+
+    v = association(data, "x", "y").set_index("measure").loc["Cramer's V"]
+    assert v["estimate"] == pytest.approx(math.sqrt(chi2 / 42))
+    assert v["conf_low"] == pytest.approx(math.sqrt(limit(0.975) / 42), rel=1e-6)
+    assert v["conf_high"] == pytest.approx(math.sqrt(limit(0.025) / 42), rel=1e-6)
