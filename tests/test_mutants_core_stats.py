@@ -846,3 +846,12 @@ def test_cramers_v_interval_of_a_3x3_table_by_noncentral_chi_square():
     assert v["estimate"] == pytest.approx(math.sqrt(chi2 / 42))
     assert v["conf_low"] == pytest.approx(math.sqrt(limit(0.975) / 42), rel=1e-6)
     assert v["conf_high"] == pytest.approx(math.sqrt(limit(0.025) / 42), rel=1e-6)
+
+
+def test_text_answers_have_no_linear_by_linear_row():
+    # numbers by text: no order to test, so the table has no linear-by-linear row
+    data = pd.DataFrame({"x": [1.0, 1.0, 2.0, 2.0, 1.0, 2.0],
+                         "y": ["a", "b", "a", "b", "a", "a"]})
+    out = chi2_tests(data, "x", "y")
+    assert "Linear-by-linear association" not in out["test"].tolist()
+    assert out["test"].tolist()[0] == "Pearson chi-square"
