@@ -352,3 +352,22 @@ def test_two_items_compared_are_unknown_where_either_is_missing():
     frame = _wave()
     # age [30, nan, 50] > gate [1, 2, nan]: 30 > 1; age missing; gate missing
     assert _values(expr.bind("age > gate", VARIABLES).evaluate(frame)) == [True, None, None]
+
+
+def test_names_finds_an_item_on_the_right_of_a_comparison():
+    # the item may stand on either side of the operator
+    assert expr.names(expr.parse("1 == b")) == {"b"}
+    assert expr.names(expr.parse("a > b")) == {"a", "b"}
+
+
+def test_names_visits_every_argument_of_a_call_after_the_first():
+    # selected()'s second argument is parsed as an operand, so an item may stand there (the
+    # binder refuses it later); names() reports it, as the dependency graph needs
+    assert expr.names(expr.parse("selected(p, q)")) == {"p", "q"}
+    # the first argument counts only when it is an item
+    assert expr.names(expr.parse('selected(1, q)')) == {"q"}
+
+
+def test_names_of_a_call_without_arguments_is_empty():
+    # the parser never builds one (it checks the arity), but the tree types are public
+    assert expr.names(expr.Call("answered", (), 0)) == set()
