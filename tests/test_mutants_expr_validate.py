@@ -371,3 +371,12 @@ def test_names_visits_every_argument_of_a_call_after_the_first():
 def test_names_of_a_call_without_arguments_is_empty():
     # the parser never builds one (it checks the arity), but the tree types are public
     assert expr.names(expr.Call("answered", (), 0)) == set()
+
+
+def test_a_skipped_multiple_choice_shows_every_ticked_option_joined_by_commas():
+    inst, frame, fed = _filter_wave()
+    frame.loc[1, "m_b"] = 1.0  # row 3 (skipped) now ticks both options
+    table = pd.concat(check_filters(inst, frame, fed))
+    shown = table.loc[(table["item"] == "multi") & (table["code"] == "answered_but_skipped"),
+                      "value"]
+    assert [str(v) for v in shown] == ["m_a,m_b"]
