@@ -380,3 +380,31 @@ def test_a_skipped_multiple_choice_shows_every_ticked_option_joined_by_commas():
     shown = table.loc[(table["item"] == "multi") & (table["code"] == "answered_but_skipped"),
                       "value"]
     assert [str(v) for v in shown] == ["m_a,m_b"]
+
+
+@pytest.mark.parametrize("text, position", [
+    ("5", 0),
+    # 5 0 _1 and2-4 _5 gate6: the literal is the first operand
+    ("5 and gate == 1", 0),
+    # gate0-3 _4 ==5-6 _7 1 8 _9 or10-11 _12 7 at 13
+    ("gate == 1 or 7", 13),
+    # not0-2 _3 5 at 4
+    ("not 5", 4),
+    # not0-2 _3 (4 5 at 5
+    ("not (5 or gate == 1)", 5),
+])
+def test_a_literal_alone_is_refused_wherever_it_stands(text, position):
+    err = _error(lambda: expr.bind(text, VARIABLES).evaluate(_wave()))
+    _assert_error(err, text, "a literal alone is not a condition", position)
+
+
+def test_answered_is_false_for_every_row_when_no_column_of_the_item_is_in_the_wave():
+    # no column of "age" in this wave (a file without it): nobody answered it; the rows keep
+    # the wave's own labels
+    frame = pd.DataFrame({"gate": [1.0, 2.0, np.nan]}, index=[10, 20, 30])
+    got = expr.bind("answered(age)", VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [False, False, False]
+    # and inside a comparison, where evaluate's final cast does not reach it
+    got = expr.bind("answered(age) == answered(gate)", VARIABLES).evaluate(frame)
+    assert _values(got) == [False, False, True]
