@@ -31,6 +31,9 @@ VARIABLES = {
                          options={"1": "p_social", "social": "p_social",
                                   "2": "p_primary", "primary": "p_primary"},
                          columns=("p_social", "p_primary")),
+    # codes written with a decimal point ("1.0") stay out of the known-answers hint too
+    "mark": Variable("mark", "choice", answers={"high": 1.0, "1.0": 1.0, "low": 2.0,
+                                                "2.5": 2.0}, columns=("mark",)),
 }
 
 
@@ -142,6 +145,12 @@ def test_names_visits_every_branch():
 
 BIND_ERRORS = [
     ("zz == 1", "unknown item 'zz'", 0),
+    # a function's first argument must be an item: the error sits at the function's name
+    ("answered(1)", "answered() needs an item name first", 0),
+    # gate0-3 _4 ==5-6 _7 1 8 _9 or10-11 _12 selected13
+    ('gate == 1 or selected("p", "x")', "selected() needs an item name first", 13),
+    # mark0-3 _4 ==5-6 _7 "x" at 8; the codes "1.0" and "2.5" are not listed
+    ('mark == "x"', "'mark' has no answer 'x'; known answers: high, low", 8),
     # 1 0 _1 ==2-3 _4 zz5
     ("1 == zz", "unknown item 'zz'", 5),
     # not0-2 _3 zz4
@@ -408,3 +417,61 @@ def test_answered_is_false_for_every_row_when_no_column_of_the_item_is_in_the_wa
     # and inside a comparison, where evaluate's final cast does not reach it
     got = expr.bind("answered(age) == answered(gate)", VARIABLES).evaluate(frame)
     assert _values(got) == [False, False, True]
+
+
+def test_selected_of_an_option_column_not_in_the_wave_is_unknown_on_every_row():
+    # the wave has no column for the option "primary" (a file without it)
+    frame = _wave().drop(columns="p_primary").set_axis([10, 20, 30])
+    got = expr.bind('selected(partners, "primary")', VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [None, None, None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # each kind of node, on a wave whose rows are labelled 10, 20, 30 (not 0, 1, 2):
+    # gate [1, 2, NA], age [30, NA, 50], p_social [1, 0, NA], p_primary [0, 1, NA]
+    ('selected(partners, "social")', [True, False, None]),
+    ("age > 40", [False, None, True]),
+    ("gate in [1]", [True, False, None]),
+    ("gate not in [1]", [False, True, None]),
+    ("not gate == 2", [True, False, None]),
+    ('gate == 1 or selected(partners, "primary")', [True, True, None]),
+    ("answered(age) and age < 40", [True, False, False]),
+])
+def test_every_condition_keeps_the_wave_row_labels(text, expected):
+    frame = _wave().set_axis([10, 20, 30])
+    got = expr.bind(text, VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == expected
+
+
+def test_an_answer_on_the_left_is_read_as_the_item_on_the_right_codes_it():
+    frame = _wave()
+    # "yes" is code 1 of gate, whichever side it stands on: gate [1, 2, NA]
+    assert _values(expr.bind('"yes" == gate', VARIABLES).evaluate(frame)) == \
+        [True, False, None]
+    assert _values(expr.bind('"no" != gate', VARIABLES).evaluate(frame)) == \
+        [True, False, None]
+
+
+def test_rows_that_do_not_hold_an_item_are_neither_gaps_nor_answers():
+    inst, frame, fed = _filter_wave()
+    # rows 2 and 3 do not hold "count" (a repeat instance of another form), row 4 does not
+    # hold the required gate: their problems for those items go; every other problem stays
+    absent = {"count": np.array([True, True, False]), "gate": np.array([False, False, True])}
+    table = pd.concat(check_filters(inst, frame, fed, absent))
+    got = sorted(zip(table["row"].astype(int), table["item"].astype(str),
+                     table["code"].astype(str), strict=True))
+    assert got == [
+        (2, "extra", "missing_but_relevant"), (2, "multi", "missing_but_relevant"),
+        (2, "why", "missing_but_relevant"),
+        (3, "extra", "answered_but_skipped"), (3, "multi", "answered_but_skipped"),
+        (3, "why", "answered_but_skipped"),
+    ]
+
+
+def test_an_error_names_the_expression_without_a_caret_when_no_position_is_known():
+    assert str(ExpressionError("bad", "a == 1")) == "bad (in 'a == 1')"
+    # a position without the expression's text adds nothing
+    assert str(ExpressionError("bad", "", 3)) == "bad"
+    assert str(ExpressionError("bad")) == "bad"
