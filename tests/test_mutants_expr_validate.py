@@ -76,6 +76,14 @@ PARSE_ERRORS = [
     ("answered()", "answered() takes 1 argument(s), got 0", 0),
     # no list after "in": a0 _1 in2-3 _4 then "1" / ")" at 5
     ("a in 1", "expected a list such as [1, 2] after 'in'", 5),
+    # a second "in" is not a "not": a0 _1 in2-3 _4 in5
+    ("a in in [1]", "expected a list such as [1, 2] after 'in'", 5),
+    # a keyword other than "not" cannot start a condition
+    ("and a == 1", "expected an item, a number or a quoted answer, found 'and'", 0),
+    # "not" between two conditions is not "or": a0 _1 ==2-3 _4 1 5 _6 not7
+    ("a == 1 not b", "unexpected 'not'", 7),
+    # a call closed by the wrong bracket: answered0-7 (8 a9 ]10
+    ("answered(a]", "expected ')', found ']'", 10),
     ("a in )", "expected a list such as [1, 2] after 'in'", 5),
     # a list closed by the wrong bracket: a0 _1 in2-3 _4 [5 1 6 ,7 _8 2 9 closer 10
     ("a in [1, 2)", "expected ']', found ')'", 10),
@@ -145,6 +153,11 @@ def test_names_visits_every_branch():
 
 BIND_ERRORS = [
     ("zz == 1", "unknown item 'zz'", 0),
+    # answered0-7 (8 zz9
+    ("answered(zz)", "unknown item 'zz'", 9),
+    ("zz in [1]", "unknown item 'zz'", 0),
+    # answered0-7 (8 age9-11 )12 _13 in14
+    ("answered(age) in [1]", "'in' needs an item on its left", 14),
     # a function's first argument must be an item: the error sits at the function's name
     ("answered(1)", "answered() needs an item name first", 0),
     # gate0-3 _4 ==5-6 _7 1 8 _9 or10-11 _12 selected13
@@ -475,3 +488,61 @@ def test_an_error_names_the_expression_without_a_caret_when_no_position_is_known
     # a position without the expression's text adds nothing
     assert str(ExpressionError("bad", "", 3)) == "bad"
     assert str(ExpressionError("bad")) == "bad"
+
+
+def test_nesting_depth_is_counted_back_down_after_each_group():
+    # 50 levels are allowed after an earlier group closed, 51 are not
+    for opener, closer in (("(", ")"), ("not ", "")):
+        first = "(x == 1) and " if opener == "(" else "not x == 1 and "
+        expr.parse(first + opener * 50 + "a == 1" + closer * 50)
+        err = _error(lambda o=opener, c=closer, f=first: expr.parse(f + o * 51 + "a == 1" + c * 51))
+        assert err.message == "expression nested more than 50 levels deep"
+
+
+def test_tree_nodes_carry_their_positions():
+    # a leading space: every position is counted from 1
+    tree = expr.parse(" a == 1 and b == 2")
+    assert tree.pos == 1
+    assert expr.parse(" a == 1 or b == 2").pos == 1
+    assert expr.parse(" not a == 1").pos == 1
+    # _1 a _2 in3: the membership test sits at its "in"
+    node = expr.parse(" a in [1]")
+    assert node.pos == 3
+    assert node.negated is False
+    assert expr.tokenize("a")[-1] == expr.Token("end", "", 1)
+
+
+def test_a_call_may_take_a_parenthesised_argument():
+    assert expr.to_text(expr.parse("answered((a))")) == "answered(a)"
+
+
+def test_normalise_collapses_spaces_and_case():
+    assert expr.normalise("  Social   Services ") == "social services"
+
+
+def test_to_text_writes_fractions_and_backslashes_back():
+    assert expr.to_text(expr.parse("age > 1.5")) == "age > 1.5"
+    tree = expr.parse('a == "x\\\\y"')  # the answer x\y: one escaped backslash
+    assert tree.right.value == "x\\y"
+    assert expr.to_text(tree) == 'a == "x\\\\y"'
+
+
+def test_an_item_whose_column_is_not_in_the_wave_is_unknown_on_every_row():
+    frame = _wave().drop(columns="age").set_axis([10, 20, 30])
+    got = expr.bind("age > 40", VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [None, None, None]
+
+
+def test_selected_compared_with_a_number_is_unknown_where_the_option_is_missing():
+    # p_social [1, 0, NA]
+    got = expr.bind('selected(partners, "social") == 1', VARIABLES).evaluate(_wave())
+    assert _values(got) == [True, False, None]
+
+
+def test_answered_rows_looks_at_every_column_of_the_item():
+    from cipsurvey.wave.validate import answered_rows, id_codes, later_repeats
+    frame = pd.DataFrame({"a": [1.0, np.nan, np.nan], "b": [np.nan, np.nan, 1.0]})
+    assert answered_rows(frame, ["a", "b"]).tolist() == [True, False, True]
+    assert id_codes(frame, "nope") is None
+    assert later_repeats(np.array([0, 0, 1])).tolist() == [False, True, False]
