@@ -31,6 +31,9 @@ VARIABLES = {
                          options={"1": "p_social", "social": "p_social",
                                   "2": "p_primary", "primary": "p_primary"},
                          columns=("p_social", "p_primary")),
+    # codes written with a decimal point ("1.0") stay out of the known-answers hint too
+    "mark": Variable("mark", "choice", answers={"high": 1.0, "1.0": 1.0, "low": 2.0,
+                                                "2.5": 2.0}, columns=("mark",)),
 }
 
 
@@ -73,6 +76,14 @@ PARSE_ERRORS = [
     ("answered()", "answered() takes 1 argument(s), got 0", 0),
     # no list after "in": a0 _1 in2-3 _4 then "1" / ")" at 5
     ("a in 1", "expected a list such as [1, 2] after 'in'", 5),
+    # a second "in" is not a "not": a0 _1 in2-3 _4 in5
+    ("a in in [1]", "expected a list such as [1, 2] after 'in'", 5),
+    # a keyword other than "not" cannot start a condition
+    ("and a == 1", "expected an item, a number or a quoted answer, found 'and'", 0),
+    # "not" between two conditions is not "or": a0 _1 ==2-3 _4 1 5 _6 not7
+    ("a == 1 not b", "unexpected 'not'", 7),
+    # a call closed by the wrong bracket: answered0-7 (8 a9 ]10
+    ("answered(a]", "expected ')', found ']'", 10),
     ("a in )", "expected a list such as [1, 2] after 'in'", 5),
     # a list closed by the wrong bracket: a0 _1 in2-3 _4 [5 1 6 ,7 _8 2 9 closer 10
     ("a in [1, 2)", "expected ']', found ')'", 10),
@@ -142,6 +153,17 @@ def test_names_visits_every_branch():
 
 BIND_ERRORS = [
     ("zz == 1", "unknown item 'zz'", 0),
+    # answered0-7 (8 zz9
+    ("answered(zz)", "unknown item 'zz'", 9),
+    ("zz in [1]", "unknown item 'zz'", 0),
+    # answered0-7 (8 age9-11 )12 _13 in14
+    ("answered(age) in [1]", "'in' needs an item on its left", 14),
+    # a function's first argument must be an item: the error sits at the function's name
+    ("answered(1)", "answered() needs an item name first", 0),
+    # gate0-3 _4 ==5-6 _7 1 8 _9 or10-11 _12 selected13
+    ('gate == 1 or selected("p", "x")', "selected() needs an item name first", 13),
+    # mark0-3 _4 ==5-6 _7 "x" at 8; the codes "1.0" and "2.5" are not listed
+    ('mark == "x"', "'mark' has no answer 'x'; known answers: high, low", 8),
     # 1 0 _1 ==2-3 _4 zz5
     ("1 == zz", "unknown item 'zz'", 5),
     # not0-2 _3 zz4
@@ -352,3 +374,175 @@ def test_two_items_compared_are_unknown_where_either_is_missing():
     frame = _wave()
     # age [30, nan, 50] > gate [1, 2, nan]: 30 > 1; age missing; gate missing
     assert _values(expr.bind("age > gate", VARIABLES).evaluate(frame)) == [True, None, None]
+
+
+def test_names_finds_an_item_on_the_right_of_a_comparison():
+    # the item may stand on either side of the operator
+    assert expr.names(expr.parse("1 == b")) == {"b"}
+    assert expr.names(expr.parse("a > b")) == {"a", "b"}
+
+
+def test_names_visits_every_argument_of_a_call_after_the_first():
+    # selected()'s second argument is parsed as an operand, so an item may stand there (the
+    # binder refuses it later); names() reports it, as the dependency graph needs
+    assert expr.names(expr.parse("selected(p, q)")) == {"p", "q"}
+    # the first argument counts only when it is an item
+    assert expr.names(expr.parse('selected(1, q)')) == {"q"}
+
+
+def test_names_of_a_call_without_arguments_is_empty():
+    # the parser never builds one (it checks the arity), but the tree types are public
+    assert expr.names(expr.Call("answered", (), 0)) == set()
+
+
+def test_a_skipped_multiple_choice_shows_every_ticked_option_joined_by_commas():
+    inst, frame, fed = _filter_wave()
+    frame.loc[1, "m_b"] = 1.0  # row 3 (skipped) now ticks both options
+    table = pd.concat(check_filters(inst, frame, fed))
+    shown = table.loc[(table["item"] == "multi") & (table["code"] == "answered_but_skipped"),
+                      "value"]
+    assert [str(v) for v in shown] == ["m_a,m_b"]
+
+
+@pytest.mark.parametrize("text, position", [
+    ("5", 0),
+    # 5 0 _1 and2-4 _5 gate6: the literal is the first operand
+    ("5 and gate == 1", 0),
+    # gate0-3 _4 ==5-6 _7 1 8 _9 or10-11 _12 7 at 13
+    ("gate == 1 or 7", 13),
+    # not0-2 _3 5 at 4
+    ("not 5", 4),
+    # not0-2 _3 (4 5 at 5
+    ("not (5 or gate == 1)", 5),
+])
+def test_a_literal_alone_is_refused_wherever_it_stands(text, position):
+    err = _error(lambda: expr.bind(text, VARIABLES).evaluate(_wave()))
+    _assert_error(err, text, "a literal alone is not a condition", position)
+
+
+def test_answered_is_false_for_every_row_when_no_column_of_the_item_is_in_the_wave():
+    # no column of "age" in this wave (a file without it): nobody answered it; the rows keep
+    # the wave's own labels
+    frame = pd.DataFrame({"gate": [1.0, 2.0, np.nan]}, index=[10, 20, 30])
+    got = expr.bind("answered(age)", VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [False, False, False]
+    # and inside a comparison, where evaluate's final cast does not reach it
+    got = expr.bind("answered(age) == answered(gate)", VARIABLES).evaluate(frame)
+    assert _values(got) == [False, False, True]
+
+
+def test_selected_of_an_option_column_not_in_the_wave_is_unknown_on_every_row():
+    # the wave has no column for the option "primary" (a file without it)
+    frame = _wave().drop(columns="p_primary").set_axis([10, 20, 30])
+    got = expr.bind('selected(partners, "primary")', VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [None, None, None]
+
+
+@pytest.mark.parametrize("text, expected", [
+    # each kind of node, on a wave whose rows are labelled 10, 20, 30 (not 0, 1, 2):
+    # gate [1, 2, NA], age [30, NA, 50], p_social [1, 0, NA], p_primary [0, 1, NA]
+    ('selected(partners, "social")', [True, False, None]),
+    ("age > 40", [False, None, True]),
+    ("gate in [1]", [True, False, None]),
+    ("gate not in [1]", [False, True, None]),
+    ("not gate == 2", [True, False, None]),
+    ('gate == 1 or selected(partners, "primary")', [True, True, None]),
+    ("answered(age) and age < 40", [True, False, False]),
+])
+def test_every_condition_keeps_the_wave_row_labels(text, expected):
+    frame = _wave().set_axis([10, 20, 30])
+    got = expr.bind(text, VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == expected
+
+
+def test_an_answer_on_the_left_is_read_as_the_item_on_the_right_codes_it():
+    frame = _wave()
+    # "yes" is code 1 of gate, whichever side it stands on: gate [1, 2, NA]
+    assert _values(expr.bind('"yes" == gate', VARIABLES).evaluate(frame)) == \
+        [True, False, None]
+    assert _values(expr.bind('"no" != gate', VARIABLES).evaluate(frame)) == \
+        [True, False, None]
+
+
+def test_rows_that_do_not_hold_an_item_are_neither_gaps_nor_answers():
+    inst, frame, fed = _filter_wave()
+    # rows 2 and 3 do not hold "count" (a repeat instance of another form), row 4 does not
+    # hold the required gate: their problems for those items go; every other problem stays
+    absent = {"count": np.array([True, True, False]), "gate": np.array([False, False, True])}
+    table = pd.concat(check_filters(inst, frame, fed, absent))
+    got = sorted(zip(table["row"].astype(int), table["item"].astype(str),
+                     table["code"].astype(str), strict=True))
+    assert got == [
+        (2, "extra", "missing_but_relevant"), (2, "multi", "missing_but_relevant"),
+        (2, "why", "missing_but_relevant"),
+        (3, "extra", "answered_but_skipped"), (3, "multi", "answered_but_skipped"),
+        (3, "why", "answered_but_skipped"),
+    ]
+
+
+def test_an_error_names_the_expression_without_a_caret_when_no_position_is_known():
+    assert str(ExpressionError("bad", "a == 1")) == "bad (in 'a == 1')"
+    # a position without the expression's text adds nothing
+    assert str(ExpressionError("bad", "", 3)) == "bad"
+    assert str(ExpressionError("bad")) == "bad"
+
+
+def test_nesting_depth_is_counted_back_down_after_each_group():
+    # 50 levels are allowed after an earlier group closed, 51 are not
+    for opener, closer in (("(", ")"), ("not ", "")):
+        first = "(x == 1) and " if opener == "(" else "not x == 1 and "
+        expr.parse(first + opener * 50 + "a == 1" + closer * 50)
+        err = _error(lambda o=opener, c=closer, f=first: expr.parse(f + o * 51 + "a == 1" + c * 51))
+        assert err.message == "expression nested more than 50 levels deep"
+
+
+def test_tree_nodes_carry_their_positions():
+    # a leading space: every position is counted from 1
+    tree = expr.parse(" a == 1 and b == 2")
+    assert tree.pos == 1
+    assert expr.parse(" a == 1 or b == 2").pos == 1
+    assert expr.parse(" not a == 1").pos == 1
+    # _1 a _2 in3: the membership test sits at its "in"
+    node = expr.parse(" a in [1]")
+    assert node.pos == 3
+    assert node.negated is False
+    assert expr.tokenize("a")[-1] == expr.Token("end", "", 1)
+
+
+def test_a_call_may_take_a_parenthesised_argument():
+    assert expr.to_text(expr.parse("answered((a))")) == "answered(a)"
+
+
+def test_normalise_collapses_spaces_and_case():
+    assert expr.normalise("  Social   Services ") == "social services"
+
+
+def test_to_text_writes_fractions_and_backslashes_back():
+    assert expr.to_text(expr.parse("age > 1.5")) == "age > 1.5"
+    tree = expr.parse('a == "x\\\\y"')  # the answer x\y: one escaped backslash
+    assert tree.right.value == "x\\y"
+    assert expr.to_text(tree) == 'a == "x\\\\y"'
+
+
+def test_an_item_whose_column_is_not_in_the_wave_is_unknown_on_every_row():
+    frame = _wave().drop(columns="age").set_axis([10, 20, 30])
+    got = expr.bind("age > 40", VARIABLES).evaluate(frame)
+    assert list(got.index) == [10, 20, 30]
+    assert _values(got) == [None, None, None]
+
+
+def test_selected_compared_with_a_number_is_unknown_where_the_option_is_missing():
+    # p_social [1, 0, NA]
+    got = expr.bind('selected(partners, "social") == 1', VARIABLES).evaluate(_wave())
+    assert _values(got) == [True, False, None]
+
+
+def test_answered_rows_looks_at_every_column_of_the_item():
+    from cipsurvey.wave.validate import answered_rows, id_codes, later_repeats
+    frame = pd.DataFrame({"a": [1.0, np.nan, np.nan], "b": [np.nan, np.nan, 1.0]})
+    assert answered_rows(frame, ["a", "b"]).tolist() == [True, False, True]
+    assert id_codes(frame, "nope") is None
+    assert later_repeats(np.array([0, 0, 1])).tolist() == [False, True, False]
