@@ -356,9 +356,54 @@ def test_column_problems_name_the_item():
     ]
 
 
-def test_an_item_alone_is_true_where_it_is_one():
-    frame = pd.DataFrame({"age": [1.0, np.nan, 0.0]})
-    assert _values(expr.bind("age", VARIABLES).evaluate(frame)) == [True, None, False]
+FLAG = {"consent": Variable("consent", "choice", answers={"yes": 1.0, "1": 1.0, "no": 0.0,
+                                                         "0": 0.0}, columns=("consent",))}
+
+
+def test_an_item_coded_0_and_1_alone_is_true_where_it_is_one():
+    # 1 true, 0 false, missing unknown; 2 is no answer of the item (validation reports the
+    # cell), so the condition is unknown there too, never true and never a crash
+    frame = pd.DataFrame({"consent": [1.0, np.nan, 0.0, 2.0]})
+    assert _values(expr.bind("consent", FLAG).evaluate(frame)) == [True, None, False, None]
+    assert _values(expr.bind("not consent", FLAG).evaluate(frame)) == [False, None, True, None]
+
+
+@pytest.mark.parametrize("text, name, position", [
+    ("age", "age", 0),                      # numeric
+    ("comments", "comments", 0),            # text
+    ("gate", "gate", 0),                    # coded 1 and 2
+    # gate0-3 _4 ==5-6 _7 1 8 _9 and10-12 _13 age at 14
+    ("gate == 1 and age", "age", 14),
+    # not0-2 _3 mark at 4
+    ("not mark", "mark", 4),
+])
+def test_an_item_alone_not_coded_0_and_1_is_refused_when_bound(text, name, position):
+    # it used to pass bind and crash in pandas ("Need to pass bool-like values") on a 2
+    err = _error(lambda: expr.bind(text, VARIABLES))
+    _assert_error(err, text, f"{name!r} alone is a condition only when its answers are coded"
+                  f" 0 and 1; compare it with an answer ({name} == ...) or write"
+                  f" answered({name})", position)
+
+
+def test_an_item_compared_or_listed_is_not_alone():
+    frame = _wave()
+    assert _values(expr.bind("age > 40", VARIABLES).evaluate(frame)) == [False, None, True]
+    assert _values(expr.bind("gate in [1]", VARIABLES).evaluate(frame)) == [True, False, None]
+
+
+def test_selected_with_an_item_as_its_option_names_what_it_needs():
+    # selected0-7 (8 partners9-16 ,17 _18 gate at 19: the message used to print the tree node
+    text = "selected(partners, gate)"
+    err = _error(lambda: expr.bind(text, VARIABLES))
+    _assert_error(err, text, "selected() needs an option of 'partners' in quotes or its code"
+                  " as its second argument", 19)
+
+
+def test_a_literal_inside_a_compared_group_is_refused_with_the_expression_text():
+    # (0 gate1-4 _5 ==6-7 _8 1 9 _10 and11-13 _14 5 at 15
+    text = "(gate == 1 and 5) == 1"
+    err = _error(lambda: expr.bind(text, VARIABLES).evaluate(_wave()))
+    _assert_error(err, text, "a literal alone is not a condition", 15)
 
 
 def test_a_literal_alone_is_refused_when_evaluated_at_its_position():

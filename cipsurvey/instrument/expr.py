@@ -14,7 +14,8 @@ Grammar (lowest precedence first)::
 ``ever_cip == "yes"`` compares an item with one of its answers (by answer name, or label in any
 language, or code); ``work_area in ["social_services", "psychiatric_care"]`` tests membership;
 ``answered(age)`` is true when an answer is present; ``selected(partners_12m, "primary_care")``
-tests one option of a multiple-choice item. Evaluation uses three-valued logic: a comparison with
+tests one option of a multiple-choice item; an item coded 0/1 may stand alone (1 is true).
+Evaluation uses three-valued logic: a comparison with
 a missing answer is unknown (NA), so an unanswered filter question neither demands nor forbids
 the items behind it.
 
@@ -421,13 +422,22 @@ def bind(text: str, variables: dict[str, Variable]) -> Bound:
     return Bound(text, tree, variables)
 
 
-def _check(node: Any, variables: dict[str, Variable], text: str) -> None:
+def _check(node: Any, variables: dict[str, Variable], text: str, alone: bool = True) -> None:
+    """Refuse what does not fit ``variables``; ``alone``: ``node`` is a condition by itself."""
     if isinstance(node, Name):
         if node.name not in variables:
             raise ExpressionError(f"unknown item {node.name!r}", text, node.pos)
-        if variables[node.name].kind == "multiple":
+        var = variables[node.name]
+        if var.kind == "multiple":
             raise ExpressionError(
                 f"{node.name!r} is a multiple-choice item: use selected({node.name}, \"option\")",
+                text, node.pos,
+            )
+        if alone and not (var.kind == "choice" and var.answers
+                          and set(var.answers.values()) <= {0.0, 1.0}):
+            raise ExpressionError(
+                f"{node.name!r} alone is a condition only when its answers are coded 0 and 1;"
+                f" compare it with an answer ({node.name} == ...) or write answered({node.name})",
                 text, node.pos,
             )
     elif isinstance(node, Call):
@@ -444,14 +454,17 @@ def _check(node: Any, variables: dict[str, Variable], text: str) -> None:
                     f"selected() needs a multiple-choice item; {target.name!r} is not one",
                     text, node.pos,
                 )
-            if not isinstance(option, Literal) or option_column(var, option.value) is None:
+            if not isinstance(option, Literal):
                 raise ExpressionError(
-                    f"{target.name!r} has no option {getattr(option, 'value', option)!r}",
-                    text, getattr(option, "pos", node.pos),
+                    f"selected() needs an option of {target.name!r} in quotes or its code as"
+                    " its second argument", text, getattr(option, "pos", node.pos),
                 )
+            if option_column(var, option.value) is None:
+                raise ExpressionError(f"{target.name!r} has no option {option.value!r}",
+                                      text, option.pos)
     elif isinstance(node, Compare):
-        _check(node.left, variables, text)
-        _check(node.right, variables, text)
+        _check(node.left, variables, text, alone=False)
+        _check(node.right, variables, text, alone=False)
         _check_answer(node.left, node.right, variables, text)
         _check_answer(node.right, node.left, variables, text)
         if isinstance(node.left, Literal) and isinstance(node.right, Literal):
@@ -463,7 +476,7 @@ def _check(node: Any, variables: dict[str, Variable], text: str) -> None:
                         f"{node.op} needs numbers, not the answer {side.value!r}", text, side.pos
                     )
     elif isinstance(node, In):
-        _check(node.operand, variables, text)
+        _check(node.operand, variables, text, alone=False)
         if not isinstance(node.operand, Name):
             raise ExpressionError("'in' needs an item on its left", text, node.pos)
         for value in node.values:
@@ -508,7 +521,8 @@ def _check_answer(item: Any, value: Any, variables: dict[str, Variable], text: s
         )
 
 
-def _operand(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], other: Any):
+def _operand(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], other: Any,
+             text: str):
     """Value of an operand: a Series for an item, a number or string for a literal."""
     if isinstance(node, Name):
         var = variables[node.name]
@@ -522,7 +536,7 @@ def _operand(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], oth
         if isinstance(other, Name) and variables[other.name].kind == "choice":
             return answer_code(variables[other.name], node.value)
         return node.value
-    return _eval(node, frame, variables, "")
+    return _eval(node, frame, variables, text)
 
 
 def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: str):
@@ -550,11 +564,11 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
         values = frame[column].to_numpy(dtype=float, na_value=np.nan)
         return _nullable(values == 1, np.isnan(values), frame.index)
     if isinstance(node, Compare):
-        left = _operand(node.left, frame, variables, node.right)
-        right = _operand(node.right, frame, variables, node.left)
+        left = _operand(node.left, frame, variables, node.right, text)
+        right = _operand(node.right, frame, variables, node.left, text)
         return _compare(node.op, left, right, frame.index)
     if isinstance(node, In):
-        series = _operand(node.operand, frame, variables, None)
+        series = _operand(node.operand, frame, variables, None, text)
         var = variables[node.operand.name]
         if var.kind == "choice":
             codes = [answer_code(var, v.value) for v in node.values]
@@ -563,9 +577,11 @@ def _eval(node: Any, frame: pd.DataFrame, variables: dict[str, Variable], text: 
         result = _nullable(series.isin(codes).to_numpy(dtype=bool),
                            series.isna().to_numpy(), frame.index)
         return ~result if node.negated else result
-    if isinstance(node, Name):
-        series = _operand(node, frame, variables, None)
-        return series.astype("boolean")
+    if isinstance(node, Name):  # a 0/1 item alone (bind checks the coding): 1 is true
+        values = _operand(node, frame, variables, None, text).to_numpy(dtype=float,
+                                                                       na_value=np.nan)
+        # a code other than 0 and 1 is unknown here; validation reports it on its cell
+        return _nullable(values == 1, ~np.isin(values, (0.0, 1.0)), frame.index)
     raise ExpressionError("a literal alone is not a condition", text, getattr(node, "pos", None))
 
 
