@@ -147,8 +147,9 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     DataFrame
         ``group1, group2, n1, n2, mean_rank1, mean_rank2, u1, u, w, statistic (z), p, method,
         note``. As SPSS prints them: U is the smaller of the two groups' U statistics, W the
-        rank sum of that group (the one with the smaller mean rank), and z is computed from
-        that U (so it is never positive). ``u1`` is group 1's U, for the direction.
+        rank sum of that group (the one with the smaller mean rank; group 2's when both
+        mean ranks are equal, as PSPP), and z is computed from that U (so it is
+        never positive). ``u1`` is group 1's U, for the direction.
 
     References
     ----------
@@ -167,7 +168,7 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     s1, s2 = float(rank[:n1].sum()), float(rank[n1:].sum())
     u1 = s1 - n1 * (n1 + 1) / 2
     u2 = n1 * n2 - u1
-    u, w = (u1, s1) if u1 <= u2 else (u2, s2)
+    u, w = (u1, s1) if u1 < u2 else (u2, s2)
     n = n1 + n2
     var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
     if var <= 0:
