@@ -577,3 +577,24 @@ def test_cohens_d_degenerate_rows_keep_their_identity():
     flat = cohens_d(groups([2, 2], [2, 2]), "y", "g")
     assert flat["note"].tolist() == ["zero variance: d undefined"] * 2
     assert flat["group1"].tolist() == [1.0, 1.0] and flat["n2"].tolist() == [2, 2]
+
+
+def test_bracket_steps_by_hand():
+    """Where _bracket looks, by hand. Both ends move out by the width while f has the same
+    sign at both (0.5 - x/10 from centre 0, width 1: -1, 1, -2, 2, ...; the mirror image
+    likewise); an end where f is NaN moves 0.6 of the way towards the centre
+    (12 - x, NaN outside [7, 13], from centre 10 and width 5: 5 and 15 are NaN, then
+    10 - 5·0.6 = 7 and 10 + 5·0.6 = 13, which bracket the root 12)."""
+    for f, root in ((lambda x: 0.5 - x / 10, 5.0), (lambda x: -0.5 - x / 10, -5.0)):
+        seen = []
+        assert effect_ci._bracket(lambda x, f=f: seen.append(x) or f(x), 0.0, 1.0) == \
+            pytest.approx(root, abs=1e-12)
+        assert seen[:8] == [-1.0, 1.0, -2.0, 2.0, -3.0, 3.0, -4.0, 4.0]
+    seen = []
+
+    def g(x: float) -> float:
+        seen.append(x)
+        return 12.0 - x if 7 <= x <= 13 else math.nan
+
+    assert effect_ci._bracket(g, 10.0, 5.0) == pytest.approx(12.0, abs=1e-12)
+    assert seen[:4] == pytest.approx([5.0, 15.0, 7.0, 13.0], abs=1e-12)
