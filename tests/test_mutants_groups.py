@@ -587,7 +587,8 @@ def test_bracket_steps_by_hand():
     10 - 5·0.6 = 7 and 10 + 5·0.6 = 13, which bracket the root 12)."""
     for f, root in ((lambda x: 0.5 - x / 10, 5.0), (lambda x: -0.5 - x / 10, -5.0)):
         seen = []
-        assert effect_ci._bracket(lambda x, f=f: seen.append(x) or f(x), 0.0, 1.0) == \
+        assert effect_ci._bracket(lambda x, f=f, seen=seen: seen.append(x) or f(x),
+                                  0.0, 1.0) == \
             pytest.approx(root, abs=1e-12)
         assert seen[:8] == [-1.0, 1.0, -2.0, 2.0, -3.0, 3.0, -4.0, 4.0]
     seen = []
