@@ -599,3 +599,9 @@ def test_bracket_steps_by_hand():
 
     assert effect_ci._bracket(g, 10.0, 5.0) == pytest.approx(12.0, abs=1e-12)
     assert seen[:4] == pytest.approx([5.0, 15.0, 7.0, 13.0], abs=1e-12)
+
+
+def test_posthoc_names_its_methods_when_given_another():
+    with pytest.raises(ValueError,
+                       match=r"^method must be one of scheffe, tukey, bonferroni, games_howell$"):
+        posthoc_module.posthoc(groups([1, 2], [3, 4]), "y", "g", method="lsd")
