@@ -155,7 +155,9 @@ def dunn(data: pd.DataFrame, dv: str, between: str, p_adjust: str = "bonferroni"
     y = np.concatenate([v for _, v in kept])
     rank, ties = ranks(y)
     n = len(y)
-    var = n * (n + 1) / 12 - ties / (12 * (n - 1))
+    # all values tied: no variance (the formula leaves a rounding residue, ±1.5e-5 at a
+    # million tied values, which would give z = 0 and p = 1 instead of no test)
+    var = 0.0 if np.ptp(y) == 0 else n * (n + 1) / 12 - ties / (12 * (n - 1))
     mean_rank, start = {}, 0
     for lv, v in kept:
         mean_rank[lv] = rank[start:start + len(v)].mean()

@@ -147,8 +147,9 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     DataFrame
         ``group1, group2, n1, n2, mean_rank1, mean_rank2, u1, u, w, statistic (z), p, method,
         note``. As SPSS prints them: U is the smaller of the two groups' U statistics, W the
-        rank sum of that group (the one with the smaller mean rank), and z is computed from
-        that U (so it is never positive). ``u1`` is group 1's U, for the direction.
+        rank sum of that group (the one with the smaller mean rank; group 2's when both
+        mean ranks are equal, as PSPP), and z is computed from that U (so it is
+        never positive). ``u1`` is group 1's U, for the direction.
 
     References
     ----------
@@ -163,14 +164,17 @@ def mann_whitney(data: pd.DataFrame, dv: str, group: str,
     if len(a) == 0 or len(b) == 0:
         return frame([nan_row(cols, "an empty group: no test", **base)], cols)
     n1, n2 = len(a), len(b)
-    rank, ties = ranks(np.concatenate([a, b]))
+    both = np.concatenate([a, b])
+    rank, ties = ranks(both)
     s1, s2 = float(rank[:n1].sum()), float(rank[n1:].sum())
     u1 = s1 - n1 * (n1 + 1) / 2
     u2 = n1 * n2 - u1
-    u, w = (u1, s1) if u1 <= u2 else (u2, s2)
+    u, w = (u1, s1) if u1 < u2 else (u2, s2)
     n = n1 + n2
     var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
-    if var <= 0:
+    # all values tied is told by the values: the variance formula leaves a rounding residue
+    # there (±2.4 at a million values), which would give z = 0 and p = 1 instead of no test
+    if var <= 0 or np.ptp(both) == 0:
         return frame([nan_row(cols, "all values tied: no test", **base)], cols)
     z = (u - n1 * n2 / 2) / math.sqrt(var)
     p = min(1.0, 2 * stats.norm.sf(abs(z)))  # as scipy's mannwhitneyu, asymptotic, no
