@@ -727,7 +727,7 @@ def area_sample(**extra) -> pd.DataFrame:
     With area in the model the propensity is the share who answered in one's area: the
     weights are 6 / 3 = 2 in area 1 and 4 / 3 in area 2."""
     data = pd.DataFrame({"area": [1] * 6 + [2] * 4,
-                         "responded": [1, 0, 1, 0, 1, 0] + [1, 1, 0, 1]})
+                         "responded": [1, 0, 1, 0, 1, 0, 1, 1, 0, 1]})
     for name, values in extra.items():
         data[name] = values
     return data
@@ -822,7 +822,7 @@ def test_constant_traits_are_left_out_by_name():
 def test_a_separating_first_column_is_left_out():
     # area = 2 (the first model column): everyone there answered
     data = pd.DataFrame({"area": [1] * 6 + [2] * 3 + [3] * 4,
-                         "responded": [1, 0, 1, 0, 1, 0] + [1, 1, 1] + [1, 0, 0, 1]})
+                         "responded": [1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 1]})
     result = response_weights(data, "responded", ["area"], categorical=["area"])
     assert result.left_out == ["area=2"]
     assert result.notes == ["left out of the response model because everyone in it answered "
