@@ -897,3 +897,46 @@ def test_disagreement_at_exactly_alpha_and_with_one_p_missing():
         == [False]
     assert list(multiplicity.disagreements(classical, robust, on=["variable"],
                                            alpha=0.01)["disagree"]) == [True]
+
+
+# ------------------------------------------------------------ power beyond pingouin's search
+# (found by the boundary mutants n < 2 -> n <= 2 and the bracket of the unequal-groups search:
+# two pairs gave a blank NaN, a large effect a traceback)
+
+NO_EFFECT = ("no effect up to d = 10 (the end of pingouin's search) reaches this power: too "
+             "few to detect any plausible effect")
+NO_SAMPLE = ("no sample within pingouin's search (up to 10 million) reaches exactly this "
+             "power: the effect is too large or too small to plan a sample for")
+
+
+def test_two_pairs_detect_no_effect_up_to_d_10_and_say_so():
+    # two pairs: a t on 1 df; even d_z = 10 (noncentrality 10 sqrt 2) has power below 0.8,
+    # so no MDE within pingouin's search exists, and the row says why
+    assert t_power(1, 10 * math.sqrt(2), 0.05) < 0.8
+    same_row(mde_means(2, paired=True), POWER_COLUMNS, {
+        "comparison": "paired", "n": 2, "alpha": 0.05, "power": 0.8, "effect_name": "d_z",
+        "effect": NAN, "mde": NAN, "unit": "mean", "method": "paired t (pingouin)",
+        "note": NO_EFFECT})
+    same_row(mde_shares(0.3, 2, paired=True, discordant=0.4), POWER_COLUMNS, {
+        "comparison": "paired", "n": 2, "alpha": 0.05, "power": 0.8, "effect_name": "d_z",
+        "effect": NAN, "mde": NAN, "unit": "proportion",
+        "method": "McNemar as a paired t on the differences (pingouin)", "note": NO_EFFECT})
+    # two in each group at alpha 0.01 (2 df): the same
+    assert t_power(2, 10 * math.sqrt(1), 0.01) < 0.8
+    assert mde_means(2, 2, alpha=0.01)["note"].iloc[0] == NO_EFFECT
+
+
+def test_an_effect_too_large_to_plan_for_is_a_note_not_a_traceback():
+    # twice as many in the second group: the search starts at 3 and 6, where d = 3 already
+    # has more power than 0.8; half as many: at 5 and 2.5, the same
+    assert t_power(3 + 6 - 2, 3 * math.sqrt(3 * 6 / 9), 0.05) > 0.8
+    assert t_power(5 + 2.5 - 2, 3 * math.sqrt(5 * 2.5 / 7.5), 0.05) > 0.8
+    for ratio in (2.0, 0.5):
+        same_row(sample_size(3.0, design="independent", ratio=ratio), POWER_COLUMNS, {
+            "comparison": "independent", "n": NAN, "alpha": 0.05, "power": 0.8,
+            "effect_name": "d", "effect": 3.0, "mde": NAN, "unit": NAN,
+            "method": "two-sample t (pingouin)", "note": NO_SAMPLE})
+    assert sample_size(20.0, design="independent")["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(50.0, design="paired")["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(5.0, design="anova", k=3)["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(3.0, design="chi2")["note"].iloc[0] == NO_SAMPLE
