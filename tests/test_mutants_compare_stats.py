@@ -20,9 +20,16 @@ import pytest
 from scipy import optimize
 from scipy import stats as sps
 
-from cipsurvey.stats import selection
+from cipsurvey.stats import multiplicity, selection
 from cipsurvey.stats.longitudinal import paired_share_change, wave_change
-from cipsurvey.stats.power import mde_groups, mde_means, mde_shares, sample_size, w_two_shares
+from cipsurvey.stats.power import (
+    dz_paired_shares,
+    mde_groups,
+    mde_means,
+    mde_shares,
+    sample_size,
+    w_two_shares,
+)
 from cipsurvey.stats.weights import response_weights, weight_diagnostics, weighted_mean
 
 REF = Path(__file__).parent / "reference"
@@ -508,3 +515,428 @@ def test_a_trend_model_that_cannot_be_fitted_gives_its_row_with_the_reason():
                  "term": "trend", "n_obs": 6, "n_clusters": 2, "n_repeated": 2,
                  "method": "linear mixed model, random intercept per respondent (REML)",
                  "note": "the trend model did not converge"})
+
+
+# ------------------------------------------------------------ the full mutmut run (issue 22):
+# power at a level other than the defaults, the chi-square MDE of k groups, boundaries
+
+
+def paired_t_dz(n: int, alpha: float, power: float) -> float:
+    """d_z that a paired t test of ``n`` pairs detects (noncentral t, n - 1 df)."""
+    return optimize.brentq(lambda d: t_power(n - 1, d * math.sqrt(n), alpha) - power, 1e-3,
+                           10, xtol=1e-14)
+
+
+def share_change(p0: float, w: float, q0: float, direction: int) -> float:
+    """The change of a share from ``p0`` that gives Cohen's ``w`` (closed form): with
+    Δ = p1 - p0 and pbar = p0 + q1 Δ, w² pbar (1 - pbar) = q0 q1 Δ² is the quadratic
+    (q0 q1 + w² q1²) Δ² - w² q1 (1 - 2 p0) Δ - w² p0 (1 - p0) = 0; its positive root is
+    the increase, its negative root the decrease."""
+    q1 = 1 - q0
+    a, b, c = q0 * q1 + w * w * q1 * q1, -w * w * q1 * (1 - 2 * p0), -w * w * p0 * (1 - p0)
+    return (-b + direction * math.sqrt(b * b - 4 * a * c)) / (2 * a)
+
+
+def test_mde_groups_chi2_rows_whole():
+    # the chi-square MDE of a crosstab: df = k - 1 by default, or as given
+    same_row(mde_groups(3, 300, test="chi2", alpha=0.01, power=0.9), POWER_COLUMNS, {
+        "comparison": "3 groups", "n": 300, "alpha": 0.01, "power": 0.9, "effect_name": "w",
+        "effect": chi2_w(300, 2, 0.01, 0.9), "mde": NAN, "unit": NAN,
+        "method": "Pearson chi-square, df = 2 (pingouin)", "note": ""}, rtol=1e-6)
+    same_row(mde_groups(3, 300, test="chi2", dof=4), POWER_COLUMNS, {
+        "comparison": "3 groups", "n": 300, "alpha": 0.05, "power": 0.8, "effect_name": "w",
+        "effect": chi2_w(300, 4, 0.05, 0.8), "mde": NAN, "unit": NAN,
+        "method": "Pearson chi-square, df = 4 (pingouin)", "note": ""}, rtol=1e-6)
+
+
+def test_mde_groups_anova_at_another_alpha():
+    same_row(mde_groups(4, 200, alpha=0.01, power=0.9), POWER_COLUMNS, {
+        "comparison": "4 groups", "n": 200, "alpha": 0.01, "power": 0.9, "effect_name": "f",
+        "effect": anova_f(4, 200, 0.01, 0.9), "mde": NAN, "unit": NAN,
+        "method": "one-way ANOVA (pingouin)", "note": ""}, rtol=1e-4)
+
+
+def test_unknown_test_or_design_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"^test must be 'anova' or 'chi2', not 'kruskal'$"):
+        mde_groups(3, 90, test="kruskal")
+    with pytest.raises(ValueError, match=r"^design must be independent, paired, anova or "
+                                         r"chi2, not 'cluster'$"):
+        sample_size(0.3, design="cluster")
+
+
+def test_mde_means_at_another_alpha_with_the_default_sd():
+    # sd defaults to 1: the MDE in the unit is the standardized effect itself
+    d = _two_sample_d(40, 60, alpha=0.01, power=0.9)
+    same_row(mde_means(40, 60, alpha=0.01, power=0.9), POWER_COLUMNS, {
+        "comparison": "independent", "n": 100, "alpha": 0.01, "power": 0.9,
+        "effect_name": "d", "effect": d, "mde": d, "unit": "mean",
+        "method": "two-sample t (pingouin)", "note": ""}, rtol=1e-5)
+    dz = paired_t_dz(30, 0.01, 0.9)
+    same_row(mde_means(30, paired=True, alpha=0.01, power=0.9), POWER_COLUMNS, {
+        "comparison": "paired", "n": 30, "alpha": 0.01, "power": 0.9, "effect_name": "d_z",
+        "effect": dz, "mde": dz, "unit": "mean", "method": "paired t (pingouin)",
+        "note": ""}, rtol=1e-5)
+
+
+def test_mde_means_with_two_in_each_group_and_without_a_second_group():
+    # two in each group is the smallest two-sample t (2 df): computed, d about 5.65
+    d = _two_sample_d_wide(2, 2)
+    same_row(mde_means(2, 2), POWER_COLUMNS, {
+        "comparison": "independent", "n": 4, "alpha": 0.05, "power": 0.8,
+        "effect_name": "d", "effect": d, "mde": d, "unit": "mean",
+        "method": "two-sample t (pingouin)", "note": ""}, rtol=1e-5)
+    # no second group: n counts the first group only
+    same_row(mde_means(30), POWER_COLUMNS, {
+        "comparison": "independent", "n": 30, "alpha": 0.05, "power": 0.8,
+        "effect_name": "d", "effect": NAN, "mde": NAN, "unit": NAN, "method": NAN,
+        "note": "fewer than two in a group"})
+
+
+def _two_sample_d_wide(n1: int, n2: int, alpha: float = 0.05, power: float = 0.8) -> float:
+    df, scale = n1 + n2 - 2, math.sqrt(n1 * n2 / (n1 + n2))
+    return optimize.brentq(lambda d: t_power(df, d * scale, alpha) - power, 0.01, 9.9,
+                           xtol=1e-14)
+
+
+def test_mde_shares_paired_row_whole():
+    # McNemar as a paired t on the differences: the d_z of 50 pairs, and the change whose
+    # differences (+1 with share c, -1 with share b, b + c = 0.4) have mean / SD = d_z
+    dz = paired_t_dz(50, 0.01, 0.9)
+
+    def dz_of(delta: float) -> float:
+        c, b = (0.4 + delta) / 2, (0.4 - delta) / 2
+        mean = c - b
+        return mean / math.sqrt(c + b - mean**2)
+
+    delta = optimize.brentq(lambda d: dz_of(d) - dz, 1e-9, 0.4 - 1e-9, xtol=1e-15)
+    same_row(mde_shares(0.4, 50, paired=True, discordant=0.4, direction=-1, alpha=0.01,
+                        power=0.9), POWER_COLUMNS, {
+        "comparison": "paired", "n": 50, "alpha": 0.01, "power": 0.9, "effect_name": "d_z",
+        "effect": dz, "mde": -delta, "unit": "proportion",
+        "method": "McNemar as a paired t on the differences (pingouin)", "note": ""},
+             rtol=1e-5)
+
+
+def test_dz_paired_shares_from_the_differences():
+    # 10 % of the pairs change yes -> no (-1), 20 % no -> yes (+1): the differences have
+    # mean 0.1 and population SD sqrt(0.3 - 0.01), so d_z = 0.1 / sqrt(0.29)
+    diffs = np.array([-1] * 10 + [1] * 20 + [0] * 70, dtype=float)
+    assert dz_paired_shares(0.1, 0.3) == pytest.approx(diffs.mean() / diffs.std(), rel=1e-12)
+    assert dz_paired_shares(0.1, 0.3) == pytest.approx(0.1 / math.sqrt(0.29), rel=1e-12)
+
+
+def test_mde_shares_independent_decrease_at_another_alpha_to_full_precision():
+    # the decrease from 0.9 that 50 and 40 people detect at alpha 0.01, power 0.9, against
+    # the closed form of the quadratic in the change (to 1e-15: the root is solved to 1e-14)
+    w = chi2_w(90, 1, 0.01, 0.9)
+    row = mde_shares(0.9, 50, 40, direction=-1, alpha=0.01, power=0.9)
+    same_row(row, POWER_COLUMNS, {
+        "comparison": "independent", "n": 90, "alpha": 0.01, "power": 0.9,
+        "effect_name": "w", "effect": w, "mde": share_change(0.9, w, 50 / 90, -1),
+        "unit": "proportion", "method": "Pearson chi-square (pingouin)", "note": ""})
+    got = mde_shares(0.9, 50, 40, direction=-1)
+    w = got["effect"].iloc[0]
+    assert w == pytest.approx(chi2_w(90, 1, 0.05, 0.8), rel=1e-6)
+    assert got["mde"].iloc[0] == pytest.approx(share_change(0.9, w, 50 / 90, -1), abs=1e-15)
+
+
+def test_a_change_to_exactly_all_is_detectable_when_it_gives_exactly_the_w_needed(
+        monkeypatch):
+    # the boundary of "no change within 0-100 %": the w needed equals, to the last bit, the
+    # w of a change from 0.3 to 1.0 (pingouin replaced by that number); the change to 1.0 is
+    # then just detectable: 0.7, not "nothing detectable"
+    import types
+
+    from cipsurvey.stats import power as power_module
+
+    q0 = 0.5
+    exact = math.sqrt(q0 * q0 * 0.7**2 / (0.65 * 0.35))
+    assert exact == w_two_shares(0.3, 1.0, q0)
+    fake = types.SimpleNamespace(power_chi2=lambda **kw: exact)
+    monkeypatch.setattr(power_module, "_pg", lambda: fake)
+    row = mde_shares(0.3, 100, 100)
+    assert row["note"].iloc[0] == ""
+    assert row["mde"].iloc[0] == pytest.approx(0.7, abs=1e-12)
+
+
+def test_sample_size_defaults_and_another_alpha():
+    # k defaults to 2 groups: ANOVA of two groups (1 and 2n - 2 df, noncentrality f² 2n)
+    per = optimize.brentq(
+        lambda m: sps.ncf.sf(sps.f.ppf(0.95, 1, 2 * m - 2), 1, 2 * m - 2, 0.25**2 * 2 * m)
+        - 0.8, 3, 1000, xtol=1e-12)
+    same_row(sample_size(0.25, design="anova"), POWER_COLUMNS, {
+        "comparison": "2 groups", "n": 2 * math.ceil(per), "alpha": 0.05, "power": 0.8,
+        "effect_name": "f", "effect": 0.25, "mde": NAN, "unit": NAN,
+        "method": "one-way ANOVA (pingouin)", "note": ""})
+    # ... and one degree of freedom for a chi-square (w² n noncentrality)
+    n = optimize.brentq(lambda m: sps.ncx2.sf(sps.chi2.ppf(0.95, 1), 1, 0.1**2 * m) - 0.8,
+                        10, 1e5, xtol=1e-12)
+    same_row(sample_size(0.1, design="chi2"), POWER_COLUMNS, {
+        "comparison": "2 groups", "n": math.ceil(n), "alpha": 0.05, "power": 0.8,
+        "effect_name": "w", "effect": 0.1, "mde": NAN, "unit": NAN,
+        "method": "Pearson chi-square, df = 1 (pingouin)", "note": ""})
+    # every design at alpha = 0.01
+    m = optimize.brentq(lambda m: t_power(2 * m - 2, 0.3 * math.sqrt(m / 2), 0.01) - 0.8, 3,
+                        1000)
+    assert sample_size(0.3, design="independent", alpha=0.01)["n"].iloc[0] == 2 * math.ceil(m)
+    m = optimize.brentq(lambda m: t_power(3 * m - 2, 0.3 * math.sqrt(2 * m / 3), 0.01) - 0.8,
+                        3, 1000)
+    assert (sample_size(0.3, design="independent", ratio=2.0, alpha=0.01)["n"].iloc[0]
+            == math.ceil(m) + 2 * math.ceil(m))
+    per = optimize.brentq(
+        lambda m: sps.ncf.sf(sps.f.ppf(0.99, 2, 3 * m - 3), 2, 3 * m - 3, 0.25**2 * 3 * m)
+        - 0.8, 3, 1000, xtol=1e-12)
+    assert sample_size(0.25, design="anova", k=3, alpha=0.01)["n"].iloc[0] == 3 * math.ceil(per)
+    n = optimize.brentq(lambda m: sps.ncx2.sf(sps.chi2.ppf(0.99, 2), 2, 0.1**2 * m) - 0.8,
+                        10, 1e5, xtol=1e-12)
+    assert sample_size(0.1, design="chi2", k=3, alpha=0.01)["n"].iloc[0] == math.ceil(n)
+
+
+def test_sample_size_of_unequal_groups_just_above_three_in_the_first():
+    # twice as many in the second group: an effect whose exact solution is 3.5 people in
+    # the first (7 in the second) is found (the search starts at 3 = 2 / 1 + 1): 4 + 8
+    d = optimize.brentq(lambda d: t_power(3.5 + 7 - 2, d * math.sqrt(3.5 * 7 / 10.5), 0.05)
+                        - 0.8, 0.5, 9, xtol=1e-14)
+    same_row(sample_size(d, design="independent", ratio=2.0), POWER_COLUMNS, {
+        "comparison": "independent", "n": 4 + 8, "alpha": 0.05, "power": 0.8,
+        "effect_name": "d", "effect": d, "mde": NAN, "unit": NAN,
+        "method": "two-sample t (pingouin)", "note": ""})
+
+
+def test_sample_size_chi2_with_its_own_degrees_of_freedom_and_unequal_groups_rounded_up():
+    # dof given (4) instead of k - 1 (2)
+    n = optimize.brentq(lambda m: sps.ncx2.sf(sps.chi2.ppf(0.95, 4), 4, 0.1**2 * m) - 0.8,
+                        10, 1e5, xtol=1e-12)
+    same_row(sample_size(0.1, design="chi2", k=3, dof=4), POWER_COLUMNS, {
+        "comparison": "3 groups", "n": math.ceil(n), "alpha": 0.05, "power": 0.8,
+        "effect_name": "w", "effect": 0.1, "mde": NAN, "unit": NAN,
+        "method": "Pearson chi-square, df = 4 (pingouin)", "note": ""})
+    # d = 0.18, twice as many in the second group: the exact solution is 364.01 in the
+    # first, so 365 + 730 (a solution only to within one person could round to 364)
+    m = optimize.brentq(lambda m: t_power(3 * m - 2, 0.18 * math.sqrt(2 * m / 3), 0.05) - 0.8,
+                        3, 1e4, xtol=1e-12)
+    assert 364 < m < 364.1
+    assert sample_size(0.18, design="independent", ratio=2.0)["n"].iloc[0] == 365 + 730
+
+
+# ------------------------------------------------------------ attrition weights, by hand
+
+
+def area_sample(**extra) -> pd.DataFrame:
+    """Ten people invited: area 1 (6 people, 3 answered), area 2 (4 people, 3 answered).
+    With area in the model the propensity is the share who answered in one's area: the
+    weights are 6 / 3 = 2 in area 1 and 4 / 3 in area 2."""
+    data = pd.DataFrame({"area": [1] * 6 + [2] * 4,
+                         "responded": [1, 0, 1, 0, 1, 0, 1, 1, 0, 1]})
+    for name, values in extra.items():
+        data[name] = values
+    return data
+
+
+def test_weights_balance_and_diagnostics_by_hand():
+    result = response_weights(area_sample(), "responded", ["area"], categorical=["area"])
+    w = result.weights.to_numpy()
+    expected = np.array([2, np.nan, 2, np.nan, 2, np.nan, 4 / 3, 4 / 3, np.nan, 4 / 3])
+    np.testing.assert_allclose(w, expected, rtol=1e-7)
+    # the balance of the one model column, area = 2: 4 of 10 invited (SD with n - 1),
+    # 3 of 6 respondents, and weighted 3 (4 / 3) / (3 x 2 + 3 x 4 / 3) = 0.4, the target
+    sd = math.sqrt(0.4 * 0.6 * 10 / 9)
+    bal = result.balance
+    assert list(bal.columns) == ["trait", "level", "target", "respondents", "weighted",
+                                 "smd_unweighted", "smd_weighted"]
+    row = bal.iloc[0]
+    assert (row["trait"], row["level"]) == ("area", 2) and len(bal) == 1
+    assert row["target"] == pytest.approx(0.4, rel=1e-12)
+    assert row["respondents"] == pytest.approx(0.5, rel=1e-12)
+    assert row["weighted"] == pytest.approx(0.4, rel=1e-7)
+    assert row["smd_unweighted"] == pytest.approx(0.1 / sd, rel=1e-9)
+    assert row["smd_weighted"] == pytest.approx(0, abs=1e-7)
+    # no trimming asked: none trimmed (0, not missing); extreme is 5 x the mean by default
+    diag = result.diagnostics.iloc[0]
+    assert diag["n_trimmed"] == 0 and diag["n_trimmed"] is not None
+    assert diag["extreme_threshold"] == pytest.approx(5 * 10 / 6, rel=1e-7)
+    assert result.notes == []
+    # an extreme limit of 1.1 x the mean (11 / 6): the three weights of 2 are above it
+    tight = response_weights(area_sample(), "responded", ["area"], categorical=["area"],
+                             extreme=1.1).diagnostics.iloc[0]
+    assert tight["extreme_threshold"] == pytest.approx(1.1 * 10 / 6, rel=1e-7)
+    assert tight["n_extreme"] == 3
+
+
+def test_trimmed_weights_by_hand():
+    # cap at 1.1 x the mean 10 / 6: the three weights of 2 become 11 / 6, then all are
+    # scaled back to the sum 10 (it was 3 x 11 / 6 + 3 x 4 / 3 = 9.5)
+    result = response_weights(area_sample(), "responded", ["area"], categorical=["area"],
+                              trim=1.1)
+    w = result.weights.dropna().to_numpy()
+    np.testing.assert_allclose(w, [11 / 6 * 10 / 9.5] * 3 + [4 / 3 * 10 / 9.5] * 3,
+                               rtol=1e-7)
+    assert result.diagnostics["n_trimmed"].iloc[0] == 3
+    assert result.notes == ["3 weights capped at 1.1 times the mean weight"]
+
+
+def test_missing_answers_are_a_category_with_a_note_and_levels_keep_their_names():
+    # area read as float (it has a missing answer): its level is named "area=2", not
+    # "area=2.0"; a text trait's level by its text; age missing once, set to the mean
+    area = [1.0, 1.0, 1.0, 1.0, 1.0, np.nan, 2.0, 2.0, 2.0, np.nan]
+    site = ["north", "south"] * 5
+    age = [30.0, 40.0, np.nan, np.nan, 20.0, 30.0, 40.0, 35.0, 45.0, 25.0]
+    data = area_sample(area=area, site=site, age=age)
+    data["responded"] = [1, 0, 1, 0, 1, 0, 1, 1, 0, 1]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = response_weights(data, "responded", ["area", "site", "age"],
+                                  categorical=["area", "site"])
+    assert list(result.model["term"]) == ["const", "area=2", "area=missing", "site=south",
+                                          "age", "age=missing"]
+    assert result.missing == {"area": 2, "age": 2}
+    assert result.notes[:2] == [
+        "area: 2 without an answer kept in the response model as a category of their own",
+        "age: 2 without an answer kept in the response model as a category of their own "
+        "(value set to the mean)"]
+
+
+def test_a_numeric_trait_held_as_python_objects_is_read_as_numbers():
+    # ages as objects with None for a missing answer (as from a JSON or mixed column): the
+    # same model as the float column
+    age = [30.0, 40.0, np.nan, 50.0, 20.0, 30.0, 40.0, 35.0, 45.0, 25.0]
+    plain = response_weights(area_sample(age=age), "responded", ["age"])
+    objects = response_weights(
+        area_sample(age=pd.Series([None if np.isnan(a) else a for a in age], dtype=object)),
+        "responded", ["age"])
+    np.testing.assert_allclose(objects.model["estimate"], plain.model["estimate"], rtol=1e-9)
+    np.testing.assert_allclose(objects.weights.to_numpy(), plain.weights.to_numpy(),
+                               rtol=1e-9)
+
+
+def test_constant_traits_are_left_out_by_name():
+    # two numeric traits the same for everyone, the first model columns: both left out
+    data = area_sample(age=[40.0] * 10, score=[3.0] * 10)
+    result = response_weights(data, "responded", ["age", "score"])
+    assert result.notes == ["left out of the response model (the same for everyone): "
+                            "age, score"]
+    assert result.left_out == ["age", "score"]
+    assert list(result.model["term"]) == ["const"]
+
+
+def test_a_separating_first_column_is_left_out():
+    # area = 2 (the first model column): everyone there answered
+    data = pd.DataFrame({"area": [1] * 6 + [2] * 3 + [3] * 4,
+                         "responded": [1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 0, 0, 1]})
+    result = response_weights(data, "responded", ["area"], categorical=["area"])
+    assert result.left_out == ["area=2"]
+    assert result.notes == ["left out of the response model because everyone in it answered "
+                            "the same way (these people count with the reference level): "
+                            "area=2"]
+    assert result.converged is True
+
+
+def test_a_response_column_that_is_not_one_or_zero_is_refused_by_name():
+    data = area_sample()
+    data.loc[0, "responded"] = 2
+    with pytest.raises(ValueError, match=r"^responded must be 1 \(responded\) or 0 \(did "
+                                         r"not\)$"):
+        response_weights(data, "responded", ["area"], categorical=["area"])
+
+
+def test_weight_diagnostics_max_to_min_and_default_extreme_by_hand():
+    # 2, 4, 8: max / min = 4; mean 14 / 3, the default extreme limit 5 x the mean
+    d = weight_diagnostics([2.0, 4.0, 8.0]).iloc[0]
+    assert d["max_to_min"] == 4.0
+    assert d["extreme_threshold"] == pytest.approx(5 * 14 / 3, rel=1e-12)
+    # a zero weight: the ratio is infinite, said without a division warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        z = weight_diagnostics([0.0, 2.0]).iloc[0]
+    assert z["max_to_min"] == np.inf
+
+
+def test_weighted_mean_of_two_answers_by_hand_with_missing_values_as_none():
+    # y = 1, 3 with w = 1, 3: mean 10 / 4 = 2.5; variance 2 / 1 x (1 x 1.5² + 9 x 0.5²)
+    # / 4² = 9 / 16, SE 0.75; the None in either list is a missing row
+    est, se = 2.5, 0.75
+    same_row(weighted_mean([1.0, None, 3.0, 5.0], [1.0, 2.0, 3.0, None]), MEAN_COLUMNS, {
+        "n": 2, "sum_weights": 4.0, "ess": 16 / 10, "estimate": est, "se": se,
+        "conf_low": est - Z95 * se, "conf_high": est + Z95 * se, "method": MEAN_METHOD,
+        "note": ""}, rtol=1e-9)
+
+
+# ------------------------------------------------------------ multiplicity, by hand
+
+
+def test_adjust_defaults_to_holm_and_none_leaves_p_alone():
+    # Holm by hand: sorted 0.005 x 4, 0.01 x 3, 0.03 x 2, 0.04 x 1 -> 0.02, 0.03, 0.06,
+    # then 0.04 lifted to 0.06 by the running maximum
+    got = multiplicity.adjust([0.01, 0.04, 0.03, 0.005])
+    assert list(got) == pytest.approx([0.03, 0.06, 0.06, 0.02], rel=1e-12)
+    # a missing p (None) is not a test: m = 2
+    got = multiplicity.adjust([0.01, None, 0.04])
+    assert got[0] == pytest.approx(0.02) and np.isnan(got[1]) and got[2] == pytest.approx(0.04)
+    none = multiplicity.adjust([0.01, np.nan, 0.04], "none")
+    assert none[0] == 0.01 and np.isnan(none[1]) and none[2] == 0.04
+
+
+def test_families_adjusted_with_the_method_asked_for():
+    frame = pd.DataFrame({"p": [0.01, 0.02, 0.03], "family": ["a", "a", "a"]})
+    out = multiplicity.adjust_families(frame, method="bonferroni")
+    assert list(out["p_adjusted"]) == pytest.approx([0.03, 0.06, 0.09], rel=1e-12)
+    assert list(out["adjustment"]) == ["Bonferroni"] * 3
+
+
+def test_disagreement_at_exactly_alpha_and_with_one_p_missing():
+    # p = alpha is not significant (p < alpha is): .05 and .2 agree
+    assert not multiplicity.disagreement(0.05, 0.2)
+    assert not multiplicity.disagreement(0.2, 0.05)
+    assert multiplicity.disagreement(0.049, 0.05)
+    # either p missing: no disagreement, whichever is significant
+    assert not multiplicity.disagreement(0.01, np.nan)
+    assert not multiplicity.disagreement(np.nan, 0.01)
+    classical = pd.DataFrame({"variable": ["a"], "test": "ANOVA", "p": [0.03]})
+    robust = pd.DataFrame({"variable": ["a"], "test": ["Welch"], "p": [0.005]})
+    assert list(multiplicity.disagreements(classical, robust, on=["variable"])["disagree"]) \
+        == [False]
+    assert list(multiplicity.disagreements(classical, robust, on=["variable"],
+                                           alpha=0.01)["disagree"]) == [True]
+
+
+# ------------------------------------------------------------ power beyond pingouin's search
+# (found by the boundary mutants n < 2 -> n <= 2 and the bracket of the unequal-groups search:
+# two pairs gave a blank NaN, a large effect a traceback)
+
+NO_EFFECT = ("no effect up to d = 10 (the end of pingouin's search) reaches this power: too "
+             "few to detect any plausible effect")
+NO_SAMPLE = ("no sample within pingouin's search (up to 10 million) reaches exactly this "
+             "power: the effect is too large or too small to plan a sample for")
+
+
+def test_two_pairs_detect_no_effect_up_to_d_10_and_say_so():
+    # two pairs: a t on 1 df; even d_z = 10 (noncentrality 10 sqrt 2) has power below 0.8,
+    # so no MDE within pingouin's search exists, and the row says why
+    assert t_power(1, 10 * math.sqrt(2), 0.05) < 0.8
+    same_row(mde_means(2, paired=True), POWER_COLUMNS, {
+        "comparison": "paired", "n": 2, "alpha": 0.05, "power": 0.8, "effect_name": "d_z",
+        "effect": NAN, "mde": NAN, "unit": "mean", "method": "paired t (pingouin)",
+        "note": NO_EFFECT})
+    same_row(mde_shares(0.3, 2, paired=True, discordant=0.4), POWER_COLUMNS, {
+        "comparison": "paired", "n": 2, "alpha": 0.05, "power": 0.8, "effect_name": "d_z",
+        "effect": NAN, "mde": NAN, "unit": "proportion",
+        "method": "McNemar as a paired t on the differences (pingouin)", "note": NO_EFFECT})
+    # two in each group at alpha 0.01 (2 df): the same
+    assert t_power(2, 10 * math.sqrt(1), 0.01) < 0.8
+    assert mde_means(2, 2, alpha=0.01)["note"].iloc[0] == NO_EFFECT
+
+
+def test_an_effect_too_large_to_plan_for_is_a_note_not_a_traceback():
+    # twice as many in the second group: the search starts at 3 and 6, where d = 3 already
+    # has more power than 0.8; half as many: at 5 and 2.5, the same
+    assert t_power(3 + 6 - 2, 3 * math.sqrt(3 * 6 / 9), 0.05) > 0.8
+    assert t_power(5 + 2.5 - 2, 3 * math.sqrt(5 * 2.5 / 7.5), 0.05) > 0.8
+    for ratio in (2.0, 0.5):
+        same_row(sample_size(3.0, design="independent", ratio=ratio), POWER_COLUMNS, {
+            "comparison": "independent", "n": NAN, "alpha": 0.05, "power": 0.8,
+            "effect_name": "d", "effect": 3.0, "mde": NAN, "unit": NAN,
+            "method": "two-sample t (pingouin)", "note": NO_SAMPLE})
+    assert sample_size(20.0, design="independent")["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(50.0, design="paired")["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(5.0, design="anova", k=3)["note"].iloc[0] == NO_SAMPLE
+    assert sample_size(3.0, design="chi2")["note"].iloc[0] == NO_SAMPLE

@@ -38,12 +38,28 @@ from scipy import optimize
 
 COLUMNS = ["comparison", "n", "alpha", "power", "effect_name", "effect", "mde", "unit",
            "method", "note"]
+# pingouin returns NaN where its search range holds no answer: no d up to 10 reaches the power
+# (two or three people), or no n between its bounds gives exactly the power asked for
+NO_EFFECT = ("no effect up to d = 10 (the end of pingouin's search) reaches this power: too "
+             "few to detect any plausible effect")
+NO_SAMPLE = ("no sample within pingouin's search (up to 10 million) reaches exactly this power: "
+             "the effect is too large or too small to plan a sample for")
 
 
 def _pg():
     import pingouin
 
     return pingouin
+
+
+def _effect_note(effect: float) -> str:
+    """The note of a row whose effect pingouin solved for: empty, or why there is none."""
+    return "" if np.isfinite(effect) else NO_EFFECT
+
+
+def _whole(n: float) -> float:
+    """A sample size rounded up to whole people; NaN (no solution) stays NaN."""
+    return math.ceil(n) if np.isfinite(n) else np.nan
 
 
 def _row(**values: object) -> pd.DataFrame:
@@ -80,14 +96,15 @@ def mde_means(n1: int, n2: int | None = None, *, sd: float = 1.0, paired: bool =
                         note="fewer than two pairs")
         d = pg.power_ttest(n=n1, power=power, alpha=alpha, contrast="paired")
         return _row(comparison="paired", n=n1, alpha=alpha, power=power, effect_name="d_z",
-                    effect=d, mde=d * sd, unit="mean", method="paired t (pingouin)")
+                    effect=d, mde=d * sd, unit="mean", method="paired t (pingouin)",
+                    note=_effect_note(d))
     if n2 is None or min(n1, n2) < 2:
         return _row(comparison="independent", n=n1 + (n2 or 0), alpha=alpha, power=power,
                     effect_name="d", note="fewer than two in a group")
     d = pg.power_ttest2n(nx=n1, ny=n2, power=power, alpha=alpha)
     return _row(comparison="independent", n=n1 + n2, alpha=alpha, power=power,
                 effect_name="d", effect=d, mde=d * sd, unit="mean",
-                method="two-sample t (pingouin)")
+                method="two-sample t (pingouin)", note=_effect_note(d))
 
 
 def w_two_shares(p0: float, p1: float, q0: float) -> float:
@@ -134,7 +151,8 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
         delta = dz * math.sqrt(discordant) / math.sqrt(1 + dz**2)
         return _row(comparison="paired", n=n0, alpha=alpha, power=power, effect_name="d_z",
                     effect=dz, mde=direction * delta, unit="proportion",
-                    method="McNemar as a paired t on the differences (pingouin)")
+                    method="McNemar as a paired t on the differences (pingouin)",
+                    note=_effect_note(dz))
     if n1 is None or min(n0, n1) < 1:
         return _row(comparison="independent", n=n0 + (n1 or 0), alpha=alpha, power=power,
                     effect_name="w", unit="proportion", note="an empty wave")
@@ -200,30 +218,37 @@ def sample_size(effect: float, *, design: str, alpha: float = 0.05, power: float
     pg = _pg()
     if design == "paired":
         n = pg.power_ttest(d=effect, power=power, alpha=alpha, contrast="paired")
-        return _row(comparison="paired", n=math.ceil(n), alpha=alpha, power=power,
-                    effect_name="d_z", effect=effect, method="paired t (pingouin)")
+        return _row(comparison="paired", n=_whole(n), alpha=alpha, power=power,
+                    effect_name="d_z", effect=effect, method="paired t (pingouin)",
+                    note="" if np.isfinite(n) else NO_SAMPLE)
     if design == "independent":
         if ratio == 1.0:
             n1 = pg.power_ttest(d=effect, power=power, alpha=alpha)
         else:
-            n1 = optimize.brentq(lambda m: pg.power_ttest2n(nx=m, ny=ratio * m, d=effect,
-                                                            alpha=alpha) - power,
-                                 2.0 / min(1.0, ratio) + 1, 1e7, xtol=1e-9)
-        n1 = math.ceil(n1)
-        return _row(comparison="independent", n=n1 + math.ceil(ratio * n1), alpha=alpha,
+            # from two people in the smaller group (and one more, as pingouin starts above 2)
+            lo = 2.0 / min(1.0, ratio) + 1
+            gap = lambda m: pg.power_ttest2n(nx=m, ny=ratio * m, d=effect,  # noqa: E731
+                                             alpha=alpha) - power
+            n1 = (optimize.brentq(gap, lo, 1e7, xtol=1e-9) if gap(lo) < 0 < gap(1e7)
+                  else np.nan)
+        n1 = _whole(n1)
+        return _row(comparison="independent", n=n1 + _whole(ratio * n1), alpha=alpha,
                     power=power, effect_name="d", effect=effect,
-                    method="two-sample t (pingouin)")
+                    method="two-sample t (pingouin)",
+                    note="" if np.isfinite(n1) else NO_SAMPLE)
     if design == "anova":
         eta2 = effect**2 / (1 + effect**2)
         per = pg.power_anova(eta_squared=eta2, k=k, power=power, alpha=alpha)
-        return _row(comparison=f"{k} groups", n=k * math.ceil(per), alpha=alpha, power=power,
-                    effect_name="f", effect=effect, method="one-way ANOVA (pingouin)")
+        return _row(comparison=f"{k} groups", n=k * _whole(per), alpha=alpha, power=power,
+                    effect_name="f", effect=effect, method="one-way ANOVA (pingouin)",
+                    note="" if np.isfinite(per) else NO_SAMPLE)
     if design == "chi2":
         df = dof if dof is not None else k - 1
         n = pg.power_chi2(dof=df, w=effect, power=power, alpha=alpha)
-        return _row(comparison=f"{k} groups", n=math.ceil(n), alpha=alpha, power=power,
+        return _row(comparison=f"{k} groups", n=_whole(n), alpha=alpha, power=power,
                     effect_name="w", effect=effect,
-                    method=f"Pearson chi-square, df = {df} (pingouin)")
+                    method=f"Pearson chi-square, df = {df} (pingouin)",
+                    note="" if np.isfinite(n) else NO_SAMPLE)
     raise ValueError(f"design must be independent, paired, anova or chi2, not {design!r}")
 
 
