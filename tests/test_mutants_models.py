@@ -250,6 +250,46 @@ def test_nb_alpha_of_under_dispersed_counts_is_below_the_bound():
         assert regression._nb_alpha(y, mu, np.ones(len(y)), start) < regression.ALPHA_BOUND
 
 
+# two maxima of the NB2 likelihood at fixed means: nine 0s and a 20 (mean 2, over-dispersed)
+# beside ten 100s (no variance at all). The likelihood is high at α = 0 (the Poisson limit),
+# falls to a minimum near α = 0.03 and rises to its largest value at α = 1.63. A search that
+# only climbs from α = 1e-8 (the moment estimate, clipped) stopped at the bound.
+# R 4.2.2, MASS 7.3:
+#   y <- c(rep(0, 9), 20, rep(100, 10)); g <- rep(0:1, each = 10)
+#   m <- glm.nb(y ~ g, control = glm.control(epsilon = 1e-14, maxit = 200))
+#   p <- glm(y ~ g, family = poisson)
+#   1 / m$theta; logLik(m); 2 * (logLik(m) - logLik(p))
+#   1 / theta.ml(y, fitted(p), limit = 100, eps = 1e-14)
+TWO_PEAKS = pd.DataFrame({"y": [0.0] * 9 + [20.0] + [100.0] * 10, "g": [0.0] * 10 + [1.0] * 10})
+R_TWO_PEAKS = {"alpha": 1.6327370705348516, "llf": -74.7759998459579975,
+               "lr": 11.8404851422802437, "alpha_fixed_means": 1.632736999234861}
+
+
+def test_nb_alpha_finds_the_larger_of_two_maxima():
+    y = TWO_PEAKS["y"].to_numpy()
+    mu = np.array([2.0] * 10 + [100.0] * 10)
+    w = np.ones(len(y))
+    # the likelihood at the two maxima, by scipy's negative binomial (n = 1/α, p = n/(n + μ))
+    def loglik(a):
+        return stats.nbinom.logpmf(y, 1 / a, (1 / a) / (1 / a + mu)).sum()
+
+    assert loglik(R_TWO_PEAKS["alpha_fixed_means"]) > loglik(1e-8) + 5
+    assert loglik(0.03) < loglik(1e-8)  # a valley between them
+    for start in (1e-8, 1e-3, 0.03, 1.0, 100.0):
+        alpha = regression._nb_alpha(y, mu, w, start)
+        assert alpha == pytest.approx(R_TWO_PEAKS["alpha_fixed_means"], rel=1e-7), start
+
+
+def test_negative_binomial_with_two_maxima_as_r_glm_nb():
+    m = regression.negative_binomial(TWO_PEAKS, "y", ["g"]).model.iloc[0]
+    assert m["alpha"] == pytest.approx(R_TWO_PEAKS["alpha"], rel=1e-7)
+    assert m["log_likelihood"] == pytest.approx(R_TWO_PEAKS["llf"], rel=1e-10)
+    assert m["lr_alpha"] == pytest.approx(R_TWO_PEAKS["lr"], rel=1e-8)
+    assert m["note"] == ""
+    choice = countmodels.count_model(TWO_PEAKS, "y", ["g"])
+    assert choice.chosen == "negative_binomial"
+
+
 # ---- distinct rows ----
 
 
