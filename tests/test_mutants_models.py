@@ -736,3 +736,88 @@ def test_count_model_passes_on_the_binomial_note(monkeypatch):
     choice = countmodels.count_model(BOUNDED, "y", ["g"], trials=4)
     assert choice.notes == ["a count of 0-4: binomial model", "did not converge"]
     assert choice.checks["note"].iloc[1] == "did not converge"
+
+
+# ---- regression: the survivors of the full run ----
+
+
+def test_poisson_aic_and_deviance_by_hand():
+    y, mu, _, llf = _poisson_by_hand()
+    m = regression.poisson(COUNTS, "y", ["g"]).model.iloc[0]
+    assert m["aic"] == pytest.approx(-2 * llf + 2 * 2, rel=1e-10)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogy = np.where(y > 0, y * np.log(y / mu), 0.0)
+    assert m["deviance"] == pytest.approx(2 * float((ylogy - (y - mu)).sum()), rel=1e-10)
+
+
+def test_poisson_notes_when_it_did_not_converge(monkeypatch):
+    _one_irls_step(monkeypatch)
+    m = regression.poisson(COUNTS, "y", ["g"]).model.iloc[0]
+    # (the dispersion of the unconverged fit: 3.85, not the 3.83 of the maximum)
+    assert m["dispersion"] > 1.5
+    assert m["note"] == f"overdispersed (dispersion {m['dispersion']:.2f}); did not converge"
+    assert regression.poisson(NEAR_ONE, "y", ["g"]).model["note"].iloc[0] == "did not converge"
+
+
+def test_poisson_overdispersion_note_between_1_5_and_2_5():
+    d = pd.DataFrame({"y": [0, 3, 0, 1, 1, 0, 5, 3, 2, 2, 2, 3, 3, 0],
+                      "g": [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1]}, dtype=float)
+    # R: sum(residuals(p, type = "pearson")^2) / df.residual(p) = 1.802632
+    assert regression.poisson(d, "y", ["g"]).model["note"].iloc[0] == \
+        "overdispersed (dispersion 1.80)"
+
+
+def test_count_models_refuse_negative_counts():
+    d = COUNTS.assign(y=[-1.0, *COUNTS["y"].iloc[1:]])
+    for fit in (regression.poisson, regression.negative_binomial):
+        res = fit(d, "y", ["g"])
+        assert res.model["note"].iloc[0] == "negative counts"
+        assert res.model["n"].iloc[0] == 16
+
+
+def test_negative_binomial_default_interval_as_r():
+    # R 4.2.2, MASS 7.3 on COUNTS (as R_NB): coef(summary(m))[, 1:2]; Wald 95 %
+    b = [0.91629073187415533, 0.53062825106216993]
+    se = [0.41783731732581902, 0.57322579513308414]
+    coef = regression.negative_binomial(COUNTS, "y", ["g"]).coefficients
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - Z * se[i] for i in (0, 1)],
+                                                   rel=1e-7)
+    assert list(coef["conf_high"]) == pytest.approx([b[i] + Z * se[i] for i in (0, 1)],
+                                                    rel=1e-7)
+
+
+def test_logistic_refuses_a_coefficient_above_30():
+    # the 2 × 2 table with g in units of 1/18: b1 = 18 · log(49/9) = 30.5, a finite SE,
+    # yet above the separation rule's 30
+    b1 = 18 * math.log(49 / 9)
+    assert 30 < b1 < 31
+    res = regression.logistic(LOGIT.assign(g=LOGIT["g"] / 18), "y", ["g"])
+    note = "perfect or quasi-complete separation: no model"
+    assert (res.model["n"].iloc[0], res.model["note"].iloc[0]) == (20, note)
+    assert res.coefficients["note"].iloc[0] == note
+    # in units of 1/17 (b1 = 28.8) it is a model, with b1 by hand
+    res = regression.logistic(LOGIT.assign(g=LOGIT["g"] / 17), "y", ["g"])
+    assert res.coefficients["estimate"].iloc[1] == pytest.approx(17 * math.log(49 / 9),
+                                                                 rel=1e-8)
+
+
+def test_design_outcome_is_read_only():
+    # the outcome vector may be shared between models (stats.shared_work): no model may
+    # change it in place
+    y, _ = regression.design(OLS_DATA, "y", ["x"])
+    with pytest.raises(ValueError, match="read-only"):
+        y[0] = 0.0
+
+
+def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
+    # 1 outcome + 63 binary columns: 2^64 possible keys do not fit an int64 key, so every
+    # row is its own row with weight 1
+    rng = np.random.default_rng(6)
+    rows = rng.integers(0, 2, size=(6, 64)).astype(float)
+    rows[0], rows[1] = 0, 1
+    rows = np.vstack([rows, rows[:2]])  # two rows repeated
+    y = rows[:, 0]
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(63)])
+    yu, xu, w = regression.distinct_rows(y, x)
+    assert list(w) == [1.0] * 8
+    assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
