@@ -250,6 +250,46 @@ def test_nb_alpha_of_under_dispersed_counts_is_below_the_bound():
         assert regression._nb_alpha(y, mu, np.ones(len(y)), start) < regression.ALPHA_BOUND
 
 
+# two maxima of the NB2 likelihood at fixed means: nine 0s and a 20 (mean 2, over-dispersed)
+# beside ten 100s (no variance at all). The likelihood is high at α = 0 (the Poisson limit),
+# falls to a minimum near α = 0.03 and rises to its largest value at α = 1.63. A search that
+# only climbs from α = 1e-8 (the moment estimate, clipped) stopped at the bound.
+# R 4.2.2, MASS 7.3:
+#   y <- c(rep(0, 9), 20, rep(100, 10)); g <- rep(0:1, each = 10)
+#   m <- glm.nb(y ~ g, control = glm.control(epsilon = 1e-14, maxit = 200))
+#   p <- glm(y ~ g, family = poisson)
+#   1 / m$theta; logLik(m); 2 * (logLik(m) - logLik(p))
+#   1 / theta.ml(y, fitted(p), limit = 100, eps = 1e-14)
+TWO_PEAKS = pd.DataFrame({"y": [0.0] * 9 + [20.0] + [100.0] * 10, "g": [0.0] * 10 + [1.0] * 10})
+R_TWO_PEAKS = {"alpha": 1.6327370705348516, "llf": -74.7759998459579975,
+               "lr": 11.8404851422802437, "alpha_fixed_means": 1.632736999234861}
+
+
+def test_nb_alpha_finds_the_larger_of_two_maxima():
+    y = TWO_PEAKS["y"].to_numpy()
+    mu = np.array([2.0] * 10 + [100.0] * 10)
+    w = np.ones(len(y))
+    # the likelihood at the two maxima, by scipy's negative binomial (n = 1/α, p = n/(n + μ))
+    def loglik(a):
+        return stats.nbinom.logpmf(y, 1 / a, (1 / a) / (1 / a + mu)).sum()
+
+    assert loglik(R_TWO_PEAKS["alpha_fixed_means"]) > loglik(1e-8) + 5
+    assert loglik(0.03) < loglik(1e-8)  # a valley between them
+    for start in (1e-8, 1e-3, 0.03, 1.0, 100.0):
+        alpha = regression._nb_alpha(y, mu, w, start)
+        assert alpha == pytest.approx(R_TWO_PEAKS["alpha_fixed_means"], rel=1e-7), start
+
+
+def test_negative_binomial_with_two_maxima_as_r_glm_nb():
+    m = regression.negative_binomial(TWO_PEAKS, "y", ["g"]).model.iloc[0]
+    assert m["alpha"] == pytest.approx(R_TWO_PEAKS["alpha"], rel=1e-7)
+    assert m["log_likelihood"] == pytest.approx(R_TWO_PEAKS["llf"], rel=1e-10)
+    assert m["lr_alpha"] == pytest.approx(R_TWO_PEAKS["lr"], rel=1e-8)
+    assert m["note"] == ""
+    choice = countmodels.count_model(TWO_PEAKS, "y", ["g"])
+    assert choice.chosen == "negative_binomial"
+
+
 # ---- distinct rows ----
 
 
@@ -473,3 +513,311 @@ def test_count_model_keeps_poisson_when_the_negative_binomial_sits_at_its_bound(
     assert choice.notes == [f"over-dispersed, but the negative binomial model failed ({AT_BOUND}):"
                             " Poisson model, standard errors too small"]
     assert choice.result.model["method"].iloc[0] == "Poisson GLM"
+
+
+# ---- the full mutmut run (issue 22): bounded counts, notes that only a failure writes ----
+
+
+def test_binomial_count_terms_odds_ratios_and_log_likelihood_by_hand():
+    b, se, _ = _binomial_by_hand()
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4)
+    coef = res.coefficients
+    assert list(coef["term"]) == ["(Intercept)", "g"]
+    # odds of 11/24 against 13/24, and the odds ratio of 19/5 to 11/13
+    assert list(coef["exp_estimate"]) == pytest.approx([11 / 13, (19 / 5) / (11 / 13)],
+                                                       rel=1e-9)
+    assert list(coef["exp_conf_low"]) == pytest.approx(
+        [math.exp(b[i] - Z * se[i]) for i in (0, 1)], rel=1e-8)
+    # the binomial log-likelihood, binomial coefficients included, at the group shares
+    y = np.array(B0 + B1, dtype=float)
+    p = np.array([11 / 24] * 6 + [19 / 24] * 6)
+    llf = float(sum(math.log(math.comb(4, int(k))) for k in y)
+                + (y * np.log(p) + (4 - y) * np.log(1 - p)).sum())
+    assert res.model["log_likelihood"].iloc[0] == pytest.approx(llf, rel=1e-12)
+
+
+def test_a_bounded_count_may_be_zero():
+    # 0 is inside 0-4: group 0 has 8 of 24 (two counts of 0), group 1 19 of 24
+    d = BOUNDED.assign(y=[0.0, 2, 2, 3, 0, 1, *B1])
+    res = countmodels.binomial_count(d, "y", ["g"], trials=4)
+    assert res.model["note"].iloc[0] == ""
+    assert list(res.coefficients["exp_estimate"]) == pytest.approx(
+        [8 / 16, (19 / 5) / (8 / 16)], rel=1e-9)
+
+
+def test_binomial_count_refusals_keep_n():
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=3)
+    assert res.model["n"].iloc[0] == 12
+    collinear = countmodels.binomial_count(BOUNDED.assign(h=BOUNDED["g"]), "y", ["g", "h"],
+                                           trials=4)
+    note = "the predictors are collinear (a constant or duplicated predictor): no model"
+    assert collinear.model["note"].iloc[0] == note
+    assert collinear.coefficients["note"].iloc[0] == note
+    assert list(collinear.model.columns) == BINOMIAL_MODEL
+    assert collinear.model["n"].iloc[0] == 12
+    few = countmodels.binomial_count(BOUNDED.iloc[[0, 6]], "y", ["g"], trials=4)
+    assert few.model["note"].iloc[0] == "2 complete cases for 2 parameters: no model"
+
+
+def test_binomial_count_at_exactly_the_dispersion_threshold_stays_binomial():
+    # "above the threshold" is strict: a threshold equal to the dispersion keeps the
+    # binomial standard errors and writes no over-dispersion note
+    first = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4).model.iloc[0]
+    _, _, pearson = _binomial_by_hand()
+    assert first["dispersion"] == pytest.approx(pearson / 10, rel=1e-9)
+    res = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4,
+                                     threshold=first["dispersion"])
+    m = res.model.iloc[0]
+    assert (m["scale"], m["method"], m["note"]) == (1.0, "binomial GLM (logit)", "")
+    assert res.coefficients["df"].isna().all()
+
+
+# counts piled at 0 and 4: group 0 12 of 24, group 1 16 of 24; Pearson χ² = 42 on 10 df
+OVER_BOUNDED = pd.DataFrame({"y": [0.0, 4, 0, 4, 1, 3, 4, 0, 4, 4, 0, 4],
+                             "g": [0.0] * 6 + [1.0] * 6})
+
+
+def test_an_over_dispersed_bounded_count_kept_binomial_says_so():
+    y = OVER_BOUNDED["y"].to_numpy()
+    p = np.array([0.5] * 6 + [2 / 3] * 6)
+    dispersion = float(((y - 4 * p) ** 2 / (4 * p * (1 - p))).sum()) / 10
+    assert dispersion == pytest.approx(4.2)
+    m = countmodels.binomial_count(OVER_BOUNDED, "y", ["g"], trials=4, quasi=False).model
+    assert m["note"].iloc[0] == "over-dispersed for a binomial count (dispersion 4.20)"
+
+
+def _one_irls_step(monkeypatch):
+    """IRLS capped at one iteration, after checking that statsmodels then reports the fit
+    as not converged (its own answer, on the bounded counts)."""
+    from cipsurvey.stats import _sm as sm
+
+    monkeypatch.setitem(regression.GLM_TOL, "maxiter", 1)
+    y = np.array(B0 + B1, dtype=float)
+    x = np.column_stack([np.ones(12), BOUNDED["g"]])
+    fit = sm.GLM(np.column_stack([y, 4 - y]), x, family=sm.families.Binomial()).fit(
+        **regression.GLM_TOL)
+    assert not fit.converged
+    assert countmodels.GLM_TOL is regression.GLM_TOL  # the one cap both modules read
+
+
+def test_binomial_count_that_did_not_converge_says_so(monkeypatch):
+    _one_irls_step(monkeypatch)
+    m = countmodels.binomial_count(BOUNDED, "y", ["g"], trials=4).model.iloc[0]
+    assert m["note"] == "did not converge"
+    # both notes, in this order, joined by "; "
+    m = countmodels.binomial_count(OVER_BOUNDED, "y", ["g"], trials=4, quasi=False).model
+    m = m.iloc[0]
+    assert m["note"] == ("did not converge; over-dispersed for a binomial count "
+                         f"(dispersion {m['dispersion']:.2f})")
+    assert m["dispersion"] > 1.5
+
+
+def test_logistic_that_did_not_converge_says_so(monkeypatch):
+    _one_irls_step(monkeypatch)
+    m = regression.logistic(LOGIT, "y", ["g"]).model.iloc[0]
+    assert (m["n"], m["events"], m["note"]) == (20, 10, "did not converge")
+
+
+def test_negative_binomial_at_its_bound_that_did_not_converge_gives_both_notes(monkeypatch):
+    _one_irls_step(monkeypatch)
+    m = regression.negative_binomial(UNDER, "y", ["g"]).model.iloc[0]
+    assert m["note"] == f"{AT_BOUND}; did not converge"
+
+
+def test_logistic_whose_fit_raises_is_no_model(monkeypatch):
+    # statsmodels raising inside the fit (a singular weighted matrix, an overflow) after
+    # the design checks passed: the table says so with the complete cases, no traceback
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(regression, "_settled", singular)
+    res = regression.logistic(LOGIT, "y", ["g"])
+    assert list(res.model.columns) == LOGIT_MODEL
+    m = res.model.iloc[0]
+    assert (m["n"], m["note"]) == (20, "perfect separation: no model")
+    assert m.drop(["n", "note"]).isna().all()
+    coef = res.coefficients
+    assert list(coef.columns) == COEF
+    assert coef.to_dict("records")[0]["term"] == "(Intercept)"
+    assert coef["note"].iloc[0] == "perfect separation: no model"
+
+
+def test_reference_levels_without_categorical_predictors_is_an_empty_table():
+    ref = countmodels.reference_levels(COUNTS, "y", ["g"])
+    assert len(ref) == 0
+    assert list(ref.columns) == ["predictor", "reference", "n_reference", "n"]
+
+
+# ---- count_model: every branch's notes and checks, the threshold at its boundaries ----
+# Poisson dispersion 6/7: group 0 mean 2 (Pearson 12/2 = 6), group 1 mean 3.25
+# (Pearson 19.5/3.25 = 6), χ² = 12 on 14 df
+NEAR_ONE = pd.DataFrame({"y": [1, 2, 3, 0, 2, 4, 1, 3, 2, 5, 3, 1, 4, 2, 6, 3],
+                         "g": [0.0] * 8 + [1.0] * 8}, dtype=float)
+
+
+@pytest.mark.parametrize("conf", [None, 0.9])
+def test_count_model_with_a_dispersion_near_one_is_poisson_with_its_dispersion(conf):
+    kw = {} if conf is None else {"conf": conf}
+    choice = countmodels.count_model(NEAR_ONE, "y", ["g"], **kw)
+    assert choice.chosen == "poisson"
+    assert choice.notes == ["Poisson dispersion 0.86: Poisson model"]
+    assert choice.checks.to_dict("records") == [
+        {"model": "Poisson", "measure": "Pearson chi2 / df",
+         "value": pytest.approx(6 / 7, rel=1e-9), "note": ""}]
+    coef = choice.result.coefficients
+    b = [math.log(2), math.log(3.25 / 2)]
+    se = [math.sqrt(1 / 16), math.sqrt(1 / 16 + 1 / 26)]
+    z = stats.norm.ppf(0.5 + (conf or 0.95) / 2)
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - z * se[i] for i in (0, 1)],
+                                                   rel=1e-7)
+    assert list(coef["conf_high"]) == pytest.approx([b[i] + z * se[i] for i in (0, 1)],
+                                                    rel=1e-7)
+
+
+def test_count_model_at_exactly_the_threshold_keeps_poisson():
+    # over-dispersion is "above the threshold": a threshold equal to the Poisson dispersion
+    # is not above it (and its inverse is far below), so no negative binomial
+    _, _, pearson, _ = _poisson_by_hand()
+    disp = regression.poisson(COUNTS, "y", ["g"]).model["dispersion"].iloc[0]
+    assert disp == pytest.approx(pearson / 14, rel=1e-9)
+    choice = countmodels.count_model(COUNTS, "y", ["g"], threshold=disp)
+    assert choice.chosen == "poisson"
+    assert choice.notes == [f"Poisson dispersion {pearson / 14:.2f}: Poisson model"]
+    assert len(choice.checks) == 1
+
+
+def test_count_model_at_exactly_the_inverse_threshold_is_not_under_dispersed():
+    disp = regression.poisson(UNDER, "y", ["g"]).model["dispersion"].iloc[0]
+    threshold = 1 / disp
+    while 1 / threshold != disp:  # a threshold whose inverse is the dispersion exactly
+        threshold = np.nextafter(threshold, np.inf if 1 / threshold > disp else 0)
+    choice = countmodels.count_model(UNDER, "y", ["g"], threshold=threshold)
+    assert choice.chosen == "poisson"
+    assert choice.notes == [f"Poisson dispersion {disp:.2f}: Poisson model"]
+
+
+def test_count_model_negative_binomial_at_another_confidence_level_as_r():
+    # R 4.2.2, MASS 7.3 on COUNTS (as R_NB): coef(summary(m))[, 1:2]
+    b = [0.91629073187415533, 0.53062825106216993]
+    se = [0.41783731732581902, 0.57322579513308414]
+    choice = countmodels.count_model(COUNTS, "y", ["g"], conf=0.9)
+    assert choice.chosen == "negative_binomial"
+    coef = choice.result.coefficients
+    z = stats.norm.ppf(0.95)
+    assert list(coef["se"]) == pytest.approx(se, rel=1e-7)
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - z * se[i] for i in (0, 1)],
+                                                   rel=1e-7)
+
+
+def test_count_model_quasi_binomial_below_the_default_threshold():
+    # the bounded counts' binomial dispersion is 0.70 (Pearson 6.96 on 10 df): above a
+    # threshold of 0.6, so quasi-binomial, and the check says which measure decided
+    _, se, pearson = _binomial_by_hand()
+    choice = countmodels.count_model(BOUNDED, "y", ["g"], trials=4, threshold=0.6)
+    assert choice.chosen == "quasi_binomial"
+    assert choice.notes == [f"a count of 0-4: binomial model; over-dispersed for a binomial "
+                            f"(dispersion {pearson / 10:.2f}): quasi-binomial standard errors"]
+    assert list(choice.checks["measure"]) == ["Pearson chi2 / df", "Pearson chi2 / df"]
+    assert list(choice.result.coefficients["se"]) == pytest.approx(
+        [s * math.sqrt(pearson / 10) for s in se], rel=1e-8)
+
+
+def test_count_model_binomial_at_another_confidence_level():
+    b, se, _ = _binomial_by_hand()
+    choice = countmodels.count_model(BOUNDED, "y", ["g"], trials=4, conf=0.9)
+    assert choice.chosen == "binomial"
+    z = stats.norm.ppf(0.95)
+    assert list(choice.result.coefficients["conf_low"]) == pytest.approx(
+        [b[i] - z * se[i] for i in (0, 1)], rel=1e-8)
+
+
+def test_count_model_passes_on_the_binomial_note(monkeypatch):
+    _one_irls_step(monkeypatch)
+    choice = countmodels.count_model(BOUNDED, "y", ["g"], trials=4)
+    assert choice.notes == ["a count of 0-4: binomial model", "did not converge"]
+    assert choice.checks["note"].iloc[1] == "did not converge"
+
+
+# ---- regression: the survivors of the full run ----
+
+
+def test_poisson_aic_and_deviance_by_hand():
+    y, mu, _, llf = _poisson_by_hand()
+    m = regression.poisson(COUNTS, "y", ["g"]).model.iloc[0]
+    assert m["aic"] == pytest.approx(-2 * llf + 2 * 2, rel=1e-10)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ylogy = np.where(y > 0, y * np.log(y / mu), 0.0)
+    assert m["deviance"] == pytest.approx(2 * float((ylogy - (y - mu)).sum()), rel=1e-10)
+
+
+def test_poisson_notes_when_it_did_not_converge(monkeypatch):
+    _one_irls_step(monkeypatch)
+    m = regression.poisson(COUNTS, "y", ["g"]).model.iloc[0]
+    # (the dispersion of the unconverged fit: 3.85, not the 3.83 of the maximum)
+    assert m["dispersion"] > 1.5
+    assert m["note"] == f"overdispersed (dispersion {m['dispersion']:.2f}); did not converge"
+    assert regression.poisson(NEAR_ONE, "y", ["g"]).model["note"].iloc[0] == "did not converge"
+
+
+def test_poisson_overdispersion_note_between_1_5_and_2_5():
+    d = pd.DataFrame({"y": [0, 3, 0, 1, 1, 0, 5, 3, 2, 2, 2, 3, 3, 0],
+                      "g": [1, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0, 1]}, dtype=float)
+    # R: sum(residuals(p, type = "pearson")^2) / df.residual(p) = 1.802632
+    assert regression.poisson(d, "y", ["g"]).model["note"].iloc[0] == \
+        "overdispersed (dispersion 1.80)"
+
+
+def test_count_models_refuse_negative_counts():
+    d = COUNTS.assign(y=[-1.0, *COUNTS["y"].iloc[1:]])
+    for fit in (regression.poisson, regression.negative_binomial):
+        res = fit(d, "y", ["g"])
+        assert res.model["note"].iloc[0] == "negative counts"
+        assert res.model["n"].iloc[0] == 16
+
+
+def test_negative_binomial_default_interval_as_r():
+    # R 4.2.2, MASS 7.3 on COUNTS (as R_NB): coef(summary(m))[, 1:2]; Wald 95 %
+    b = [0.91629073187415533, 0.53062825106216993]
+    se = [0.41783731732581902, 0.57322579513308414]
+    coef = regression.negative_binomial(COUNTS, "y", ["g"]).coefficients
+    assert list(coef["conf_low"]) == pytest.approx([b[i] - Z * se[i] for i in (0, 1)],
+                                                   rel=1e-7)
+    assert list(coef["conf_high"]) == pytest.approx([b[i] + Z * se[i] for i in (0, 1)],
+                                                    rel=1e-7)
+
+
+def test_logistic_refuses_a_coefficient_above_30():
+    # the 2 × 2 table with g in units of 1/18: b1 = 18 · log(49/9) = 30.5, a finite SE,
+    # yet above the separation rule's 30
+    b1 = 18 * math.log(49 / 9)
+    assert 30 < b1 < 31
+    res = regression.logistic(LOGIT.assign(g=LOGIT["g"] / 18), "y", ["g"])
+    note = "perfect or quasi-complete separation: no model"
+    assert (res.model["n"].iloc[0], res.model["note"].iloc[0]) == (20, note)
+    assert res.coefficients["note"].iloc[0] == note
+    # in units of 1/17 (b1 = 28.8) it is a model, with b1 by hand
+    res = regression.logistic(LOGIT.assign(g=LOGIT["g"] / 17), "y", ["g"])
+    assert res.coefficients["estimate"].iloc[1] == pytest.approx(17 * math.log(49 / 9),
+                                                                 rel=1e-8)
+
+
+def test_design_outcome_is_read_only():
+    # the outcome vector may be shared between models (stats.shared_work): no model may
+    # change it in place
+    y, _ = regression.design(OLS_DATA, "y", ["x"])
+    with pytest.raises(ValueError, match="read-only"):
+        y[0] = 0.0
+
+
+def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
+    # 1 outcome + 63 binary columns: 2^64 possible keys do not fit an int64 key, so every
+    # row is its own row with weight 1
+    rng = np.random.default_rng(6)
+    rows = rng.integers(0, 2, size=(6, 64)).astype(float)
+    rows[0], rows[1] = 0, 1
+    rows = np.vstack([rows, rows[:2]])  # two rows repeated
+    y = rows[:, 0]
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(63)])
+    yu, xu, w = regression.distinct_rows(y, x)
+    assert list(w) == [1.0] * 8
+    assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
