@@ -78,10 +78,11 @@ def paired_share_change(data: pd.DataFrame, before: str, after: str,
     clean = data[[before, after]].dropna()
     x0 = clean[before].to_numpy(dtype=float)
     x1 = clean[after].to_numpy(dtype=float)
-    bad = ~np.isin(x0, (0.0, 1.0)) | ~np.isin(x1, (0.0, 1.0))
-    if bad.any():
+    bad0, bad1 = ~np.isin(x0, (0.0, 1.0)), ~np.isin(x1, (0.0, 1.0))
+    if bad0.any() or bad1.any():
+        found = sorted(set(x0[bad0]) | set(x1[bad1]))
         raise ValueError(f"{before}/{after}: a share needs 0/1 values, found "
-                         f"{sorted(set(x0[bad]) | set(x1[bad]))[:3]}")
+                         + ", ".join(f"{v:g}" for v in found[:3]))
     n = len(x0)
     if n == 0:
         return frame([nan_row(PAIRED_SHARE_COLUMNS, "no pairs", n=0, method=method)],
