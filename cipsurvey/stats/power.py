@@ -52,9 +52,9 @@ def _pg():
     return pingouin
 
 
-def _effect_note(effect: float) -> str:
-    """The note of a row whose effect pingouin solved for: empty, or why there is none."""
-    return "" if np.isfinite(effect) else NO_EFFECT
+def _unsolved(value: float, note: str) -> str:
+    """The note of a row whose ``value`` pingouin solved for: empty, or ``note`` (NaN)."""
+    return "" if np.isfinite(value) else note
 
 
 def _whole(n: float) -> float:
@@ -97,14 +97,14 @@ def mde_means(n1: int, n2: int | None = None, *, sd: float = 1.0, paired: bool =
         d = pg.power_ttest(n=n1, power=power, alpha=alpha, contrast="paired")
         return _row(comparison="paired", n=n1, alpha=alpha, power=power, effect_name="d_z",
                     effect=d, mde=d * sd, unit="mean", method="paired t (pingouin)",
-                    note=_effect_note(d))
+                    note=_unsolved(d, NO_EFFECT))
     if n2 is None or min(n1, n2) < 2:
         return _row(comparison="independent", n=n1 + (n2 or 0), alpha=alpha, power=power,
                     effect_name="d", note="fewer than two in a group")
     d = pg.power_ttest2n(nx=n1, ny=n2, power=power, alpha=alpha)
     return _row(comparison="independent", n=n1 + n2, alpha=alpha, power=power,
                 effect_name="d", effect=d, mde=d * sd, unit="mean",
-                method="two-sample t (pingouin)", note=_effect_note(d))
+                method="two-sample t (pingouin)", note=_unsolved(d, NO_EFFECT))
 
 
 def w_two_shares(p0: float, p1: float, q0: float) -> float:
@@ -152,7 +152,7 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
         return _row(comparison="paired", n=n0, alpha=alpha, power=power, effect_name="d_z",
                     effect=dz, mde=direction * delta, unit="proportion",
                     method="McNemar as a paired t on the differences (pingouin)",
-                    note=_effect_note(dz))
+                    note=_unsolved(dz, NO_EFFECT))
     if n1 is None or min(n0, n1) < 1:
         return _row(comparison="independent", n=n0 + (n1 or 0), alpha=alpha, power=power,
                     effect_name="w", unit="proportion", note="an empty wave")
@@ -220,7 +220,7 @@ def sample_size(effect: float, *, design: str, alpha: float = 0.05, power: float
         n = pg.power_ttest(d=effect, power=power, alpha=alpha, contrast="paired")
         return _row(comparison="paired", n=_whole(n), alpha=alpha, power=power,
                     effect_name="d_z", effect=effect, method="paired t (pingouin)",
-                    note="" if np.isfinite(n) else NO_SAMPLE)
+                    note=_unsolved(n, NO_SAMPLE))
     if design == "independent":
         if ratio == 1.0:
             n1 = pg.power_ttest(d=effect, power=power, alpha=alpha)
@@ -235,20 +235,20 @@ def sample_size(effect: float, *, design: str, alpha: float = 0.05, power: float
         return _row(comparison="independent", n=n1 + _whole(ratio * n1), alpha=alpha,
                     power=power, effect_name="d", effect=effect,
                     method="two-sample t (pingouin)",
-                    note="" if np.isfinite(n1) else NO_SAMPLE)
+                    note=_unsolved(n1, NO_SAMPLE))
     if design == "anova":
         eta2 = effect**2 / (1 + effect**2)
         per = pg.power_anova(eta_squared=eta2, k=k, power=power, alpha=alpha)
         return _row(comparison=f"{k} groups", n=k * _whole(per), alpha=alpha, power=power,
                     effect_name="f", effect=effect, method="one-way ANOVA (pingouin)",
-                    note="" if np.isfinite(per) else NO_SAMPLE)
+                    note=_unsolved(per, NO_SAMPLE))
     if design == "chi2":
         df = dof if dof is not None else k - 1
         n = pg.power_chi2(dof=df, w=effect, power=power, alpha=alpha)
         return _row(comparison=f"{k} groups", n=_whole(n), alpha=alpha, power=power,
                     effect_name="w", effect=effect,
                     method=f"Pearson chi-square, df = {df} (pingouin)",
-                    note="" if np.isfinite(n) else NO_SAMPLE)
+                    note=_unsolved(n, NO_SAMPLE))
     raise ValueError(f"design must be independent, paired, anova or chi2, not {design!r}")
 
 
