@@ -8,11 +8,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from mutation_order import (  # hooks that act only under mutmut
+    order_for_mutant,
+    pytest_fixture_setup,  # noqa: F401
+    pytest_runtest_logreport,  # noqa: F401
+    pytest_sessionfinish,  # noqa: F401
+    use_mutmut_profile,
+)
 
 from cipsurvey.cli.app import main
 from cipsurvey.instrument import load_instrument
 
 IN_CI = bool(os.environ.get("CI"))
+use_mutmut_profile()  # only under mutmut: tests/mutation_order.py
 
 
 @pytest.fixture(autouse=True)
@@ -104,9 +112,10 @@ READS_DEMO_REPORTS = {"test_publication", "test_report_clients", "test_report_fi
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items):
+def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             module = item.module.__name__.rsplit(".", 1)[-1] if item.module else item.nodeid
             group = "demo_reports" if module in READS_DEMO_REPORTS else module
             item.add_marker(pytest.mark.xdist_group(group))
+    order_for_mutant(config, items)  # only in a mutant's session under mutmut
