@@ -783,7 +783,7 @@ def test_q_quantile_starts_at_the_bonferroni_bound_and_scipy_checks_once(monkeyp
 
 def test_q_quantile_rejects_a_finite_root_scipy_does_not_confirm(monkeypatch):
     """Both secant searches return 1.0, finite but far from the root (scipy's cdf there is
-    about 0.2, not 0.95): neither is accepted, and the answer is scipy's ppf, Tukey's
+    0.238, not 0.95): neither is accepted, and the answer is scipy's ppf, Tukey's
     3.578 for q(0.95; 3, 20)."""
     monkeypatch.setattr(posthoc_module, "_secant", lambda cdf, conf, start: 1.0)
     q = q_quantile(0.95, 3, 20)
