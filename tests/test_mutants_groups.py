@@ -500,6 +500,13 @@ def test_ttest_with_an_empty_group():
     assert out["group1"].tolist() == [1.0, 1.0] and out["group2"].tolist() == [3.0, 3.0]
     assert out["n1"].tolist() == [3, 3] and out["n2"].tolist() == [0, 0]
     assert out["mean1"].tolist() == [2.0, 2.0] and out["mean2"].isna().all()
+    # the empty group first: its mean is NaN too, again without numpy's warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = ttest(groups([1, 2, 3], [4, 5]), "y", "g", order=[3.0, 1.0])
+    assert out["note"].tolist() == ["an empty group: no test"] * 2
+    assert out["n1"].tolist() == [0, 0] and out["n2"].tolist() == [3, 3]
+    assert out["mean1"].isna().all() and out["mean2"].tolist() == [2.0, 2.0]
 
 
 def test_ttest_one_value_against_two_by_hand():
@@ -605,3 +612,201 @@ def test_posthoc_names_its_methods_when_given_another():
     with pytest.raises(ValueError,
                        match=r"^method must be one of scheffe, tukey, bonferroni, games_howell$"):
         posthoc_module.posthoc(groups([1, 2], [3, 4]), "y", "g", method="lsd")
+
+
+# --- round 4: the post hoc tables' boundaries and degenerate rows ---------------------------
+
+PH = ["method", "group1", "group2", "n1", "n2", "estimate", "se", "statistic", "df", "p",
+      "conf_low", "conf_high", "note"]
+
+
+def test_posthoc_of_two_groups_by_hand():
+    """Two groups are enough for a post hoc table. [1, 2, 3] against [4, 5, 6]: d = -3,
+    MS_within = (2 + 2)/4 = 1, SE = √(2/3), Scheffé F = (d/SE)²/(k - 1) = 13.5 on (1, 4) df.
+
+    R:  pf(13.5, 1, 4, lower.tail = FALSE)          # 0.021311641128756727
+        sqrt(2/3) * sqrt(qf(.95, 1, 4))               # 2.2669579355275191 (half width)
+    """
+    out = posthoc_module.posthoc(groups([1, 2, 3], [4, 5, 6]), "y", "g", "scheffe")
+    assert out.columns.tolist() == PH and len(out) == 1
+    row = out.iloc[0]
+    assert (row["method"], row["group1"], row["group2"], row["n1"], row["n2"]) == (
+        "Scheffé", 1.0, 2.0, 3, 3)
+    assert row["estimate"] == -3.0 and row["df"] == 4
+    assert row["se"] == pytest.approx(math.sqrt(2 / 3), rel=1e-15)
+    assert row["statistic"] == pytest.approx(13.5, rel=1e-14)
+    assert row["p"] == pytest.approx(0.021311641128756727, rel=1e-10)
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx(
+        (-3 - 2.2669579355275191, -3 + 2.2669579355275191), rel=1e-10)
+    assert row["note"] == ""
+
+
+def test_posthoc_on_a_single_within_group_df_by_hand():
+    """[1, 3] against [5]: N - k = 1 within-group df is enough. MS_within = 2/1 = 2,
+    SE = √(2·(1/2 + 1)) = √3, Bonferroni t = (2 - 5)/√3 = -√3 on 1 df, one pair so
+    p = 2·P(T₁ < -√3) = 2·(1/2 - atan(√3)/π) = 1/3 exactly; half width t₁(.975)·√3 =
+    tan(0.475π)·√3 (R: 2 * pt(-sqrt(3), 1); qt(.975, 1) * sqrt(3) = 22.007792174426871)."""
+    out = posthoc_module.posthoc(groups([1, 3], [5]), "y", "g", "bonferroni")
+    row = out.iloc[0]
+    assert row["note"] == "" and row["df"] == 1
+    assert row["statistic"] == pytest.approx(-math.sqrt(3), rel=1e-14)
+    assert row["p"] == pytest.approx(1 / 3, rel=1e-12)
+    half = math.tan(0.475 * math.pi) * math.sqrt(3)
+    assert half == pytest.approx(22.007792174426871, rel=1e-13)
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((-3 - half, -3 + half),
+                                                                rel=1e-10)
+
+
+@pytest.mark.parametrize("method", ["scheffe", "tukey", "bonferroni", "games_howell"])
+def test_posthoc_without_a_table_names_its_method(method):
+    """One group, or two single values (no within-group df): one row, the method's name as
+    SPSS prints it, the note, everything else NaN."""
+    names = {"scheffe": "Scheffé", "tukey": "Tukey HSD", "bonferroni": "Bonferroni",
+             "games_howell": "Games-Howell"}
+    for data in (groups([1, 2, 3]), groups([1], [2])):
+        out = posthoc_module.posthoc(data, "y", "g", method)
+        assert out.columns.tolist() == PH
+        assert out["method"].tolist() == [names[method]]
+        assert out["note"].tolist() == ["fewer than two groups or no within-group df"]
+        assert out.drop(columns=["method", "note"]).isna().all().all()
+
+
+def test_games_howell_with_two_values_in_each_group_by_hand():
+    """[1, 2] against [3, 4]: two values per group are enough for Games-Howell.
+    Each SE² part is 0.5/2 = 0.25, SE = √0.5, Welch df = 0.5²/(2·0.25²/1) = 2,
+    q = |d|/SE·√2 = 4. With two groups q/√2 is |t| on the same df, so
+    p = P(|T₂| > 2√2) = 1 - 2√2/√(2 + 8) = 1 - 2/√5 and the half width is
+    t₂(.975)·SE, t₂(p) = (2p - 1)/√(2p(1 - p)) (R: 2 * pt(-2 * sqrt(2), 2) =
+    0.1055728090000841; qt(.975, 2) * sqrt(.5) = 3.0424349222966542)."""
+    out = posthoc_module.posthoc(groups([1, 2], [3, 4]), "y", "g", "games_howell")
+    row = out.iloc[0]
+    assert row["note"] == "" and (row["n1"], row["n2"]) == (2, 2)
+    assert row["se"] == pytest.approx(math.sqrt(0.5), rel=1e-15)
+    assert row["df"] == pytest.approx(2.0, rel=1e-14)
+    assert row["statistic"] == pytest.approx(4.0, rel=1e-14)
+    assert row["p"] == pytest.approx(1 - 2 / math.sqrt(5), rel=1e-8)
+    half = 0.95 / math.sqrt(2 * 0.975 * 0.025) * math.sqrt(0.5)
+    assert half == pytest.approx(3.0424349222966542, rel=1e-14)
+    assert (row["conf_low"], row["conf_high"]) == pytest.approx((-2 - half, -2 + half),
+                                                                rel=1e-9)
+
+
+def test_games_howell_pair_without_variance_and_the_pairs_after_it():
+    """[2, 2], [5, 5], [1, 3]: the first pair has no variance in either group (a row with
+    its identity and the note); the two later pairs are computed: (1, 3) has SE = √(0 + 2/2)
+    = 1 exactly and d = 0, so q = 0 and p = 1; (2, 3) has d = 3, SE = 1, q = 3√2, df = 1."""
+    out = posthoc_module.posthoc(groups([2, 2], [5, 5], [1, 3]), "y", "g", "games_howell")
+    assert out.columns.tolist() == PH
+    assert list(zip(out["group1"], out["group2"], strict=True)) == [(1.0, 2.0), (1.0, 3.0),
+                                                                     (2.0, 3.0)]
+    assert out["method"].tolist() == ["Games-Howell"] * 3
+    assert out["n1"].tolist() == [2, 2, 2] and out["n2"].tolist() == [2, 2, 2]
+    assert out["estimate"].tolist() == [-3.0, 0.0, 3.0]
+    assert out["note"].tolist() == ["no variance in either group", "", ""]
+    assert out.loc[0, ["se", "statistic", "df", "p", "conf_low", "conf_high"]].isna().all()
+    assert out["se"].tolist()[1:] == [1.0, 1.0]
+    assert out["p"].iloc[1] == 1.0
+    assert out["statistic"].iloc[2] == pytest.approx(3 * math.sqrt(2), rel=1e-15)
+    assert out["df"].iloc[2] == pytest.approx(1.0, rel=1e-15)
+
+
+@pytest.mark.parametrize("method", ["scheffe", "tukey", "bonferroni"])
+def test_pooled_post_hoc_without_variance_keeps_every_pair(method):
+    """[2, 2], [5, 5], [7, 7]: MS_within = 0, so no pair has a test; each of the three pairs
+    keeps its identity and estimate with the note."""
+    out = posthoc_module.posthoc(groups([2, 2], [5, 5], [7, 7]), "y", "g", method)
+    assert out.columns.tolist() == PH
+    assert list(zip(out["group1"], out["group2"], strict=True)) == [(1.0, 2.0), (1.0, 3.0),
+                                                                     (2.0, 3.0)]
+    assert out["n1"].tolist() == [2, 2, 2] and out["n2"].tolist() == [2, 2, 2]
+    assert out["estimate"].tolist() == [-3.0, -5.0, -2.0]
+    assert out["note"].tolist() == ["no variance within groups"] * 3
+    assert out[["se", "statistic", "df", "p", "conf_low", "conf_high"]].isna().all().all()
+
+
+# --- round 4: the secant and the studentized-range quantile's path -------------------------
+
+def test_secant_steps_on_a_straight_line():
+    """cdf(x) = x/10, conf 0.3, start 5: the secant evaluates 5 and 0.97·5 = 4.85, and on a
+    straight line its first step lands on the root, 3 (f = 0.2 and 0.185, step
+    4.85 - 0.185·(-0.15)/(-0.015) = 3), where it stops."""
+    from cipsurvey.stats.posthoc import _secant
+
+    calls: list[float] = []
+
+    def line(x: float) -> float:
+        calls.append(x)
+        return x / 10
+
+    root = _secant(line, 0.3, 5.0)
+    assert root == pytest.approx(3.0, abs=1e-14)
+    assert len(calls) == 3
+    assert calls[:2] == pytest.approx([5.0, 4.85], rel=1e-15)
+
+
+def test_secant_stops_on_a_flat_cdf_and_after_forty_steps():
+    """A flat cdf (f equal at both points) stops the secant at once at 0.97·start, without
+    dividing by zero; a cdf that never gets near conf stops after 40 steps (42 values: the
+    two starting points and one per step)."""
+    from cipsurvey.stats.posthoc import _secant
+
+    assert _secant(lambda x: 0.5, 0.95, 4.0) == pytest.approx(3.88, rel=1e-15)
+    calls: list[float] = []
+
+    def restless(x: float) -> float:
+        calls.append(x)
+        return 0.95 + 1 + len(calls) % 2  # 1 and 2 away from conf in turn
+
+    _secant(restless, 0.95, 4.0)
+    assert len(calls) == 42
+
+
+def test_q_quantile_starts_at_the_bonferroni_bound_and_scipy_checks_once(monkeypatch):
+    """q(0.95; 3, 20): the secant starts at √2·t₂₀(1 - 0.05/(2·3)) (m = 3 pairs), the
+    Bonferroni bound, and the root of the fast rule is accepted at once (one secant search).
+
+    R:  sqrt(2) * qt(1 - 0.05/6, 20)                  # 3.6947537381122095
+    The answer is Tukey's table value 3.578 (Harter 1960)."""
+    starts: list[float] = []
+    real = posthoc_module._secant
+
+    def spy(cdf, conf, start):
+        starts.append(start)
+        return real(cdf, conf, start)
+
+    monkeypatch.setattr(posthoc_module, "_secant", spy)
+    q = q_quantile(0.95, 3, 20)
+    assert starts == pytest.approx([3.6947537381122095], rel=1e-12)
+    assert q == pytest.approx(3.578, abs=5e-4)
+    assert abs(sps.studentized_range.cdf(q, 3, 20) - 0.95) < 1e-11
+
+
+def test_q_quantile_rejects_a_finite_root_scipy_does_not_confirm(monkeypatch):
+    """Both secant searches return 1.0, finite but far from the root (scipy's cdf there is
+    0.238, not 0.95): neither is accepted, and the answer is scipy's ppf, Tukey's
+    3.578 for q(0.95; 3, 20)."""
+    monkeypatch.setattr(posthoc_module, "_secant", lambda cdf, conf, start: 1.0)
+    q = q_quantile(0.95, 3, 20)
+    assert q == pytest.approx(3.578, abs=5e-4)
+    assert abs(sps.studentized_range.cdf(q, 3, 20) - 0.95) < 1e-9
+
+
+def test_q_quantile_falls_back_on_the_secant_on_scipys_cdf(monkeypatch):
+    """When the fixed rule proposes no root (here a flat cdf), the secant on scipy's own cdf
+    gives it, confirmed there; scipy's slow ppf is not used."""
+    def no_ppf(*args, **kwargs):
+        raise AssertionError("scipy's ppf called")
+
+    monkeypatch.setattr(posthoc_module, "_range_cdf", lambda k, df: (lambda q: 0.0))
+    monkeypatch.setattr(sps.studentized_range, "ppf", no_ppf)
+    q = q_quantile(0.95, 3, 20)
+    assert q == pytest.approx(3.578, abs=5e-4)
+    assert abs(sps.studentized_range.cdf(q, 3, 20) - 0.95) < 1e-11
+
+
+def test_q_quantile_acceptance_is_strictly_below_1e_11(monkeypatch):
+    """A root is accepted only if scipy's cdf there is strictly within 1e-11 of conf. At
+    conf = 0 with scipy's cdf made to answer exactly 1e-11 everywhere, neither secant root
+    is accepted and the answer is scipy's ppf at 0, the lower end of the support: 0."""
+    monkeypatch.setattr(sps.studentized_range, "cdf", lambda q, k, df: 1e-11)
+    assert q_quantile(0.0, 3, 20) == 0.0
