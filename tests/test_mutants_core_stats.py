@@ -983,3 +983,16 @@ def test_frequencies_of_mixed_answers_in_text_order():
     out = frequencies(data, "x")
     assert out["level"].tolist() == [10, 2, "x"]
     assert out["count"].tolist() == [1, 2, 1]
+
+
+def test_levels_do_not_depend_on_row_order_even_for_a_signed_zero():
+    # levels() promises that shuffling the rows changes nothing; -0.0 and 0.0 are one level,
+    # and which of them comes first must not change how that level is reported ("-0.0" in
+    # one order, "0.0" in the other)
+    rows = [-0.0, 1.0, 0.0, 1.0]
+    shuffled = rows[::-1]
+    assert repr(_util.levels(pd.Series(rows))) == repr(_util.levels(pd.Series(shuffled)))
+    found = [_util.split(pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "g": g}), "y", "g")[0]
+             for g in (rows, shuffled)]
+    assert repr(found[0]) == repr(found[1])
+    assert len(found[0]) == 2
