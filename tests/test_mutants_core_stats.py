@@ -855,3 +855,144 @@ def test_text_answers_have_no_linear_by_linear_row():
     out = chi2_tests(data, "x", "y")
     assert "Linear-by-linear association" not in out["test"].tolist()
     assert out["test"].tolist()[0] == "Pearson chi-square"
+
+
+# --- round 4: the last survivors of _util, _discrete, ncp_t and frequencies ----------------
+
+def test_missing_column_is_named_in_the_error():
+    # listwise deletion and the group split refuse an absent column with our own message
+    # (not pandas' bare KeyError), naming the first absent column
+    data = pd.DataFrame({"y": [1.0, 2.0], "g": [1.0, 2.0]})
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        _util.complete_rows(data, ["y", "zz"])
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        _util.complete_rows(data, ["zz", "g", "ww"])
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        _util.split(data, "y", "zz")
+    with pytest.raises(KeyError, match="no column 'zz' in the data"):
+        _util.split(data, "zz", "g")
+
+
+def test_plain_is_a_numpy_column_of_the_kinds_asked():
+    data = pd.DataFrame({"f": [1.0, 2.0], "i": [1, 2],
+                         "e": pd.array([1.0, None], dtype="Float64")})
+    assert _util._plain(data, "f", "f") is True
+    assert _util._plain(data, "i", "fiu") is True
+    assert _util._plain(data, "i", "f") is False
+    assert _util._plain(data, "e", "f") is False  # an extension type, not a numpy array
+    assert _util._plain(data, "absent", "f") is False
+
+
+@pytest.mark.parametrize("between", [[1.0, 1.0, 2.0, 2.0, np.nan],  # the counting path
+                                     ["a", "a", "b", "b", None]])  # the general path
+def test_split_groups_are_read_only_floats(between):
+    # documented: the arrays are read-only (they may be shared) and hold the values as float
+    # even for an integer column
+    data = pd.DataFrame({"y": [1, 2, 3, 4, 5], "g": between})
+    found, groups = _util.split(data, "y", "g")
+    assert len(found) == 2
+    assert [g.tolist() for g in groups] == [[1.0, 2.0], [3.0, 4.0]]
+    for g in groups:
+        assert g.dtype == np.float64
+        assert not g.flags.writeable
+        with pytest.raises(ValueError):
+            g[0] = 0.0
+
+
+def test_memo_computes_once_per_data_and_key_inside_shared_work():
+    data, other = pd.DataFrame({"y": [1.0]}), pd.DataFrame({"y": [1.0]})
+    calls: list[str] = []
+
+    def compute(tag):
+        def run():
+            calls.append(tag)
+            return tag
+        return run
+
+    assert _util.memo(data, ("k",), compute("outside")) == "outside"
+    assert _util.memo(data, ("k",), compute("outside again")) == "outside again"
+    with _util.shared_work():
+        assert _util.memo(data, ("k",), compute("first")) == "first"
+        assert _util.memo(data, ("k",), compute("second")) == "first"  # shared
+        assert _util.memo(data, ("j",), compute("other key")) == "other key"
+        assert _util.memo(other, ("k",), compute("other data")) == "other data"
+    assert calls == ["outside", "outside again", "first", "other key", "other data"]
+
+
+def test_split_inside_shared_work_keeps_columns_apart():
+    # two splits of the same data on different columns are different results
+    data = pd.DataFrame({"y": [1.0, 2.0, 3.0], "z": [7.0, 8.0, 9.0], "g": [1.0, 1.0, 2.0]})
+    with _util.shared_work():
+        _, ys = _util.split(data, "y", "g")
+        _, zs = _util.split(data, "z", "g")
+        _, ys_again = _util.split(data, "y", "g", order=[2.0, 1.0])
+    assert [g.tolist() for g in ys] == [[1.0, 2.0], [3.0]]
+    assert [g.tolist() for g in zs] == [[7.0, 8.0], [9.0]]
+    assert [g.tolist() for g in ys_again] == [[3.0], [1.0, 2.0]]
+
+
+def test_grid_index_grid_is_every_whole_number_from_lowest_to_highest():
+    grid, index = _discrete.grid_index(np.array([3.0, 1.0, np.nan, 3.0]))
+    assert grid.tolist() == [1.0, 2.0, 3.0]
+    assert index.tolist() == [3, 1, 0, 3]
+
+
+def test_codes_keep_the_dtype_as_factorize_does():
+    # documented as pandas.factorize(values, sort=True): float32 values stay float32
+    x = np.array([2.0, 1.0, np.nan, 2.0], dtype=np.float32)
+    uniques, code = _discrete.codes(x)
+    ref_code, ref_uniques = pd.factorize(x, sort=True)
+    assert uniques.dtype == np.asarray(ref_uniques).dtype == np.float32
+    assert uniques.tolist() == [1.0, 2.0] and code.tolist() == ref_code.tolist()
+
+
+def _normal_limit_roots(t: float, df: float, conf: float = 0.95) -> tuple[float, float]:
+    """The limits of ncp_t's normal limit in closed form: (t - d)² = z²(1 + d²/(2 df)) is
+    the quadratic d²(1 - z²/(2 df)) - 2 t d + t² - z² = 0; the smaller root is the lower
+    limit (z > 0: d < t), the larger the upper."""
+    z = sps.norm.ppf(1 - (1 - conf) / 2)
+    a, b, c = 1 - z * z / (2 * df), -2 * t, t * t - z * z
+    root = math.sqrt(b * b - 4 * a * c)
+    return (-b - root) / (2 * a), (-b + root) / (2 * a)
+
+
+@pytest.mark.parametrize(("t", "df"), [(1e6, 1e4), (1e6, 1e8)])
+def test_ncp_t_normal_limit_at_the_roots(t, df):
+    # at t = 1e6 scipy's noncentral t is NaN at both limits themselves, so both come from
+    # the normal limit N((t - d) / sqrt(1 + d²/(2 df))) (checked here too)
+    lo, hi = effect_ci.ncp_t(t, df)
+    assert math.isnan(sps.nct.cdf(t, df, lo)) and math.isnan(sps.nct.cdf(t, df, hi))
+    ref_lo, ref_hi = _normal_limit_roots(t, df)
+    assert lo == pytest.approx(ref_lo, rel=1e-11)
+    assert hi == pytest.approx(ref_hi, rel=1e-11)
+
+
+def test_multiple_response_tests_report_cramers_v_not_signed_phi():
+    # option chosen by 3 of 4 in group 1 and 1 of 4 in group 2: the table
+    # [[1, 3], [3, 1]] has phi = (1·1 - 3·3) / sqrt(4·4·4·4) = -0.5, Cramér's V = |phi| = 0.5
+    data = pd.DataFrame({"g": [1.0] * 4 + [2.0] * 4,
+                         "o": [1.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0]})
+    out = multiple_response_tests(data, ["o"], "g")
+    assert out["cramers_v"].tolist() == pytest.approx([0.5], abs=1e-12)
+
+
+def test_frequencies_of_mixed_answers_in_text_order():
+    # answers of mixed types (numbers and text in one column) are sorted by their text, as
+    # every group order is: "10" < "2" < "x"
+    data = pd.DataFrame({"x": pd.Series([2, 10, 2, "x"], dtype=object)})
+    out = frequencies(data, "x")
+    assert out["level"].tolist() == [10, 2, "x"]
+    assert out["count"].tolist() == [1, 2, 1]
+
+
+def test_levels_do_not_depend_on_row_order_even_for_a_signed_zero():
+    # levels() promises that shuffling the rows changes nothing; -0.0 and 0.0 are one level,
+    # and which of them comes first must not change how that level is reported ("-0.0" in
+    # one order, "0.0" in the other)
+    rows = [-0.0, 1.0, 0.0, 1.0]
+    shuffled = rows[::-1]
+    assert repr(_util.levels(pd.Series(rows))) == repr(_util.levels(pd.Series(shuffled)))
+    found = [_util.split(pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0], "g": g}), "y", "g")[0]
+             for g in (rows, shuffled)]
+    assert repr(found[0]) == repr(found[1])
+    assert len(found[0]) == 2

@@ -591,3 +591,35 @@ def test_answered_rows_looks_at_every_column_of_the_item():
     assert answered_rows(frame, ["a", "b"]).tolist() == [True, False, True]
     assert id_codes(frame, "nope") is None
     assert later_repeats(np.array([0, 0, 1])).tolist() == [False, True, False]
+
+
+# --- round 4: the last survivors of _eval ----------------------------------------------------
+
+CONSENT = {"consent": Variable("consent", "choice", answers={"yes": 1.0, "no": 0.0},
+                               columns=("consent",)),
+           "age": Variable("age", "numeric", columns=("age",))}
+
+
+def test_a_zero_one_item_held_as_text_digits_reads_as_its_codes():
+    # a 0/1 item alone: the cells are read as numbers, so the text "1" is true, "0" false and
+    # a missing cell unknown (kills _eval reading the column without dtype=float)
+    frame = pd.DataFrame({"consent": pd.Series(["1", "0", None], dtype="str")})
+    result = expr.bind("consent", CONSENT).evaluate(frame)
+    assert result.tolist() == [True, False, pd.NA]
+
+
+def test_an_item_alone_keeps_the_rows_of_the_wave():
+    # the result is aligned with the wave's own row labels, not renumbered from 0
+    frame = pd.DataFrame({"consent": [1.0, 0.0, np.nan]}, index=[10, 20, 30])
+    result = expr.bind("consent", CONSENT).evaluate(frame)
+    assert result.index.tolist() == [10, 20, 30]
+    assert result.tolist() == [True, False, pd.NA]
+
+
+def test_a_literal_alone_on_the_right_of_a_comparison_quotes_the_whole_text():
+    # "(1 or 2)" passes bind (a group of literals) but is not a condition: evaluating it
+    # names the literal "1" at character 9 (0-based 8) of the full text
+    text = "age == (1 or 2)"
+    bound = expr.bind(text, CONSENT)
+    err = _error(lambda: bound.evaluate(pd.DataFrame({"age": [30.0]})))
+    _assert_error(err, text, "a literal alone is not a condition", 8)
