@@ -57,9 +57,10 @@ def run(folder: Path, phase: str | None, *ids: str) -> list[str]:
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     if phase is not None:
         env["MUTANT_UNDER_TEST"] = phase
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider",
-                           "-v", "--rootdir", str(folder), "-c", os.devnull, *ids],
-                          cwd=folder, env=env, capture_output=True, text=True, timeout=120)
+    command = [sys.executable, "-m", "pytest", "-p", "no:xdist", "-p", "no:cacheprovider", "-v",
+               "--rootdir", str(folder), "-c", os.devnull, *ids]
+    proc = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return re.findall(r"(test_x\.py::\S+) PASSED", proc.stdout)
 
