@@ -1057,3 +1057,25 @@ def test_the_monte_carlo_p_interval_has_the_level_asked_for():
                                               rel=1e-9)
     assert ffh["p_conf_high"] == pytest.approx(sps.beta.ppf(0.995, hits + 1, 999 - hits),
                                                rel=1e-9)
+
+
+def test_unequal_groups_whose_power_is_reached_exactly_at_either_end_of_the_search():
+    # the search runs from 3 in the first group (twice as many in the second) to 10 million;
+    # a power reached exactly at 3 (and 6) or at 10 million (and 20 million) is the answer,
+    # not "no sample reaches it". The powers asked for are pingouin's own at those ends, so
+    # that they are met exactly; they are the two-sample t's (scipy's noncentral t)
+    import pingouin
+
+    at_three = pingouin.power_ttest2n(nx=3.0, ny=6.0, d=2.0, alpha=0.05)
+    assert at_three == pytest.approx(t_power(7, 2.0 * math.sqrt(3 * 6 / 9), 0.05), rel=1e-9)
+    same_row(sample_size(2.0, design="independent", ratio=2.0, power=at_three),
+             POWER_COLUMNS, {
+                 "comparison": "independent", "n": 3 + 6, "alpha": 0.05, "power": at_three,
+                 "effect_name": "d", "effect": 2.0, "mde": NAN, "unit": NAN,
+                 "method": "two-sample t (pingouin)", "note": ""})
+    at_end = pingouin.power_ttest2n(nx=1e7, ny=2e7, d=0.002, alpha=0.05)
+    assert at_end == pytest.approx(sps.norm.sf(1.959963984540054 - 0.002 * math.sqrt(2e7 / 3)),
+                                   rel=1e-6)
+    row = sample_size(0.002, design="independent", ratio=2.0, power=at_end)
+    assert row["n"].iloc[0] == 10_000_000 + 20_000_000 and row["note"].iloc[0] == ""
+

@@ -229,7 +229,9 @@ def sample_size(effect: float, *, design: str, alpha: float = 0.05, power: float
             lo = 2.0 / min(1.0, ratio) + 1
             gap = lambda m: pg.power_ttest2n(nx=m, ny=ratio * m, d=effect,  # noqa: E731
                                              alpha=alpha) - power
-            n1 = (optimize.brentq(gap, lo, 1e7, xtol=1e-9) if gap(lo) < 0 < gap(1e7)
+            # a power reached exactly at either end of the search is an answer (brentq
+            # returns that end)
+            n1 = (optimize.brentq(gap, lo, 1e7, xtol=1e-9) if gap(lo) <= 0 <= gap(1e7)
                   else np.nan)
         n1 = _whole(n1)
         return _row(comparison="independent", n=n1 + _whole(ratio * n1), alpha=alpha,
