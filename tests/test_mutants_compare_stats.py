@@ -1079,3 +1079,16 @@ def test_unequal_groups_whose_power_is_reached_exactly_at_either_end_of_the_sear
     row = sample_size(0.002, design="independent", ratio=2.0, power=at_end)
     assert row["n"].iloc[0] == 10_000_000 + 20_000_000 and row["note"].iloc[0] == ""
 
+
+
+def test_unequal_groups_needing_just_over_ten_million_are_beyond_the_search():
+    # d chosen so that 0.8 is reached between 10,000,000 and 10,000,001 in the first group
+    # (the normal approximation: n1 = 1.5 (z .975 + z .8)² / d² = 1.0000000e7): no answer
+    # within the search, a note rather than a traceback
+    d = 0.0010850479680226894
+    z = sps.norm.ppf(0.975) + sps.norm.ppf(0.8)
+    assert 1.5 * z**2 / d**2 == pytest.approx(1e7, rel=1e-5)
+    same_row(sample_size(d, design="independent", ratio=2.0), POWER_COLUMNS, {
+        "comparison": "independent", "n": NAN, "alpha": 0.05, "power": 0.8,
+        "effect_name": "d", "effect": d, "mde": NAN, "unit": NAN,
+        "method": "two-sample t (pingouin)", "note": NO_SAMPLE})
