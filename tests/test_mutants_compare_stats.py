@@ -1092,3 +1092,18 @@ def test_unequal_groups_needing_just_over_ten_million_are_beyond_the_search():
         "comparison": "independent", "n": NAN, "alpha": 0.05, "power": 0.8,
         "effect_name": "d", "effect": d, "mde": NAN, "unit": NAN,
         "method": "two-sample t (pingouin)", "note": NO_SAMPLE})
+
+
+@pytest.mark.parametrize("paired", [False, True])
+def test_a_direction_other_than_up_or_down_is_refused_by_name(paired):
+    # direction 0 was read as a decrease (independent) and gave an MDE of 0 (paired)
+    with pytest.raises(ValueError) as err:
+        mde_shares(0.3, 100, 100, paired=paired, discordant=0.2, direction=0)
+    assert str(err.value) == "direction must be 1 (an increase) or -1 (a decrease), not 0"
+    with pytest.raises(ValueError, match=r"not 2$"):
+        mde_shares(0.3, 100, 100, paired=paired, discordant=0.2, direction=2)
+    # both directions stay allowed: a decrease mirrors an increase from 0.5 (independent),
+    # and the paired change is signed by the direction
+    up = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=1)["mde"].iloc[0]
+    down = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=-1)["mde"].iloc[0]
+    assert up > 0 and down == pytest.approx(-up, rel=1e-9)

@@ -141,7 +141,15 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
         One row; ``effect`` is w (independent) or d_z (paired) and ``mde`` the change in the
         share (a proportion, signed by ``direction``); NaN with a note when no change within
         0-1 is detectable.
+
+    Raises
+    ------
+    ValueError
+        When ``direction`` is neither 1 nor -1.
     """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be 1 (an increase) or -1 (a decrease), not "
+                         f"{direction!r}")
     pg = _pg()
     if paired:
         if n0 < 2 or not discordant:
