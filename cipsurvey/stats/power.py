@@ -167,7 +167,7 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
     n = n0 + n1
     w = pg.power_chi2(dof=1, n=n, power=power, alpha=alpha)
     q0 = n0 / n
-    edge = 1.0 if direction > 0 else 0.0
+    edge = 1.0 if direction == 1 else 0.0
     f = lambda p1: w_two_shares(p0, p1, q0) - w  # noqa: E731
     if f(edge) < 0 or p0 == edge:
         return _row(comparison="independent", n=n, alpha=alpha, power=power, effect_name="w",
