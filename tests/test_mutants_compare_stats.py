@@ -940,3 +940,170 @@ def test_an_effect_too_large_to_plan_for_is_a_note_not_a_traceback():
     assert sample_size(50.0, design="paired")["note"].iloc[0] == NO_SAMPLE
     assert sample_size(5.0, design="anova", k=3)["note"].iloc[0] == NO_SAMPLE
     assert sample_size(3.0, design="chi2")["note"].iloc[0] == NO_SAMPLE
+
+
+# ------------------------------------------------------------ round 4: holm, Cochran's rule,
+# structural zeros and the exact test's CI (issue 22, part 1)
+
+
+def test_holm_reads_p_values_given_as_text():
+    # p values read from a file as text are numbers to Holm (as to adjust); by hand:
+    # sorted 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> lifted to 0.06
+    got = multiplicity.holm(["0.01", "0.04", "0.03"])
+    assert got.dtype == float
+    assert list(got) == pytest.approx([0.03, 0.06, 0.06], rel=1e-12)
+
+
+def test_sparse_reads_counts_given_as_text():
+    # [[1, 0], [20, 20]] as text: the expected counts of the first row are 21/41 and 20/41
+    assert selection.sparse(np.array([["1", "0"], ["20", "20"]])) is True
+
+
+def outer(r: list[int], c: list[int]) -> np.ndarray:
+    """A table of independent rows and columns: its expected counts are its counts."""
+    return np.outer(r, c)
+
+
+@pytest.mark.parametrize("table, want", [
+    # 2 of 10 expected counts (2 and 2) below 5: exactly 20 %, not more than 20 %; min 2
+    (outer([1, 1], [10, 10, 10, 10, 2]), False),
+    # 5 of 24 (row 1's 2, 2, 2, 2, 2) below 5: 20.8 %, more than 20 %; min 2
+    (outer([1, 5, 5, 5], [10, 2, 2, 2, 2, 2]), True),
+    # one expected count of exactly 1 (21 x 11 / 231) of 6 cells: not below 1, 16.7 %
+    (outer([1, 10], [1, 10, 10]), False),
+    # a row of one person is kept: expected 21/41 and 20/41 are below 1
+    (np.array([[1, 0], [20, 20]]), True),
+    # ... and a column of one person
+    (np.array([[1, 20], [0, 20]]), True),
+    # an empty column is left out: the rest is 10 everywhere
+    (np.array([[10, 10, 0], [10, 10, 0]]), False),
+])
+def test_cochrans_rule_at_its_boundaries_by_hand(table, want):
+    assert selection.sparse(table) is want
+
+
+def counts_to_data(counts: np.ndarray) -> pd.DataFrame:
+    """One row per person of a table, levels 1, 2, ... on both sides."""
+    r, c = np.indices(counts.shape)
+    reps = counts.ravel()
+    return pd.DataFrame({"x": np.repeat(r.ravel() + 1, reps),
+                         "y": np.repeat(c.ravel() + 1, reps)})
+
+
+QI_METHOD = "quasi-independence (structural zeros excluded), Poisson log-linear model"
+APPROXIMATE = "; no exact test under quasi-independence: the p value is approximate"
+
+
+@pytest.mark.parametrize("counts, below, live, sparse_note", [
+    # cell (1, 1) structural; the other cells are rows x columns, so quasi-independence
+    # fits them exactly (X² = G² = 0 on 5 - 4 = 1 df). Fitted 2 and 2 below 5: 40 %
+    ([[0, 2, 2], [10, 10, 10]], 2, 5, True),
+    # one fitted count (3) below 5 of 5: exactly 20 %, which is not more than 20 %
+    ([[0, 10, 10], [3, 10, 10]], 1, 5, False),
+    # 5 x 5, one structural: column 5's five 1s of 24 cells, 20.8 % (24 - 9 = 15 df)
+    ([[0, 5, 5, 5, 1]] + [[5, 5, 5, 5, 1]] * 4, 5, 24, True),
+])
+def test_structural_zeros_whole_with_the_sparse_note_by_hand(counts, below, live, sparse_note):
+    counts = np.array(counts)
+    res = selection.crosstab_tests(counts_to_data(counts), "x", "y",
+                                   structural_zeros=[(1, 1)])
+    assert list(res.columns) == selection.SELECTED_COLUMNS
+    assert res.attrs["structural"] is True
+    assert list(res["test"]) == ["Pearson chi-square", "Likelihood ratio"]
+    assert list(res["primary"]) == [True, False]
+    df = live - (counts.shape[0] + counts.shape[1] - 1)
+    assert list(res["df"]) == [df, df]
+    assert list(res["statistic"]) == pytest.approx([0, 0], abs=1e-8)
+    assert list(res["n"]) == [counts.sum()] * 2
+    note = (f"1 structural zero cell(s) excluded; {below} of {live} cells "
+            f"({100 * below / live:.1f}%) have expected count less than 5")
+    assert list(res["note"]) == [note + (APPROXIMATE if sparse_note else ""), ""]
+
+
+def test_structural_zeros_that_leave_no_degrees_of_freedom():
+    # 2 x 2 with one structural zero: 3 cells, 3 parameters, no test (and no sparse note)
+    res = selection.crosstab_tests(counts_to_data(np.array([[0, 4], [6, 8]])), "x", "y",
+                                   structural_zeros=[(1, 1)])
+    assert list(res.columns) == selection.SELECTED_COLUMNS
+    assert res.attrs["structural"] is True
+    assert len(res) == 1
+    row = res.iloc[0]
+    assert (row["test"], row["n"], row["method"], bool(row["primary"])) == (
+        "Pearson chi-square", 18, QI_METHOD, True)
+    assert row["note"] == ("no degrees of freedom left once the structural zeros are "
+                           "excluded: no test")
+    assert np.isnan(row["p"]) and np.isnan(row["statistic"])
+
+
+def test_a_table_without_structural_zeros_says_so():
+    for data in (two_by_two(20, 10, 12, 25), two_by_two(2, 1, 1, 3)):
+        res = selection.crosstab_tests(data, "x", "y")
+        assert res.attrs["structural"] is False
+
+
+def test_the_monte_carlo_p_interval_has_the_level_asked_for():
+    # the simulated p = (1 + hits) / (R + 1); its CI is Clopper-Pearson's for hits of R,
+    # here at 99 %: Beta(0.005; hits, R - hits + 1) and Beta(0.995; hits + 1, R - hits)
+    t = pd.read_csv(REF / "r_exact_tables.csv")
+    t = t[t["table"] == "monte_carlo_4x5"]
+    data = pd.DataFrame({"x": np.repeat(t["row"].to_numpy(), t["count"].to_numpy()),
+                         "y": np.repeat(t["col"].to_numpy(), t["count"].to_numpy())})
+    res = selection.crosstab_tests(data, "x", "y", exact="always", n_resamples=999, seed=7,
+                                   conf=0.99)
+    ffh = res[res["primary"]].iloc[0]
+    hits = round(ffh["p"] * 1000) - 1
+    assert 0 < hits < 999
+    assert ffh["p_conf_low"] == pytest.approx(sps.beta.ppf(0.005, hits, 999 - hits + 1),
+                                              rel=1e-9)
+    assert ffh["p_conf_high"] == pytest.approx(sps.beta.ppf(0.995, hits + 1, 999 - hits),
+                                               rel=1e-9)
+
+
+def test_unequal_groups_whose_power_is_reached_exactly_at_either_end_of_the_search():
+    # the search runs from 3 in the first group (twice as many in the second) to 10 million;
+    # a power reached exactly at 3 (and 6) or at 10 million (and 20 million) is the answer,
+    # not "no sample reaches it". The powers asked for are pingouin's own at those ends, so
+    # that they are met exactly; they are the two-sample t's (scipy's noncentral t)
+    import pingouin
+
+    at_three = pingouin.power_ttest2n(nx=3.0, ny=6.0, d=2.0, alpha=0.05)
+    assert at_three == pytest.approx(t_power(7, 2.0 * math.sqrt(3 * 6 / 9), 0.05), rel=1e-9)
+    same_row(sample_size(2.0, design="independent", ratio=2.0, power=at_three),
+             POWER_COLUMNS, {
+                 "comparison": "independent", "n": 3 + 6, "alpha": 0.05, "power": at_three,
+                 "effect_name": "d", "effect": 2.0, "mde": NAN, "unit": NAN,
+                 "method": "two-sample t (pingouin)", "note": ""})
+    at_end = pingouin.power_ttest2n(nx=1e7, ny=2e7, d=0.002, alpha=0.05)
+    assert at_end == pytest.approx(sps.norm.sf(1.959963984540054 - 0.002 * math.sqrt(2e7 / 3)),
+                                   rel=1e-6)
+    row = sample_size(0.002, design="independent", ratio=2.0, power=at_end)
+    assert row["n"].iloc[0] == 10_000_000 + 20_000_000 and row["note"].iloc[0] == ""
+
+
+
+def test_unequal_groups_needing_just_over_ten_million_are_beyond_the_search():
+    # d chosen so that 0.8 is reached between 10,000,000 and 10,000,001 in the first group
+    # (the normal approximation: n1 = 1.5 (z .975 + z .8)² / d² = 1.0000000e7): no answer
+    # within the search, a note rather than a traceback
+    d = 0.0010850479680226894
+    z = sps.norm.ppf(0.975) + sps.norm.ppf(0.8)
+    assert 1.5 * z**2 / d**2 == pytest.approx(1e7, rel=1e-5)
+    same_row(sample_size(d, design="independent", ratio=2.0), POWER_COLUMNS, {
+        "comparison": "independent", "n": NAN, "alpha": 0.05, "power": 0.8,
+        "effect_name": "d", "effect": d, "mde": NAN, "unit": NAN,
+        "method": "two-sample t (pingouin)", "note": NO_SAMPLE})
+
+
+@pytest.mark.parametrize("paired", [False, True])
+def test_a_direction_other_than_up_or_down_is_refused_by_name(paired):
+    # direction 0 was read as a decrease (independent) and gave an MDE of 0 (paired)
+    with pytest.raises(ValueError) as err:
+        mde_shares(0.3, 100, 100, paired=paired, discordant=0.2, direction=0)
+    assert str(err.value) == "direction must be 1 (an increase) or -1 (a decrease), not 0"
+    with pytest.raises(ValueError, match=r"not 2$"):
+        mde_shares(0.3, 100, 100, paired=paired, discordant=0.2, direction=2)
+    # both directions stay allowed: a decrease mirrors an increase from 0.5 (independent),
+    # and the paired change is signed by the direction
+    up = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=1)["mde"].iloc[0]
+    down = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=-1)["mde"].iloc[0]
+    assert up > 0 and down == pytest.approx(-up, rel=1e-9)

@@ -141,7 +141,15 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
         One row; ``effect`` is w (independent) or d_z (paired) and ``mde`` the change in the
         share (a proportion, signed by ``direction``); NaN with a note when no change within
         0-1 is detectable.
+
+    Raises
+    ------
+    ValueError
+        When ``direction`` is neither 1 nor -1.
     """
+    if direction not in (1, -1):
+        raise ValueError(f"direction must be 1 (an increase) or -1 (a decrease), not "
+                         f"{direction!r}")
     pg = _pg()
     if paired:
         if n0 < 2 or not discordant:
@@ -159,7 +167,7 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
     n = n0 + n1
     w = pg.power_chi2(dof=1, n=n, power=power, alpha=alpha)
     q0 = n0 / n
-    edge = 1.0 if direction > 0 else 0.0
+    edge = 1.0 if direction == 1 else 0.0
     f = lambda p1: w_two_shares(p0, p1, q0) - w  # noqa: E731
     if f(edge) < 0 or p0 == edge:
         return _row(comparison="independent", n=n, alpha=alpha, power=power, effect_name="w",
@@ -229,7 +237,9 @@ def sample_size(effect: float, *, design: str, alpha: float = 0.05, power: float
             lo = 2.0 / min(1.0, ratio) + 1
             gap = lambda m: pg.power_ttest2n(nx=m, ny=ratio * m, d=effect,  # noqa: E731
                                              alpha=alpha) - power
-            n1 = (optimize.brentq(gap, lo, 1e7, xtol=1e-9) if gap(lo) < 0 < gap(1e7)
+            # a power reached exactly at either end of the search is an answer (brentq
+            # returns that end)
+            n1 = (optimize.brentq(gap, lo, 1e7, xtol=1e-9) if gap(lo) <= 0 <= gap(1e7)
                   else np.nan)
         n1 = _whole(n1)
         return _row(comparison="independent", n=n1 + _whole(ratio * n1), alpha=alpha,
