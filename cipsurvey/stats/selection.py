@@ -87,27 +87,24 @@ def crosstab_tests(data: pd.DataFrame, x: str, y: str, *, ordered: bool = False,
     rows = tests.to_dict("records")
     if not ordered:
         rows = [r for r in rows if r["test"] != LINEAR_BY_LINEAR]
-    for r in rows:
-        r["primary"] = False
-    if rows:
-        rows[0]["primary"] = True
+    primary = 0  # Pearson's chi-square, unless the table is sparse
     use_exact = exact == "always" or (exact == "auto" and sparse(o))
     if use_exact and min(o.shape) >= 2:
         reason = "the table is sparse: the exact test is the one to read"
         if o.shape == (2, 2):
-            for r in rows:
+            for i, r in enumerate(rows):
                 if r["test"] == "Fisher's exact test":
-                    r["primary"] = True
+                    primary = i
                     r["note"] = reason
         else:
             ffh = fisher_freeman_halton(o, n_resamples=n_resamples, seed=seed, conf=conf)
             row = ffh.iloc[0].to_dict()
             row["note"] = "; ".join(s for s in (reason, row["note"]) if s)
-            row["primary"] = True
-            rows.append({k: row.get(k) for k in EXACT_COLUMNS} | {"primary": True})
-        if any(r["test"] != rows[0]["test"] and r["primary"] for r in rows):
-            rows[0]["primary"] = False
+            rows.append({k: row.get(k) for k in EXACT_COLUMNS})
+            primary = len(rows) - 1
+    for i, r in enumerate(rows):
+        r["primary"] = i == primary
     out = frame(rows, SELECTED_COLUMNS)
-    out["primary"] = out["primary"].fillna(False).astype(bool)
+    out["primary"] = out["primary"].astype(bool)
     out.attrs["structural"] = False
     return out
