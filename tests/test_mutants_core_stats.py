@@ -996,3 +996,11 @@ def test_levels_do_not_depend_on_row_order_even_for_a_signed_zero():
              for g in (rows, shuffled)]
     assert repr(found[0]) == repr(found[1])
     assert len(found[0]) == 2
+
+
+def test_a_signed_zero_among_fractions_is_one_level_in_either_row_order():
+    # values that are not whole numbers take the general path of levels(), not the grid
+    for rows in ([-0.0, 0.5, 0.0], [0.0, 0.5, -0.0]):
+        found = _util.levels(pd.Series(rows))
+        assert found == [0.0, 0.5]
+        assert np.copysign(1.0, found[0]) == 1.0, rows

@@ -45,6 +45,8 @@ def levels(series: pd.Series) -> list[Any]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         seen = set(present.unique())
         return [c for c in series.cat.categories if c in seen]
+    if present.dtype.kind == "f":
+        present = present + 0.0  # -0.0 and 0.0 are one level, reported as 0.0 in any order
     values = present.unique().tolist()
     try:
         return sorted(values)
