@@ -821,3 +821,104 @@ def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
     yu, xu, w = regression.distinct_rows(y, x)
     assert list(w) == [1.0] * 8
     assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
+
+
+# ---- _nb_alpha: the grid's upper end, and the tolerance a Newton root is held to ----
+# At fixed means μ = 1, 300 zeros and one 1 are most likely with α above the bound 1e3 (the
+# likelihood by scipy's negative binomial still rises from 1e2 to 1e3): the bound is returned.
+UPPER_Y = np.array([0.0, 1.0])
+UPPER_W = np.array([300.0, 1.0])
+
+
+def _nb_ll(y, mu, w, alpha):
+    return float((w * stats.nbinom.logpmf(y, 1 / alpha, (1 / alpha) / (1 / alpha + mu))).sum())
+
+
+def test_nb_alpha_above_its_upper_bound_is_the_bound():
+    mu = np.ones(2)
+    assert _nb_ll(UPPER_Y, mu, UPPER_W, 1e3) > _nb_ll(UPPER_Y, mu, UPPER_W, 1e2)
+    assert _nb_ll(UPPER_Y, mu, UPPER_W, 1e3) < _nb_ll(UPPER_Y, mu, UPPER_W, 2e3)
+    for start in (0.5, 1e6):
+        assert regression._nb_alpha(UPPER_Y, mu, UPPER_W, start) == pytest.approx(1e3, rel=1e-6)
+
+
+# Weights that put the maximum at fixed means exactly on the 41st point of the grid over
+# log α (52 points from log 1e-8 to log 1e3): a 0 and a 4, both with μ = 1, the 4's weight
+# -g0/g1 from the NB2 score in r = 1/α (the derivative of log Γ(y + r) - log Γ(r) + r log r
+# + y log μ - (r + y) log(r + μ): ψ(y + r) - ψ(r) + log r + 1 - log(r + μ) - (r + y)/(r + μ)),
+# so the weighted scores cancel there; the test checks the peak with scipy's likelihood.
+GRID = np.linspace(math.log(1e-8), math.log(1e3), 52)
+PEAK = GRID[40]
+
+
+def _peak_weights(scale):
+    from scipy.special import digamma
+
+    r = math.exp(-PEAK)
+
+    def score(y):
+        return digamma(y + r) - digamma(r) + math.log(r) + 1 - math.log(r + 1) - (r + y) / (r + 1)
+
+    return np.array([1.0, -score(0.0) / score(4.0)]) * scale
+
+
+PEAK_Y, PEAK_MU = np.array([0.0, 4.0]), np.ones(2)
+
+
+def _no_bounded_search(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bounded search was used")
+
+    monkeypatch.setattr(optimize, "minimize_scalar", refuse)
+
+
+def test_nb_alpha_keeps_a_newton_root_on_a_grid_point(monkeypatch):
+    # Newton's root and the grid's best point are the same α: their likelihoods are equal
+    # to rounding, and the root is kept without the bounded search
+    w = _peak_weights(1.0)
+    h = 1e-3
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert top > _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK - h))
+    assert top > _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK + h))
+    _no_bounded_search(monkeypatch)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert math.log(alpha) == pytest.approx(PEAK, abs=1e-9)
+
+
+def _newton_returns(monkeypatch, log_alpha):
+    monkeypatch.setattr(regression, "_nb_newton", lambda *args: log_alpha)
+
+
+def test_nb_alpha_keeps_a_root_within_1e10_of_the_likelihood(monkeypatch):
+    # weights ×1000: log-likelihood -2196; a "root" 3e-6 off the maximum loses 1e-9 of it,
+    # well within 1e-10·2196: it is kept as it is
+    w = _peak_weights(1000.0)
+    off = PEAK + 3e-6
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert -2200 < top < -2190
+    assert 5e-10 < top - _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(off)) < 2e-9
+    _newton_returns(monkeypatch, off)
+    _no_bounded_search(monkeypatch)
+    assert regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0) == math.exp(off)
+
+
+def test_nb_alpha_refuses_a_root_below_the_grid_best(monkeypatch):
+    # a "root" a unit of log α off loses much more than 1e-10 of the likelihood: the
+    # bounded search finds the maximum on the grid point
+    w = _peak_weights(1.0)
+    _newton_returns(monkeypatch, PEAK + 1.0)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert math.log(alpha) == pytest.approx(PEAK, abs=1e-6)
+
+
+def test_nb_alpha_holds_a_small_likelihood_to_1e10_absolute(monkeypatch):
+    # weights ×0.5: log-likelihood -1.098, so the tolerance is 1e-10·max(1, 1.098); a
+    # "root" losing 1.5e-10 is refused and the bounded search finds the grid point
+    w = _peak_weights(0.5)
+    off = PEAK + 5.27e-5
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert -1.2 < top < -1.0
+    assert 1.2e-10 < top - _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(off)) < 1.8e-10
+    _newton_returns(monkeypatch, off)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert abs(math.log(alpha) - PEAK) < 1e-5
