@@ -922,3 +922,61 @@ def test_nb_alpha_holds_a_small_likelihood_to_1e10_absolute(monkeypatch):
     _newton_returns(monkeypatch, off)
     alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
     assert abs(math.log(alpha) - PEAK) < 1e-5
+
+
+# ---- _nb_newton: where it gives up ----
+TWO_PEAKS_MU = np.array([2.0] * 10 + [100.0] * 10)
+BOUNDS = (math.log(1e-8), math.log(1e3))
+
+
+def _ll_log_alpha(y, mu, w, la, h=1e-3):
+    """Slope and curvature of the NB2 log-likelihood in log α, by central differences of
+    scipy's negative binomial."""
+    f = [_nb_ll(y, mu, w, math.exp(la + d)) for d in (-h, 0.0, h)]
+    return (f[2] - f[0]) / (2 * h), (f[2] - 2 * f[1] + f[0]) / h**2
+
+
+def test_nb_newton_gives_up_where_the_likelihood_is_convex():
+    # the two-peak counts near the valley (α = 0.03), with weights 1e-3: the curvature in
+    # log α is positive (about 1.5e-3, below 1), a Newton step would climb down to the valley's
+    # minimum (α = 0.034): None instead
+    y = TWO_PEAKS["y"].to_numpy()
+    w = np.full(20, 1e-3)
+    _, curvature = _ll_log_alpha(y, TWO_PEAKS_MU, w, math.log(0.03))
+    assert 0 < curvature < 1
+    assert regression._nb_newton(y, TWO_PEAKS_MU, w, math.log(0.03), *BOUNDS) is None
+
+
+def test_nb_newton_gives_up_when_its_step_leaves_the_bounds():
+    # at α = 0.3 the likelihood is concave but nearly flat (slope 3.64, curvature -0.0235 in
+    # log α): Newton's step of about 155 in log α leaves [log 1e-8, log 1e3]: None, even
+    # though the maximum (α = 1.63) lies within
+    y = TWO_PEAKS["y"].to_numpy()
+    w = np.ones(20)
+    slope, curvature = _ll_log_alpha(y, TWO_PEAKS_MU, w, math.log(0.3))
+    assert math.log(0.3) - slope / curvature > BOUNDS[1]
+    assert regression._nb_newton(y, TWO_PEAKS_MU, w, math.log(0.3), *BOUNDS) is None
+    # from α = 1 it settles on R's theta.ml value
+    found = regression._nb_newton(y, TWO_PEAKS_MU, w, 0.0, *BOUNDS)
+    assert math.exp(found) == pytest.approx(R_TWO_PEAKS["alpha_fixed_means"], rel=1e-9)
+
+
+def test_nb_newton_takes_at_most_50_steps(monkeypatch):
+    # counts whose likelihood in log α is nearly flat: from log α = 1 Newton has not settled
+    # after 50 steps (each step evaluates the trigamma function twice), so None
+    import scipy.special
+
+    y = np.array([3.0, 1, 2, 4, 1, 3, 1, 1, 0, 0, 1, 1, 0, 4])
+    mu = np.array([2.0, 0.8, 1.7, 1.54, 1.51, 1.31, 1.51, 1.45, 1.69, 1.33, 1.78, 1.43, 1.87,
+                   2.01])
+    w = np.array([143.0, 153, 426, 317, 325, 205, 405, 173, 186, 270, 222, 329, 246, 300])
+    calls = []
+    trigamma = scipy.special.polygamma
+
+    def counted(n, x):
+        calls.append(n)
+        return trigamma(n, x)
+
+    monkeypatch.setattr(scipy.special, "polygamma", counted)
+    assert regression._nb_newton(y, mu, w, 1.0, *BOUNDS) is None
+    assert len(calls) == 2 * 50
