@@ -980,3 +980,32 @@ def test_nb_newton_takes_at_most_50_steps(monkeypatch):
     monkeypatch.setattr(scipy.special, "polygamma", counted)
     assert regression._nb_newton(y, mu, w, 1.0, *BOUNDS) is None
     assert len(calls) == 2 * 50
+
+
+# ---- the boundaries of two rules at exactly the boundary ----
+
+
+def test_poisson_dispersion_of_exactly_1_5_is_not_overdispersion():
+    # intercept only, y = 0, 0, 1, 1, 3: the fitted mean is the mean, 1 (log μ = 0 exactly);
+    # Pearson χ² = (1 + 1 + 0 + 0 + 4) / 1 = 6 on 5 - 1 = 4 df: dispersion 1.5, and the note
+    # needs more than 1.5
+    data = pd.DataFrame({"y": [0.0, 0.0, 1.0, 1.0, 3.0]})
+    res = regression.poisson(data, "y", [])
+    m = res.model.iloc[0]
+    assert (m["pearson_chi2"], m["df_resid"], m["dispersion"]) == (6.0, 4, 1.5)
+    assert m["note"] == ""
+    assert res.coefficients["estimate"].iloc[0] == 0.0
+
+
+def test_distinct_rows_of_a_design_of_exactly_2_62_keys_are_every_row():
+    # 1 outcome + 61 binary columns: 2^62 possible keys, the first size the key refuses
+    # (it must stay below 2^62), so every row is its own row with weight 1
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 2, size=(5, 62)).astype(float)
+    rows[0], rows[1] = 0, 1
+    rows = np.vstack([rows, rows[:2]])  # two rows repeated
+    y = rows[:, 0]
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(61)])
+    yu, xu, w = regression.distinct_rows(y, x)
+    assert list(w) == [1.0] * 7
+    assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
