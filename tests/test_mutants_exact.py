@@ -196,3 +196,82 @@ def test_a_row_nobody_answered_is_no_category():
     row = exact.fisher_freeman_halton(np.array([[3, 2], [0, 0]])).iloc[0]
     assert (row["method"], row["note"]) == ("Fisher-Freeman-Halton", "a single category: no test")
     assert np.isnan(row["p"])
+
+
+# ---- the work limit, at exactly the work of a table (counted by hand) ----
+# The work is the number of arcs the network makes (one per way to fill a column from a node:
+# _network) plus the arcs the p-value walk follows (exact_p). For 2-row tables the partial
+# vectors _compositions counts are the arcs themselves. exact_p(table, W) is a p value for
+# W = the work and None for W - 1.
+
+
+@pytest.mark.parametrize(("table", "work", "p"), [
+    # rows (2, 2), columns (2, 2): 3 arcs (x11 = 0, 1, 2); the observed table is the most
+    # probable one, so every table counts at the root: no walk, p = 1
+    ([[1, 1], [1, 1]], 3, 1.0),
+    # rows (3, 3), columns (2, 2, 2): column 1 in 3 ways, giving the nodes (3, 1) and (2, 2);
+    # column 2 from (3, 1) in 2 ways (x = (1, 1), (2, 0)) and from (2, 2) in 3: 3 + 5 = 8, and
+    # again the most probable table: no walk
+    ([[1, 1, 1], [1, 1, 1]], 8, 1.0),
+    # rows (2, 2), columns (2, 2): 3 arcs in the network and the walk follows the root's 3;
+    # p = P(x11 = 0) + P(x11 = 2) = 1/6 + 1/6 (hypergeometric: C(2, x) C(2, 2 - x) / C(4, 2))
+    ([[2, 0], [0, 2]], 6, 1 / 3),
+    # rows (2, 2), columns (2, 1, 1): column 1 in 3 ways (nodes (2, 0) and (1, 1)), column 2
+    # from (2, 0) in 1 way and from (1, 1) in 2: 6 arcs; the walk follows the root's 3 and
+    # stops (a first column (1, 1) leaves only tables more probable than the observed one):
+    # 9. P(table) = 2! 2! 2! 1! 1! / (4! Π x!) = (1/3) / Π x!: the first column (2, 0) or
+    # (0, 2) has Π x! = 2 (1/6 each), the two tables with first column (1, 1) have 1/3 each
+    ([[2, 0, 0], [0, 1, 1]], 9, 1 / 3),
+])
+def test_exact_p_at_exactly_its_work_limit(table, work, p):
+    t = np.array(table)
+    assert exact.exact_p(t, max_work=work) == pytest.approx(p, rel=1e-12)
+    assert exact.exact_p(t, max_work=work - 1) is None
+
+
+# ---- keys ----
+
+
+def test_encode_gives_the_exact_mixed_radix_integer():
+    # two states of a 7-row table of n = 500 that differ by one answer moved between the
+    # last two rows: their keys, 300·501⁶ + ... (about 4.7e18, below the int64 limit 9.2e18),
+    # are 500 apart, closer than the spacing of float64 there (1024)
+    states = np.array([[300, 100, 50, 30, 10, 10, 0], [300, 100, 50, 30, 10, 9, 1],
+                       [2, 1, 0, 0, 0, 0, 0]], dtype=np.int64)
+    want = [sum(int(s) * 501 ** (6 - i) for i, s in enumerate(row)) for row in states]
+    assert want[0] - want[1] == 500 and want[2] == 2 * 501**6 + 501**5
+    got = exact._encode(states, 501)
+    assert got.dtype == np.int64
+    assert got.tolist() == want
+
+
+def test_merge_keeps_pasts_one_grid_step_apart_at_a_far_node():
+    # pasts 1e4 and 1e4 + 1e-9 at node 1000: rounded to 1e-9 they are 1e13 and 1e13 + 1, the
+    # span 1e13 + 2, and the one key 1000·span + rounded about 1.001e16, beyond 2**53 where
+    # float64 holds only even integers: as integers the two keys differ, so the paths do too
+    at = np.array([0, 1000, 1000], dtype=np.int64)
+    past = np.array([0.0, 1e4, 1e4 + 1e-9])
+    assert 1000 * (10**13 + 2) + 10**13 > 2**53
+    new_at, new_past, new_weight = exact._merge(at, past, np.array([1.0, 2.0, 3.0]))
+    got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
+    assert got == [(0, 0.0, 1.0), (1000, 1e4, 2.0), (1000, 1e4 + 1e-9, 3.0)]
+
+
+def test_merge_groups_pasts_on_the_grid_of_1e9ths():
+    # 0.5 - 4e-10 and 0.5 + 4e-10 are both nearest to 500000000e-9: one path (weights added);
+    # a grid of 1/(1e9 + 1) would put them in different cells
+    at = np.array([0, 0], dtype=np.int64)
+    past = np.array([0.5 - 4e-10, 0.5 + 4e-10])
+    new_at, new_past, new_weight = exact._merge(at, past, np.array([1.0, 2.0]))
+    assert new_at.tolist() == [0] and new_weight.tolist() == [3.0]
+    assert new_past[0] == pytest.approx(0.5, abs=1e-9)
+
+
+def test_merge_keeps_paths_at_neighbouring_nodes_apart():
+    # node 0 with pasts 0 and 3e-9, node 1 with past 1e-9: rounded 0, 3 and 1, three paths
+    # (a key span of 3 - 1 = 2 would give node 0's 3 and node 1's 1·2 + 1 the same key)
+    at = np.array([0, 0, 1], dtype=np.int64)
+    past = np.array([0.0, 3e-9, 1e-9])
+    new_at, new_past, new_weight = exact._merge(at, past, np.array([1.0, 2.0, 4.0]))
+    got = sorted(zip(new_at.tolist(), new_past.tolist(), new_weight.tolist(), strict=True))
+    assert got == [(0, 0.0, 1.0), (0, 3e-9, 2.0), (1, 1e-9, 4.0)]

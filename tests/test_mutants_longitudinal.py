@@ -223,3 +223,61 @@ def test_wave_change_of_no_answers_is_one_row_without_a_model():
     assert (row["term"], row["n_obs"], row["n_clusters"], row["n_repeated"]) == (
         "change", 0, 0, 0)
     assert row["note"] == "fewer than two waves with answers: no model"
+
+
+# ---- the notes of a fit (_fit_once, _fit) ----
+# statsmodels' fits rarely warn on small data, so the warning is forced: the OLS fit behind the
+# independence working correlation is wrapped to raise statsmodels' ConvergenceWarning.
+CONVERGENCE = "the model reported a convergence problem"
+CLUSTERS = np.repeat(np.arange(4), 3)
+XS = np.column_stack([np.ones(12), np.tile([0.0, 1.0, 2.0], 4)])
+YS = np.array([1.0, 2.0, 2.5, 0.5, 1.5, 3.0, 1.0, 1.0, 2.0, 2.0, 2.5, 4.0])
+
+
+def _warning_ols(monkeypatch):
+    import warnings
+
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    fit = OLS.fit
+
+    def warned(self, *args, **kwargs):
+        warnings.warn("forced", ConvergenceWarning, stacklevel=2)
+        return fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(OLS, "fit", warned)
+
+
+def test_a_fit_that_warns_of_convergence_says_so_exactly(monkeypatch):
+    from cipsurvey.stats import longitudinal
+
+    quiet = longitudinal._fit_once(YS, XS, CLUSTERS, "gee", "independence")
+    assert quiet[3] == ""
+    _warning_ols(monkeypatch)
+    params, _, corr, note = longitudinal._fit_once(YS, XS, CLUSTERS, "gee", "independence")
+    assert note == CONVERGENCE
+    # OLS by hand: the slope of y on the visit (0, 1, 2), four people
+    xbar, ybar = 1.0, YS.mean()
+    slope = ((XS[:, 1] - xbar) * (YS - ybar)).sum() / ((XS[:, 1] - xbar) ** 2).sum()
+    assert params[1] == pytest.approx(slope, rel=1e-12) and corr == 0.0
+
+
+def test_an_inadmissible_correlation_note_joins_the_refit_note(monkeypatch):
+    # the exchangeable fit reports ρ = -0.75, below -1/(3 - 1) for clusters of three: the
+    # independence refit is used, and its own (forced) warning follows after "; "
+    from cipsurvey.stats import longitudinal
+
+    once = longitudinal._fit_once
+
+    def fake(y, x, groups, method, correlation):
+        if correlation == "exchangeable":
+            return np.zeros(2), np.eye(2), -0.75, ""
+        return once(y, x, groups, method, correlation)
+
+    monkeypatch.setattr(longitudinal, "_fit_once", fake)
+    _warning_ols(monkeypatch)
+    _, _, corr, note = longitudinal._fit(YS, XS, CLUSTERS, "gee", "exchangeable")
+    assert math.isnan(corr)
+    assert note == ("the exchangeable working correlation was estimated at -0.75, outside its "
+                    "admissible range: independence working correlation used; " + CONVERGENCE)

@@ -821,3 +821,191 @@ def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
     yu, xu, w = regression.distinct_rows(y, x)
     assert list(w) == [1.0] * 8
     assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
+
+
+# ---- _nb_alpha: the grid's upper end, and the tolerance a Newton root is held to ----
+# At fixed means μ = 1, 300 zeros and one 1 are most likely with α above the bound 1e3 (the
+# likelihood by scipy's negative binomial still rises from 1e2 to 1e3): the bound is returned.
+UPPER_Y = np.array([0.0, 1.0])
+UPPER_W = np.array([300.0, 1.0])
+
+
+def _nb_ll(y, mu, w, alpha):
+    return float((w * stats.nbinom.logpmf(y, 1 / alpha, (1 / alpha) / (1 / alpha + mu))).sum())
+
+
+def test_nb_alpha_above_its_upper_bound_is_the_bound():
+    mu = np.ones(2)
+    assert _nb_ll(UPPER_Y, mu, UPPER_W, 1e3) > _nb_ll(UPPER_Y, mu, UPPER_W, 1e2)
+    assert _nb_ll(UPPER_Y, mu, UPPER_W, 1e3) < _nb_ll(UPPER_Y, mu, UPPER_W, 2e3)
+    for start in (0.5, 1e6):
+        assert regression._nb_alpha(UPPER_Y, mu, UPPER_W, start) == pytest.approx(1e3, rel=1e-6)
+
+
+# Weights that put the maximum at fixed means exactly on the 41st point of the grid over
+# log α (52 points from log 1e-8 to log 1e3): a 0 and a 4, both with μ = 1, the 4's weight
+# -g0/g1 from the NB2 score in r = 1/α (the derivative of log Γ(y + r) - log Γ(r) + r log r
+# + y log μ - (r + y) log(r + μ): ψ(y + r) - ψ(r) + log r + 1 - log(r + μ) - (r + y)/(r + μ)),
+# so the weighted scores cancel there; the test checks the peak with scipy's likelihood.
+GRID = np.linspace(math.log(1e-8), math.log(1e3), 52)
+PEAK = GRID[40]
+
+
+def _peak_weights(scale):
+    from scipy.special import digamma
+
+    r = math.exp(-PEAK)
+
+    def score(y):
+        return digamma(y + r) - digamma(r) + math.log(r) + 1 - math.log(r + 1) - (r + y) / (r + 1)
+
+    return np.array([1.0, -score(0.0) / score(4.0)]) * scale
+
+
+PEAK_Y, PEAK_MU = np.array([0.0, 4.0]), np.ones(2)
+
+
+def _no_bounded_search(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("the bounded search was used")
+
+    monkeypatch.setattr(optimize, "minimize_scalar", refuse)
+
+
+def test_nb_alpha_keeps_a_newton_root_on_a_grid_point(monkeypatch):
+    # Newton's root and the grid's best point are the same α: their likelihoods are equal
+    # to rounding, and the root is kept without the bounded search
+    w = _peak_weights(1.0)
+    h = 1e-3
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert top > _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK - h))
+    assert top > _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK + h))
+    _no_bounded_search(monkeypatch)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert math.log(alpha) == pytest.approx(PEAK, abs=1e-9)
+
+
+def _newton_returns(monkeypatch, log_alpha):
+    monkeypatch.setattr(regression, "_nb_newton", lambda *args: log_alpha)
+
+
+def test_nb_alpha_keeps_a_root_within_1e10_of_the_likelihood(monkeypatch):
+    # weights ×1000: log-likelihood -2196; a "root" 3e-6 off the maximum loses 1e-9 of it,
+    # well within 1e-10·2196: it is kept as it is
+    w = _peak_weights(1000.0)
+    off = PEAK + 3e-6
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert -2200 < top < -2190
+    assert 5e-10 < top - _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(off)) < 2e-9
+    _newton_returns(monkeypatch, off)
+    _no_bounded_search(monkeypatch)
+    assert regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0) == math.exp(off)
+
+
+def test_nb_alpha_refuses_a_root_below_the_grid_best(monkeypatch):
+    # a "root" a unit of log α off loses much more than 1e-10 of the likelihood: the
+    # bounded search finds the maximum on the grid point
+    w = _peak_weights(1.0)
+    _newton_returns(monkeypatch, PEAK + 1.0)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert math.log(alpha) == pytest.approx(PEAK, abs=1e-6)
+
+
+def test_nb_alpha_holds_a_small_likelihood_to_1e10_absolute(monkeypatch):
+    # weights ×0.5: log-likelihood -1.098, so the tolerance is 1e-10·max(1, 1.098); a
+    # "root" losing 1.5e-10 is refused and the bounded search finds the grid point
+    w = _peak_weights(0.5)
+    off = PEAK + 5.27e-5
+    top = _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(PEAK))
+    assert -1.2 < top < -1.0
+    assert 1.2e-10 < top - _nb_ll(PEAK_Y, PEAK_MU, w, math.exp(off)) < 1.8e-10
+    _newton_returns(monkeypatch, off)
+    alpha = regression._nb_alpha(PEAK_Y, PEAK_MU, w, 1.0)
+    assert abs(math.log(alpha) - PEAK) < 1e-5
+
+
+# ---- _nb_newton: where it gives up ----
+TWO_PEAKS_MU = np.array([2.0] * 10 + [100.0] * 10)
+BOUNDS = (math.log(1e-8), math.log(1e3))
+
+
+def _ll_log_alpha(y, mu, w, la, h=1e-3):
+    """Slope and curvature of the NB2 log-likelihood in log α, by central differences of
+    scipy's negative binomial."""
+    f = [_nb_ll(y, mu, w, math.exp(la + d)) for d in (-h, 0.0, h)]
+    return (f[2] - f[0]) / (2 * h), (f[2] - 2 * f[1] + f[0]) / h**2
+
+
+def test_nb_newton_gives_up_where_the_likelihood_is_convex():
+    # the two-peak counts near the valley (α = 0.03), with weights 1e-3: the curvature in
+    # log α is positive (about 1.5e-3, below 1), a Newton step would climb down to the valley's
+    # minimum (α = 0.034): None instead
+    y = TWO_PEAKS["y"].to_numpy()
+    w = np.full(20, 1e-3)
+    _, curvature = _ll_log_alpha(y, TWO_PEAKS_MU, w, math.log(0.03))
+    assert 0 < curvature < 1
+    assert regression._nb_newton(y, TWO_PEAKS_MU, w, math.log(0.03), *BOUNDS) is None
+
+
+def test_nb_newton_gives_up_when_its_step_leaves_the_bounds():
+    # at α = 0.3 the likelihood is concave but nearly flat (slope 3.64, curvature -0.0235 in
+    # log α): Newton's step of about 155 in log α leaves [log 1e-8, log 1e3]: None, even
+    # though the maximum (α = 1.63) lies within
+    y = TWO_PEAKS["y"].to_numpy()
+    w = np.ones(20)
+    slope, curvature = _ll_log_alpha(y, TWO_PEAKS_MU, w, math.log(0.3))
+    assert math.log(0.3) - slope / curvature > BOUNDS[1]
+    assert regression._nb_newton(y, TWO_PEAKS_MU, w, math.log(0.3), *BOUNDS) is None
+    # from α = 1 it settles on R's theta.ml value
+    found = regression._nb_newton(y, TWO_PEAKS_MU, w, 0.0, *BOUNDS)
+    assert math.exp(found) == pytest.approx(R_TWO_PEAKS["alpha_fixed_means"], rel=1e-9)
+
+
+def test_nb_newton_takes_at_most_50_steps(monkeypatch):
+    # counts whose likelihood in log α is nearly flat: from log α = 1 Newton has not settled
+    # after 50 steps (each step evaluates the trigamma function twice), so None
+    import scipy.special
+
+    y = np.array([3.0, 1, 2, 4, 1, 3, 1, 1, 0, 0, 1, 1, 0, 4])
+    mu = np.array([2.0, 0.8, 1.7, 1.54, 1.51, 1.31, 1.51, 1.45, 1.69, 1.33, 1.78, 1.43, 1.87,
+                   2.01])
+    w = np.array([143.0, 153, 426, 317, 325, 205, 405, 173, 186, 270, 222, 329, 246, 300])
+    calls = []
+    trigamma = scipy.special.polygamma
+
+    def counted(n, x):
+        calls.append(n)
+        return trigamma(n, x)
+
+    monkeypatch.setattr(scipy.special, "polygamma", counted)
+    assert regression._nb_newton(y, mu, w, 1.0, *BOUNDS) is None
+    assert len(calls) == 2 * 50
+
+
+# ---- the boundaries of two rules at exactly the boundary ----
+
+
+def test_poisson_dispersion_of_exactly_1_5_is_not_overdispersion():
+    # intercept only, y = 0, 0, 1, 1, 3: the fitted mean is the mean, 1 (log μ = 0 exactly);
+    # Pearson χ² = (1 + 1 + 0 + 0 + 4) / 1 = 6 on 5 - 1 = 4 df: dispersion 1.5, and the note
+    # needs more than 1.5
+    data = pd.DataFrame({"y": [0.0, 0.0, 1.0, 1.0, 3.0]})
+    res = regression.poisson(data, "y", [])
+    m = res.model.iloc[0]
+    assert (m["pearson_chi2"], m["df_resid"], m["dispersion"]) == (6.0, 4, 1.5)
+    assert m["note"] == ""
+    assert res.coefficients["estimate"].iloc[0] == 0.0
+
+
+def test_distinct_rows_of_a_design_of_exactly_2_62_keys_are_every_row():
+    # 1 outcome + 61 binary columns: 2^62 possible keys, the first size the key refuses
+    # (it must stay below 2^62), so every row is its own row with weight 1
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 2, size=(5, 62)).astype(float)
+    rows[0], rows[1] = 0, 1
+    rows = np.vstack([rows, rows[:2]])  # two rows repeated
+    y = rows[:, 0]
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(61)])
+    yu, xu, w = regression.distinct_rows(y, x)
+    assert list(w) == [1.0] * 7
+    assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()

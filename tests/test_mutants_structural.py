@@ -234,3 +234,22 @@ def test_sampling_zeros_the_margins_force_to_zero_are_fitted_to_zero():
     assert expected[1, 0] == pytest.approx(0.0, abs=1e-10)
     assert [expected[0, 2], expected[1, 2], expected[2, 0], expected[2, 1]] == pytest.approx(
         [5.0, 3.0, 2.0, 6.0], rel=1e-10)
+
+
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.PerfectSeparationWarning")
+@pytest.mark.filterwarnings("ignore::statsmodels.tools.sm_exceptions.SingularMatrixWarning")
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+def test_an_expected_count_of_five_landing_an_ulp_below_is_not_below_five():
+    # the middle cell is alone in its row and column (the others of both are structural):
+    # its expected count is its observed 5 exactly, which the fit gives as 4.9999999999999964;
+    # the corners [[12, 7], [9, 4]] are an ordinary 2 × 2 table: 19·21/32 = 12.46875,
+    # 19·11/32 = 6.53125, 13·21/32 = 8.53125, 13·11/32 = 4.46875, of which one is below 5
+    # (the design is rank-deficient, the isolated cell's row and column being one block: df 1)
+    o = np.array([[12, 0, 7], [0, 5, 0], [9, 0, 4]])
+    s = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], dtype=bool)
+    tests, expected, _ = structural.quasi_independence_table(o, s)
+    live = expected[~s]
+    assert live.tolist() == pytest.approx([12.46875, 6.53125, 5.0, 8.53125, 4.46875], rel=1e-12)
+    assert tests["note"].iloc[0] == ("4 structural zero cell(s) excluded; 1 of 5 cells "
+                                     "(20.0%) have expected count less than 5")
+    assert tests.attrs["cells_below_5"] == 1 and tests.attrs["pct_below_5"] == 20.0
