@@ -1107,3 +1107,18 @@ def test_a_direction_other_than_up_or_down_is_refused_by_name(paired):
     up = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=1)["mde"].iloc[0]
     down = mde_shares(0.5, 100, 100, paired=paired, discordant=0.2, direction=-1)["mde"].iloc[0]
     assert up > 0 and down == pytest.approx(-up, rel=1e-9)
+
+
+def test_a_paired_change_larger_than_the_share_of_changing_pairs_is_refused():
+    # the differences are +1, 0 or -1, so their mean (the change) is at most psi, the share of
+    # pairs that changed; d_z = delta / sqrt(psi - delta^2) reaches psi at psi* = d_z^2/(1+d_z^2)
+    dz = paired_t_dz(10, 0.05, 0.8)
+    edge = dz**2 / (1 + dz**2)
+    above = mde_shares(0.5, 10, paired=True, discordant=edge * 1.001).iloc[0]
+    assert 0 < above["mde"] <= edge * 1.001 and above["note"] == ""
+    assert above["mde"] == pytest.approx(edge, rel=1e-3)
+    below = mde_shares(0.5, 10, paired=True, discordant=edge * 0.999, direction=-1).iloc[0]
+    assert np.isnan(below["mde"]) and below["effect"] == pytest.approx(dz, rel=1e-5)
+    assert below["note"] == ("the change this power needs is larger than the share of pairs "
+                             "that change (psi): no change is detectable with so few changing "
+                             "pairs")

@@ -44,6 +44,10 @@ NO_EFFECT = ("no effect up to d = 10 (the end of pingouin's search) reaches this
              "few to detect any plausible effect")
 NO_SAMPLE = ("no sample within pingouin's search (up to 10 million) reaches exactly this power: "
              "the effect is too large or too small to plan a sample for")
+# paired shares: the mean change of the differences (+1, 0, -1) cannot exceed the share psi
+# of pairs whose answer changed
+BEYOND_DISCORDANT = ("the change this power needs is larger than the share of pairs that change "
+                     "(psi): no change is detectable with so few changing pairs")
 
 
 def _pg():
@@ -157,10 +161,12 @@ def mde_shares(p0: float, n0: int, n1: int | None = None, *, paired: bool = Fals
                         unit="proportion", note="no pairs that changed: no estimate")
         dz = pg.power_ttest(n=n0, power=power, alpha=alpha, contrast="paired")
         delta = dz * math.sqrt(discordant) / math.sqrt(1 + dz**2)
+        note = _unsolved(dz, NO_EFFECT)
+        if delta > discordant:  # a change larger than the share of pairs that change
+            delta, note = math.nan, BEYOND_DISCORDANT
         return _row(comparison="paired", n=n0, alpha=alpha, power=power, effect_name="d_z",
                     effect=dz, mde=direction * delta, unit="proportion",
-                    method="McNemar as a paired t on the differences (pingouin)",
-                    note=_unsolved(dz, NO_EFFECT))
+                    method="McNemar as a paired t on the differences (pingouin)", note=note)
     if n1 is None or min(n0, n1) < 1:
         return _row(comparison="independent", n=n0 + (n1 or 0), alpha=alpha, power=power,
                     effect_name="w", unit="proportion", note="an empty wave")
