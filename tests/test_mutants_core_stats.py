@@ -946,6 +946,15 @@ def test_codes_keep_the_dtype_as_factorize_does():
     assert uniques.tolist() == [1.0, 2.0] and code.tolist() == ref_code.tolist()
 
 
+def test_float32_whole_numbers_above_two_to_the_24_are_coded_as_factorize_does():
+    # float32 holds the even numbers above 2**24 but not the odd ones, so a grid offset by
+    # lo - 1 would round; these values are coded by the general path, as pandas codes them
+    x = np.array([2**24 + 2, 2**24 + 4, 2**24 + 2, np.nan], dtype=np.float32)
+    uniques, code = _discrete.codes(x)
+    assert uniques.tolist() == [16777218.0, 16777220.0] and code.tolist() == [0, 1, 0, -1]
+    assert _util.levels(pd.Series(x)) == [16777218.0, 16777220.0]
+
+
 def _normal_limit_roots(t: float, df: float, conf: float = 0.95) -> tuple[float, float]:
     """The limits of ncp_t's normal limit in closed form: (t - d)² = z²(1 + d²/(2 df)) is
     the quadratic d²(1 - z²/(2 df)) - 2 t d + t² - z² = 0; the smaller root is the lower
