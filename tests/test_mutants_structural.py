@@ -253,3 +253,33 @@ def test_an_expected_count_of_five_landing_an_ulp_below_is_not_below_five():
     assert tests["note"].iloc[0] == ("4 structural zero cell(s) excluded; 1 of 5 cells "
                                      "(20.0%) have expected count less than 5")
     assert tests.attrs["cells_below_5"] == 1 and tests.attrs["pct_below_5"] == 20.0
+
+
+QUASI_TABLE = np.array([[0, 31, 21], [28, 22, 27], [28, 22, 18]], dtype=float)
+QUASI_ZERO = np.array([[1, 0, 0], [0, 0, 0], [0, 0, 0]], dtype=bool)
+
+
+def test_quasi_independence_of_a_million_times_the_counts_converges_to_a_million_times_x2():
+    # X² and G² are linear in the counts (the fitted counts scale with them); with a purely
+    # absolute tolerance on the deviance the fit of millions of answers never converged
+    small, _, _ = structural.quasi_independence_table(QUASI_TABLE, QUASI_ZERO)
+    big, _, _ = structural.quasi_independence_table(QUASI_TABLE * 1e6, QUASI_ZERO)
+    assert big["statistic"].to_numpy() / 1e6 == pytest.approx(small["statistic"].to_numpy(),
+                                                               rel=1e-9)
+    assert big.loc[0, "note"] == small.loc[0, "note"] == (
+        "1 structural zero cell(s) excluded; 0 of 8 cells (0.0%) have expected count less "
+        "than 5")
+
+
+def test_a_quasi_independence_fit_that_does_not_converge_says_so(monkeypatch):
+    from cipsurvey.stats import _sm
+
+    class OneStep(_sm.GLM):
+        def fit(self, *args, **kwargs):
+            return super().fit(*args, **(kwargs | {"maxiter": 1}))
+
+    monkeypatch.setattr(_sm, "GLM", OneStep)
+    tests, _, _ = structural.quasi_independence_table(QUASI_TABLE, QUASI_ZERO)
+    assert tests.loc[0, "note"] == (
+        "1 structural zero cell(s) excluded; 0 of 8 cells (0.0%) have expected count less "
+        "than 5; the model did not converge in 200 iterations: the test is approximate")
