@@ -1122,3 +1122,21 @@ def test_a_paired_change_larger_than_the_share_of_changing_pairs_is_refused():
     assert below["note"] == ("the change this power needs is larger than the share of pairs "
                              "that change (psi): no change is detectable with so few changing "
                              "pairs")
+
+
+def test_a_paired_change_exactly_equal_to_the_share_of_changing_pairs_is_allowed():
+    # delta = psi is the largest change there is (every changing pair moves one way), so it is
+    # an answer, not a refusal; find the psi within a few ulps of dz^2 / (1 + dz^2) at which
+    # the change comes out exactly equal to it
+    dz = mde_shares(0.5, 15, paired=True, discordant=0.5)["effect"].iloc[0]
+    psi = dz**2 / (1 + dz**2)
+    near = [psi]
+    for _ in range(3):
+        near += [np.nextafter(near[-1], 2.0)]
+    near += [np.nextafter(psi, -1.0)]
+    exact = []
+    for share in near:
+        row = mde_shares(0.5, 15, paired=True, discordant=float(share)).iloc[0]
+        assert np.isnan(row["mde"]) or row["mde"] <= share
+        exact += [row["mde"] == share]
+    assert any(exact)

@@ -283,3 +283,18 @@ def test_a_quasi_independence_fit_that_does_not_converge_says_so(monkeypatch):
     assert tests.loc[0, "note"] == (
         "1 structural zero cell(s) excluded; 0 of 8 cells (0.0%) have expected count less "
         "than 5; the model did not converge in 200 iterations: the test is approximate")
+
+
+def test_the_fit_is_given_the_200_iterations_its_note_names(monkeypatch):
+    from cipsurvey.stats import _sm
+
+    given = {}
+
+    class Spy(_sm.GLM):
+        def fit(self, *args, **kwargs):
+            given.update(kwargs)
+            return super().fit(*args, **kwargs)
+
+    monkeypatch.setattr(_sm, "GLM", Spy)
+    structural.quasi_independence_table(QUASI_TABLE, QUASI_ZERO)
+    assert given["maxiter"] == 200
