@@ -809,18 +809,23 @@ def test_design_outcome_is_read_only():
         y[0] = 0.0
 
 
-def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
-    # 1 outcome + 63 binary columns: 2^64 possible keys do not fit an int64 key, so every
-    # row is its own row with weight 1
-    rng = np.random.default_rng(6)
-    rows = rng.integers(0, 2, size=(6, 64)).astype(float)
+def assert_every_row_is_its_own(seed: int, distinct: int, columns: int) -> None:
+    """``distinct`` random binary rows of an outcome and ``columns`` predictors, two of them
+    repeated: distinct_rows keeps every row, each with weight 1."""
+    rows = np.random.default_rng(seed).integers(0, 2, size=(distinct, columns + 1)).astype(float)
     rows[0], rows[1] = 0, 1
     rows = np.vstack([rows, rows[:2]])  # two rows repeated
     y = rows[:, 0]
-    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(63)])
+    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(columns)])
     yu, xu, w = regression.distinct_rows(y, x)
-    assert list(w) == [1.0] * 8
+    assert list(w) == [1.0] * (distinct + 2)
     assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
+
+
+def test_distinct_rows_of_a_design_too_wide_for_one_key_are_every_row():
+    # 1 outcome + 63 binary columns: 2^64 possible keys do not fit an int64 key, so every
+    # row is its own row with weight 1
+    assert_every_row_is_its_own(seed=6, distinct=6, columns=63)
 
 
 # ---- _nb_alpha: the grid's upper end, and the tolerance a Newton root is held to ----
@@ -1000,12 +1005,4 @@ def test_poisson_dispersion_of_exactly_1_5_is_not_overdispersion():
 def test_distinct_rows_of_a_design_of_exactly_2_62_keys_are_every_row():
     # 1 outcome + 61 binary columns: 2^62 possible keys, the first size the key refuses
     # (it must stay below 2^62), so every row is its own row with weight 1
-    rng = np.random.default_rng(7)
-    rows = rng.integers(0, 2, size=(5, 62)).astype(float)
-    rows[0], rows[1] = 0, 1
-    rows = np.vstack([rows, rows[:2]])  # two rows repeated
-    y = rows[:, 0]
-    x = pd.DataFrame(rows[:, 1:], columns=[f"c{i}" for i in range(61)])
-    yu, xu, w = regression.distinct_rows(y, x)
-    assert list(w) == [1.0] * 7
-    assert list(yu) == list(y) and xu.to_numpy().tolist() == x.to_numpy().tolist()
+    assert_every_row_is_its_own(seed=7, distinct=5, columns=61)
